@@ -1,0 +1,3 @@
+from pickterm.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,60 @@
+"""Command line entry point: the app by default, scriptable subcommands otherwise.
+
+Each subcommand lives in a module of ``pickterm.commands`` that provides
+``register(subparsers)``; the parser it adds sets ``func`` (returns the exit status).
+Exit statuses: 0 success, 1 API or network error, 2 bad usage or config, 3 queued.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+from pickterm import __version__
+
+# Subcommand modules, in the order ``--help`` lists them.
+COMMANDS = ("get", "sandbox", "config", "track", "outbox")
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # exit 2 with one line, never a traceback
+        self.print_usage(sys.stderr)
+        self.exit(2, f"{self.prog}: error: {message}\n")
+
+
+def add_connection_options(parser: argparse.ArgumentParser) -> None:
+    """Options every command that talks to the API shares."""
+    parser.add_argument("--profile", help="config profile to use")
+    parser.add_argument("--api-url", help="Pick and Pack API base URL")
+    parser.add_argument("--auth-url", help="authentication base URL (POST /token)")
+    parser.add_argument("--demo", action="store_true", help="use the embedded demo backend")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="pickterm", description="Terminal picking assistant for the VTEX Pick and Pack API.")
+    parser.add_argument("--version", action="version", version=f"pickterm {__version__}")
+    add_connection_options(parser)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    for name in COMMANDS:
+        try:
+            module = importlib.import_module(f"pickterm.commands.{name}")
+        except ModuleNotFoundError as exc:  # a command still being built
+            if exc.name != f"pickterm.commands.{name}":
+                raise
+            continue
+        module.register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        if getattr(args, "func", None) is None:
+            from pickterm.commands.app import run_app
+
+            return run_app(args)
+        return int(args.func(args) or 0)
+    except KeyboardInterrupt:
+        return 130

@@ -1,0 +1,1 @@
+"""Subcommands of the ``pickterm`` command line (see ``pickterm.cli``)."""

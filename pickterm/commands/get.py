@@ -1,0 +1,72 @@
+"""``pickterm get KIND ID``: print one API resource as JSON on stdout."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+
+from pickterm.api import PickPackError
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    from pickterm.cli import add_connection_options
+
+    parser = sub.add_parser("get", help="print an order, worksheet, facility or shipment as JSON")
+    kinds = parser.add_subparsers(dest="kind", metavar="KIND", required=True, parser_class=type(parser))
+    for kind, help_text in (
+        ("order", "one order by its orderId"),
+        ("worksheet", "one worksheet by its 12-digit worksheetId"),
+        ("facility", "one facility by its id"),
+    ):
+        p = kinds.add_parser(kind, help=help_text)
+        p.add_argument("id")
+        add_connection_options(p)
+        p.set_defaults(func=run)
+    p = kinds.add_parser("shipment", help="one shipment by its UUID, or by tracking number with --external")
+    p.add_argument("id")
+    p.add_argument("--external", action="store_true", help="the id is the carrier's tracking number")
+    add_connection_options(p)
+    p.set_defaults(func=run)
+    for kind in ("worksheets", "shipments"):
+        p = kinds.add_parser(kind, help=f"the {kind} of an order")
+        p.add_argument("--order", required=True, metavar="ORDER_ID")
+        add_connection_options(p)
+        p.set_defaults(func=run)
+
+
+async def fetch(client, args: argparse.Namespace):
+    if args.kind == "order":
+        return await client.get_order(args.id)
+    if args.kind == "worksheet":
+        return await client.get_worksheet(args.id)
+    if args.kind == "facility":
+        return await client.get_facility(args.id)
+    if args.kind == "shipment":
+        return await client.get_shipment(args.id, by="external" if args.external else "internal")
+    if args.kind == "worksheets":
+        return await client.list_worksheets(args.order)
+    return await client.list_shipments(args.order)
+
+
+def run(args: argparse.Namespace) -> int:
+    from pickterm.commands._connect import client_from_args, fail
+
+    async def go() -> int:
+        async with client_from_args(args) as client:
+            result = await fetch(client, args)
+        if isinstance(result, list):
+            data = [item.model_dump(mode="json", by_alias=True) for item in result]
+        else:
+            data = result.model_dump(mode="json", by_alias=True)
+        json.dump(data, sys.stdout, indent=2, ensure_ascii=False)
+        sys.stdout.write("\n")
+        return 0
+
+    try:
+        return asyncio.run(go())
+    except PickPackError as exc:
+        return fail(exc)
+    except ValueError as exc:  # a bad URL or setting, including ConfigError
+        return fail(exc)

@@ -1,0 +1,483 @@
+"""Config profiles and the API key: one TOML file under the user config dir.
+
+The file (``config.toml``) holds a top-level ``default_profile`` and named profiles::
+
+    default_profile = "work"
+
+    [profiles.work]
+    api_url = "https://api.pick-and-pack.com/prod/v1"
+    api_key = "..."
+    theme = "high-contrast"
+
+Effective settings come from, highest first: command-line flags (arguments of
+:func:`load_settings`), ``PICKTERM_*`` environment variables, the file's profile,
+then defaults. Every problem is a :class:`ConfigError` whose message is one sentence
+naming the file (or variable / flag), the key and what is wrong; the API key is never
+part of a message, a repr or a log line.
+
+Writes keep the user's comments and layout (tomlkit) and are atomic: a 0600 temp
+file in the same directory, fsync, then ``os.replace``.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+import tomlkit
+import tomlkit.exceptions
+from pydantic import BaseModel, ConfigDict, SecretStr
+
+from pickterm.api.client import API_URL, AUTH_URL, check_base_url
+
+__all__ = [
+    "DEFAULT_PROFILE",
+    "ENV_VARS",
+    "PROFILE_KEYS",
+    "THEMES",
+    "ConfigError",
+    "Settings",
+    "config_path",
+    "load_settings",
+    "mask_key",
+    "save_setting",
+    "save_theme",
+    "set_api_key",
+    "unset_setting",
+]
+
+DEFAULT_PROFILE = "default"
+THEMES = ("dark", "light", "high-contrast", "monochrome")
+AUTH_SCHEMES = ("bearer", "raw")
+TERMINATOR_NAMES = ("enter", "return", "lf", "cr", "crlf", "tab", "none")
+MAX_LITERAL_TERMINATOR = 4
+
+# Environment variables and the setting each one overrides.
+ENV_VARS = {
+    "PICKTERM_API_URL": "api_url",
+    "PICKTERM_AUTH_URL": "auth_url",
+    "PICKTERM_API_KEY": "api_key",
+    "PICKTERM_AUTH_SCHEME": "auth_scheme",
+}
+PROFILE_ENV = "PICKTERM_PROFILE"
+_PROFILE_NAME = re.compile(r"[A-Za-z0-9_.-]{1,64}")
+_MASK = "\u2022" * 8
+
+_HEADER = """\
+# pickterm configuration. Profiles live in [profiles.NAME] tables; default_profile
+# picks one. Keys: api_url, auth_url, auth_scheme (bearer|raw), api_key,
+# default_facility, scan_terminator (enter|tab|none|literal), scan_layout,
+# theme (dark|light|high-contrast|monochrome). This file is private (mode 0600).
+"""
+
+
+class ConfigError(Exception):
+    """A configuration problem, worded as one sentence a person can act on."""
+
+
+# ---------------------------------------------------------------- validation
+
+
+def _text(value: Any) -> str:
+    if not isinstance(value, str):
+        raise ValueError(f"must be a string, not {_type_name(value)}")
+    value = value.strip()
+    if not value:
+        raise ValueError("must not be empty")
+    return value
+
+
+def _type_name(value: Any) -> str:
+    return {bool: "a boolean", int: "a number", float: "a number", list: "a list", dict: "a table"}.get(
+        type(value), type(value).__name__
+    )
+
+
+def _url(value: Any) -> str:
+    text = _text(value)
+    if any(c.isspace() for c in text):
+        raise ValueError(f"{text!r} contains spaces")
+    try:
+        return check_base_url(text, "URL")
+    except ValueError as exc:
+        raise ValueError(str(exc).removeprefix("URL ")) from None
+
+
+def _choice(choices: tuple[str, ...]) -> Callable[[Any], str]:
+    def check(value: Any) -> str:
+        text = _text(value).lower()
+        if text not in choices:
+            raise ValueError(f"{text!r} is not one of {', '.join(choices)}")
+        return text
+
+    return check
+
+
+def _api_key(value: Any) -> str:
+    if not isinstance(value, str):
+        raise ValueError(f"must be a string, not {_type_name(value)}")  # never echo the value
+    value = value.strip()
+    if not value:
+        raise ValueError("must not be empty")
+    if any(c.isspace() or ord(c) < 32 for c in value):
+        raise ValueError("must not contain spaces or control characters")
+    return value
+
+
+def _terminator(value: Any) -> str:
+    if not isinstance(value, str):
+        raise ValueError(f"must be a string, not {_type_name(value)}")
+    if value.strip().lower() in TERMINATOR_NAMES:
+        return value.strip().lower()
+    if not value or len(value) > MAX_LITERAL_TERMINATOR:
+        raise ValueError(
+            f"must be one of {', '.join(TERMINATOR_NAMES)} or up to {MAX_LITERAL_TERMINATOR} literal characters"
+        )
+    return value
+
+
+def _scan_layout(value: Any) -> str:
+    text = _text(value)
+    from pickterm.scan import VariableMeasureLayout  # pure module, no I/O
+
+    VariableMeasureLayout.from_string(text)  # raises ValueError with a clear message
+    return text
+
+
+# Every key a profile may hold, with its validator (returns the normalised value).
+PROFILE_KEYS: dict[str, Callable[[Any], str]] = {
+    "api_url": _url,
+    "auth_url": _url,
+    "auth_scheme": _choice(AUTH_SCHEMES),
+    "api_key": _api_key,
+    "default_facility": _text,
+    "scan_terminator": _terminator,
+    "scan_layout": _scan_layout,
+    "theme": _choice(THEMES),
+}
+TOP_KEYS = ("default_profile", "profiles")
+
+
+def _check_profile_name(name: str, where: str) -> str:
+    if not isinstance(name, str) or not _PROFILE_NAME.fullmatch(name):
+        raise ConfigError(
+            f"{where}: profile name {name!r} is invalid (use 1-64 letters, digits, '.', '_' or '-')"
+        )
+    return name
+
+
+# ---------------------------------------------------------------- settings
+
+
+class Settings(BaseModel):
+    """The effective settings of one profile. ``api_key`` is a SecretStr: never shown."""
+
+    model_config = ConfigDict(frozen=True)
+
+    profile: str = DEFAULT_PROFILE
+    config_path: Path
+    api_url: str = API_URL
+    auth_url: str = AUTH_URL
+    auth_scheme: str = "bearer"
+    api_key: SecretStr | None = None
+    default_facility: str | None = None
+    scan_terminator: str = "enter"
+    scan_layout: str | None = None
+    theme: str = "dark"
+    # Where each non-default value came from: "flag", "env PICKTERM_...", "file".
+    sources: dict[str, str] = {}
+
+    def api_key_value(self) -> str:
+        """The key itself (for the client only), or '' when none is configured."""
+        return self.api_key.get_secret_value() if self.api_key is not None else ""
+
+
+def mask_key(key: str | SecretStr | None) -> str:
+    """At most the last 4 characters of a key: ``••••••••abcd``; short keys fully masked."""
+    if isinstance(key, SecretStr):
+        key = key.get_secret_value()
+    if not key:
+        return ""
+    return _MASK if len(key) < 8 else _MASK + key[-4:]
+
+
+def config_path() -> Path:
+    """Where the config file lives (``$XDG_CONFIG_HOME/pickterm/config.toml`` on Linux)."""
+    return Path(platformdirs.user_config_dir("pickterm")) / "config.toml"
+
+
+# ---------------------------------------------------------------- reading
+
+
+def _read_document(path: Path) -> tomlkit.TOMLDocument:
+    """The parsed file (an empty document when it does not exist)."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return tomlkit.document()
+    except UnicodeDecodeError:
+        raise ConfigError(f"Config file {path} is not valid UTF-8 text") from None
+    except OSError as exc:
+        raise ConfigError(f"Config file {path} cannot be read ({exc.strerror or exc})") from None
+    try:
+        return tomlkit.parse(text)
+    except tomlkit.exceptions.ParseError as exc:
+        if isinstance(exc, tomlkit.exceptions.UnexpectedCharError):
+            reason = "unexpected character (is a text value missing its quotes?)"
+        else:  # tomlkit's own wording, without quoting the file's content
+            reason = re.sub(r" at line \d+ col \d+$", "", str(exc)).rstrip(".")
+            reason = re.sub(r"'[^']*'", "a character", reason)
+        raise ConfigError(
+            f"Config file {path} is not valid TOML at line {exc.line}, column {exc.col}: {reason}"
+        ) from None
+
+
+def _profiles_of(doc: Mapping[str, Any], path: Path) -> dict[str, dict[str, Any]]:
+    """The file's profiles as plain dicts, after checking the file's structure and keys."""
+    for key in doc:
+        if key not in TOP_KEYS:
+            if key in PROFILE_KEYS:
+                raise ConfigError(
+                    f"Config file {path}: key {key!r} must be inside a profile table such as [profiles.{DEFAULT_PROFILE}]"
+                )
+            raise ConfigError(f"Config file {path}: unknown top-level key {key!r} (known: {', '.join(TOP_KEYS)})")
+    raw = doc.get("profiles", {})
+    if not isinstance(raw, Mapping):
+        raise ConfigError(f"Config file {path}: 'profiles' must be a table of [profiles.NAME] tables")
+    profiles: dict[str, dict[str, Any]] = {}
+    for name, table in raw.items():
+        where = f"Config file {path}"
+        _check_profile_name(name, where)
+        if not isinstance(table, Mapping):
+            raise ConfigError(f"{where}: profile {name!r} must be a table ([profiles.{name}]), not a single value")
+        values: dict[str, Any] = {}
+        for key, value in table.items():
+            if key not in PROFILE_KEYS:
+                raise ConfigError(
+                    f"{where}, profile {name!r}: unknown key {key!r} (known: {', '.join(PROFILE_KEYS)})"
+                )
+            try:
+                values[key] = PROFILE_KEYS[key](_plain(value))
+            except ValueError as exc:
+                raise ConfigError(f"{where}, profile {name!r}, key {key!r}: {exc}") from None
+        profiles[name] = values
+    default = doc.get("default_profile")
+    if default is not None:
+        if not isinstance(default, str):
+            raise ConfigError(f"Config file {path}, key 'default_profile': must be a string, not {_type_name(_plain(default))}")
+        if default != DEFAULT_PROFILE and default not in profiles:
+            raise ConfigError(
+                f"Config file {path}, key 'default_profile': profile {str(default)!r} does not exist"
+                f" (profiles: {', '.join(profiles) or 'none'})"
+            )
+    return profiles
+
+
+def _plain(value: Any) -> Any:
+    return value.unwrap() if hasattr(value, "unwrap") else value
+
+
+def _resolve_profile(profile: str | None, env: Mapping[str, str], doc: Mapping[str, Any]) -> tuple[str, str]:
+    """The profile name to use and where it came from."""
+    if profile:
+        return profile, "flag"
+    if env.get(PROFILE_ENV):
+        return env[PROFILE_ENV], f"env {PROFILE_ENV}"
+    default = doc.get("default_profile")
+    if isinstance(default, str) and default:
+        return str(default), "file"
+    return DEFAULT_PROFILE, "default"
+
+
+def load_settings(
+    profile: str | None = None,
+    *,
+    api_url: str | None = None,
+    auth_url: str | None = None,
+    env: Mapping[str, str] = os.environ,
+    path: Path | None = None,
+) -> Settings:
+    """The effective settings: flags (arguments) > env > the file's profile > defaults."""
+    path = Path(path) if path is not None else config_path()
+    doc = _read_document(path)
+    profiles = _profiles_of(doc, path)
+    name, name_source = _resolve_profile(profile, env, doc)
+    _check_profile_name(name, "--profile" if name_source == "flag" else name_source)
+    if name not in profiles and name != DEFAULT_PROFILE:
+        known = ", ".join(profiles) or "none yet"
+        via = {"flag": "--profile", "file": "default_profile"}.get(name_source, name_source)
+        raise ConfigError(f"Config file {path}: unknown profile {name!r} (from {via}; profiles: {known})")
+
+    values: dict[str, Any] = {}
+    sources: dict[str, str] = {}
+    for key, value in profiles.get(name, {}).items():
+        values[key], sources[key] = value, "file"
+    for var, key in ENV_VARS.items():
+        raw = env.get(var)
+        if raw is None or not raw.strip():
+            continue
+        try:
+            values[key] = PROFILE_KEYS[key](raw)
+        except ValueError as exc:
+            raise ConfigError(f"Environment variable {var}: {exc}") from None
+        sources[key] = f"env {var}"
+    for flag, key, raw in (("--api-url", "api_url", api_url), ("--auth-url", "auth_url", auth_url)):
+        if raw is None:
+            continue
+        try:
+            values[key] = PROFILE_KEYS[key](raw)
+        except ValueError as exc:
+            raise ConfigError(f"Option {flag}: {exc}") from None
+        sources[key] = "flag"
+    if "api_key" in values:
+        values["api_key"] = SecretStr(values["api_key"])
+    sources["profile"] = name_source
+    return Settings(profile=name, config_path=path, sources=sources, **values)
+
+
+# ---------------------------------------------------------------- writing
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    """Replace ``path`` with ``text``: 0600 temp file in the same dir, fsync, os.replace."""
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".config-", suffix=".tmp", dir=path.parent)  # mkstemp: mode 0600
+    try:
+        os.fchmod(fd, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+    try:  # make the rename itself durable
+        dir_fd = os.open(path.parent, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(dir_fd)
+    except OSError:
+        pass
+    finally:
+        os.close(dir_fd)
+
+
+def _edit(path: Path | None, change: Callable[[tomlkit.TOMLDocument, Path], None]) -> Path:
+    """Read, check, change and atomically rewrite the file; returns its path."""
+    path = Path(path) if path is not None else config_path()
+    doc = _read_document(path)
+    if not doc.body:
+        doc = tomlkit.parse(_HEADER + "\n")
+    change(doc, path)
+    try:
+        _write_atomic(path, tomlkit.dumps(doc))
+    except OSError as exc:
+        raise ConfigError(f"Config file {path} cannot be written ({exc.strerror or exc})") from None
+    return path
+
+
+def _target_profile(profile: str | None, env: Mapping[str, str], doc: Mapping[str, Any], path: Path) -> str:
+    name, source = _resolve_profile(profile, env, doc)
+    return _check_profile_name(name, "--profile" if source == "flag" else f"Config file {path}")
+
+
+def _profile_table(doc: tomlkit.TOMLDocument, name: str, path: Path) -> Any:
+    if "profiles" not in doc:
+        doc.add("profiles", tomlkit.table(is_super_table=True))
+    profiles = doc["profiles"]
+    if not isinstance(profiles, Mapping):
+        raise ConfigError(f"Config file {path}: 'profiles' must be a table of [profiles.NAME] tables")
+    if name not in profiles:
+        profiles.add(name, tomlkit.table())
+    if not isinstance(profiles[name], Mapping):
+        raise ConfigError(f"Config file {path}: profile {name!r} must be a table ([profiles.{name}]), not a single value")
+    return profiles[name]
+
+
+def save_setting(
+    key: str,
+    value: Any,
+    profile: str | None = None,
+    *,
+    env: Mapping[str, str] = os.environ,
+    path: Path | None = None,
+) -> str:
+    """Validate and write one setting of a profile (or ``default_profile``); returns the stored value.
+
+    Without ``profile``: ``PICKTERM_PROFILE``, else the file's ``default_profile``, else
+    ``default``. A new profile is created on its first setting.
+    """
+    stored: dict[str, str] = {}
+
+    def change(doc: tomlkit.TOMLDocument, file: Path) -> None:
+        if key == "default_profile":
+            name = _check_profile_name(_text_or_error(value, file, key), f"Config file {file}, key 'default_profile'")
+            existing = _plain(doc.get("profiles", {}))
+            if name != DEFAULT_PROFILE and name not in existing:
+                raise ConfigError(
+                    f"Config file {file}, key 'default_profile': profile {name!r} does not exist"
+                    f" (profiles: {', '.join(existing) or 'none'}); set one of its keys first"
+                )
+            doc["default_profile"] = stored.setdefault("value", name)
+            return
+        if key not in PROFILE_KEYS:
+            known = ", ".join((*PROFILE_KEYS, "default_profile"))
+            raise ConfigError(f"Config file {file}: unknown key {key!r} (known: {known})")
+        name = _target_profile(profile, env, doc, file)
+        try:
+            clean = PROFILE_KEYS[key](value)
+        except ValueError as exc:
+            raise ConfigError(f"Config file {file}, profile {name!r}, key {key!r}: {exc}") from None
+        _profile_table(doc, name, file)[key] = stored.setdefault("value", clean)
+
+    _edit(path, change)
+    return stored["value"]
+
+
+def _text_or_error(value: Any, file: Path, key: str) -> str:
+    try:
+        return _text(value)
+    except ValueError as exc:
+        raise ConfigError(f"Config file {file}, key {key!r}: {exc}") from None
+
+
+def unset_setting(
+    key: str, profile: str | None = None, *, env: Mapping[str, str] = os.environ, path: Path | None = None
+) -> bool:
+    """Remove one setting of a profile (or ``default_profile``); True when it was there."""
+    removed: list[bool] = []
+
+    def change(doc: tomlkit.TOMLDocument, file: Path) -> None:
+        if key == "default_profile":
+            removed.append(doc.pop("default_profile", None) is not None)
+            return
+        if key not in PROFILE_KEYS:
+            raise ConfigError(f"Config file {file}: unknown key {key!r} (known: {', '.join(PROFILE_KEYS)})")
+        name = _target_profile(profile, env, doc, file)
+        table = doc.get("profiles", {}).get(name)
+        removed.append(table is not None and table.pop(key, None) is not None)
+
+    _edit(path, change)
+    return removed[0]
+
+
+def set_api_key(
+    key: str, profile: str | None = None, *, env: Mapping[str, str] = os.environ, path: Path | None = None
+) -> None:
+    """Store the API key in a profile (the file stays 0600)."""
+    save_setting("api_key", key, profile, env=env, path=path)
+
+
+def save_theme(theme: str, profile: str | None = None, *, env: Mapping[str, str] = os.environ, path: Path | None = None) -> str:
+    """Remember the theme chosen in the app for a profile."""
+    return save_setting("theme", theme, profile, env=env, path=path)

@@ -1,0 +1,46 @@
+"""Shared fixtures: where the API contract is, isolated config/state dirs for every test."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def find_spec() -> Path | None:
+    """The vendor's OpenAPI spec: $PICKTERM_SPEC, else ../shared/pick-and-pack-api.json beside the repo."""
+    candidates = [os.environ.get("PICKTERM_SPEC"), ROOT.parent / "shared" / "pick-and-pack-api.json"]
+    for candidate in candidates:
+        if candidate and Path(candidate).is_file():
+            return Path(candidate)
+    return None
+
+
+def require_spec() -> Path:
+    path = find_spec()
+    if path is None:
+        reason = "the API contract was not found: set PICKTERM_SPEC or put it at ../shared/pick-and-pack-api.json"
+        if os.environ.get("CI") == "true":
+            pytest.fail(reason)
+        pytest.skip(reason)
+    return path
+
+
+@pytest.fixture(scope="session")
+def spec() -> dict:
+    return json.loads(require_spec().read_text())
+
+
+@pytest.fixture(autouse=True)
+def _isolated_dirs(tmp_path_factory, monkeypatch):
+    """Every test gets its own config and state dirs and no PICKTERM_* from the caller."""
+    base = tmp_path_factory.mktemp("xdg")
+    for name in ("XDG_CONFIG_HOME", "XDG_STATE_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME"):
+        monkeypatch.setenv(name, str(base / name.lower()))
+    for name in list(os.environ):
+        if name.startswith("PICKTERM_") and name != "PICKTERM_SPEC":
+            monkeypatch.delenv(name)
