@@ -66,7 +66,7 @@ def _drop_controls(text: str) -> str:
     """Remove control and format characters (Unicode category C*) anywhere."""
     if text.isascii() and text.isprintable():
         return text
-    return "".join(ch for ch in text if ch not in '\r\n')
+    return "".join(ch for ch in text if unicodedata.category(ch)[0] != "C")
 
 
 def clean(raw: str, terminator: str = "\n") -> str:

@@ -17,37 +17,9 @@ from typing import Any, Literal
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, field_serializer, field_validator
 from pydantic.alias_generators import to_camel
 
-ORDER_STATUSES = (
-    "PENDING", "IN_PROGRESS", "COLLECTED", "READY_FOR_PACKING", "PACKING", "PACKED",
-    "SORTING", "COMPLETED", "CANCELLED", "REJECTED",
-)
-SHIPMENT_STATUSES = (
-    "CREATED", "PENDING", "ASSIGNED", "PICKED", "ON_ROUTE", "INCIDENT", "ON_HOLD",
-    "RETURNED", "DELIVERED", "CANCELLED", "CANCELED", "TRANSFER",
-)
+from pickterm.status import ORDER_STATUSES, SHIPMENT_STATUSES, status_label, status_tone  # noqa: F401  (re-exported)
+
 TEMPERATURES = ("COLD", "FROZEN", "AMBIENT", "HOT")
-
-# How each status reads to a person: a tone (for colour) and always the word itself.
-_TONES = {
-    "ok": {"COMPLETED", "PACKED", "DELIVERED", "COLLECTED"},
-    "busy": {"IN_PROGRESS", "PACKING", "SORTING", "READY_FOR_PACKING", "ASSIGNED", "PICKED", "ON_ROUTE", "TRANSFER"},
-    "wait": {"PENDING", "CREATED", "ON_HOLD"},
-    "bad": {"CANCELLED", "CANCELED", "REJECTED", "INCIDENT", "RETURNED"},
-}
-
-
-def status_tone(status: str | None) -> str:
-    """'ok', 'busy', 'wait', 'bad' or 'unknown' for any status string."""
-    value = (status or "").upper()
-    for tone, values in _TONES.items():
-        if value in values:
-            return tone
-    return "unknown"
-
-
-def status_label(status: str | None) -> str:
-    """The status as a word a person reads: ``READY_FOR_PACKING`` -> ``ready for packing``."""
-    return (status or "unknown").replace("_", " ").lower()
 
 
 _FRACTION = re.compile(r"(\.\d{6})\d+")

@@ -1,4 +1,4 @@
-"""Building a client from command-line arguments, config and environment."""
+"""What the subcommands share: a client from the command line, and one-line errors."""
 
 from __future__ import annotations
 
@@ -7,14 +7,7 @@ import sys
 from typing import Any
 
 from pickterm.api import PickPackClient, PickPackError
-
-
-def demo_client(sandbox: Any = None, **kwargs: Any) -> PickPackClient:
-    """A client wired in-process to the embedded sandbox (no port, no key, no network)."""
-    from pickterm.sandbox import DEMO_API_KEY, DEMO_API_URL, DEMO_AUTH_URL, Sandbox
-
-    sandbox = sandbox or Sandbox()
-    return PickPackClient(DEMO_API_URL, DEMO_AUTH_URL, DEMO_API_KEY, transport=sandbox.transport(), **kwargs)
+from pickterm.connect import client_from_settings, demo_client
 
 
 def settings_from_args(args: argparse.Namespace):
@@ -28,11 +21,6 @@ def settings_from_args(args: argparse.Namespace):
     )
 
 
-def client_from_settings(settings: Any, **kwargs: Any) -> PickPackClient:
-    key = settings.api_key.get_secret_value() if settings.api_key is not None else ""
-    return PickPackClient(settings.api_url, settings.auth_url, key, auth_scheme=settings.auth_scheme, **kwargs)
-
-
 def client_from_args(args: argparse.Namespace, **kwargs: Any) -> PickPackClient:
     """The client a command should use. Raises ConfigError (exit 2) or ValueError on a bad URL."""
     if getattr(args, "demo", False):
@@ -41,9 +29,6 @@ def client_from_args(args: argparse.Namespace, **kwargs: Any) -> PickPackClient:
 
 
 def fail(error: BaseException) -> int:
-    """Report an error on one line of stderr and return the exit status for it."""
-    if isinstance(error, PickPackError):
-        print(f"pickterm: {error}", file=sys.stderr)
-        return 1
+    """Report an error on one line of stderr; the exit status: 1 for API/network, 2 for usage/config."""
     print(f"pickterm: {error}", file=sys.stderr)
-    return 2
+    return 1 if isinstance(error, PickPackError) else 2

@@ -45,6 +45,7 @@ __all__ = [
     "config_path",
     "load_settings",
     "mask_key",
+    "resolve_profile",
     "save_setting",
     "save_theme",
     "set_api_key",
@@ -294,6 +295,13 @@ def _resolve_profile(profile: str | None, env: Mapping[str, str], doc: Mapping[s
     return DEFAULT_PROFILE, "default"
 
 
+def resolve_profile(profile: str | None = None, *, env: Mapping[str, str] = os.environ, path: Path | None = None) -> str:
+    """The name of the profile a command works on: the argument, ``PICKTERM_PROFILE``,
+    the file's ``default_profile``, else ``default``."""
+    path = Path(path) if path is not None else config_path()
+    return _resolve_profile(profile, env, _read_document(path))[0]
+
+
 def load_settings(
     profile: str | None = None,
     *,
@@ -377,7 +385,8 @@ def _edit(path: Path | None, change: Callable[[tomlkit.TOMLDocument, Path], None
     path = Path(path) if path is not None else config_path()
     doc = _read_document(path)
     if not doc.body:
-        doc = tomlkit.parse(_HEADER + "\n")
+        doc = tomlkit.parse(_HEADER)
+        doc.add(tomlkit.nl())
     change(doc, path)
     try:
         _write_atomic(path, tomlkit.dumps(doc))
@@ -464,8 +473,9 @@ def unset_setting(
         if key not in PROFILE_KEYS:
             raise ConfigError(f"Config file {file}: unknown key {key!r} (known: {', '.join(PROFILE_KEYS)})")
         name = _target_profile(profile, env, doc, file)
-        table = doc.get("profiles", {}).get(name)
-        removed.append(table is not None and table.pop(key, None) is not None)
+        profiles = doc.get("profiles", {})
+        table = profiles.get(name) if isinstance(profiles, Mapping) else None
+        removed.append(isinstance(table, Mapping) and table.pop(key, None) is not None)
 
     _edit(path, change)
     return removed[0]

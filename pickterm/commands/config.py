@@ -1,0 +1,130 @@
+"""``pickterm config path|show|set|unset|set-key``: read and write the config file."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import sys
+
+from pickterm.store.config import (
+    PROFILE_KEYS,
+    ConfigError,
+    config_path,
+    load_settings,
+    mask_key,
+    resolve_profile,
+    save_setting,
+    set_api_key,
+    unset_setting,
+)
+
+SETTABLE = (*(k for k in PROFILE_KEYS if k != "api_key"), "default_profile")
+SHOWN = ("api_url", "auth_url", "auth_scheme", "api_key", "default_facility", "scan_terminator", "scan_layout", "theme")
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    parser = sub.add_parser("config", help="show or change settings (profiles, API key, theme)")
+    actions = parser.add_subparsers(dest="config_action", metavar="ACTION", required=True, parser_class=type(parser))
+
+    p = actions.add_parser("path", help="print where the config file is")
+    p.set_defaults(func=run_path)
+
+    p = actions.add_parser("show", help="print the effective settings (the API key masked)")
+    _profile_option(p)
+    p.set_defaults(func=run_show)
+
+    p = actions.add_parser("set", help="validate and store one setting")
+    p.add_argument("key", metavar="KEY", help=f"one of: {', '.join(SETTABLE)}")
+    p.add_argument("value", metavar="VALUE")
+    _profile_option(p)
+    p.set_defaults(func=run_set)
+
+    p = actions.add_parser("unset", help="remove one setting (back to its default)")
+    p.add_argument("key", metavar="KEY", help=f"one of: {', '.join((*PROFILE_KEYS, 'default_profile'))}")
+    _profile_option(p)
+    p.set_defaults(func=run_unset)
+
+    p = actions.add_parser("set-key", help="store the API key, read from stdin (no echo on a terminal)")
+    _profile_option(p)
+    p.set_defaults(func=run_set_key)
+
+
+def _profile_option(parser: argparse.ArgumentParser) -> None:
+    # SUPPRESS keeps a --profile given before the subcommand (pickterm --profile P config ...).
+    parser.add_argument("--profile", default=argparse.SUPPRESS, help="profile to use (default: the default profile)")
+
+
+def _fail(error: Exception) -> int:
+    print(f"pickterm: {error}", file=sys.stderr)
+    return 2
+
+
+def run_path(args: argparse.Namespace) -> int:
+    print(config_path())
+    return 0
+
+
+def run_show(args: argparse.Namespace) -> int:
+    try:
+        settings = load_settings(getattr(args, "profile", None))
+    except ConfigError as exc:
+        return _fail(exc)
+    chosen_by = {"flag": "--profile", "file": "default_profile", "default": "default"}
+    origin = settings.sources.get("profile", "default")
+    print(f"# profile {settings.profile} (from {chosen_by.get(origin, origin)}); file {settings.config_path}")
+    for key in SHOWN:
+        value = getattr(settings, key)
+        if key == "api_key":
+            value = mask_key(value) or "(not set)"
+        elif value is None:
+            value = "(not set)"
+        source = settings.sources.get(key, "default")
+        print(f"{key} = {value}  # {source}")
+    return 0
+
+
+def run_set(args: argparse.Namespace) -> int:
+    profile = getattr(args, "profile", None)
+    if args.key == "api_key":
+        return _fail(ValueError("set the API key with 'pickterm config set-key' (it reads stdin, so the key stays out of shell history)"))
+    try:
+        stored = save_setting(args.key, args.value, profile)
+        where = "" if args.key == "default_profile" else f" (profile {resolve_profile(profile)})"
+    except ConfigError as exc:
+        return _fail(exc)
+    print(f"{args.key} = {stored}{where}")
+    return 0
+
+
+def run_unset(args: argparse.Namespace) -> int:
+    try:
+        removed = unset_setting(args.key, getattr(args, "profile", None))
+    except ConfigError as exc:
+        return _fail(exc)
+    print(f"{args.key} removed" if removed else f"{args.key} was not set")
+    return 0
+
+
+def read_key(stream=None) -> str:
+    """The key from stdin: without echo on a terminal, one plain line otherwise."""
+    stream = stream or sys.stdin
+    if stream.isatty():
+        return getpass.getpass("API key: ")
+    return stream.readline().strip()
+
+
+def run_set_key(args: argparse.Namespace) -> int:
+    try:
+        key = read_key()
+    except (EOFError, KeyboardInterrupt):
+        print(file=sys.stderr)
+        return _fail(ValueError("no API key entered; nothing changed"))
+    if not key.strip():
+        return _fail(ValueError("no API key entered; nothing changed"))
+    try:
+        set_api_key(key, getattr(args, "profile", None))
+        name = resolve_profile(getattr(args, "profile", None))
+    except ConfigError as exc:
+        return _fail(exc)
+    print(f"API key {mask_key(key.strip())} stored in profile {name} ({config_path()})")
+    return 0

@@ -1,0 +1,21 @@
+"""Building a PickPackClient: in-process demo sandbox, or the effective settings. No Textual."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pickterm.api import PickPackClient
+
+
+def demo_client(sandbox: Any = None, **kwargs: Any) -> PickPackClient:
+    """A client wired in-process to the embedded sandbox (no port, no key, no network)."""
+    from pickterm.sandbox import DEMO_API_KEY, DEMO_API_URL, DEMO_AUTH_URL, Sandbox
+
+    sandbox = sandbox if sandbox is not None else Sandbox()
+    return PickPackClient(DEMO_API_URL, DEMO_AUTH_URL, DEMO_API_KEY, transport=sandbox.transport(), **kwargs)
+
+
+def client_from_settings(settings: Any, **kwargs: Any) -> PickPackClient:
+    """A client for the effective settings of a profile (see ``pickterm.store.config``)."""
+    key = settings.api_key.get_secret_value() if settings.api_key is not None else ""
+    return PickPackClient(settings.api_url, settings.auth_url, key, auth_scheme=settings.auth_scheme, **kwargs)

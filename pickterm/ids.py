@@ -1,0 +1,41 @@
+"""Telling apart what a picker types or scans into the lookup field. No Textual here."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_ORDER = re.compile(r"^\d{6,}-\d{2}$")
+_WORKSHEET = re.compile(r"^\d{12}$")
+_UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+_FACILITY = re.compile(r"^[0-9a-fA-F]{32}$")
+_TRACKING = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{3,63}$")
+
+
+@dataclass(frozen=True)
+class LookupTarget:
+    kind: str  # "order" | "worksheet" | "shipment" | "tracking" | "facility" | "unknown"
+    ident: str
+    understood: str  # what the app understood, said to the user
+
+    @property
+    def ok(self) -> bool:
+        return self.kind != "unknown"
+
+
+def classify(text: str) -> LookupTarget:
+    """What an id is, by its form: order, worksheet, shipment UUID, facility or tracking number."""
+    ident = "".join(ch for ch in text if ch.isprintable()).strip()
+    if not ident:
+        return LookupTarget("unknown", "", "Type or scan an order id, worksheet id or tracking number")
+    if _ORDER.match(ident):
+        return LookupTarget("order", ident, f"Order {ident}")
+    if _WORKSHEET.match(ident):
+        return LookupTarget("worksheet", ident, f"Worksheet {ident}")
+    if _UUID.match(ident):
+        return LookupTarget("shipment", ident.lower(), f"Shipment (internal id) {ident.lower()}")
+    if _FACILITY.match(ident):
+        return LookupTarget("facility", ident.lower(), f"Facility {ident.lower()}")
+    if _TRACKING.match(ident):
+        return LookupTarget("tracking", ident, f"Tracking number {ident}")
+    return LookupTarget("unknown", ident, f"Not an id pickterm knows: {ident!r}")

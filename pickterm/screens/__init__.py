@@ -1,0 +1,1 @@
+"""One module per screen. ``pickterm.app.PickTermApp`` opens them by name (see ``open_*``)."""

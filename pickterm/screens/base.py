@@ -1,0 +1,96 @@
+"""What every pickterm screen shares: header, error panel, footer, and loading data in a worker.
+
+A data screen implements ``fetch`` (runs in a worker, may await the API) and
+``show`` (puts the result on screen). ``reload`` shows a loading indicator on
+``#body``, catches every error into the error panel, and never blocks the event loop.
+Leaving the screen (Esc, F3) cancels its workers.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import Footer
+
+from pickterm.widgets.common import AppHeader, ErrorPanel
+
+
+class BaseScreen(Screen):
+    """A full screen with the header line, an error panel and the footer."""
+
+    TITLE: ClassVar[str] = "pickterm"
+    # Shown by the help screen above the key list.
+    HELP: ClassVar[str] = ""
+
+    def __init__(self, *, subtitle: str = "", **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.subtitle = subtitle
+
+    def compose(self) -> ComposeResult:
+        yield AppHeader(self.TITLE, self.subtitle)
+        yield ErrorPanel()
+        yield from self.compose_body()
+        yield Footer()
+
+    def compose_body(self) -> ComposeResult:
+        yield from ()
+
+    @property
+    def error_panel(self) -> ErrorPanel:
+        return self.query_one(ErrorPanel)
+
+    def set_subtitle(self, text: str) -> None:
+        self.subtitle = text
+        self.query_one(AppHeader).set_subtitle(text)
+
+    def action_refresh(self) -> None:
+        """F5: screens with data reload it, bypassing the 30 s cache."""
+
+
+class DataScreen(BaseScreen):
+    """A screen that shows something fetched from the API."""
+
+    BINDINGS = [Binding("f5", "refresh", "Refresh", priority=True)]
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.data: Any = None
+
+    def on_mount(self) -> None:
+        self.reload()
+
+    def action_refresh(self) -> None:
+        self.reload(fresh=True)
+
+    async def fetch(self, client: Any, fresh: bool) -> Any:
+        """Fetch what the screen shows (in a worker). Raise PickPackError on failure."""
+        raise NotImplementedError
+
+    def show(self, data: Any) -> None:
+        """Put fetched data on screen."""
+
+    def loading_target(self):
+        return self.query_one("#body")
+
+    @work(exclusive=True, group="load")
+    async def reload(self, fresh: bool = False) -> None:
+        target = self.loading_target()
+        target.loading = True
+        try:
+            client = await self.app.client()
+            data = await self.fetch(client, fresh)
+        except Exception as exc:  # every failure becomes a message, never a traceback
+            self.show_failure(exc)
+        else:
+            self.error_panel.clear()
+            self.data = data
+            self.show(data)
+        finally:
+            target.loading = False
+
+    def show_failure(self, exc: BaseException) -> None:
+        self.error_panel.show_error(exc)

@@ -1,0 +1,31 @@
+"""A yes/no question as a modal dialog: Enter or y confirms, Esc or n declines."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+
+class ConfirmScreen(ModalScreen[bool]):
+    BINDINGS = [
+        Binding("enter,y", "answer(True)", "Yes", priority=True),
+        Binding("escape,n,f3", "answer(False)", "No", priority=True),
+    ]
+
+    def __init__(self, question: str, *, yes: str = "Yes", no: str = "No") -> None:
+        super().__init__()
+        self.question = question
+        self.yes = yes
+        self.no = no
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog"):
+            yield Static(Content(self.question), id="dialog-question")
+            yield Static(Content(f"Enter/y: {self.yes}   Esc/n: {self.no}"), id="dialog-keys")
+
+    def action_answer(self, value: bool) -> None:
+        self.dismiss(value)

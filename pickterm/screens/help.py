@@ -1,0 +1,59 @@
+"""F1: every key of the screen the user came from, then the global ones."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.content import Content
+from textual.screen import Screen
+
+from pickterm.screens.base import BaseScreen
+from textual.widgets import Static
+
+
+def _key_name(app, key: str) -> str:
+    return app.get_key_display(Binding(key, ""))
+
+
+def describe_keys(app, screen: Screen) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """(screen keys, global keys) as (keys, description) rows, from the bindings themselves."""
+
+    def rows(bindings) -> list[tuple[str, str]]:
+        seen: dict[str, list[str]] = {}
+        for binding in bindings:
+            if isinstance(binding, tuple):
+                binding = Binding(*binding)
+            if not binding.description:
+                continue
+            keys = [_key_name(app, k.strip()) for k in binding.key.split(",")]
+            seen.setdefault(binding.description, []).extend(keys)
+        return [("/".join(dict.fromkeys(keys)), desc) for desc, keys in seen.items()]
+
+    screen_bindings = [b for cls in type(screen).__mro__ for b in getattr(cls, "BINDINGS", [])
+                       if cls.__module__.startswith("pickterm")]
+    return rows(screen_bindings), rows(type(app).BINDINGS)
+
+
+class HelpScreen(BaseScreen):
+    TITLE = "Help"
+    BINDINGS = [Binding("f1", "app.back", "Close help", priority=True)]
+
+    def __init__(self, for_screen: Screen) -> None:
+        super().__init__(subtitle=getattr(for_screen, "TITLE", ""))
+        self.for_screen = for_screen
+
+    def compose_body(self) -> ComposeResult:
+        screen_keys, global_keys = describe_keys(self.app, self.for_screen)
+        lines: list[Content] = []
+        about = getattr(self.for_screen, "HELP", "")
+        if about:
+            lines += [Content(about), Content("")]
+        title = getattr(self.for_screen, "TITLE", "This screen")
+        lines.append(Content.styled(f"{title} keys", "bold"))
+        lines += [Content.assemble(Content.styled(f"{keys:>12}", "bold $accent"), f"  {desc}") for keys, desc in screen_keys] or [Content("  (none)")]
+        lines += [Content(""), Content.styled("Everywhere", "bold")]
+        lines += [Content.assemble(Content.styled(f"{keys:>12}", "bold $accent"), f"  {desc}") for keys, desc in global_keys]
+        lines += [Content(""), Content("ctrl+p lists every action of this screen by name.")]
+        with VerticalScroll(id="body"):
+            yield Static(Content("\n").join(lines), id="help-text")

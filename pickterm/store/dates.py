@@ -1,0 +1,40 @@
+"""Reading a date and time a person typed (the CLI's --delivered/--event, the tracking form)."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta, timezone
+
+__all__ = ["DATE_FORMS", "MAX_FUTURE", "parse_user_datetime"]
+
+DATE_FORMS = "now, YYYY-MM-DD HH:MM (local time) or ISO 8601 such as 2025-02-13T02:00:00Z"
+MAX_FUTURE = timedelta(days=1)  # a delivery or tracking event later than this is a typo
+
+_HAS_TIME = re.compile(r"^\s*\d{4}-\d{2}-\d{2}[T ]\d{1,2}:\d{2}")
+
+
+def parse_user_datetime(text: str, *, now: datetime | None = None) -> datetime:
+    """A typed date-time as an aware UTC datetime.
+
+    Accepts ``now``, an ISO 8601 date-time with an offset or ``Z``, or
+    ``YYYY-MM-DD HH:MM[:SS]`` (also with ``T``) in local time. Raises ValueError with
+    one sentence saying what is wrong.
+    """
+    current = (now or datetime.now(timezone.utc)).astimezone(timezone.utc)
+    value = (text or "").strip()
+    if not value:
+        raise ValueError(f"A date and time is required: use {DATE_FORMS}")
+    if value.lower() == "now":
+        return current
+    if not _HAS_TIME.match(value):
+        raise ValueError(f"{value!r} is not a date and time: use {DATE_FORMS}")
+    try:
+        parsed = datetime.fromisoformat(value.replace("z", "Z"))
+    except ValueError:
+        raise ValueError(f"{value!r} is not a valid date and time: use {DATE_FORMS}") from None
+    if parsed.tzinfo is None:
+        parsed = parsed.astimezone()  # naive means the local time of this machine
+    parsed = parsed.astimezone(timezone.utc)
+    if parsed - current > MAX_FUTURE:
+        raise ValueError(f"{value!r} is in the future ({parsed:%Y-%m-%d %H:%M} UTC); check the date")
+    return parsed

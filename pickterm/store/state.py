@@ -1,0 +1,384 @@
+"""Local state in one SQLite database: pick progress, recent lookups, the outbox.
+
+``state.db`` lives under the user state dir; ``--demo`` uses ``demo-state.db`` so demo
+scans never mix with real ones. WAL mode and a 5 s busy timeout make two processes
+of the same user safe at once; every write is one short ``BEGIN IMMEDIATE``
+transaction, committed before the call returns. The schema version is
+``PRAGMA user_version``; :data:`MIGRATIONS` only ever grows.
+
+The API is synchronous and thread-safe (one connection behind a lock): the app calls
+it from worker threads or directly.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+import platformdirs
+
+__all__ = [
+    "ITEM_STATES",
+    "MIGRATIONS",
+    "RECENT_KINDS",
+    "ItemProgress",
+    "PickEvent",
+    "Recent",
+    "StateDB",
+    "StateError",
+    "WorksheetProgress",
+    "now_iso",
+    "state_path",
+]
+
+ITEM_STATES = ("todo", "skipped", "short")
+RECENT_KINDS = ("order", "worksheet", "shipment")
+RECENT_LIMIT = 50
+BUSY_TIMEOUT_MS = 5000
+
+# Forward migrations; user_version N means the first N have run. Never edit one
+# that shipped: append a new one.
+MIGRATIONS: list[str] = [
+    """
+    CREATE TABLE pick_event (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        worksheet_id TEXT NOT NULL,
+        item_id TEXT NOT NULL,
+        units INTEGER NOT NULL,
+        weight_kg REAL,
+        code TEXT,
+        created_at TEXT NOT NULL
+    );
+    CREATE INDEX pick_event_by_worksheet ON pick_event (worksheet_id, id);
+    CREATE TABLE item_state (
+        worksheet_id TEXT NOT NULL,
+        item_id TEXT NOT NULL,
+        state TEXT NOT NULL DEFAULT 'todo',
+        reason TEXT,
+        skip_seq INTEGER NOT NULL DEFAULT 0,
+        updated_at TEXT NOT NULL,
+        PRIMARY KEY (worksheet_id, item_id)
+    );
+    CREATE TABLE worksheet_state (
+        worksheet_id TEXT PRIMARY KEY,
+        current_item TEXT,
+        updated_at TEXT NOT NULL
+    );
+    CREATE TABLE recent (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        kind TEXT NOT NULL,
+        ident TEXT NOT NULL,
+        opened_at TEXT NOT NULL,
+        UNIQUE (kind, ident)
+    );
+    CREATE TABLE outbox (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        order_id TEXT NOT NULL,
+        payload TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        last_error TEXT,
+        state TEXT NOT NULL DEFAULT 'pending',
+        sent_at TEXT,
+        claimed_by TEXT,
+        lease_until REAL,
+        attempt_started_at TEXT
+    );
+    CREATE INDEX outbox_by_state ON outbox (state, id);
+    """,
+]
+
+
+class StateError(Exception):
+    """The state database cannot be used (one sentence naming the file)."""
+
+
+def now_iso() -> str:
+    """The current UTC time as ISO 8601 with milliseconds."""
+    return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
+
+
+def state_path(demo: bool = False) -> Path:
+    """``$XDG_STATE_HOME/pickterm/state.db`` (``demo-state.db`` for the demo)."""
+    return Path(platformdirs.user_state_dir("pickterm")) / ("demo-state.db" if demo else "state.db")
+
+
+@dataclass
+class ItemProgress:
+    """What the picker has done for one item of a worksheet."""
+
+    item_id: str
+    units: int = 0
+    weight_kg: float | None = None
+    state: str = "todo"  # "todo" | "skipped" | "short"
+    reason: str | None = None
+    skip_seq: int = 0
+    updated_at: str | None = None
+
+
+@dataclass
+class WorksheetProgress:
+    """The local walkthrough state of one worksheet."""
+
+    worksheet_id: str
+    current_item: str | None = None
+    items: dict[str, ItemProgress] = field(default_factory=dict)
+
+    def item(self, item_id: str) -> ItemProgress:
+        """The progress of an item (a fresh todo one when nothing was recorded)."""
+        return self.items.get(item_id) or ItemProgress(item_id=item_id)
+
+
+@dataclass(frozen=True)
+class PickEvent:
+    """One recorded pick (a scan or a typed quantity)."""
+
+    id: int
+    worksheet_id: str
+    item_id: str
+    units: int
+    weight_kg: float | None
+    code: str | None
+    created_at: str
+
+
+@dataclass(frozen=True)
+class Recent:
+    """A recently opened order, worksheet or shipment."""
+
+    kind: str
+    ident: str
+    opened_at: str
+
+
+class StateDB:
+    """The local state database. Open with :meth:`open`; close with :meth:`close` (or ``with``)."""
+
+    def __init__(self, path: Path, connection: sqlite3.Connection) -> None:
+        self.path = path
+        self._conn = connection
+        self._lock = threading.RLock()
+
+    # ------------------------------------------------------------ lifecycle
+
+    @classmethod
+    def open(cls, demo: bool = False, path: Path | None = None) -> StateDB:
+        """Open (creating and migrating as needed) the real or demo database."""
+        path = Path(path) if path is not None else state_path(demo)
+        try:
+            path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            if not path.exists():  # private from the start; -wal and -shm inherit the mode
+                os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+            conn = sqlite3.connect(
+                path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False
+            )
+        except (OSError, sqlite3.Error) as exc:
+            raise StateError(f"State database {path} cannot be opened ({exc})") from None
+        db = cls(path, conn)
+        try:
+            conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute("PRAGMA synchronous = NORMAL")
+            conn.execute("PRAGMA foreign_keys = ON")
+            db._migrate()
+        except StateError:
+            conn.close()
+            raise
+        except sqlite3.DatabaseError as exc:
+            conn.close()
+            raise StateError(f"State database {path} is unusable ({exc})") from None
+        return db
+
+    def close(self) -> None:
+        with self._lock:
+            self._conn.close()
+
+    def __enter__(self) -> StateDB:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _migrate(self) -> None:
+        with self.write() as conn:
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            if version > len(MIGRATIONS):
+                raise StateError(
+                    f"State database {self.path} was written by a newer pickterm (schema {version});"
+                    " upgrade pickterm to use it"
+                )
+            for number in range(version, len(MIGRATIONS)):
+                for statement in MIGRATIONS[number].split(";"):
+                    if statement.strip():
+                        conn.execute(statement)
+            conn.execute(f"PRAGMA user_version = {len(MIGRATIONS)}")
+
+    @property
+    def schema_version(self) -> int:
+        with self._lock:
+            return self._conn.execute("PRAGMA user_version").fetchone()[0]
+
+    # ------------------------------------------------------------ transactions
+
+    @contextmanager
+    def write(self) -> Iterator[sqlite3.Connection]:
+        """One short write transaction, taken up front (BEGIN IMMEDIATE) so the
+        busy timeout applies; committed on exit, rolled back on error."""
+        with self._lock:
+            self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._conn
+            except BaseException:
+                self._conn.execute("ROLLBACK")
+                raise
+            self._conn.execute("COMMIT")
+
+    @contextmanager
+    def read(self) -> Iterator[sqlite3.Connection]:
+        """A consistent snapshot for several SELECTs."""
+        with self._lock:
+            self._conn.execute("BEGIN")
+            try:
+                yield self._conn
+            finally:
+                self._conn.execute("COMMIT")
+
+    # ------------------------------------------------------------ pick progress
+
+    def load_progress(self, worksheet_id: str) -> WorksheetProgress:
+        """Everything recorded for a worksheet: current item, per-item units, weight and state."""
+        with self.read() as conn:
+            row = conn.execute(
+                "SELECT current_item FROM worksheet_state WHERE worksheet_id = ?", (worksheet_id,)
+            ).fetchone()
+            states = conn.execute(
+                "SELECT item_id, state, reason, skip_seq, updated_at FROM item_state WHERE worksheet_id = ?",
+                (worksheet_id,),
+            ).fetchall()
+            sums = conn.execute(
+                "SELECT item_id, SUM(units), SUM(weight_kg), MAX(created_at) FROM pick_event"
+                " WHERE worksheet_id = ? GROUP BY item_id",
+                (worksheet_id,),
+            ).fetchall()
+        progress = WorksheetProgress(worksheet_id=worksheet_id, current_item=row[0] if row else None)
+        for item_id, state, reason, skip_seq, updated_at in states:
+            progress.items[item_id] = ItemProgress(
+                item_id=item_id, state=state, reason=reason, skip_seq=skip_seq, updated_at=updated_at
+            )
+        for item_id, units, weight, last_pick in sums:
+            item = progress.items.setdefault(item_id, ItemProgress(item_id=item_id))
+            item.units = int(units or 0)
+            item.weight_kg = None if weight is None else round(float(weight), 6)
+            if item.updated_at is None or (last_pick and last_pick > item.updated_at):
+                item.updated_at = last_pick
+        return progress
+
+    def record_pick(
+        self,
+        worksheet_id: str,
+        item_id: str,
+        units: int,
+        weight_kg: float | None = None,
+        code: str | None = None,
+    ) -> int:
+        """Record one pick; returns its event id (committed before returning)."""
+        if int(units) != units:
+            raise ValueError(f"units must be a whole number, not {units!r}")
+        with self.write() as conn:
+            cursor = conn.execute(
+                "INSERT INTO pick_event (worksheet_id, item_id, units, weight_kg, code, created_at)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                (worksheet_id, item_id, int(units), weight_kg, code, now_iso()),
+            )
+            return int(cursor.lastrowid or 0)
+
+    def undo_last_pick(self, worksheet_id: str) -> PickEvent | None:
+        """Remove and return the most recent pick of a worksheet (None when there is none)."""
+        with self.write() as conn:
+            row = conn.execute(
+                "SELECT id, worksheet_id, item_id, units, weight_kg, code, created_at FROM pick_event"
+                " WHERE worksheet_id = ? ORDER BY id DESC LIMIT 1",
+                (worksheet_id,),
+            ).fetchone()
+            if row is None:
+                return None
+            conn.execute("DELETE FROM pick_event WHERE id = ?", (row[0],))
+        return PickEvent(*row)
+
+    def pick_events(self, worksheet_id: str) -> list[PickEvent]:
+        """Every recorded pick of a worksheet, oldest first."""
+        with self._lock:
+            rows = self._conn.execute(
+                "SELECT id, worksheet_id, item_id, units, weight_kg, code, created_at FROM pick_event"
+                " WHERE worksheet_id = ? ORDER BY id",
+                (worksheet_id,),
+            ).fetchall()
+        return [PickEvent(*row) for row in rows]
+
+    def set_item_state(self, worksheet_id: str, item_id: str, state: str, reason: str | None = None) -> None:
+        """Mark an item todo, skipped or short. Skipping gives it the next skip_seq of the
+        worksheet (skipped items go to the end, in skip order); todo clears the reason."""
+        if state not in ITEM_STATES:
+            raise ValueError(f"item state must be one of {', '.join(ITEM_STATES)}, not {state!r}")
+        with self.write() as conn:
+            if state == "skipped":
+                skip_seq = conn.execute(
+                    "SELECT COALESCE(MAX(skip_seq), 0) + 1 FROM item_state WHERE worksheet_id = ?",
+                    (worksheet_id,),
+                ).fetchone()[0]
+            else:
+                skip_seq = 0
+            if state == "todo":
+                reason = None
+            conn.execute(
+                "INSERT INTO item_state (worksheet_id, item_id, state, reason, skip_seq, updated_at)"
+                " VALUES (?, ?, ?, ?, ?, ?)"
+                " ON CONFLICT (worksheet_id, item_id) DO UPDATE SET"
+                " state = excluded.state, reason = excluded.reason, skip_seq = excluded.skip_seq,"
+                " updated_at = excluded.updated_at",
+                (worksheet_id, item_id, state, reason, skip_seq, now_iso()),
+            )
+
+    def set_current_item(self, worksheet_id: str, item_id: str | None) -> None:
+        """Remember where the picker is in a worksheet."""
+        with self.write() as conn:
+            conn.execute(
+                "INSERT INTO worksheet_state (worksheet_id, current_item, updated_at) VALUES (?, ?, ?)"
+                " ON CONFLICT (worksheet_id) DO UPDATE SET current_item = excluded.current_item,"
+                " updated_at = excluded.updated_at",
+                (worksheet_id, item_id, now_iso()),
+            )
+
+    def reset_progress(self, worksheet_id: str) -> None:
+        """Forget everything recorded for a worksheet."""
+        with self.write() as conn:
+            for table in ("pick_event", "item_state", "worksheet_state"):
+                conn.execute(f"DELETE FROM {table} WHERE worksheet_id = ?", (worksheet_id,))
+
+    # ------------------------------------------------------------ recent lookups
+
+    def add_recent(self, kind: str, ident: str) -> None:
+        """Put an order, worksheet or shipment at the top of the recent list (keeps 50)."""
+        if kind not in RECENT_KINDS:
+            raise ValueError(f"recent kind must be one of {', '.join(RECENT_KINDS)}, not {kind!r}")
+        with self.write() as conn:
+            conn.execute("DELETE FROM recent WHERE kind = ? AND ident = ?", (kind, ident))
+            conn.execute("INSERT INTO recent (kind, ident, opened_at) VALUES (?, ?, ?)", (kind, ident, now_iso()))
+            conn.execute(
+                "DELETE FROM recent WHERE seq NOT IN (SELECT seq FROM recent ORDER BY seq DESC LIMIT ?)",
+                (RECENT_LIMIT,),
+            )
+
+    def recent(self, limit: int = RECENT_LIMIT) -> list[Recent]:
+        """Recent lookups, newest first."""
+        with self._lock:
+            rows = self._conn.execute(
+                "SELECT kind, ident, opened_at FROM recent ORDER BY seq DESC LIMIT ?", (limit,)
+            ).fetchall()
+        return [Recent(*row) for row in rows]

@@ -1,0 +1,117 @@
+"""Widgets every screen uses: the header line, the error panel, status words, key/value rows.
+
+Server text is data: everything here builds ``Content`` from plain strings or from
+markup templates whose ``$variables`` are inserted literally, never parsed as markup.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Iterable
+
+from textual.app import ComposeResult
+from textual.containers import Horizontal
+from textual.content import Content
+from textual.widgets import Static
+
+from pickterm.status import TONE_SYMBOLS, status_tone
+
+def status_content(status: str | None) -> Content:
+    """``✔ COMPLETED`` styled by tone; the word is always there."""
+    tone = status_tone(status)
+    word = status or "UNKNOWN"
+    return Content.from_markup(f"[$style]{TONE_SYMBOLS[tone]} $word[/]", style=_TONE_STYLE[tone], word=word)
+
+
+_TONE_STYLE = {"ok": "$success", "busy": "$accent", "wait": "$warning", "bad": "bold $error", "unknown": "$foreground"}
+
+
+def literal(text: Any) -> Content:
+    """Server text as it is, never markup."""
+    return Content("" if text is None else str(text))
+
+
+class AppHeader(Horizontal):
+    """One line: screen title, what it shows, and the outbox's pending count."""
+
+    def __init__(self, title: str, subtitle: str = "") -> None:
+        super().__init__(id="app-header")
+        self._title = title
+        self._subtitle = subtitle
+
+    def compose(self) -> ComposeResult:
+        yield Static(literal(self._title), id="header-title")
+        yield Static(literal(self._subtitle), id="header-subtitle")
+        yield Static("", id="header-status")
+
+    def on_mount(self) -> None:
+        self.watch(self.app, "outbox_counts", self._show_counts)
+
+    def set_subtitle(self, text: str) -> None:
+        self._subtitle = text
+        self.query_one("#header-subtitle", Static).update(literal(text))
+
+    def _show_counts(self, counts: tuple[int, int]) -> None:
+        pending, failed = counts
+        parts = []
+        if getattr(self.app, "demo", False):
+            parts.append("DEMO")
+        if pending:
+            parts.append(f"⟳ {pending} pending")
+        if failed:
+            parts.append(f"✘ {failed} failed")
+        status = self.query_one("#header-status", Static)
+        status.update(" · ".join(parts))
+        status.set_class(bool(failed), "-failed")
+        status.set_class(bool(pending) and not failed, "-pending")
+
+
+class ErrorPanel(Static):
+    """What went wrong, the server's code and requestId, and what to do next."""
+
+    def __init__(self, *, id: str = "error-panel") -> None:
+        super().__init__("", id=id, markup=False)
+        self.display = False
+
+    def show_error(self, error: BaseException, hint: str | None = None) -> None:
+        from pickterm.api.errors import PickPackError  # the API layer is loaded by now
+
+        if isinstance(error, PickPackError):
+            lines = [f"✘ {error.sentence}"]
+            if error.message and error.message != error.sentence:
+                lines.append(error.message)
+            details = " · ".join(
+                part for part in (
+                    f"code {error.code}" if error.code else "",
+                    f"requestId {error.request_id}" if error.request_id else "",
+                ) if part
+            )
+            if details:
+                lines.append(details)
+            lines.append(hint or error.hint)
+        else:
+            lines = [f"✘ Something went wrong: {type(error).__name__}: {error}", hint or "F5 retries; F2 goes home."]
+        self.update(Content("\n".join(lines)))
+        self.display = True
+
+    def show_message(self, text: str) -> None:
+        self.update(Content(text))
+        self.display = True
+
+    def clear(self) -> None:
+        self.update("")
+        self.display = False
+
+
+class KeyValues(Static):
+    """Label/value rows, labels dimmed, values literal."""
+
+    def __init__(self, rows: Iterable[tuple[str, Any]] = (), **kwargs: Any) -> None:
+        super().__init__("", **kwargs)
+        self.set_rows(rows)
+
+    def set_rows(self, rows: Iterable[tuple[str, Any]]) -> None:
+        parts = []
+        for label, value in rows:
+            value_content = value if isinstance(value, Content) else literal("-" if value in (None, "") else value)
+            parts.append(Content.assemble(Content.styled(f"{label}: ", "dim"), value_content))
+        self.update(Content("\n").join(parts))
