@@ -47,8 +47,35 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+_VALUE_OPTIONS = {"--profile", "--api-url", "--auth-url"}
+
+
+def _wants_subcommand(argv: list[str]) -> bool:
+    """True when argv names a subcommand or asks for help: only then load every command module."""
+    skip = False
+    for token in argv:
+        if skip:
+            skip = False
+        elif token in ("-h", "--help"):
+            return True
+        elif token in _VALUE_OPTIONS:
+            skip = True
+        elif not token.startswith("-"):
+            return True
+    return False
+
+
+def build_app_parser() -> argparse.ArgumentParser:
+    """The parser for starting the app: no subcommand modules imported, so the first frame comes fast."""
+    parser = _Parser(prog="pickterm", description="Terminal picking assistant for the VTEX Pick and Pack API.")
+    parser.add_argument("--version", action="version", version=f"pickterm {__version__}")
+    add_connection_options(parser)
+    return parser
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    parser = build_parser() if _wants_subcommand(argv) else build_app_parser()
     args = parser.parse_args(argv)
     try:
         if getattr(args, "func", None) is None:

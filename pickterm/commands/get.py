@@ -7,8 +7,6 @@ import asyncio
 import json
 import sys
 
-from pickterm.api import PickPackError
-
 
 def register(sub: argparse._SubParsersAction) -> None:
     from pickterm.cli import add_connection_options
@@ -51,7 +49,9 @@ async def fetch(client, args: argparse.Namespace):
 
 
 def run(args: argparse.Namespace) -> int:
+    from pickterm.api import PickPackError
     from pickterm.commands._connect import client_from_args, fail
+    from pickterm.store.config import ConfigError
 
     async def go() -> int:
         async with client_from_args(args) as client:
@@ -68,5 +68,5 @@ def run(args: argparse.Namespace) -> int:
         return asyncio.run(go())
     except PickPackError as exc:
         return fail(exc)
-    except ValueError as exc:  # a bad URL or setting, including ConfigError
+    except (ConfigError, ValueError) as exc:  # a broken config, a bad URL or setting
         return fail(exc)

@@ -1,0 +1,70 @@
+"""``pickterm get``: JSON on stdout, one line on stderr and exit 1 on API errors, exit 2 on bad usage."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from pickterm.cli import main
+
+
+def test_get_order_prints_json(capsys):
+    assert main(["get", "order", "1509780516107-01", "--demo"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["orderId"] == "1509780516107-01"
+    assert "rejectedItems" in data
+
+
+@pytest.mark.parametrize(
+    "argv, key",
+    [
+        (["get", "worksheets", "--order", "1509770516104-01", "--demo"], "worksheetId"),
+        (["get", "shipments", "--order", "1506500515925-01", "--demo"], "serviceId"),
+    ],
+)
+def test_get_lists(capsys, argv, key):
+    assert main(argv) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert isinstance(data, list) and data and key in data[0]
+
+
+def test_get_shipment_by_tracking_number_and_facility(capsys):
+    assert main(["get", "shipment", "770184559302174466519320", "--external", "--demo"]) == 0
+    shipment = json.loads(capsys.readouterr().out)
+    assert shipment["serviceId"] == "770184559302174466519320"
+    assert main(["get", "shipment", shipment["id"], "--demo"]) == 0
+    assert json.loads(capsys.readouterr().out)["id"] == shipment["id"]
+
+
+def test_not_found_is_one_line_on_stderr_and_exit_1(capsys):
+    assert main(["get", "worksheet", "999999999999", "--demo"]) == 1
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    line = captured.err.strip()
+    assert "\n" not in line
+    assert "Not found" in line and "WORK0001B" in line and "requestId" in line
+
+
+def test_offline_is_exit_1_without_traceback():
+    # Nothing listens on port 9 of loopback: connection refused, retried, then one line.
+    proc = subprocess.run(
+        [sys.executable, "-m", "pickterm", "get", "order", "1", "--api-url", "http://127.0.0.1:9", "--auth-url", "http://127.0.0.1:9"],
+        capture_output=True, text=True, env={"PICKTERM_API_KEY": "k", "PATH": "", "HOME": "/nonexistent"}, timeout=60,
+    )
+    assert proc.returncode == 1
+    assert "Network unreachable or timed out" in proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+def test_plain_http_to_a_remote_host_is_refused_with_exit_2(capsys):
+    assert main(["get", "order", "1", "--api-url", "http://api.pick-and-pack.com/prod/v1"]) == 2
+    assert "https://" in capsys.readouterr().err
+
+
+def test_bad_usage_is_exit_2(capsys):
+    with pytest.raises(SystemExit) as info:
+        main(["get", "nonsense"])
+    assert info.value.code == 2
