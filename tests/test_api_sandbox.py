@@ -35,7 +35,7 @@ async def test_every_method_against_the_sandbox(sandbox):
         assert order_id in sheet.order_ids and sheet.items
         facility = await client.get_facility(sheet.facility_id)
         assert facility.name and facility.address_lines()
-        shipments = await client.list_shipments(sample(sandbox, "orders", "delivered"))
+        shipments = await client.list_shipments(sample(sandbox, "orders", "order, delivered"))
         assert shipments
         by_uuid = await client.get_shipment(shipments[0].id, by="internal")
         by_tracking = await client.get_shipment(shipments[0].service_id, by="external")

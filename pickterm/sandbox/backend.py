@@ -27,10 +27,13 @@ import uuid
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 from urllib.parse import parse_qs, unquote
 
 from pickterm.sandbox import data
+
+if TYPE_CHECKING:
+    from pickterm.sandbox.transport import SandboxTransport
 
 DEMO_API_KEY = "demo-key"
 DEMO_AUTH_URL = "https://auth.sandbox.pickterm.invalid/prod"
@@ -203,7 +206,7 @@ class Sandbox:
             self._expired_jtis |= self._issued_jtis
             self._issued_jtis = set()
 
-    def transport(self) -> Any:
+    def transport(self) -> SandboxTransport:
         """An ``httpx`` transport that serves this sandbox in-process."""
         from pickterm.sandbox.transport import SandboxTransport
 
@@ -211,6 +214,10 @@ class Sandbox:
 
     def samples(self) -> dict[str, list[tuple[str, str]]]:
         """A few ids of each kind, each with a short label, for a home screen or a banner."""
+        with self._lock:
+            return self._samples()
+
+    def _samples(self) -> dict[str, list[tuple[str, str]]]:
         ws = self._worksheets
         main = ws[data.WS_MAIN]
         result = {
