@@ -23,18 +23,23 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message}\n")
 
 
-def add_connection_options(parser: argparse.ArgumentParser) -> None:
-    """Options every command that talks to the API shares."""
-    parser.add_argument("--profile", help="config profile to use")
-    parser.add_argument("--api-url", help="Pick and Pack API base URL")
-    parser.add_argument("--auth-url", help="authentication base URL (POST /token)")
-    parser.add_argument("--demo", action="store_true", help="use the embedded demo backend")
+def add_connection_options(parser: argparse.ArgumentParser, *, top: bool = False) -> None:
+    """Options every command that talks to the API shares.
+
+    They are accepted before and after the subcommand; a subcommand's copy has no
+    default of its own, so it never overwrites what was given before it.
+    """
+    unset = {} if top else {"default": argparse.SUPPRESS}
+    parser.add_argument("--profile", help="config profile to use", **unset)
+    parser.add_argument("--api-url", help="Pick and Pack API base URL", **unset)
+    parser.add_argument("--auth-url", help="authentication base URL (POST /token)", **unset)
+    parser.add_argument("--demo", action="store_true", help="use the embedded demo backend", **unset)
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="pickterm", description="Terminal picking assistant for the VTEX Pick and Pack API.")
     parser.add_argument("--version", action="version", version=f"pickterm {__version__}")
-    add_connection_options(parser)
+    add_connection_options(parser, top=True)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     for name in COMMANDS:
         try:
@@ -69,7 +74,7 @@ def build_app_parser() -> argparse.ArgumentParser:
     """The parser for starting the app: no subcommand modules imported, so the first frame comes fast."""
     parser = _Parser(prog="pickterm", description="Terminal picking assistant for the VTEX Pick and Pack API.")
     parser.add_argument("--version", action="version", version=f"pickterm {__version__}")
-    add_connection_options(parser)
+    add_connection_options(parser, top=True)
     return parser
 
 

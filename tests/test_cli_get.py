@@ -68,3 +68,16 @@ def test_bad_usage_is_exit_2(capsys):
     with pytest.raises(SystemExit) as info:
         main(["get", "nonsense"])
     assert info.value.code == 2
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["--demo", "get", "order", "1509780516107-01"],
+        ["get", "order", "1509780516107-01", "--demo"],
+        ["get", "--demo", "order", "1509780516107-01"],
+    ],
+)
+def test_connection_options_work_before_and_after_the_subcommand(capsys, argv):
+    assert main(argv) == 0
+    assert json.loads(capsys.readouterr().out)["orderId"] == "1509780516107-01"

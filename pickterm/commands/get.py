@@ -12,6 +12,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     from pickterm.cli import add_connection_options
 
     parser = sub.add_parser("get", help="print an order, worksheet, facility or shipment as JSON")
+    add_connection_options(parser)
     kinds = parser.add_subparsers(dest="kind", metavar="KIND", required=True, parser_class=type(parser))
     for kind, help_text in (
         ("order", "one order by its orderId"),

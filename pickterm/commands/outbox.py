@@ -11,6 +11,7 @@ import asyncio
 import json
 import sys
 
+from pickterm.api.models import format_api_datetime
 from pickterm.store.outbox import Outbox, OutboxEntry, OutboxError
 
 
@@ -54,6 +55,21 @@ def _open(args: argparse.Namespace):
     return StateDB.open(demo=bool(getattr(args, "demo", False)))
 
 
+def _guarded(func):
+    """Run a command; a state database problem is one line on stderr and exit 2."""
+
+    def run(args: argparse.Namespace) -> int:
+        from pickterm.store.state import StateError
+
+        try:
+            return func(args)
+        except StateError as exc:
+            return _fail(exc)
+
+    run.__doc__ = func.__doc__
+    return run
+
+
 def _fail(error: Exception, status: int = 2) -> int:
     print(f"pickterm: {error}", file=sys.stderr)
     return status
@@ -63,7 +79,7 @@ def describe(entry: OutboxEntry) -> str:
     """One line about an entry (and its last error on a second line)."""
     state = "sending" if entry.state == "pending" and entry.in_flight else entry.state
     tries = f"{entry.attempts} attempt{'s' if entry.attempts != 1 else ''}"
-    when = entry.sent_at if entry.state == "sent" else entry.created_at
+    when = format_api_datetime(entry.sent_at if entry.state == "sent" else entry.created_at)
     line = f"#{entry.id:<4} {state:<8} order {entry.order_id}  {entry.summary}  ({tries}, {when})"
     if entry.error_text and entry.state != "sent":
         line += f"\n      last error: {entry.error_text}"
@@ -75,13 +91,9 @@ def _summary(outbox: Outbox) -> str:
     return f"{pending} pending, {failed} failed"
 
 
+@_guarded
 def run_list(args: argparse.Namespace) -> int:
-    from pickterm.store.state import StateError
-
-    try:
-        db = _open(args)
-    except StateError as exc:
-        return _fail(exc)
+    db = _open(args)
     with db:
         outbox = Outbox(db)
         states = ("pending", "failed", "sent") if args.all else ("pending", "failed")
@@ -100,15 +112,11 @@ def run_list(args: argparse.Namespace) -> int:
     return 0
 
 
+@_guarded
 def run_flush(args: argparse.Namespace) -> int:
     from pickterm.commands._connect import client_from_args
     from pickterm.store.config import ConfigError
-    from pickterm.store.state import StateError
-
-    try:
-        db = _open(args)
-    except StateError as exc:
-        return _fail(exc)
+    db = _open(args)
     with db:
         outbox = Outbox(db)
         if not outbox.counts()[0]:
@@ -139,21 +147,18 @@ def run_flush(args: argparse.Namespace) -> int:
     return 3 if pending else 0
 
 
+@_guarded
 def run_retry(args: argparse.Namespace) -> int:
     return _change(args, "retry")
 
 
+@_guarded
 def run_discard(args: argparse.Namespace) -> int:
     return _change(args, "discard")
 
 
 def _change(args: argparse.Namespace, action: str) -> int:
-    from pickterm.store.state import StateError
-
-    try:
-        db = _open(args)
-    except StateError as exc:
-        return _fail(exc)
+    db = _open(args)
     with db:
         outbox = Outbox(db)
         try:

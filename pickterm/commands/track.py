@@ -12,6 +12,7 @@ import sys
 from collections.abc import Iterable
 from datetime import datetime
 
+from pickterm.api.errors import AuthenticationError
 from pickterm.api.models import TrackingEvent, TrackingUpdate
 from pickterm.store.dates import parse_user_datetime
 
@@ -96,6 +97,9 @@ def run(args: argparse.Namespace) -> int:
 
         outcome = asyncio.run(go())
         pending, _failed = outbox.counts()
+    except StateError as exc:
+        print(f"pickterm: {exc}", file=sys.stderr)
+        return 2
     finally:
         db.close()
     entry = outcome.entry
@@ -110,5 +114,9 @@ def run(args: argparse.Namespace) -> int:
         )
         return 1
     reason = f"{outcome.error}; " if outcome.error else ""
-    print(f"pickterm: not sent yet: {reason}queued, {pending} pending ('pickterm outbox flush' retries)", file=sys.stderr)
+    hint = f" {outcome.error.hint}" if isinstance(outcome.error, AuthenticationError) else ""
+    print(
+        f"pickterm: not sent yet: {reason}queued, {pending} pending ('pickterm outbox flush' retries).{hint}",
+        file=sys.stderr,
+    )
     return 3

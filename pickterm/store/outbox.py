@@ -30,20 +30,19 @@ import time
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
 from pickterm.api import errors
 from pickterm.api.errors import PickPackError
 from pickterm.api.models import TrackingResult, TrackingUpdate
 from pickterm.store.state import StateDB, now_iso
 
-__all__ = ["LEASE_SECONDS", "Outbox", "OutboxEntry", "OutboxError", "SendOutcome", "error_from_record"]
+__all__ = ["LEASE_SECONDS", "Outbox", "OutboxEntry", "OutboxError", "SendOutcome", "error_from_record", "run_retries"]
 
 log = logging.getLogger("pickterm.store.outbox")
 
 LEASE_SECONDS = 120.0  # longer than any single PATCH can take (token fetch + request timeouts)
 KEEP_SENT_DAYS = 30
-States = Literal["pending", "failed", "sent"]
 # Errors after which the rest of a flush would fail the same way: stop and retry later.
 _STOP_FLUSH = (errors.OfflineError, errors.RateLimitedError, errors.AuthenticationError)
 
@@ -356,38 +355,47 @@ class Outbox:
                 break
         return outcomes
 
-    async def run_retries(
-        self,
-        client: Any,
-        *,
-        stop: asyncio.Event,
-        base_delay: float = 5.0,
-        max_delay: float = 300.0,
-        on_change: Callable[[list[SendOutcome]], Any] | None = None,
-        wake: asyncio.Event | None = None,
-    ) -> None:
-        """Background retry loop for the app: flush while entries are pending, backing off
-        exponentially (with jitter) while sends keep failing, until ``stop`` is set.
+    async def run_retries(self, client: Any, **options: Any) -> None:
+        """:func:`run_retries` over this outbox."""
+        await run_retries(client, self, **options)
 
-        ``on_change(outcomes)`` (sync or async) runs after every flush that attempted
-        something; setting ``wake`` makes the loop flush now.
-        """
-        delay = base_delay
-        while not stop.is_set():
-            outcomes: list[SendOutcome] = []
-            if self.counts()[0]:
-                outcomes = await self.flush(client)
-            if outcomes and on_change is not None:
-                maybe = on_change(outcomes)
-                if inspect.isawaitable(maybe):
-                    await maybe
+
+async def run_retries(
+    client: Any,
+    outbox: Outbox,
+    *,
+    stop: asyncio.Event,
+    base_delay: float = 5.0,
+    max_delay: float = 300.0,
+    on_change: Callable[[], Any] | None = None,
+    wake: asyncio.Event | None = None,
+) -> None:
+    """Background retry loop for the app: flush while entries are pending, backing off
+    exponentially (with jitter) while sends keep failing, until ``stop`` is set (or the
+    task is cancelled; an interrupted send stays pending).
+
+    ``on_change()`` (sync or async) runs after every flush that attempted something, so
+    the caller can refresh its "N pending" display; setting ``wake`` flushes right away.
+    """
+    delay = base_delay
+    while not stop.is_set():
+        try:
+            outcomes = await outbox.flush(client) if outbox.counts()[0] else []
+        except Exception:  # e.g. the state database is busy: keep the loop alive, try later
+            log.exception("outbox retry failed")
+            outcomes, delay = [], min(delay * 2, max_delay)
+        else:
             if any(o.state == "pending" and o.error is not None for o in outcomes):
                 delay = min(delay * 2, max_delay)
             else:
                 delay = base_delay
-            await _wait_any(stop, wake, random.uniform(delay / 2, delay))
-            if wake is not None:
-                wake.clear()
+        if outcomes and on_change is not None:
+            maybe = on_change()
+            if inspect.isawaitable(maybe):
+                await maybe
+        await _wait_any(stop, wake, random.uniform(delay / 2, delay))
+        if wake is not None:
+            wake.clear()
 
 
 async def _wait_any(stop: asyncio.Event, wake: asyncio.Event | None, timeout: float) -> None:

@@ -229,25 +229,44 @@ class StateDB:
     @contextmanager
     def write(self) -> Iterator[sqlite3.Connection]:
         """One short write transaction, taken up front (BEGIN IMMEDIATE) so the
-        busy timeout applies; committed on exit, rolled back on error."""
+        busy timeout applies; committed on exit, rolled back on error. SQLite
+        failures surface as :class:`StateError`."""
         with self._lock:
-            self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                self._conn.execute("BEGIN IMMEDIATE")
+            except sqlite3.Error as exc:
+                raise self._error(exc) from exc
             try:
                 yield self._conn
-            except BaseException:
-                self._conn.execute("ROLLBACK")
+                self._conn.execute("COMMIT")
+            except BaseException as exc:
+                if self._conn.in_transaction:
+                    self._conn.execute("ROLLBACK")
+                if isinstance(exc, sqlite3.Error):
+                    raise self._error(exc) from exc
                 raise
-            self._conn.execute("COMMIT")
 
     @contextmanager
     def read(self) -> Iterator[sqlite3.Connection]:
         """A consistent snapshot for several SELECTs."""
         with self._lock:
-            self._conn.execute("BEGIN")
             try:
-                yield self._conn
-            finally:
-                self._conn.execute("COMMIT")
+                self._conn.execute("BEGIN")
+                try:
+                    yield self._conn
+                finally:
+                    if self._conn.in_transaction:
+                        self._conn.execute("COMMIT")
+            except sqlite3.Error as exc:
+                raise self._error(exc) from exc
+
+    def _error(self, exc: sqlite3.Error) -> StateError:
+        if "locked" in str(exc) or "busy" in str(exc):
+            return StateError(
+                f"State database {self.path} is busy: another pickterm kept it locked for more than"
+                f" {BUSY_TIMEOUT_MS // 1000} s; try again"
+            )
+        return StateError(f"State database {self.path} failed ({exc})")
 
     # ------------------------------------------------------------ pick progress
 
@@ -313,8 +332,8 @@ class StateDB:
 
     def pick_events(self, worksheet_id: str) -> list[PickEvent]:
         """Every recorded pick of a worksheet, oldest first."""
-        with self._lock:
-            rows = self._conn.execute(
+        with self.read() as conn:
+            rows = conn.execute(
                 "SELECT id, worksheet_id, item_id, units, weight_kg, code, created_at FROM pick_event"
                 " WHERE worksheet_id = ? ORDER BY id",
                 (worksheet_id,),
@@ -377,8 +396,8 @@ class StateDB:
 
     def recent(self, limit: int = RECENT_LIMIT) -> list[Recent]:
         """Recent lookups, newest first."""
-        with self._lock:
-            rows = self._conn.execute(
+        with self.read() as conn:
+            rows = conn.execute(
                 "SELECT kind, ident, opened_at FROM recent ORDER BY seq DESC LIMIT ?", (limit,)
             ).fetchall()
         return [Recent(*row) for row in rows]

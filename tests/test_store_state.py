@@ -1,0 +1,240 @@
+"""Local state: resumable pick progress, recent lookups, schema, two processes at once."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import sqlite3
+import stat
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from pickterm.store.state import MIGRATIONS, StateDB, StateError, state_path
+
+WS = "546744628006"
+
+
+@pytest.fixture
+def db():
+    with StateDB.open() as handle:
+        yield handle
+
+
+def test_real_and_demo_databases_are_separate_files(monkeypatch, tmp_path):
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path))
+    with StateDB.open() as real, StateDB.open(demo=True) as demo:
+        demo.record_pick(WS, "73", 2)
+        assert real.path == tmp_path / "pickterm" / "state.db"
+        assert demo.path == tmp_path / "pickterm" / "demo-state.db"
+        assert real.load_progress(WS).item("73").units == 0
+        assert demo.load_progress(WS).item("73").units == 2
+    assert stat.S_IMODE(os.stat(state_path()).st_mode) == 0o600
+
+
+def test_progress_survives_reopening():
+    with StateDB.open() as db:
+        db.record_pick(WS, "73", 1, code="7891000100103")
+        db.record_pick(WS, "73", 3)
+        db.record_pick(WS, "75", 1, weight_kg=0.19, code="2001234001904")
+        db.record_pick(WS, "75", 1, weight_kg=0.21)
+        db.set_item_state(WS, "88", "short", "out of stock")
+        db.set_current_item(WS, "116")
+    with StateDB.open() as db:
+        progress = db.load_progress(WS)
+    assert progress.current_item == "116"
+    assert progress.item("73").units == 4 and progress.item("73").weight_kg is None
+    assert progress.item("75").units == 2 and progress.item("75").weight_kg == pytest.approx(0.40)
+    assert (progress.item("88").state, progress.item("88").reason) == ("short", "out of stock")
+    assert progress.item("73").updated_at is not None
+
+
+def test_unknown_items_and_worksheets_are_fresh_todo(db):
+    progress = db.load_progress("000000000000")
+    assert progress.current_item is None and progress.items == {}
+    item = progress.item("1224")
+    assert (item.item_id, item.units, item.state, item.weight_kg) == ("1224", 0, "todo", None)
+
+
+def test_undo_removes_exactly_the_last_pick(db):
+    db.record_pick(WS, "75", 1, weight_kg=0.19, code="A")
+    db.record_pick(WS, "73", 2, code="B")
+    db.record_pick(WS, "75", 1, weight_kg=0.25, code="C")
+    undone = db.undo_last_pick(WS)
+    assert (undone.item_id, undone.units, undone.weight_kg, undone.code) == ("75", 1, 0.25, "C")
+    progress = db.load_progress(WS)
+    assert progress.item("75").units == 1 and progress.item("75").weight_kg == pytest.approx(0.19)
+    assert progress.item("73").units == 2
+    assert db.undo_last_pick(WS).code == "B"
+    assert db.undo_last_pick(WS).code == "A"
+    assert db.undo_last_pick(WS) is None
+    assert db.load_progress(WS).item("75").weight_kg is None
+
+
+def test_undo_only_touches_its_own_worksheet(db):
+    db.record_pick(WS, "73", 1)
+    db.record_pick("other", "73", 5)
+    assert db.undo_last_pick(WS).units == 1
+    assert db.load_progress("other").item("73").units == 5
+
+
+def test_skipped_items_keep_their_skip_order(db):
+    db.set_item_state(WS, "88", "skipped")
+    db.set_item_state(WS, "73", "skipped", "shelf blocked")
+    db.set_item_state(WS, "116", "skipped")
+    db.set_item_state(WS, "88", "skipped")  # skipped again: goes to the very end
+    progress = db.load_progress(WS)
+    skipped = sorted((i for i in progress.items.values() if i.state == "skipped"), key=lambda i: i.skip_seq)
+    assert [i.item_id for i in skipped] == ["73", "116", "88"]
+    assert progress.item("73").reason == "shelf blocked"
+    db.set_item_state(WS, "73", "todo", "ignored")
+    back = db.load_progress(WS).item("73")
+    assert (back.state, back.reason) == ("todo", None)
+    with pytest.raises(ValueError, match="item state"):
+        db.set_item_state(WS, "73", "lost")
+
+
+def test_reset_forgets_one_worksheet(db):
+    db.record_pick(WS, "73", 1)
+    db.set_item_state(WS, "88", "skipped")
+    db.set_current_item(WS, "88")
+    db.record_pick("other", "73", 1)
+    db.reset_progress(WS)
+    progress = db.load_progress(WS)
+    assert progress.items == {} and progress.current_item is None
+    assert db.load_progress("other").item("73").units == 1
+
+
+def test_recent_lookups_newest_first_deduplicated_and_capped(db):
+    db.add_recent("order", "1509750516095-01")
+    db.add_recent("worksheet", WS)
+    db.add_recent("shipment", "550693447769717380942093217914")
+    db.add_recent("order", "1509750516095-01")  # opened again: back to the top
+    assert [(r.kind, r.ident) for r in db.recent()] == [
+        ("order", "1509750516095-01"),
+        ("shipment", "550693447769717380942093217914"),
+        ("worksheet", WS),
+    ]
+    for n in range(60):
+        db.add_recent("order", f"o{n}")
+    recent = db.recent()
+    assert len(recent) == 50 and recent[0].ident == "o59" and recent[-1].ident == "o10"
+    assert len(db.recent(limit=5)) == 5
+    with pytest.raises(ValueError):
+        db.add_recent("facility", "x")
+
+
+def test_schema_version_and_a_newer_database_is_refused(tmp_path):
+    path = tmp_path / "s.db"
+    with StateDB.open(path=path) as db:
+        assert db.schema_version == len(MIGRATIONS)
+    conn = sqlite3.connect(path)
+    conn.execute(f"PRAGMA user_version = {len(MIGRATIONS) + 1}")
+    conn.close()
+    with pytest.raises(StateError, match="newer pickterm"):
+        StateDB.open(path=path)
+
+
+def test_a_corrupt_file_is_one_sentence(tmp_path):
+    path = tmp_path / "s.db"
+    path.write_bytes(b"this is not a database" * 100)
+    with pytest.raises(StateError, match=str(path)):
+        StateDB.open(path=path)
+
+
+def test_wal_mode_and_a_writer_waits_for_a_busy_database(tmp_path):
+    path = tmp_path / "s.db"
+    with StateDB.open(path=path) as db:
+        assert db._conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        other = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        other.execute("BEGIN IMMEDIATE")  # another process holds the write lock for a while
+        other.execute("INSERT INTO recent (kind, ident, opened_at) VALUES ('order', 'x', 'now')")
+        released = threading.Timer(0.4, lambda: other.execute("COMMIT"))
+        released.start()
+        started = time.monotonic()
+        db.record_pick(WS, "73", 1)  # waits (busy_timeout) instead of failing
+        assert time.monotonic() - started >= 0.3
+        released.join()
+        other.close()
+        assert db.load_progress(WS).item("73").units == 1
+
+
+def test_a_database_locked_too_long_is_one_sentence(tmp_path, monkeypatch):
+    from pickterm.store import state
+
+    monkeypatch.setattr(state, "BUSY_TIMEOUT_MS", 200)
+    path = tmp_path / "s.db"
+    with StateDB.open(path=path) as db:
+        other = sqlite3.connect(path, isolation_level=None)
+        other.execute("BEGIN IMMEDIATE")
+        try:
+            with pytest.raises(StateError, match=r"is busy: another pickterm kept it locked"):
+                db.record_pick(WS, "73", 1)
+        finally:
+            other.execute("ROLLBACK")
+            other.close()
+        db.record_pick(WS, "73", 1)  # usable again once the lock is gone
+        assert db.load_progress(WS).item("73").units == 1
+
+
+def test_threads_share_one_handle(db):
+    def work(item):
+        for _ in range(50):
+            db.record_pick(WS, item, 1)
+            db.load_progress(WS)
+
+    threads = [threading.Thread(target=work, args=(str(n),)) for n in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    progress = db.load_progress(WS)
+    assert [progress.item(str(n)).units for n in range(4)] == [50, 50, 50, 50]
+
+
+def _picker(path: str, item: str, count: int, ready, go) -> None:
+    with StateDB.open(path=Path(path)) as db:
+        ready.set()
+        go.wait(10)
+        for n in range(count):
+            db.record_pick(WS, item, 1, weight_kg=0.5)
+            db.record_pick(WS, "shared", 1)
+            if n % 10 == 0:
+                db.set_item_state(WS, item, "skipped")
+                db.add_recent("worksheet", f"{item}-{n}")
+            if n % 25 == 0:
+                db.undo_last_pick(WS)  # removes this process's own "shared" pick or the other's
+                db.record_pick(WS, "shared", 1)
+            db.set_current_item(WS, item)
+            db.load_progress(WS)
+
+
+def test_two_processes_writing_progress_at_once(tmp_path):
+    path = tmp_path / "state.db"
+    StateDB.open(path=path).close()
+    ctx = multiprocessing.get_context("spawn")
+    count = 300
+    ready = [ctx.Event(), ctx.Event()]
+    go = ctx.Event()
+    procs = [ctx.Process(target=_picker, args=(str(path), item, count, ready[i], go)) for i, item in enumerate("AB")]
+    for p in procs:
+        p.start()
+    for r in ready:
+        assert r.wait(30)
+    go.set()
+    for p in procs:
+        p.join(60)
+    assert [p.exitcode for p in procs] == [0, 0]
+    with StateDB.open(path=path) as db:
+        assert db._conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        progress = db.load_progress(WS)
+        events = db.pick_events(WS)
+    assert len(events) == 4 * count  # every undo was followed by a new pick
+    assert progress.item("shared").units + progress.item("A").units + progress.item("B").units == 4 * count
+    assert progress.item("A").state == progress.item("B").state == "skipped"
+    skips = sorted(i.skip_seq for i in progress.items.values() if i.state == "skipped")
+    assert len(skips) == 2 and skips[0] != skips[1]
+    assert skips[1] == 2 * len(range(0, count, 10))  # every skip got the next number, none lost
+    assert progress.current_item in ("A", "B")
