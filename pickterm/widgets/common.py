@@ -74,6 +74,8 @@ class ErrorPanel(Static):
 
     def show_error(self, error: BaseException, hint: str | None = None) -> None:
         from pickterm.api.errors import PickPackError  # the API layer is loaded by now
+        from pickterm.store.config import ConfigError
+        from pickterm.store.state import StateError
 
         if isinstance(error, PickPackError):
             lines = [f"✘ {error.sentence}"]
@@ -88,6 +90,8 @@ class ErrorPanel(Static):
             if details:
                 lines.append(details)
             lines.append(hint or error.hint)
+        elif isinstance(error, (ConfigError, StateError)):  # already one sentence naming file and key
+            lines = [f"✘ {error}", hint or "Fix the setting (pickterm config), or start with --demo."]
         else:
             lines = [f"✘ Something went wrong: {type(error).__name__}: {error}", hint or "F5 retries; F2 goes home."]
         self.update(Content("\n".join(lines)))
