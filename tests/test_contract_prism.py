@@ -246,7 +246,7 @@ async def test_tracking_update_body_is_accepted(prism):
     assert json.loads(patches[1].content) == {}
 
 
-async def test_worksheet_and_facility_answers(prism):
+async def test_worksheet_and_facility_answers(prism, spec):
     async with make_client(prism) as client:
         worksheet = await client.get_worksheet(WORKSHEET_ID)
         summaries = await client.list_worksheets(ORDER_ID)
@@ -258,7 +258,8 @@ async def test_worksheet_and_facility_answers(prism):
     assert [s.worksheet_id for s in summaries] == ["546744628006"]
     assert not summaries[0].is_empty
     assert facility.id == worksheet.facility_id
-    assert facility.name == "lastmile"
+    assert facility.name == example(spec, "/facilities/{facilityId}", "get")["name"]
+    assert facility.contact_information.phone == "310001293"
     assert "Medellín" in " ".join(facility.address_lines())
 
 

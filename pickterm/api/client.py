@@ -363,7 +363,9 @@ def _error_from(response: httpx.Response) -> errors.PickPackError:
     body = _error_body(response)
     cls = errors.error_for_status(response.status_code)
     request_id = body.request_id or response.headers.get("x-amzn-requestid") or response.headers.get("x-request-id")
-    message = body.message or body.reason or f"HTTP {response.status_code}"
+    extra = body.model_extra or {}
+    detail = extra.get("detail") if isinstance(extra.get("detail"), str) else None
+    message = body.message or body.reason or detail or f"HTTP {response.status_code}"
     return cls(message, status=response.status_code, code=body.code, request_id=request_id)
 
 
