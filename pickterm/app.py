@@ -131,6 +131,7 @@ class PickTermApp(App):
         if self._startup_error is None:
             self.refresh_outbox_counts()
             self.start_outbox_retries()
+            self._warm_token()
             if self.needs_setup:
                 self.open_setup()
 
@@ -166,6 +167,15 @@ class PickTermApp(App):
         if self.state is None:
             self.state = await asyncio.to_thread(StateDB.open, demo=self.demo)
         self.outbox = Outbox(self.state)
+
+    @work(group="token", exit_on_error=False)
+    async def _warm_token(self) -> None:
+        """Fetch the token while the user types the first id: the first lookup saves a round trip."""
+        if self._client is not None:
+            try:
+                await self._client.get_token()
+            except Exception:  # the screen that needs the API shows the error
+                pass
 
     @property
     def needs_setup(self) -> bool:
