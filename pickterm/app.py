@@ -319,7 +319,11 @@ class PickTermApp(App):
                 return
             self.pop_screen()
 
-    async def action_quit(self) -> None:
+    def action_quit(self) -> None:
+        self._quit()
+
+    @work(group="quit", exclusive=True, exit_on_error=False)
+    async def _quit(self) -> None:
         pending, failed = self.outbox_counts
         if pending or failed:
             from pickterm.screens.confirm import ConfirmScreen

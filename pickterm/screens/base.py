@@ -90,7 +90,8 @@ class DataScreen(BaseScreen):
             self.data = data
             self.show(data)
         finally:
-            target.loading = False
+            if target.is_attached:  # the user may have left while it loaded
+                target.loading = False
 
     def show_failure(self, exc: BaseException) -> None:
         self.error_panel.show_error(exc)

@@ -1,0 +1,179 @@
+"""One order: its details, items by state, packages and payment; keys to its worksheets,
+shipments, tracking and facility."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual import events, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical, VerticalScroll
+from textual.content import Content
+from textual.widgets import Static
+
+from pickterm.app import css
+from pickterm.screens.base import DataScreen
+from pickterm.widgets.common import KeyValues, status_content
+from pickterm.widgets.text import block, heading, labelled
+
+WIDE = 120  # from here, details and items side by side
+NARROW = 80  # below this the footer cannot show every key: the body says them
+KEYS_HINT = "w worksheets · s shipments · t tracking · f facility · F1 help"
+
+GROUP_TITLES = {"to pick": "To pick", "picked": "Picked", "rejected": "Rejected", "replaced": "Replaced"}
+
+
+def minutes(value: float | None) -> str:
+    """Minutes (decimal) as read: ``28 min``, ``11.3 min``; ``-`` when absent."""
+    if value is None:
+        return "-"
+    return f"{value:.1f}".removesuffix(".0") + " min"
+
+
+def order_rows(order: Any) -> list[tuple[str, Any]]:
+    """The order's details as label/value rows."""
+    from pickterm.api.models import format_api_datetime
+
+    rows: list[tuple[str, Any]] = [
+        ("Order", order.order_id),
+        ("Sequence", order.sequence),
+        ("Status", status_content(order.status)),
+        ("Created", format_api_datetime(order.created_at)),
+        ("Updated", format_api_datetime(order.updated_at)),
+        ("Ship by", format_api_datetime(order.shipping_estimated_date_min)),
+        ("Picking", minutes(order.picking_time)),
+        ("Packing", minutes(order.packing_time)),
+        ("Shipping", minutes(order.shipping_time)),
+    ]
+    if order.delivered_date:
+        rows.append(("Delivered", format_api_datetime(order.delivered_date)))
+    if order.is_invoiced:
+        rows.append(("Invoiced", Content.styled("✔ yes", "$success")))
+        for invoice in order.invoices:
+            rows.append(("Invoice", f"{invoice.invoice_key} · {order.money(invoice.invoice_total)}"))
+        if len(order.invoices) > 1:
+            rows.append(("Invoiced total", order.money(order.invoice_total)))
+    else:
+        rows.append(("Invoiced", Content.styled("✘ not invoiced", "bold $warning")))
+    if order.tags:
+        rows.append(("Tags", ", ".join(order.tags)))
+    return rows
+
+
+def item_block(order: Any, item: Any, state: str) -> Content:
+    """One item: its name, then quantity, EAN and price; replacements and reasons below."""
+    lines = [
+        Content.styled(item.name, "bold"),
+        Content.assemble(item.quantity_text(), " · EAN ", item.ean or "-", " · ", order.money(item.line_price)),
+    ]
+    if state == "replaced":
+        names = [replacement.name if (replacement := order.item(rid)) else rid for rid in item.replaced_by or []]
+        lines.append(labelled("replaced by", ", ".join(names) or "-"))
+    for reason in item.reasons or []:
+        text = " — ".join(part for part in (reason.reason_type, reason.reason_detail) if part) or "no reason given"
+        lines.append(labelled("reason", text))
+    return block(lines)
+
+
+def order_blocks(order: Any) -> list[tuple[str, Content]]:
+    """Items grouped as to pick / picked / rejected / replaced, then packages and payment.
+
+    Each block is (CSS class, text): ``group`` for a section title, ``entry`` for an item,
+    package or payment, ``entry-sub`` for what belongs to the entry above it.
+    """
+    entries = order.all_items()
+    counts = {state: sum(1 for s, _ in entries if s == state) for state in GROUP_TITLES}
+    blocks = [("group", heading("Items")), ("entry", Content(" · ".join(f"{n} {s}" for s, n in counts.items())))]
+    for state, title in GROUP_TITLES.items():
+        if counts[state]:
+            blocks.append(("group", heading(f"{title} ({counts[state]})")))
+            blocks += [("entry", item_block(order, item, state)) for s, item in entries if s == state]
+    blocks.append(("group", heading(f"Packages ({len(order.packages)})")))
+    if not order.packages:
+        blocks.append(("entry", Content("none yet")))
+    for package in order.packages:
+        blocks.append(("entry", block([status_content(package.status), Content(package.id)])))
+        names = [item.name if (item := order.item(item_id)) else item_id for item_id in package.items_ids]
+        blocks.append(("entry-sub", block(Content(f"· {name}") for name in names) if names else Content("no items")))
+    blocks.append(("group", heading("Payment")))
+    if not order.payment:
+        blocks.append(("entry", Content("none")))
+    for payment in order.payment:
+        blocks.append(("entry", block([
+            Content.assemble(payment.payment_name or "-", " · ", payment.currency.code or "-"),
+            labelled("payment id", payment.payment_id),
+            labelled("transaction", payment.transaction_id),
+        ])))
+    return blocks
+
+
+class OrderScreen(DataScreen):
+    TITLE = "Order"
+    HELP = (
+        "One order: status, times, invoices, its items by state (to pick, picked, rejected, replaced), "
+        "packages and payment. Arrows and PgUp/PgDn scroll. w, s, t and f open its worksheets, shipments, "
+        "tracking and facility."
+    )
+    CSS_PATH = css("order")
+    BINDINGS = [
+        Binding("w", "worksheets", "Worksheets"),
+        Binding("s", "shipments", "Shipments"),
+        Binding("t", "tracking", "Tracking"),
+        Binding("f", "facility", "Facility"),
+    ]
+
+    def __init__(self, order_id: str) -> None:
+        super().__init__(subtitle=order_id)
+        self.order_id = order_id
+
+    def compose_body(self) -> ComposeResult:
+        with VerticalScroll(id="body"):
+            yield Static(Content(KEYS_HINT), id="order-keys")
+            yield KeyValues(id="order-details")
+            yield Vertical(id="order-items")
+
+    def on_mount(self) -> None:
+        self.query_one("#body").focus()
+        super().on_mount()
+
+    def on_resize(self, event: events.Resize) -> None:
+        self.set_class(event.size.width >= WIDE, "-wide")
+        self.set_class(event.size.width < NARROW, "-narrow")
+
+    async def fetch(self, client: Any, fresh: bool) -> Any:
+        return await client.get_order(self.order_id, fresh=fresh)
+
+    def show(self, order: Any) -> None:
+        self.set_subtitle(f"{order.order_id} · {order.status or 'UNKNOWN'}")
+        self.query_one("#order-details", KeyValues).set_rows(order_rows(order))
+        items = self.query_one("#order-items", Vertical)
+        items.remove_children()
+        items.mount_all(Static(text, classes=cls) for cls, text in order_blocks(order))
+
+    def action_worksheets(self) -> None:
+        self.app.open_worksheets(self.order_id)
+
+    def action_shipments(self) -> None:
+        self.app.open_shipments(self.order_id)
+
+    def action_tracking(self) -> None:
+        self.app.open_tracking(self.order_id)
+
+    def action_facility(self) -> None:
+        self.open_facility()
+
+    @work(exclusive=True, group="facility", exit_on_error=False)
+    async def open_facility(self) -> None:
+        """The facility of the order's first worksheet that names one."""
+        try:
+            client = await self.app.client()
+            worksheets = await client.list_worksheets(self.order_id)
+        except Exception as exc:  # shown, never raised
+            self.notify(f"Could not find the facility: {exc}", severity="error", markup=False)
+            return
+        facility_id = next((ws.facility_id for ws in worksheets if ws.facility_id), None)
+        if facility_id is None:
+            self.notify("No worksheet of this order names a facility yet.", severity="warning", markup=False)
+            return
+        self.app.open_facility(facility_id)

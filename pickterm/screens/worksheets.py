@@ -1,0 +1,141 @@
+"""The worksheets of an order: status, items and units, progress, delivery window, facility.
+
+Empty worksheets (a known VTEX race) are listed and said to be empty, never hidden.
+Enter opens the picker's walkthrough of the highlighted worksheet.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.content import Content
+from textual.widgets import OptionList, Static
+from textual.widgets.option_list import Option
+
+from pickterm.app import css
+from pickterm.screens.base import DataScreen
+from pickterm.widgets.common import status_content
+from pickterm.widgets.pick_list import PickList
+from pickterm.widgets.text import block, labelled
+
+EMPTY_TEXT = "empty — no items (known VTEX race)"
+
+
+def units(value: float | None) -> str:
+    return "-" if value is None else f"{value:g}"
+
+
+def window_text(window: Any) -> str:
+    """``2025-02-11 16:32`` or ``2025-02-11 16:32 – 2025-02-11 18:00``; ``-`` when absent."""
+    from pickterm.api.models import format_api_datetime
+
+    if window is None or not (window.min_date or window.max_date):
+        return "-"
+    low, high = format_api_datetime(window.min_date), format_api_datetime(window.max_date)
+    return low if low == high or not window.max_date else f"{low} – {high}"
+
+
+def worksheet_content(ws: Any, facility_name: str | None) -> Content:
+    """One worksheet as stacked lines: readable at 40 columns."""
+    lines = [Content.assemble(Content.styled(ws.worksheet_id, "bold"), "  ", status_content(ws.status))]
+    if ws.is_empty:
+        lines.append(Content.styled(EMPTY_TEXT, "bold $warning"))
+    else:
+        lines.append(Content(f"{units(ws.items_quantity)} items · {units(ws.units_quantity)} units"))
+        lines.append(Content(f"completed {units(ws.completed_units_quantity)}/{units(ws.units_quantity)}"
+                             f" · packed {units(ws.packed_units_quantity)}/{units(ws.units_quantity)}"))
+    lines.append(labelled("window", window_text(ws.delivery_window)))
+    facility = facility_name or ws.facility_id or "-"
+    lines.append(labelled("facility", facility))
+    return block(lines)
+
+
+class WorksheetsScreen(DataScreen):
+    TITLE = "Worksheets"
+    HELP = (
+        "The worksheets this order is picked in, each with its status, items and units, progress, "
+        "delivery window and facility. Empty ones (a known VTEX race) are listed as empty. "
+        "Up/Down choose; Enter opens the picking walkthrough; f opens the facility."
+    )
+    CSS_PATH = css("worksheets")
+    BINDINGS = [
+        Binding("enter", "open_worksheet", "Open"),
+        Binding("f", "facility", "Facility"),
+    ]
+
+    def __init__(self, order_id: str) -> None:
+        super().__init__(subtitle=f"order {order_id}")
+        self.order_id = order_id
+
+    def compose_body(self) -> ComposeResult:
+        with Vertical(id="body"):
+            yield Static("", id="worksheets-summary")
+            yield PickList(id="worksheets-list")
+
+    @property
+    def choices(self) -> PickList:
+        return self.query_one("#worksheets-list", PickList)
+
+    def on_mount(self) -> None:
+        self.choices.focus()
+        super().on_mount()
+
+    async def fetch(self, client: Any, fresh: bool) -> Any:
+        worksheets = await client.list_worksheets(self.order_id, fresh=fresh)
+        facility_ids = list(dict.fromkeys(ws.facility_id for ws in worksheets if ws.facility_id))
+        found = await asyncio.gather(*(client.get_facility(fid, fresh=fresh) for fid in facility_ids),
+                                     return_exceptions=True)
+        # A facility that cannot be read is shown by its id: the worksheets still matter.
+        names = {fid: f.name for fid, f in zip(facility_ids, found) if not isinstance(f, BaseException) and f.name}
+        return worksheets, names
+
+    def show(self, data: Any) -> None:
+        worksheets, names = data
+        empty = sum(1 for ws in worksheets if ws.is_empty)
+        count = f"{len(worksheets)} worksheet{'s' if len(worksheets) != 1 else ''}"
+        summary = f"{count}, {empty} empty" if empty else count
+        self.set_subtitle(f"order {self.order_id} · {summary}")
+        self.query_one("#worksheets-summary", Static).update(
+            Content(summary if worksheets else "No worksheets for this order yet."))
+        choices = self.choices
+        previous = choices.highlighted
+        choices.clear_options()
+        options: list[Option | None] = []
+        for index, ws in enumerate(worksheets):
+            if index:
+                options.append(None)
+            options.append(Option(worksheet_content(ws, names.get(ws.facility_id or "")), id=ws.worksheet_id))
+        choices.add_options(options)
+        if previous is not None and previous < choices.option_count:
+            choices.highlighted = previous
+        else:
+            choices.highlight_first()
+
+    def _highlighted(self) -> Any:
+        choices = self.choices
+        if self.data is None or choices.highlighted is None:
+            return None
+        option_id = choices.get_option_at_index(choices.highlighted).id
+        return next((ws for ws in self.data[0] if ws.worksheet_id == option_id), None)
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self.action_open_worksheet()
+
+    def action_open_worksheet(self) -> None:
+        ws = self._highlighted()
+        if ws is not None:
+            self.app.open_worksheet(ws.worksheet_id)
+
+    def action_facility(self) -> None:
+        ws = self._highlighted()
+        if ws is None:
+            return
+        if not ws.facility_id:
+            self.notify("This worksheet names no facility.", severity="warning", markup=False)
+            return
+        self.app.open_facility(ws.facility_id)

@@ -1,0 +1,266 @@
+"""The home (lookup) screen: telling ids apart, opening them, recent lookups, demo samples."""
+
+from __future__ import annotations
+
+import asyncio
+import subprocess
+import sys
+
+import pytest
+from textual.widgets import Input, OptionList, Static
+
+from pickterm.app import PickTermApp
+from pickterm.sandbox import data
+from pickterm.screens.lookup import LookupScreen
+
+OPENERS = ("open_order", "open_worksheet", "open_shipment", "open_facility")
+
+
+async def settle(pilot, timeout: float = 5.0) -> None:
+    """Wait for the services and for every worker of the screens (not the outbox retries)."""
+    app = pilot.app
+    await app.ready()
+    deadline = asyncio.get_running_loop().time() + timeout
+    while True:
+        await pilot.pause()
+        busy = [w for w in app.workers if w.group != "outbox" and not w.is_finished]
+        if not busy:
+            break
+        assert asyncio.get_running_loop().time() < deadline, f"still busy: {busy}"
+        await asyncio.sleep(0.01)
+    await pilot.pause()
+
+
+def text_of(screen) -> str:
+    """Every literal text on a screen: Statics and the entries of its lists."""
+    parts = [str(static.render()) for static in screen.query(Static) if static.display]
+    for options in screen.query(OptionList):
+        parts += [str(option.prompt) for option in options.options]
+    return "\n".join(parts)
+
+
+def spy_openers(app: PickTermApp) -> list[tuple[str, tuple, dict]]:
+    """Replace the app's open_* navigation by a recorder; returns the list of calls."""
+    calls: list[tuple[str, tuple, dict]] = []
+    for name in OPENERS:
+        def record(*args, _name=name, **kwargs):
+            calls.append((_name, args, kwargs))
+        setattr(app, name, record)
+    return calls
+
+
+async def submit(pilot, text: str) -> None:
+    field = pilot.app.screen.query_one("#lookup-input", Input)
+    field.value = text
+    await pilot.press("enter")
+    await settle(pilot)
+
+
+async def test_home_focuses_the_field_and_lists_the_demo_ids():
+    app = PickTermApp(demo=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert isinstance(app.screen, LookupScreen)
+        assert app.focused is app.screen.query_one("#lookup-input", Input)
+        listed = text_of(app.screen)
+        assert "Demo ids" in listed
+        for group in app.sandbox.samples().values():
+            for ident, label in group:
+                assert ident in listed and label in listed
+
+
+@pytest.mark.parametrize(
+    ("typed", "call", "understood"),
+    [
+        (data.ORDER_REPLACED, ("open_order", (data.ORDER_REPLACED,), {}), "Order"),
+        (data.WS_MAIN, ("open_worksheet", (data.WS_MAIN,), {}), "Worksheet"),
+        (data.SHIP_ON_ROUTE.upper(), ("open_shipment", (data.SHIP_ON_ROUTE,), {"by": "internal"}), "Shipment"),
+        (data.TRACK_INCIDENT, ("open_shipment", (data.TRACK_INCIDENT,), {"by": "external"}), "Tracking number"),
+        (data.FACILITY_MDE, ("open_facility", (data.FACILITY_MDE,), {}), "Facility"),
+    ],
+)
+async def test_each_kind_of_id_opens_its_screen(typed, call, understood):
+    app = PickTermApp(demo=True)
+    async with app.run_test(size=(40, 16)) as pilot:
+        await settle(pilot)
+        calls = spy_openers(app)
+        await submit(pilot, typed)
+        assert calls == [call]
+        said = str(app.screen.query_one("#lookup-understood", Static).render())
+        assert said.startswith(f"→ {understood}")
+
+
+async def test_scanner_noise_is_stripped():
+    app = PickTermApp(demo=True)
+    async with app.run_test(size=(40, 16)) as pilot:
+        await settle(pilot)
+        calls = spy_openers(app)
+        await submit(pilot, f" \x1b{data.ORDER_COP}\t\r\n")
+        assert calls == [("open_order", (data.ORDER_COP,), {})]
+
+
+async def test_typed_keys_open_the_order_screen_and_remember_it():
+    app = PickTermApp(demo=True)
+    async with app.run_test(size=(40, 16)) as pilot:
+        await settle(pilot)
+        await pilot.press(*data.ORDER_WEIGHABLE, "enter")
+        await settle(pilot)
+        assert type(app.screen).__name__ == "OrderScreen"
+        assert [(r.kind, r.ident) for r in app.state.recent()] == [("order", data.ORDER_WEIGHABLE)]
+
+
+async def test_facility_id_opens_the_facility_screen():
+    app = PickTermApp(demo=True)
+    async with app.run_test(size=(40, 16)) as pilot:
+        await settle(pilot)
+        await submit(pilot, data.FACILITY_CDMX)
+        assert type(app.screen).__name__ == "FacilityScreen"
+        assert "Roma Norte dark store" in text_of(app.screen)
+
+
+@pytest.mark.parametrize(
+    ("typed", "screen", "attribute", "value"),
+    [
+        (data.WS_FROZEN, "WalkthroughScreen", "worksheet_id", data.WS_FROZEN),
+        (data.SHIP_DELIVERED, "ShipmentScreen", "shipment_id", data.SHIP_DELIVERED),
+        (data.TRACK_ON_ROUTE, "ShipmentScreen", "shipment_id", data.TRACK_ON_ROUTE),
+    ],
+)
+async def test_lookup_pushes_the_screen_of_the_id(typed, screen, attribute, value):
+    app = PickTermApp(demo=True)
+    async with app.run_test(size=(40, 16)) as pilot:
+        await settle(pilot)
+        await submit(pilot, typed)
+        assert type(app.screen).__name__ == screen
+        assert getattr(app.screen, attribute) == value
+        assert not app.screen.query_one("#error-panel").display
+
+
+async def test_text_that_is_no_id_is_refused_on_the_spot():
+    app = PickTermApp(demo=True)
+    async with app.run_test(size=(40, 16)) as pilot:
+        await settle(pilot)
+        calls = spy_openers(app)
+        await submit(pilot, "no such thing!")
+        assert calls == []
+        assert isinstance(app.screen, LookupScreen)
+        understood = app.screen.query_one("#lookup-understood", Static)
+        assert "Not an id pickterm knows" in str(understood.render())
+        assert understood.has_class("-bad")
+
+
+async def test_what_is_typed_is_classified_while_typing():
+    app = PickTermApp(demo=True)
+    async with app.run_test(size=(40, 16)) as pilot:
+        await settle(pilot)
+        app.screen.query_one("#lookup-input", Input).value = data.WS_MDE
+        await pilot.pause()
+        assert str(app.screen.query_one("#lookup-understood", Static).render()) == f"Worksheet {data.WS_MDE}"
+        await pilot.press("backspace")
+        assert str(app.screen.query_one("#lookup-understood", Static).render()) == f"Tracking number {data.WS_MDE[:-1]}"
+
+
+async def test_an_order_that_does_not_exist_shows_the_error_and_back_keeps_the_input():
+    app = PickTermApp(demo=True)
+    async with app.run_test(size=(40, 16)) as pilot:
+        await settle(pilot)
+        await submit(pilot, "9999999999999-01")
+        panel = app.screen.query_one("#error-panel", Static)
+        assert panel.display
+        shown = str(panel.render())
+        assert "Not found" in shown
+        assert "code ORD0002B" in shown
+        assert "requestId " in shown
+        assert "Check the id and try again" in shown
+        assert "Traceback" not in shown
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, LookupScreen)
+        assert app.screen.query_one("#lookup-input", Input).value == "9999999999999-01"
+        assert app.focused is app.screen.query_one("#lookup-input", Input)
+
+
+async def test_escape_on_home_clears_the_field():
+    app = PickTermApp(demo=True)
+    async with app.run_test(size=(40, 16)) as pilot:
+        await settle(pilot)
+        await pilot.press(*"1234", "escape")
+        await pilot.pause()
+        assert isinstance(app.screen, LookupScreen)
+        assert app.screen.query_one("#lookup-input", Input).value == ""
+
+
+async def test_arrows_move_between_the_field_and_the_list():
+    app = PickTermApp(demo=True)
+    async with app.run_test(size=(40, 16)) as pilot:
+        await settle(pilot)
+        field = app.screen.query_one("#lookup-input", Input)
+        choices = app.screen.query_one("#lookup-list", OptionList)
+        await pilot.press("down")
+        assert app.focused is choices
+        first = choices.get_option_at_index(choices.highlighted)
+        assert data.ORDER_NOT_INVOICED in str(first.prompt)
+        await pilot.press("down")
+        assert data.ORDER_REPLACED in str(choices.get_option_at_index(choices.highlighted).prompt)
+        await pilot.press("up", "up")
+        assert app.focused is field
+        assert choices.highlighted is None
+        # Down again, then Enter opens the highlighted demo order.
+        calls = spy_openers(app)
+        await pilot.press("down", "down", "enter")
+        assert calls == [("open_order", (data.ORDER_REPLACED,), {})]
+
+
+async def test_typing_while_the_list_has_focus_goes_into_the_field():
+    app = PickTermApp(demo=True)
+    async with app.run_test(size=(40, 16)) as pilot:
+        await settle(pilot)
+        await pilot.press("down", "5", "4", "6")
+        field = app.screen.query_one("#lookup-input", Input)
+        assert app.focused is field
+        assert field.value == "546"
+
+
+async def test_recent_lookups_come_first_and_open_again():
+    app = PickTermApp(demo=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await submit(pilot, data.TRACK_PENDING)
+        await pilot.press("escape")
+        await settle(pilot)
+        await submit(pilot, data.ORDER_COP)
+        await pilot.press("escape")
+        await settle(pilot)
+        choices = app.screen.query_one("#lookup-list", OptionList)
+        prompts = [str(option.prompt) for option in choices.options]
+        assert prompts[0] == "Recent lookups"
+        assert prompts[1].startswith(data.ORDER_COP) and prompts[1].rstrip().endswith("order")
+        assert prompts[2].startswith(data.TRACK_PENDING) and "tracking" in prompts[2]
+        assert prompts[3] == "Demo ids"
+        calls = spy_openers(app)
+        await pilot.press("down", "down", "enter")
+        assert calls == [("open_shipment", (data.TRACK_PENDING,), {"by": "external"})]
+
+
+async def test_demo_entries_stack_at_40_columns_and_share_a_line_at_80():
+    app = PickTermApp(demo=True)
+    async with app.run_test(size=(40, 16)) as pilot:
+        await settle(pilot)
+        choices = app.screen.query_one("#lookup-list", OptionList)
+        entry = str(choices.get_option_at_index(1).prompt)
+        assert entry.split("\n") == [data.ORDER_NOT_INVOICED, "order, not invoiced (tracking refused)"]
+        await pilot.resize_terminal(80, 24)
+        await pilot.pause()
+        entry = str(choices.get_option_at_index(1).prompt)
+        assert "\n" not in entry and entry.startswith(data.ORDER_NOT_INVOICED)
+
+
+def test_the_home_screen_module_stays_light():
+    code = (
+        "import sys, pickterm.screens.lookup\n"
+        "heavy = sorted(m for m in ('httpx', 'pydantic', 'pickterm.api', 'pickterm.store.state') if m in sys.modules)\n"
+        "print(','.join(heavy))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == ""

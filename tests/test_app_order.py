@@ -1,0 +1,250 @@
+"""The order screen: details, items by state, packages, payment, and its keys."""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import re
+
+from textual.containers import VerticalScroll
+from textual.widgets import Static
+
+from pickterm.app import PickTermApp
+from pickterm.sandbox import Sandbox, data
+from pickterm.screens.lookup import LookupScreen
+
+
+async def settle(pilot, timeout: float = 5.0) -> None:
+    """Wait for the services and for every worker of the screens (not the outbox retries)."""
+    app = pilot.app
+    await app.ready()
+    deadline = asyncio.get_running_loop().time() + timeout
+    while True:
+        await pilot.pause()
+        busy = [w for w in app.workers if w.group != "outbox" and not w.is_finished]
+        if not busy:
+            break
+        assert asyncio.get_running_loop().time() < deadline, f"still busy: {busy}"
+        await asyncio.sleep(0.01)
+    await pilot.pause()
+
+
+def terminal_text(app) -> str:
+    """The text on the terminal, line by line (from the screenshot the app exports)."""
+    lines: dict[int, list[str]] = {}
+    for match in re.finditer(r'<text [^>]*clip-path="url\(#terminal-\d+-line-(\d+)\)">([^<]*)</text>', app.export_screenshot()):
+        lines.setdefault(int(match.group(1)), []).append(html.unescape(match.group(2)).replace("\xa0", " "))
+    return "\n".join("".join(parts) for _, parts in sorted(lines.items()))
+
+
+def text_of(screen) -> str:
+    return "\n".join(str(static.render()) for static in screen.query(Static) if static.display)
+
+
+async def open_order(pilot, order_id: str) -> None:
+    await settle(pilot)
+    pilot.app.open_order(order_id)
+    await settle(pilot)
+    assert type(pilot.app.screen).__name__ == "OrderScreen"
+
+
+async def test_order_details_status_times_and_invoice():
+    app = PickTermApp(demo=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_order(pilot, data.ORDER_REPLACED)
+        details = str(app.screen.query_one("#order-details", Static).render())
+        assert f"Order: {data.ORDER_REPLACED}" in details
+        assert "Sequence: 516107" in details
+        assert "Status: ✔ PACKED" in details
+        assert "Picking: 28 min" in details and "Packing: 11.2 min" in details and "Shipping: 0 min" in details
+        assert "Invoiced: ✔ yes" in details
+        assert "Invoice: key-51610701 · $949.40" in details
+        for label in ("Created: 2025-02-", "Updated: 2025-02-", "Ship by: 2025-02-"):
+            assert label in details
+        assert "PACKED" in str(app.screen.query_one("#header-subtitle", Static).render())
+
+
+async def test_items_grouped_with_reasons_replacements_ean_and_prices():
+    app = PickTermApp(demo=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_order(pilot, data.ORDER_REPLACED)
+        shown = text_of(app.screen)
+        assert "0 to pick · 5 picked · 2 rejected · 1 replaced" in shown
+        assert "Picked (5)" in shown and "Rejected (2)" in shown and "Replaced (1)" in shown
+        assert "To pick (" not in shown
+        # Rejected items with their reasons.
+        assert "Smoked salmon 200g\n1 of 1 · EAN 7508562676174 · $189.90\nreason: out-of-stock — No stock on shelf 14B" in shown
+        assert "reason: damaged — Torn sleeve" in shown
+        # The replaced item names what replaced it (resolved from the replacedBy id).
+        assert "Greek yogurt, natural 1 kg" in shown
+        assert "replaced by: Greek yogurt, natural 900g" in shown
+        assert "replaced by: 207" not in shown
+        # Packages with their status and item names.
+        assert "Packages (1)" in shown
+        assert "✔ PACKED\n4395d087-c05a-55ab-a2e4-304e5a7d80dc" in shown
+        assert "· Extra virgin olive oil 750 ml\n· Laundry detergent, liquid 3 L" in shown
+        # Payment.
+        assert "Credit card · MXN" in shown
+        assert "transaction: 2DAC45ABD77656DEB406A851E0410511" in shown
+
+
+async def test_not_invoiced_order_and_server_text_with_brackets():
+    app = PickTermApp(demo=True)
+    async with app.run_test(size=(40, 16)) as pilot:
+        await open_order(pilot, data.ORDER_NOT_INVOICED)
+        details = str(app.screen.query_one("#order-details", Static).render())
+        assert "Invoiced: ✘ not invoiced" in details
+        assert "Invoice:" not in details
+        shown = text_of(app.screen)
+        assert "Tomatoes [organic] 500g\n2 of 2 · EAN 8401841642909 · $34.50" in shown
+        assert "Packages (0)\nnone yet" in shown
+        # What is on the terminal, not only in the widgets.
+        await pilot.press("pagedown")
+        await pilot.pause()
+        assert "Tomatoes [organic] 500g" in terminal_text(app)
+
+
+async def test_weighable_items_show_weight_unit_and_line_price():
+    app = PickTermApp(demo=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_order(pilot, data.ORDER_WEIGHABLE)
+        shown = text_of(app.screen)
+        assert "Serrano ham, sliced to order (per kg)\n1 of 1 · 0.2 kilograms · EAN 2001234000000 · $119.80" in shown
+        assert "Bananas, loose (approx. 500 g each)\n2 of 2 · 0.5 kilograms · EAN 7507138298987 · $14.95" in shown
+
+
+async def test_prices_use_the_order_currency():
+    app = PickTermApp(demo=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_order(pilot, data.ORDER_COP)
+        shown = text_of(app.screen)
+        # COP: no decimals, dot as the group separator.
+        assert "Free-range eggs, 12 pack\n2 of 2 · EAN 7791286502526 · $10.980" in shown
+        assert "Invoice: key-51623001 · $75.880" in shown
+
+
+async def test_long_orders_scroll_with_the_keyboard():
+    app = PickTermApp(demo=True)
+    async with app.run_test(size=(40, 16)) as pilot:
+        await open_order(pilot, data.ORDER_TWO_WORKSHEETS)
+        body = app.screen.query_one("#body", VerticalScroll)
+        assert app.focused is body
+        await pilot.press("pagedown")
+        await pilot.pause()
+        assert body.scroll_y > 0
+        await pilot.press("end")
+        await pilot.pause()
+        assert "transaction:" in terminal_text(app)
+
+
+async def test_narrow_screen_says_the_keys_and_wide_screen_shows_two_panes():
+    app = PickTermApp(demo=True)
+    async with app.run_test(size=(40, 16)) as pilot:
+        await open_order(pilot, data.ORDER_REPLACED)
+        keys = app.screen.query_one("#order-keys", Static)
+        assert keys.display and "w worksheets · s shipments · t tracking · f facility" in str(keys.render())
+        await pilot.resize_terminal(130, 30)
+        await pilot.pause()
+        assert not keys.display
+        details = app.screen.query_one("#order-details").region
+        items = app.screen.query_one("#order-items").region
+        assert items.x > details.right - 1 and items.y == details.y
+
+
+async def test_keys_open_worksheets_shipments_and_tracking_of_the_order():
+    app = PickTermApp(demo=True)
+    async with app.run_test(size=(40, 16)) as pilot:
+        await open_order(pilot, data.ORDER_ON_ROUTE)
+        calls = []
+        for name in ("open_worksheets", "open_shipments", "open_tracking"):
+            setattr(app, name, lambda *args, _name=name, **kw: calls.append((_name, args, kw)))
+        await pilot.press("w", "s", "t")
+        assert calls == [
+            ("open_worksheets", (data.ORDER_ON_ROUTE,), {}),
+            ("open_shipments", (data.ORDER_ON_ROUTE,), {}),
+            ("open_tracking", (data.ORDER_ON_ROUTE,), {}),
+        ]
+
+
+async def test_f_opens_the_facility_of_the_first_worksheet():
+    app = PickTermApp(demo=True)
+    async with app.run_test(size=(40, 16)) as pilot:
+        await open_order(pilot, data.ORDER_ON_ROUTE)
+        await pilot.press("f")
+        await settle(pilot)
+        assert type(app.screen).__name__ == "FacilityScreen"
+        assert app.screen.facility_id == data.FACILITY_MDE
+
+
+async def test_f_says_so_when_no_worksheet_names_a_facility():
+    from pickterm.connect import demo_client
+
+    sandbox = Sandbox()
+    client = demo_client(sandbox)
+
+    async def no_worksheets(order_id, *, fresh=False):
+        return []
+
+    client.list_worksheets = no_worksheets
+    app = PickTermApp(demo=True, sandbox=sandbox, client=client)
+    async with app.run_test(size=(40, 16)) as pilot:
+        await open_order(pilot, data.ORDER_COP)
+        await pilot.press("f")
+        await settle(pilot)
+        assert type(app.screen).__name__ == "OrderScreen"
+        assert any("No worksheet of this order names a facility" in str(n.message) for n in app._notifications)
+
+
+async def test_f5_fetches_the_order_again():
+    from pickterm.api.models import TrackingUpdate
+    from pickterm.connect import demo_client
+
+    app = PickTermApp(demo=True)
+    async with app.run_test(size=(40, 16)) as pilot:
+        await open_order(pilot, data.ORDER_ON_ROUTE)
+        assert "Status: ▶ PACKED" not in str(app.screen.query_one("#order-details", Static).render())
+        assert "Status: ✔ PACKED" in str(app.screen.query_one("#order-details", Static).render())
+        # Somebody else marks the order delivered.
+        async with demo_client(app.sandbox) as other:
+            await other.set_order_delivery(data.ORDER_ON_ROUTE, TrackingUpdate(delivered_date="2025-02-11T10:00:00Z"))
+        await pilot.press("f5")
+        await settle(pilot)
+        details = str(app.screen.query_one("#order-details", Static).render())
+        assert "Status: ✔ COMPLETED" in details
+        assert "Delivered: 2025-02-11" in details
+
+
+async def test_escape_while_loading_leaves_and_stops_the_load():
+    app = PickTermApp(demo=True)
+    async with app.run_test(size=(40, 16)) as pilot:
+        await settle(pilot)
+        app.sandbox.latency_ms = 5000
+        app.open_order(data.ORDER_REPLACED)
+        await pilot.pause()
+        order_screen = app.screen
+        assert order_screen.query_one("#body").loading
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, LookupScreen)
+        loads = [w for w in app.workers if w.node is order_screen]
+        assert all(w.is_cancelled or w.is_finished for w in loads)
+
+
+async def test_palette_lists_the_order_actions():
+    app = PickTermApp(demo=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_order(pilot, data.ORDER_REPLACED)
+        titles = [command.title for command in app.get_system_commands(app.screen)]
+        for title in ("Worksheets", "Shipments", "Tracking", "Facility", "Refresh"):
+            assert title in titles
+
+
+async def test_an_order_that_does_not_exist_shows_the_error_panel():
+    app = PickTermApp(demo=True)
+    async with app.run_test(size=(40, 16)) as pilot:
+        await settle(pilot)
+        app.open_order("1000000000000-01")
+        await settle(pilot)
+        panel = str(app.screen.query_one("#error-panel", Static).render())
+        assert "Not found" in panel and "ORD0002B" in panel and "requestId" in panel
+        assert "Items" not in text_of(app.screen).replace(panel, "")

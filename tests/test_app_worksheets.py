@@ -1,0 +1,124 @@
+"""The worksheets of an order: every worksheet (empty ones too), Enter to open, f for the facility."""
+
+from __future__ import annotations
+
+import asyncio
+
+from textual.widgets import OptionList, Static
+
+from pickterm.app import PickTermApp
+from pickterm.sandbox import data
+
+
+async def settle(pilot, timeout: float = 5.0) -> None:
+    """Wait for the services and for every worker of the screens (not the outbox retries)."""
+    app = pilot.app
+    await app.ready()
+    deadline = asyncio.get_running_loop().time() + timeout
+    while True:
+        await pilot.pause()
+        busy = [w for w in app.workers if w.group != "outbox" and not w.is_finished]
+        if not busy:
+            break
+        assert asyncio.get_running_loop().time() < deadline, f"still busy: {busy}"
+        await asyncio.sleep(0.01)
+    await pilot.pause()
+
+
+def entries(app) -> list[str]:
+    return [str(option.prompt) for option in app.screen.query_one("#worksheets-list", OptionList).options]
+
+
+async def open_worksheets(pilot, order_id: str) -> None:
+    await settle(pilot)
+    pilot.app.open_worksheets(order_id)
+    await settle(pilot)
+    assert type(pilot.app.screen).__name__ == "WorksheetsScreen"
+
+
+async def test_every_worksheet_with_status_units_progress_window_and_facility():
+    app = PickTermApp(demo=True)
+    async with app.run_test(size=(40, 16)) as pilot:
+        await open_worksheets(pilot, data.ORDER_EMPTY_WORKSHEET)
+        main, empty = entries(app)
+        lines = main.split("\n")
+        assert lines[:3] == [f"{data.WS_MAIN}  ▶ IN_PROGRESS", "38 items · 69 units", "completed 4/69 · packed 0/69"]
+        assert lines[3].startswith("window: 2025-02-1")  # local time of 2025-02-11T16:32Z
+        assert lines[4] == "facility: Roma Norte dark store"
+        # The empty worksheet (a known VTEX race) is listed, and said to be empty.
+        assert empty.startswith(f"{data.WS_EMPTY}  … PENDING\nempty — no items (known VTEX race)")
+        assert "facility: Roma Norte dark store" in empty
+        summary = str(app.screen.query_one("#worksheets-summary", Static).render())
+        assert summary == "2 worksheets, 1 empty"
+
+
+async def test_enter_opens_the_highlighted_worksheet():
+    app = PickTermApp(demo=True)
+    async with app.run_test(size=(40, 16)) as pilot:
+        await open_worksheets(pilot, data.ORDER_TWO_WORKSHEETS)
+        opened = []
+        app.open_worksheet = opened.append
+        assert app.focused is app.screen.query_one("#worksheets-list", OptionList)
+        await pilot.press("enter")
+        await pilot.press("down", "enter")
+        await pilot.press("down", "enter")  # stays on the last one: no wrap-around
+        assert opened == [data.WS_MAIN, data.WS_FROZEN, data.WS_FROZEN]
+
+
+async def test_enter_pushes_the_walkthrough():
+    app = PickTermApp(demo=True)
+    async with app.run_test(size=(40, 16)) as pilot:
+        await open_worksheets(pilot, data.ORDER_COP)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert type(app.screen).__name__ == "WalkthroughScreen"
+
+
+async def test_order_to_worksheets_to_facility_and_back():
+    app = PickTermApp(demo=True)
+    async with app.run_test(size=(40, 16)) as pilot:
+        await settle(pilot)
+        app.open_order(data.ORDER_COP)
+        await settle(pilot)
+        await pilot.press("w")
+        await settle(pilot)
+        assert type(app.screen).__name__ == "WorksheetsScreen"
+        assert entries(app)[0].startswith(data.WS_MDE)
+        assert "facility: El Poblado warehouse" in entries(app)[0]
+        await pilot.press("f")
+        await settle(pilot)
+        assert type(app.screen).__name__ == "FacilityScreen"
+        assert app.screen.facility_id == data.FACILITY_MDE
+        await pilot.press("escape")
+        await pilot.press("escape")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "OrderScreen"
+
+
+async def test_an_order_without_worksheets_says_so():
+    app = PickTermApp(demo=True)
+    async with app.run_test(size=(40, 16)) as pilot:
+        await open_worksheets(pilot, "1000000000000-01")
+        assert entries(app) == []
+        assert str(app.screen.query_one("#worksheets-summary", Static).render()) == "No worksheets for this order yet."
+
+
+async def test_facility_that_cannot_be_read_is_shown_by_its_id():
+    app = PickTermApp(demo=True)
+    async with app.run_test(size=(40, 16)) as pilot:
+        await settle(pilot)
+        app.sandbox.forbidden.add(data.FACILITY_MDE)
+        await open_worksheets(pilot, data.ORDER_ON_ROUTE)
+        assert f"facility: {data.FACILITY_MDE}" in entries(app)[0]
+
+
+async def test_f5_reloads_the_list():
+    app = PickTermApp(demo=True)
+    async with app.run_test(size=(40, 16)) as pilot:
+        await open_worksheets(pilot, data.ORDER_REPLACED)
+        before = len(app.sandbox.requests)
+        await pilot.press("f5")
+        await settle(pilot)
+        paths = [record.path for record in app.sandbox.requests[before:]]
+        assert any("/worksheets?orderId=" in path for path in paths)
+        assert entries(app)[0].startswith(f"{data.WS_DONE}  ✔ COMPLETED")

@@ -1,0 +1,105 @@
+"""Snapshots of the browsing screens (lookup, order, worksheets, facility) at 40x16 and 80x24.
+
+The demo data are fixed; dates are shown in local time, so these tests run in UTC.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+import pytest
+
+from pickterm.app import PickTermApp
+from pickterm.sandbox import data
+
+SIZES = [pytest.param((40, 16), id="40x16"), pytest.param((80, 24), id="80x24")]
+
+
+@pytest.fixture(autouse=True)
+def utc(monkeypatch):
+    """Show every date in UTC, and put the caller's time zone back afterwards."""
+    monkeypatch.setenv("TZ", "UTC")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+async def settle(pilot, timeout: float = 5.0) -> None:
+    """Wait for the services and for every worker of the screens (not the outbox retries)."""
+    app = pilot.app
+    await app.ready()
+    deadline = asyncio.get_running_loop().time() + timeout
+    while True:
+        await pilot.pause()
+        busy = [w for w in app.workers if w.group != "outbox" and not w.is_finished]
+        if not busy:
+            break
+        assert asyncio.get_running_loop().time() < deadline, f"still busy: {busy}"
+        await asyncio.sleep(0.01)
+    await pilot.pause()
+
+
+def opening(name: str, *args: str):
+    """A run_before that opens a screen with ``app.<name>(*args)`` and waits for its data."""
+
+    async def run_before(pilot) -> None:
+        await settle(pilot)
+        getattr(pilot.app, name)(*args)
+        await settle(pilot)
+
+    return run_before
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_lookup(snap_compare, size):
+    assert snap_compare(PickTermApp(demo=True), terminal_size=size, run_before=settle)
+
+
+def test_lookup_with_recent_lookups_and_the_list_focused(snap_compare):
+    async def run_before(pilot) -> None:
+        await settle(pilot)
+        for ident in (data.ORDER_COP, data.TRACK_INCIDENT):
+            pilot.app.screen.query_one("#lookup-input").value = ident
+            await pilot.press("enter")
+            await settle(pilot)
+            await pilot.press("escape")
+            await settle(pilot)
+        await pilot.press("down", "down")
+        await pilot.pause()
+
+    assert snap_compare(PickTermApp(demo=True), terminal_size=(40, 16), run_before=run_before)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_order_with_rejected_and_replaced_items(snap_compare, size):
+    assert snap_compare(PickTermApp(demo=True), terminal_size=size,
+                        run_before=opening("open_order", data.ORDER_REPLACED))
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_order_scrolled_to_its_items(snap_compare, size):
+    async def run_before(pilot) -> None:
+        await opening("open_order", data.ORDER_WEIGHABLE)(pilot)
+        await pilot.press("pagedown")
+        await pilot.pause()
+
+    assert snap_compare(PickTermApp(demo=True), terminal_size=size, run_before=run_before)
+
+
+def test_order_side_by_side_from_120_columns(snap_compare):
+    assert snap_compare(PickTermApp(demo=True), terminal_size=(130, 30),
+                        run_before=opening("open_order", data.ORDER_NOT_INVOICED))
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_worksheets_with_an_empty_one(snap_compare, size):
+    assert snap_compare(PickTermApp(demo=True), terminal_size=size,
+                        run_before=opening("open_worksheets", data.ORDER_EMPTY_WORKSHEET))
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_facility(snap_compare, size):
+    assert snap_compare(PickTermApp(demo=True), terminal_size=size,
+                        run_before=opening("open_facility", data.FACILITY_CDMX))
