@@ -300,24 +300,34 @@ class PickTermApp(App):
         else:
             self.push_screen(HelpScreen(self.screen))
 
-    async def _may_leave(self, screen: Screen) -> bool:
-        confirm = getattr(screen, "confirm_leave", None)
-        return True if confirm is None else bool(await confirm())
-
     @property
     def _home_depth(self) -> int:
         # The default screen plus the lookup screen stay at the bottom.
         return 2
 
-    async def action_back(self) -> None:
-        if len(self.screen_stack) > self._home_depth and await self._may_leave(self.screen):
-            self.pop_screen()
+    def action_back(self) -> None:
+        self._leave(1)
 
-    async def action_home(self) -> None:
-        while len(self.screen_stack) > self._home_depth:
-            if not await self._may_leave(self.screen):
+    def action_home(self) -> None:
+        self._leave(len(self.screen_stack) - self._home_depth)
+
+    def _leave(self, levels: int) -> None:
+        """Pop ``levels`` screens; a screen with ``confirm_leave`` is asked first (in a worker)."""
+        while levels > 0 and len(self.screen_stack) > self._home_depth:
+            if getattr(self.screen, "confirm_leave", None) is not None:
+                self._leave_after_asking(levels)
                 return
             self.pop_screen()
+            levels -= 1
+
+    @work(group="leave", exclusive=True, exit_on_error=False)
+    async def _leave_after_asking(self, levels: int) -> None:
+        while levels > 0 and len(self.screen_stack) > self._home_depth:
+            confirm = getattr(self.screen, "confirm_leave", None)
+            if confirm is not None and not await confirm():
+                return
+            self.pop_screen()
+            levels -= 1
 
     def action_quit(self) -> None:
         self._quit()

@@ -1,0 +1,230 @@
+"""First-run setup: profile, API and auth URLs, auth scheme and the API key.
+
+Opened when the app starts without a usable API key (and not in demo mode).
+ctrl+t tests the typed values by asking the auth host for a token; ctrl+s checks
+and saves them to the config file, and the app goes on with them. The key is typed
+into a password field and never shown, also not in a message.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from typing import Any
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.content import Content
+from textual.widgets import Input, Static
+
+from pickterm.app import css
+from pickterm.screens.base import BaseScreen
+from pickterm.widgets.fields import FormField, Verdict, ask_to_leave
+
+_PROFILE_NAME = re.compile(r"[A-Za-z0-9_.-]{1,64}")
+
+
+def _profile_check(value: str) -> Verdict:
+    if _PROFILE_NAME.fullmatch(value.strip()):
+        return Verdict(True)
+    if not value.strip():
+        return Verdict(False, "A profile name is required")
+    return Verdict(False, "Use 1-64 letters, digits, '.', '_' or '-'")
+
+
+def _setting_check(key: str, *, keep_empty: bool = False, note: Any = None) -> Any:
+    """A check with the config's own validator for ``key`` (its message never holds the value of a key)."""
+
+    def check(value: str) -> Verdict:
+        from pickterm.store.config import PROFILE_KEYS
+
+        if keep_empty and not value.strip():
+            return Verdict(True, "empty: keep the key already saved")
+        try:
+            clean = PROFILE_KEYS[key](value)
+        except ValueError as exc:
+            return Verdict(False, str(exc)[:1].upper() + str(exc)[1:])
+        return Verdict(True, note(clean) if note else "")
+
+    return check
+
+
+def _scheme_note(scheme: str) -> str:
+    return "header: Bearer <token>" if scheme == "bearer" else "header: <token> (no Bearer)"
+
+
+class SetupScreen(BaseScreen):
+    TITLE = "Setup"
+    HELP = (
+        "Connect pickterm to the Pick and Pack API. Type the profile name, the API and auth URLs, "
+        "the auth scheme (bearer, or raw for the token without 'Bearer') and the API key. "
+        "ctrl+t tests the connection; ctrl+s saves and goes on. The key is never shown."
+    )
+    CSS_PATH = [css("fields"), css("setup")]
+    BINDINGS = [
+        Binding("ctrl+s", "save", "Save", priority=True),
+        Binding("ctrl+t", "test", "Test connection", priority=True),
+        Binding("down", "app.focus_next", "Next field", show=False, priority=True),
+        Binding("up", "app.focus_previous", "Previous field", show=False, priority=True),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__(subtitle="connect to the API")
+        self.leaving = False
+        self._initial: dict[str, str] | None = None
+        self._has_saved_key = False
+
+    def compose_body(self) -> ComposeResult:
+        from pickterm.api.client import API_URL, AUTH_URL
+        from pickterm.store.config import DEFAULT_PROFILE, mask_key
+
+        settings = getattr(self.app, "settings", None)
+        profile = getattr(settings, "profile", None) or DEFAULT_PROFILE
+        api_url = getattr(settings, "api_url", None) or API_URL
+        auth_url = getattr(settings, "auth_url", None) or AUTH_URL
+        scheme = getattr(settings, "auth_scheme", None) or "bearer"
+        saved_key = getattr(settings, "api_key", None)
+        self._has_saved_key = saved_key is not None
+        key_hint = f"saved: {mask_key(saved_key)}" if saved_key is not None else "paste or type the key"
+        with VerticalScroll(id="body", can_focus=False):
+            yield Static(Content("No usable API key yet: tell pickterm where and how to connect. "
+                                 "(pickterm --demo runs without one.)"), id="setup-intro")
+            yield FormField("Profile", name="profile", value=profile, check=_profile_check, id="setup-profile")
+            yield FormField("API URL", name="api_url", value=api_url, check=_setting_check("api_url"),
+                            id="setup-api-url")
+            yield FormField("Auth URL", name="auth_url", value=auth_url, check=_setting_check("auth_url"),
+                            id="setup-auth-url")
+            yield FormField("Auth scheme", name="auth_scheme", value=scheme, placeholder="bearer or raw",
+                            check=_setting_check("auth_scheme", note=_scheme_note), id="setup-scheme")
+            yield FormField("API key", name="api_key", password=True, placeholder=key_hint,
+                            check=_setting_check("api_key", keep_empty=self._has_saved_key), id="setup-key")
+            yield Static("", id="setup-result", markup=False)
+
+    def on_mount(self) -> None:
+        self._initial = self.values()
+        self.query_one("#setup-key", FormField).focus_input()
+
+    def on_resize(self) -> None:
+        self.set_class(self.size.width < 60, "-narrow")
+
+    # ------------------------------------------------------------ values
+
+    def fields(self) -> list[FormField]:
+        return list(self.query(FormField))
+
+    def values(self) -> dict[str, str]:
+        return {field.field_name: field.value.strip() for field in self.fields()}
+
+    def _checked_values(self) -> dict[str, str] | None:
+        """The typed values when every field is valid; else focus the first bad one."""
+        bad = [field for field in self.fields() if not field.validate().ok]
+        if bad:
+            bad[0].focus_input()
+            self.app.bell()
+            self._say(f"✘ {len(bad)} field{'s' if len(bad) != 1 else ''} to fix first.", error=True)
+            return None
+        return self.values()
+
+    def _say(self, text: str, *, error: bool = False, secret: str = "") -> None:
+        """Show a result line (the key, if it slipped into a message, is masked)."""
+        if secret:
+            text = text.replace(secret, "••••")
+        result = self.query_one("#setup-result", Static)
+        result.update(Content(text))
+        result.set_class(error, "-error")
+        result.set_class(not error, "-ok")
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        """Enter moves to the next field, as Tab does."""
+        event.stop()
+        self.focus_next()
+
+    # ------------------------------------------------------------ test connection
+
+    def action_test(self) -> None:
+        values = self._checked_values()
+        if values is not None:
+            self._test(values)
+
+    @work(exclusive=True, group="test", exit_on_error=False)
+    async def _test(self, values: dict[str, str]) -> None:
+        from pickterm.api.client import PickPackClient
+        from pickterm.api.errors import AuthenticationError, PickPackError
+
+        key = values["api_key"] or self._saved_key()
+        if not key:
+            self._say("✘ Type the API key first.", error=True)
+            return
+        self._say(f"Asking {values['auth_url']} for a token…")
+        try:
+            async with PickPackClient(values["api_url"], values["auth_url"], key,
+                                      auth_scheme=values["auth_scheme"].lower()) as client:
+                await client.get_token()
+        except PickPackError as exc:
+            hint = ("Check the API key and the auth scheme." if isinstance(exc, AuthenticationError)
+                    else "Check the auth URL and the network; ctrl+t tries again.")
+            self._say(f"✘ Connection test failed: {exc}. {hint}", error=True, secret=key)
+            return
+        except ValueError as exc:
+            self._say(f"✘ {exc}", error=True, secret=key)
+            return
+        self._say("✔ Connection works: the auth host accepted the key. ctrl+s saves.", secret=key)
+
+    def _saved_key(self) -> str:
+        settings = getattr(self.app, "settings", None)
+        return settings.api_key_value() if settings is not None and self._has_saved_key else ""
+
+    # ------------------------------------------------------------ save
+
+    def action_save(self) -> None:
+        values = self._checked_values()
+        if values is None:
+            return
+        if not values["api_key"] and not self._has_saved_key:
+            self.query_one("#setup-key", FormField).focus_input()
+            self._say("✘ Type the API key first.", error=True)
+            return
+        self._save(values)
+
+    @work(exclusive=True, group="save", exit_on_error=False)
+    async def _save(self, values: dict[str, str]) -> None:
+        try:
+            settings = await asyncio.to_thread(save_profile, values)
+        except Exception as exc:  # a ConfigError names the file and what is wrong
+            self._say(f"✘ Not saved: {exc}", error=True, secret=values["api_key"])
+            return
+        try:
+            self.app.use_settings(settings)
+        except Exception as exc:
+            self._say(f"✘ Saved, but the settings cannot be used: {exc}", error=True, secret=values["api_key"])
+            return
+        self.leaving = True
+        self.notify(f"✔ Saved profile {settings.profile} ({settings.config_path}).", title="Setup", markup=False)
+        if self.app.screen is self:
+            self.dismiss()
+
+    # ------------------------------------------------------------ leaving
+
+    async def confirm_leave(self) -> bool:
+        if self.leaving or self._initial is None or self.values() == self._initial:
+            return True
+        return await ask_to_leave(self, "The setup was not saved. Leave without saving?")
+
+
+def save_profile(values: dict[str, str]) -> Any:
+    """Write the typed settings to their profile, make it the default one, and load it."""
+    from pickterm.api.client import API_URL, AUTH_URL
+    from pickterm.store.config import load_settings, save_setting, set_api_key, unset_setting
+
+    profile = values["profile"]
+    for key, default in (("api_url", API_URL), ("auth_url", AUTH_URL), ("auth_scheme", "bearer")):
+        if values[key].rstrip("/") == default:
+            unset_setting(key, profile)
+        else:
+            save_setting(key, values[key], profile)
+    if values["api_key"]:
+        set_api_key(values["api_key"], profile)
+    save_setting("default_profile", profile)
+    return load_settings(profile)

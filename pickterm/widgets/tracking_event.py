@@ -1,0 +1,87 @@
+"""One tracking event in the tracking form: city, state, description and date, each
+checked as it is typed."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Callable
+
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.content import Content
+from textual.widgets import Static
+
+from pickterm.store.dates import parse_user_datetime
+from pickterm.widgets.fields import Check, FormField, Verdict, required
+
+Clock = Callable[[], datetime]
+
+DATE_HINT = "now / YYYY-MM-DD HH:MM / ISO"
+
+
+def local_form(moment: datetime) -> str:
+    """``2025-02-13 02:00`` in this machine's local time (seconds only when there are any)."""
+    local = moment.astimezone()
+    if local.second or local.microsecond:
+        return local.strftime("%Y-%m-%d %H:%M:%S")
+    return local.strftime("%Y-%m-%d %H:%M")
+
+
+def date_check(clock: Clock, *, optional: bool) -> Check:
+    """Parse a typed date-time; say what will be sent (UTC) or what is wrong."""
+
+    def check(value: str) -> Verdict:
+        if optional and not value.strip():
+            return Verdict(True, "empty: no delivered date is sent")
+        try:
+            parsed = parse_user_datetime(value, now=clock())
+        except ValueError as exc:
+            return Verdict(False, str(exc))
+        return Verdict(True, f"= {parsed:%Y-%m-%d %H:%M} UTC")
+
+    return check
+
+
+def parse_date(value: str, clock: Clock) -> datetime:
+    """The typed date-time in UTC (ValueError with a sentence when it is not one)."""
+    return parse_user_datetime(value, now=clock())
+
+
+class EventEditor(Vertical):
+    """Fields of one tracking event; ``values()`` gives what was typed."""
+
+    FIELDS = (("city", "City"), ("state", "State"), ("description", "Description"), ("date", "Date"))
+
+    def __init__(self, clock: Clock, values: dict[str, str] | None = None, *, id: str | None = None) -> None:
+        super().__init__(id=id, classes="event")
+        self.clock = clock
+        self._values = values or {}
+
+    def compose(self) -> ComposeResult:
+        yield Static("", classes="event-title")
+        for key, label in self.FIELDS:
+            if key == "date":
+                check = date_check(self.clock, optional=False)
+                placeholder = DATE_HINT
+            else:
+                check = required(label)
+                placeholder = ""
+            yield FormField(label, name=key, value=self._values.get(key, ""), placeholder=placeholder,
+                            check=check, classes=f"event-{key}")
+
+    def set_number(self, number: int, total: int) -> None:
+        self.query_one(".event-title", Static).update(
+            Content.assemble(Content.styled(f"Event {number} of {total}", "bold"), "  ctrl+d deletes it")
+        )
+
+    def fields(self) -> list[FormField]:
+        return list(self.query(FormField))
+
+    def values(self) -> dict[str, str]:
+        return {field.field_name: field.value for field in self.fields()}
+
+    def validate(self) -> bool:
+        return all(field.validate().ok for field in self.fields())
+
+
+__all__ = ["DATE_HINT", "EventEditor", "date_check", "local_form", "parse_date"]

@@ -1,0 +1,111 @@
+"""Regenerate every SVG in screenshots/: each screen of the demo at 80x24 and 40x16.
+
+    python screenshots/generate.py
+
+Runs the app headless on the embedded sandbox (its own temporary state), in UTC so
+the pictures do not depend on the machine's time zone.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+SIZES = {"80x24": (80, 24), "40x16": (40, 16)}
+
+
+async def settle(pilot) -> None:
+    await pilot.app.ready()
+    for _ in range(3):
+        await pilot.pause(0.05)
+        await pilot.app.workers.wait_for_complete()
+    await pilot.pause(0.05)
+
+
+def scenes():
+    from pickterm.sandbox import data as d
+
+    async def home(pilot):
+        pass
+
+    async def order(pilot):
+        pilot.app.open_order(d.ORDER_REPLACED)
+
+    async def worksheets(pilot):
+        pilot.app.open_worksheets(d.ORDER_EMPTY_WORKSHEET)
+
+    async def walkthrough(pilot):
+        pilot.app.open_worksheet(d.WS_MAIN)
+
+    async def walkthrough_error(pilot):
+        pilot.app.open_worksheet(d.WS_MAIN)
+        await settle(pilot)
+        await pilot.press(*"4006381333932", "enter")  # a misread: bad check digit
+
+    async def walkthrough_list(pilot):
+        pilot.app.open_worksheet(d.WS_MAIN)
+        await settle(pilot)
+        await pilot.press("f4")
+
+    async def shipments(pilot):
+        pilot.app.open_shipments(d.ORDER_DELIVERED)
+
+    async def shipment(pilot):
+        pilot.app.open_shipment(d.TRACK_DELIVERED, by="external")
+
+    async def facility(pilot):
+        pilot.app.open_facility(d.FACILITY_MDE)
+
+    async def tracking(pilot):
+        pilot.app.open_tracking(d.ORDER_ON_ROUTE)
+
+    async def outbox(pilot):
+        pilot.app.open_outbox()
+
+    async def help_screen(pilot):
+        pilot.app.open_order(d.ORDER_REPLACED)
+        await settle(pilot)
+        await pilot.press("f1")
+
+    return {
+        "home": home, "order": order, "worksheets": worksheets, "walkthrough": walkthrough,
+        "walkthrough-error": walkthrough_error, "walkthrough-list": walkthrough_list,
+        "shipments": shipments, "shipment": shipment, "facility": facility,
+        "tracking": tracking, "outbox": outbox, "help": help_screen,
+    }
+
+
+async def shoot(name: str, scene, size: tuple[int, int], label: str) -> Path:
+    from pickterm.app import PickTermApp
+
+    app = PickTermApp(demo=True)
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        await scene(pilot)
+        await settle(pilot)
+        path = HERE / f"{name}-{label}.svg"
+        app.save_screenshot(filename=path.name, path=str(HERE))
+    return path
+
+
+async def main() -> int:
+    os.environ["TZ"] = "UTC"
+    time.tzset()
+    with tempfile.TemporaryDirectory() as tmp:
+        for var in ("XDG_CONFIG_HOME", "XDG_STATE_HOME", "XDG_DATA_HOME"):
+            os.environ[var] = str(Path(tmp) / var.lower())
+        for name, scene in scenes().items():
+            for label, size in SIZES.items():
+                path = await shoot(name, scene, size, label)
+                print(f"wrote {path.relative_to(HERE.parent)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(HERE.parent))
+    raise SystemExit(asyncio.run(main()))
