@@ -46,21 +46,25 @@ class AppHeader(Horizontal):
     def on_mount(self) -> None:
         self.watch(self.app, "outbox_counts", self._show_counts)
 
+    def on_resize(self) -> None:
+        self._show_counts(self.app.outbox_counts)
+
     def set_subtitle(self, text: str) -> None:
         self._subtitle = text
         self.query_one("#header-subtitle", Static).update(literal(text))
 
     def _show_counts(self, counts: tuple[int, int]) -> None:
         pending, failed = counts
+        narrow = self.size.width < 60  # the handheld: no separators, still words
         parts = []
         if getattr(self.app, "demo", False):
             parts.append("DEMO")
         if pending:
-            parts.append(f"⟳ {pending} pending")
+            parts.append(f"⟳{pending} pending" if narrow else f"⟳ {pending} pending")
         if failed:
-            parts.append(f"✘ {failed} failed")
+            parts.append(f"✘{failed} failed" if narrow else f"✘ {failed} failed")
         status = self.query_one("#header-status", Static)
-        status.update(" · ".join(parts))
+        status.update(" ".join(parts) if narrow else " · ".join(parts))
         status.set_class(bool(failed), "-failed")
         status.set_class(bool(pending) and not failed, "-pending")
 
