@@ -1,0 +1,616 @@
+"""The walk through a worksheet: what to pick next, what a scan means, what is done.
+
+No Textual here: the walkthrough screen shows a :class:`PickProgress` and forwards
+the picker's scans and keys to it. Every change is written to the store (a
+``StateDB``: ``record_pick``, ``undo_last_pick``, ``set_item_state``,
+``set_current_item``) *before* it changes what the walk shows, so what the screen
+acknowledges is already saved: reopening the worksheet, also after a crash, lands
+on the same item with the same counts.
+
+How it works:
+
+- Items are walked in pick-path order: by category (in the order the worksheet
+  lists its ``categoriesIds``), then by name. Skipped items go to the end, in the
+  order they were skipped.
+- What an item still needs is its ``originalQuantity`` minus what the server
+  already counts as completed (picked, rejected or replaced); local picks count
+  against that.
+- Worksheet items carry no EAN: :meth:`PickProgress.load_barcodes` joins them by
+  id (= SKU) to the items of the worksheet's orders and builds the
+  :class:`~pickterm.scan.ScanIndex` scans are matched with.
+- A scan of the current item confirms one unit (or the ``N*`` prefixed quantity);
+  a misread, an unknown code, another item's code, or more units than the item
+  still needs is a blocking :class:`Outcome` and nothing is counted.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from pickterm.api.models import Order, OrderItem, Worksheet, WorksheetItem
+from pickterm.scan import ItemKeys, Scan, ScanIndex, ScanSettings
+
+__all__ = [
+    "SHORT_REASONS",
+    "STATE_SYMBOLS",
+    "STATE_WORDS",
+    "Counts",
+    "Outcome",
+    "PickProgress",
+    "Summary",
+    "WalkItem",
+]
+
+SHORT_REASONS = ("out of stock", "damaged", "not found", "expired", "other")
+"""Why an item was picked short, as the picker chooses it."""
+
+# Every state has a symbol and a word: never colour alone.
+STATE_WORDS = {"done": "done", "partial": "partial", "short": "short", "skipped": "skipped", "todo": "to do"}
+STATE_SYMBOLS = {"done": "✔", "partial": "◐", "short": "✘", "skipped": "»", "todo": "○"}
+SETTLED = frozenset({"done", "short", "skipped"})
+
+OutcomeKind = Literal["pick", "info", "error"]
+
+
+def _units(value: float | None) -> int:
+    """A quantity of the API (a float) as whole units, never rounding a part away."""
+    if not value or value <= 0:
+        return 0
+    return int(math.ceil(value - 1e-9))
+
+
+def _natural(text: str) -> tuple[Any, ...]:
+    """``"2" < "10"``: digit runs compare as numbers."""
+    return tuple(int(part) if part.isdigit() else part.casefold() for part in re.split(r"(\d+)", text) if part)
+
+
+def format_kg(weight: float | None) -> str:
+    return "-" if weight is None else f"{weight:.3f} kg"
+
+
+@dataclass
+class WalkItem:
+    """One worksheet item as the walk sees it: the server's numbers and the local picks."""
+
+    id: str
+    name: str
+    category: str
+    category_id: str
+    temperature: str | None
+    reference_code: str | None
+    quantity: int  # units on the worksheet
+    server_picked: int  # what the server already counts as picked
+    server_done: int  # picked + rejected + replaced on the server
+    split: list[tuple[str, int]] = field(default_factory=list)  # units per order
+    # From the order items (after load_barcodes):
+    ean: str | None = None
+    sku: str | None = None
+    weighable: bool = False
+    unit_of_measure: str | None = None
+    # Local progress:
+    units: int = 0
+    weight_kg: float | None = None
+    state: str = "todo"  # "todo" | "skipped" | "short" (the store's states)
+    reason: str | None = None
+    skip_seq: int = 0
+
+    @classmethod
+    def from_worksheet(cls, item: WorksheetItem) -> WalkItem:
+        picked = _units(item.picked_quantity)
+        if item.completed_quantity is not None:
+            done = _units(item.completed_quantity)
+        else:
+            done = picked + _units(item.rejected_quantity) + _units(item.replaced_quantity)
+        first = item.categories[0] if item.categories else None
+        return cls(
+            id=item.id,
+            name=item.name or item.id,
+            category=item.category,
+            category_id=(first.id or first.name or "") if first else "",
+            temperature=item.temperature,
+            reference_code=item.reference_code,
+            quantity=_units(item.original_quantity),
+            server_picked=picked,
+            server_done=done,
+            split=[(order_id, _units(qty)) for order_id, qty in item.split_by_order()],
+        )
+
+    @property
+    def need(self) -> int:
+        """Units this walk has to pick (the worksheet's, less what the server completed)."""
+        return max(0, self.quantity - self.server_done)
+
+    @property
+    def left(self) -> int:
+        """Units still to pick."""
+        return max(0, self.need - self.units)
+
+    @property
+    def picked(self) -> int:
+        """Units picked here, at most what was needed."""
+        return min(self.units, self.need)
+
+    @property
+    def status(self) -> str:
+        """done, partial, short, skipped or todo."""
+        if self.state == "short":
+            return "short"
+        if self.units >= self.need:
+            return "done"
+        if self.state == "skipped":
+            return "skipped"
+        return "partial" if self.units > 0 else "todo"
+
+    @property
+    def settled(self) -> bool:
+        return self.status in SETTLED
+
+    @property
+    def status_text(self) -> str:
+        """``✔ done``: symbol and word."""
+        return f"{STATE_SYMBOLS[self.status]} {STATE_WORDS[self.status]}"
+
+    @property
+    def code_text(self) -> str:
+        """What to scan for this item: its EAN, else its SKU or reference code."""
+        if self.ean:
+            return f"EAN {self.ean}"
+        parts = [f"SKU {self.sku or self.id}"]
+        if self.reference_code:
+            parts.append(f"ref {self.reference_code}")
+        return " · ".join(parts)
+
+    @property
+    def has_barcode(self) -> bool:
+        return bool(self.ean)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a scan or a key did. ``blocking`` ones must be acknowledged by the picker."""
+
+    kind: OutcomeKind
+    title: str = ""
+    scanned: str = ""  # what was scanned
+    scanned_item: str = ""  # what the scanned code is, when it is another item
+    expected: str = ""  # what was expected: an item's name, or a quantity
+    expected_code: str = ""  # the code of the expected item
+    detail: str = ""
+    item_id: str | None = None
+    units: int = 0
+    weight_kg: float | None = None
+    moved: bool = False  # the current item changed
+    finished: bool = False  # this made every item settled
+
+    @property
+    def blocking(self) -> bool:
+        return self.kind == "error"
+
+    @property
+    def message(self) -> str:
+        """One line for a feedback line or a test."""
+        scanned = " = ".join(p for p in (self.scanned, self.scanned_item) if p)
+        expected = " ".join(p for p in (self.expected, self.expected_code and f"({self.expected_code})") if p)
+        parts = [self.title, scanned and f"scanned {scanned}", expected and f"expected {expected}", self.detail]
+        return " — ".join(p for p in parts if p)
+
+
+@dataclass(frozen=True)
+class Counts:
+    items_done: int
+    items_total: int
+    units_done: int
+    units_total: int
+
+    def __str__(self) -> str:
+        return f"{self.items_done}/{self.items_total} items · {self.units_done}/{self.units_total} units"
+
+
+@dataclass(frozen=True)
+class Summary:
+    """Every item by what became of it."""
+
+    done: list[WalkItem]
+    short: list[WalkItem]
+    skipped: list[WalkItem]
+    open: list[WalkItem]  # to do or partial
+    counts: Counts
+
+    @property
+    def settled(self) -> bool:
+        return not self.open
+
+
+class PickProgress:
+    """The state of one worksheet's walk, and every action on it.
+
+    ``store`` is a ``StateDB`` (or None: nothing is saved, for previews and tests).
+    ``progress`` is what ``store.load_progress`` returned for the worksheet.
+    """
+
+    def __init__(
+        self,
+        worksheet: Worksheet,
+        *,
+        store: Any = None,
+        progress: Any = None,
+        settings: ScanSettings | None = None,
+    ) -> None:
+        self.worksheet = worksheet
+        self.worksheet_id = worksheet.worksheet_id
+        self.store = store
+        self.settings = settings or ScanSettings()
+        self.items: dict[str, WalkItem] = {}
+        for ws_item in worksheet.items:
+            if ws_item.id not in self.items:
+                self.items[ws_item.id] = WalkItem.from_worksheet(ws_item)
+        if progress is not None:
+            for item_id, local in progress.items.items():
+                item = self.items.get(item_id)
+                if item is None:
+                    continue
+                item.units = max(0, local.units)
+                item.weight_kg = local.weight_kg
+                item.state = local.state
+                item.reason = local.reason
+                item.skip_seq = local.skip_seq
+        ranks = {cid: n for n, cid in enumerate(worksheet.categories_ids)}
+
+        def path_key(item: WalkItem) -> tuple[Any, ...]:
+            rank = ranks.get(item.category_id, len(ranks))
+            return (rank, _natural(item.category_id), item.category.casefold(), item.name.casefold(), item.id)
+
+        self._path = sorted(self.items, key=lambda i: path_key(self.items[i]))
+        self.walk: list[str] = []
+        self._position: dict[str, int] = {}
+        self._reorder()
+        self.index: ScanIndex | None = None
+        self.missing_orders: list[str] = []
+        # Running totals, kept up to date item by item (a scan never walks every item).
+        self._units_total = sum(item.quantity for item in self.items.values())
+        self._items_done = self._units_done = self._open = 0
+        for item in self.items.values():
+            self._tally(item, +1)
+        remembered = getattr(progress, "current_item", None)
+        if remembered in self.items:
+            self.current_id: str | None = remembered
+        else:
+            self.current_id = self._first_open()
+
+    # ------------------------------------------------------------ barcodes
+
+    def worksheet_keys(self) -> list[ItemKeys]:
+        """What the worksheet alone says an item is scanned by: its SKU and reference code."""
+        return [ItemKeys(item_id=i.id, sku=i.id, reference_code=i.reference_code) for i in self.items.values()]
+
+    def load_barcodes(self, orders: Iterable[Order], missing: Iterable[str] = ()) -> None:
+        """Join the items to the orders' items (EAN, SKU, reference code, weighable) and
+        build the scan index. ``missing`` names orders that could not be fetched."""
+        by_order: dict[str, dict[str, OrderItem]] = {}
+        for order in orders:
+            by_order[order.order_id] = {item.id: item for _, item in order.all_items()}
+        keys = self.worksheet_keys()
+        for item in self.items.values():
+            for order_id in [o for o, _ in item.split] or list(by_order):
+                order_item = by_order.get(order_id, {}).get(item.id)
+                if order_item is None:
+                    continue
+                keys.append(ItemKeys(item_id=item.id, ean=order_item.ean, sku=order_item.sku or order_item.id,
+                                     reference_code=order_item.reference_code))
+                item.ean = item.ean or order_item.ean
+                item.sku = item.sku or order_item.sku
+                item.weighable = item.weighable or order_item.weighable_product
+                item.unit_of_measure = item.unit_of_measure or order_item.unit_of_measure
+        self.missing_orders = list(missing)
+        self.index = ScanIndex(keys, layout=self.settings.layout)
+
+    @property
+    def index_ready(self) -> bool:
+        return self.index is not None
+
+    # ------------------------------------------------------------ reading
+
+    @property
+    def current(self) -> WalkItem | None:
+        return self.items.get(self.current_id) if self.current_id else None
+
+    def position(self, item_id: str | None = None) -> int:
+        """0-based place of an item (the current one by default) in the walk."""
+        return self._position.get(item_id or self.current_id or "", -1)
+
+    def counts(self) -> Counts:
+        total = self._units_total
+        return Counts(self._items_done, len(self.items), min(self._units_done, total), total)
+
+    def _tally(self, item: WalkItem, sign: int) -> None:
+        """Add (+1) or take away (-1) what ``item`` contributes to the running totals."""
+        status = item.status
+        self._items_done += sign * (status == "done")
+        self._units_done += sign * (item.server_done + item.picked)
+        self._open += sign * (status not in SETTLED)
+
+    @contextmanager
+    def _changing(self, item: WalkItem) -> Iterator[None]:
+        """Keep the totals right around a change of ``item``."""
+        self._tally(item, -1)
+        try:
+            yield
+        finally:
+            self._tally(item, +1)
+
+    def progress_text(self) -> str:
+        """``7/23 items · 15/41 units``."""
+        return str(self.counts())
+
+    @property
+    def all_settled(self) -> bool:
+        return self._open == 0
+
+    def summary(self) -> Summary:
+        groups: dict[str, list[WalkItem]] = {"done": [], "short": [], "skipped": [], "open": []}
+        for item_id in self.walk:
+            item = self.items[item_id]
+            status = item.status
+            groups[status if status in SETTLED else "open"].append(item)
+        return Summary(groups["done"], groups["short"], groups["skipped"], groups["open"], self.counts())
+
+    def next_open_after(self, item_id: str | None) -> str | None:
+        """The item the walk goes to after ``item_id`` is settled (None when nothing is open)."""
+        return self._next_open(item_id or "")
+
+    # ------------------------------------------------------------ scans
+
+    def evaluate(self, raw: str) -> Outcome:
+        """What a scan would do, without doing it."""
+        scan = self.settings.parse(raw)
+        return self._evaluate(scan, raw)
+
+    def _evaluate(self, scan: Scan, raw: str) -> Outcome:
+        item = self.current
+        shown = scan.code or raw.strip()
+        if item is None:
+            return Outcome("error", "Nothing to pick", scanned=shown, detail="This worksheet has no items.")
+        expected = {"expected": item.name, "expected_code": item.code_text}
+        if not scan.ok:
+            return Outcome("error", "Misread", scanned=shown, **expected,
+                           detail=f"{scan.error}. Nothing was counted: scan again.")
+        if self.index is None:
+            return Outcome("error", "Barcodes not loaded", scanned=shown, **expected,
+                           detail="Wait for the barcodes to load, then scan again.")
+        matches = self.index.lookup(scan)
+        if item.id not in matches:
+            if matches:
+                other = self.items[matches[0]]
+                state = "" if other.status == "todo" else f", {STATE_WORDS[other.status]}"
+                return Outcome("error", "Wrong item", scanned=shown, scanned_item=f"{other.name}{state}",
+                               **expected,
+                               detail="Nothing was counted. Put it back, or open it from the list (F4).",
+                               item_id=other.id)
+            missing = ""
+            if self.missing_orders:
+                missing = f" (barcodes of {len(self.missing_orders)} order(s) could not be loaded: F5 retries)"
+            return Outcome("error", "Unknown code", scanned=shown, **expected,
+                           detail=f"No item of this worksheet has this code{missing}. Nothing was counted.")
+        return self._check_quantity(item, scan.quantity, weight_kg=scan.weight_kg, scanned=shown)
+
+    def _check_quantity(self, item: WalkItem, units: int, *, weight_kg: float | None = None,
+                        scanned: str = "") -> Outcome:
+        if units > item.left:
+            if item.left == 0:
+                detail = f"{item.name} is already complete ({item.picked} of {item.need}). Nothing was counted."
+            else:
+                detail = (f"{units} units confirmed, but {item.name} needs only {item.left} more."
+                          " Nothing was counted.")
+            return Outcome("error", "Too many", scanned=scanned, expected=f"at most {item.left} × {item.name}",
+                           detail=detail, item_id=item.id, units=units)
+        return Outcome("pick", "Counted", scanned=scanned, item_id=item.id, units=units, weight_kg=weight_kg)
+
+    def scan(self, raw: str) -> Outcome:
+        """Handle one scan: count it (saved first) or say why not."""
+        scan = self.settings.parse(raw)
+        outcome = self._evaluate(scan, raw)
+        if outcome.kind != "pick":
+            return outcome
+        return self._pick(outcome.item_id or "", outcome.units, weight_kg=outcome.weight_kg, code=scan.code)
+
+    def add_unit(self) -> Outcome:
+        """Confirm one unit of the current item by key (for items without a barcode)."""
+        item = self.current
+        if item is None:
+            return Outcome("info", "Nothing to pick", detail="This worksheet has no items.")
+        outcome = self._check_quantity(item, 1)
+        if outcome.kind != "pick":
+            return outcome
+        return self._pick(item.id, 1, code=None)
+
+    def remove_unit(self) -> Outcome:
+        """Take back one unit of the current item (its share of any recorded weight too)."""
+        item = self.current
+        if item is None or item.units <= 0:
+            return Outcome("info", "Nothing to remove", detail="No unit of this item is counted here.")
+        weight = None
+        if item.weight_kg is not None:
+            weight = -round(item.weight_kg / item.units, 6)
+        try:
+            if self.store is not None:
+                self.store.record_pick(self.worksheet_id, item.id, -1, weight_kg=weight, code=None)
+        except Exception as exc:
+            return _not_saved(exc)
+        with self._changing(item):
+            self._apply(item, -1, weight)
+        return Outcome("info", "Removed", detail=f"-1 {item.name} ({item.picked} of {item.need})",
+                       item_id=item.id, units=-1)
+
+    def _pick(self, item_id: str, units: int, *, weight_kg: float | None = None, code: str | None) -> Outcome:
+        item = self.items[item_id]
+        was_settled = self.all_settled
+        try:
+            if self.store is not None:
+                self.store.record_pick(self.worksheet_id, item_id, units, weight_kg=weight_kg, code=code)
+                if item.state != "todo":
+                    self.store.set_item_state(self.worksheet_id, item_id, "todo")
+        except Exception as exc:
+            return _not_saved(exc)
+        with self._changing(item):
+            if item.state != "todo":
+                item.state, item.reason, item.skip_seq = "todo", None, 0
+                self._reorder()
+            self._apply(item, units, weight_kg)
+        detail = f"{units} × {item.name} ({item.picked} of {item.need}"
+        detail += f", {format_kg(weight_kg)})" if weight_kg is not None else ")"
+        moved = False
+        if item.status == "done":
+            detail += " — done"
+            moved = self._advance(item_id)
+        return Outcome("pick", "Counted", scanned=code or "", detail=detail, item_id=item_id, units=units,
+                       weight_kg=weight_kg, moved=moved, finished=not was_settled and self.all_settled)
+
+    def _apply(self, item: WalkItem, units: int, weight_kg: float | None) -> None:
+        item.units = max(0, item.units + units)
+        if weight_kg is not None:
+            total = (item.weight_kg or 0.0) + weight_kg
+            item.weight_kg = round(total, 6) if item.units > 0 and total > 1e-9 else None
+
+    # ------------------------------------------------------------ states
+
+    def skip(self) -> Outcome:
+        """Pick the current item later: it moves to the end of the walk."""
+        item = self.current
+        if item is None:
+            return Outcome("info", "Nothing to skip")
+        if item.status == "done":
+            return Outcome("info", "Already done", detail=f"{item.name} is complete: nothing to skip.")
+        was_settled = self.all_settled
+        after = self._next_open(item.id)
+        try:
+            if self.store is not None:
+                self.store.set_item_state(self.worksheet_id, item.id, "skipped")
+        except Exception as exc:
+            return _not_saved(exc)
+        with self._changing(item):
+            item.state, item.reason = "skipped", None
+            item.skip_seq = max((i.skip_seq for i in self.items.values()), default=0) + 1
+        self._reorder()
+        moved = self._go(after or self._first_open() or item.id)
+        return Outcome("info", "Skipped", detail=f"{item.name} moved to the end", item_id=item.id, moved=moved,
+                       finished=not was_settled and self.all_settled)
+
+    def short(self, reason: str) -> Outcome:
+        """Mark the current item short (fewer units than ordered) for ``reason``."""
+        item = self.current
+        if item is None:
+            return Outcome("info", "Nothing to short")
+        if item.status == "done":
+            return Outcome("info", "Already done", detail=f"{item.name} is complete: it cannot be short.")
+        was_settled = self.all_settled
+        try:
+            if self.store is not None:
+                self.store.set_item_state(self.worksheet_id, item.id, "short", reason)
+        except Exception as exc:
+            return _not_saved(exc)
+        reorder = item.state == "skipped"
+        with self._changing(item):
+            item.state, item.reason, item.skip_seq = "short", reason, 0
+        if reorder:
+            self._reorder()
+        moved = self._advance(item.id)
+        return Outcome("info", "Short", detail=f"{item.name}: {item.picked} of {item.need} ({reason})",
+                       item_id=item.id, moved=moved, finished=not was_settled and self.all_settled)
+
+    def undo(self) -> Outcome:
+        """Remove the last confirmation of this worksheet and go back to its item."""
+        if self.store is None:
+            return Outcome("info", "Nothing to undo")
+        try:
+            event = self.store.undo_last_pick(self.worksheet_id)
+        except Exception as exc:
+            return _not_saved(exc)
+        if event is None:
+            return Outcome("info", "Nothing to undo", detail="No confirmation of this worksheet is left.")
+        item = self.items.get(event.item_id)
+        if item is None:  # recorded for an item the worksheet no longer has
+            return Outcome("info", "Undone", detail=f"{event.units} × {event.item_id}")
+        with self._changing(item):
+            self._apply(item, -event.units, -event.weight_kg if event.weight_kg is not None else None)
+        moved = self._go(item.id)
+        sign = "" if event.units >= 0 else "+"
+        return Outcome("info", "Undone", detail=f"{sign}{-event.units} × {item.name} ({item.picked} of {item.need})",
+                       item_id=item.id, units=-event.units, moved=moved)
+
+    # ------------------------------------------------------------ moving
+
+    def next(self) -> Outcome:
+        return self._step(+1)
+
+    def previous(self) -> Outcome:
+        return self._step(-1)
+
+    def _step(self, delta: int) -> Outcome:
+        if not self.walk:
+            return Outcome("info", "No items")
+        target = self.position() + delta
+        if not 0 <= target < len(self.walk):
+            return Outcome("info", "Last item" if delta > 0 else "First item",
+                           detail="F4 lists every item.")
+        self._go(self.walk[target])
+        return Outcome("info", "", item_id=self.current_id, moved=True)
+
+    def open(self, item_id: str) -> Outcome:
+        """Make any item the current one (from the list)."""
+        if item_id not in self.items:
+            return Outcome("info", "No such item", detail=item_id)
+        moved = self._go(item_id)
+        return Outcome("info", "", item_id=item_id, moved=moved)
+
+    def _go(self, item_id: str | None) -> bool:
+        """Make ``item_id`` current and remember it in the store. True when it changed."""
+        if item_id is None or item_id == self.current_id:
+            return False
+        if self.store is not None:
+            try:
+                self.store.set_current_item(self.worksheet_id, item_id)
+            except Exception:  # where the picker stands is a convenience: the move still happens
+                pass
+        self.current_id = item_id
+        return True
+
+    def _advance(self, from_id: str) -> bool:
+        """After an item is settled: the next open item, else the first skipped one."""
+        return self._go(self._next_open(from_id) or self._first_skipped())
+
+    def _next_open(self, from_id: str) -> str | None:
+        """The next to-do or partial item after ``from_id`` in the walk (wrapping round)."""
+        start = self._position.get(from_id, -1)
+        count = len(self.walk)
+        for step in range(1, count + 1):
+            item_id = self.walk[(start + step) % count]
+            if item_id != from_id and not self.items[item_id].settled:
+                return item_id
+        return None
+
+    def _first_open(self) -> str | None:
+        for item_id in self.walk:
+            if not self.items[item_id].settled:
+                return item_id
+        return self._first_skipped() or (self.walk[0] if self.walk else None)
+
+    def _first_skipped(self) -> str | None:
+        for item_id in self.walk:
+            if self.items[item_id].status == "skipped":
+                return item_id
+        return None
+
+    def _reorder(self) -> None:
+        skipped = sorted((i for i in self._path if self.items[i].state == "skipped"),
+                         key=lambda i: self.items[i].skip_seq)
+        self.walk = [i for i in self._path if self.items[i].state != "skipped"] + skipped
+        self._position = {item_id: n for n, item_id in enumerate(self.walk)}
+
+
+def _not_saved(exc: BaseException) -> Outcome:
+    return Outcome("error", "Not saved", detail=f"The local store refused the write ({exc}). Nothing was counted.")

@@ -1,0 +1,404 @@
+"""The picker's walkthrough of a worksheet: scan item after item, in pick-path order.
+
+The screen is thin: :class:`pickterm.picking.PickProgress` holds the walk and does
+every action (saving it first); this screen shows it, keeps the scan field focused,
+and turns blocking outcomes into a modal error the picker acknowledges with Esc.
+
+The worksheet shows at once; the orders' items (for EANs) load concurrently after
+it. Scans typed before the barcodes are ready wait in a queue and are applied, in
+order, as soon as they are: none is dropped.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.content import Content
+from textual.widgets import Input, Static
+
+from pickterm.app import css
+from pickterm.screens.base import DataScreen
+from pickterm.widgets.common import literal, status_content
+from pickterm.widgets.walk import ItemPanel, walk_line
+
+SAVED_HINT = "Progress is saved on this terminal."
+IDLE_SUBMIT_SECONDS = 0.2  # scanners set to send no terminator: a pause ends the code
+
+
+class WalkthroughScreen(DataScreen):
+    """Guided picking of one worksheet with a barcode scanner."""
+
+    TITLE = "Walkthrough"
+    HELP = (
+        "Scan the current item: each scan confirms one unit, 3* before the code confirms 3, a scale "
+        "label confirms the item and records its weight. A misread, an unknown code or another item's code "
+        "rings, flashes and blocks until Esc. Type + or - and Enter (or ctrl+up/down) to add or remove a unit "
+        "by hand. Items come in pick-path order (category, then name); skipped ones go to the end. "
+        "Progress is saved on this terminal after every confirmation (the API has no endpoint to record "
+        "picks): reopening the worksheet continues where you were."
+    )
+    CSS_PATH = css("walkthrough")
+    _MOVE = Binding.Group("Prev/Next")
+    _UNIT = Binding.Group("±1 unit")
+    BINDINGS = [
+        Binding("f4", "items", "Items", priority=True),
+        Binding("f6", "previous", "Previous item", priority=True, group=_MOVE),
+        Binding("f7", "next", "Next item", priority=True, group=_MOVE),
+        Binding("f8", "skip", "Skip", priority=True),
+        Binding("f9", "short", "Short", priority=True),
+        Binding("f10,ctrl+z", "undo", "Undo", priority=True),
+        Binding("ctrl+up", "add_unit", "Add a unit", priority=True, group=_UNIT),
+        Binding("ctrl+down", "remove_unit", "Remove a unit", priority=True, group=_UNIT),
+        Binding("f12", "summary", "Summary", priority=True),
+        # Refresh stays on F5 (help and ctrl+p list it); the footer keeps its room for picking keys.
+        Binding("f5", "refresh", "Refresh", priority=True, show=False),
+        Binding("tab", "tab_terminator", show=False),  # not priority: after the keys before it
+    ]
+
+    def __init__(self, worksheet_id: str) -> None:
+        super().__init__(subtitle=worksheet_id)
+        self.worksheet_id = worksheet_id
+        self.model: Any = None  # PickProgress once the worksheet is loaded
+        self.settings: Any = None
+        self.facility_name: str | None = None
+        self.pending: list[str] = []  # scans waiting for the barcodes
+        self.barcodes_loaded = asyncio.Event()
+        self._idle_timer: Any = None
+        self._fresh = False
+        self.blocking: Any = None  # the open ScanErrorDialog: nothing counts until it is acknowledged
+
+    # ------------------------------------------------------------ layout
+
+    def compose_body(self) -> ComposeResult:
+        with Vertical(id="body"):
+            yield Static("", id="walk-status")
+            yield Static("", id="walk-progress")
+            with Horizontal(id="walk-main"):
+                yield ItemPanel(id="walk-item")
+                yield Static("", id="walk-side")
+            yield Static("", id="walk-next")
+            yield Static(Content(SAVED_HINT), id="walk-feedback")
+        yield Input(placeholder="Scan an item", id="scan", select_on_focus=False, compact=True, max_length=128)
+
+    @property
+    def scan_field(self) -> Input:
+        return self.query_one("#scan", Input)
+
+    def on_mount(self) -> None:
+        field = self.scan_field
+        field.cursor_blink = False  # no blinking over SSH
+        field.focus()
+        self._layout_classes()
+        self.query_one(ItemPanel).show_nothing(f"Worksheet {self.worksheet_id}")
+        self.query_one("#walk-status", Static).update(Content("loading the worksheet…"))
+        super().on_mount()
+
+    def on_screen_resume(self) -> None:
+        # F3 (a global key) closes a dialog without answering it: an error closed that way
+        # is acknowledged all the same.
+        if self.blocking is not None and self.blocking not in self.app.screen_stack:
+            self._acknowledged()
+        self.scan_field.focus()
+
+    def on_resize(self) -> None:
+        self._layout_classes()
+        self._show_side()
+
+    def _layout_classes(self) -> None:
+        width, height = self.app.size
+        self.set_class(width >= 120, "-wide")
+        self.set_class(height >= 22, "-tall")
+
+    # ------------------------------------------------------------ loading
+
+    async def fetch(self, client: Any, fresh: bool) -> Any:
+        """The worksheet (the walk so far is read from the store when it is shown)."""
+        self._fresh = fresh
+        return await client.get_worksheet(self.worksheet_id, fresh=fresh)
+
+    def show(self, data: Any) -> None:
+        """A new walk from the worksheet and everything this terminal recorded for it. Until
+        this moment a refresh (F5) leaves the previous walk working."""
+        from pickterm.picking import PickProgress
+
+        worksheet = data
+        progress = self.app.state.load_progress(self.worksheet_id)
+        self.barcodes_loaded.clear()
+        self.settings = self._scan_settings()
+        self.model = PickProgress(worksheet, store=self.app.state, progress=progress, settings=self.settings)
+        if self.model.current_id and self.model.current_id != progress.current_item:
+            self.app.state.set_current_item(self.worksheet_id, self.model.current_id)
+        self._show_status()
+        self._show_all()
+        self._feedback(Content(f"{SAVED_HINT} Loading barcodes…"), "-wait")
+        self.load_barcodes(worksheet, self._fresh)
+        if worksheet.facility_id and self.facility_name is None:
+            self.load_facility(worksheet.facility_id)
+
+    def _scan_settings(self) -> Any:
+        from pickterm.scan import ScanSettings
+
+        settings = getattr(self.app, "settings", None)
+        if self.app.demo or settings is None:
+            return ScanSettings()
+        try:
+            return ScanSettings.from_config(settings.scan_terminator, settings.scan_layout)
+        except ValueError as exc:
+            self.error_panel.show_message(f"✘ Scan settings: {exc}. Using the defaults.")
+            return ScanSettings()
+
+    @work(exclusive=True, group="barcodes", exit_on_error=False)
+    async def load_barcodes(self, worksheet: Any, fresh: bool = False) -> None:
+        """Every order of the worksheet, at once (the client bounds how many run together)."""
+        order_ids = worksheet.order_ids
+        try:
+            client = await self.app.client()
+            results = await asyncio.gather(*(client.get_order(o, fresh=fresh) for o in order_ids),
+                                           return_exceptions=True)
+        except Exception as exc:  # no client: the worksheet's SKUs and reference codes still scan
+            results = [exc] * len(order_ids)
+        orders, missing, first_error = [], [], None
+        for order_id, result in zip(order_ids, results):
+            if isinstance(result, BaseException):
+                missing.append(order_id)
+                first_error = first_error or result
+            else:
+                orders.append(result)
+        model = self.model
+        if model is None or model.worksheet is not worksheet:
+            return
+        model.load_barcodes(orders, missing)
+        self.barcodes_loaded.set()
+        if first_error is not None:
+            self.error_panel.show_error(first_error, hint=(
+                f"Barcodes of {len(missing)} order(s) are missing: scan the SKU or reference code, or F5 to retry."))
+        self._show_all()
+        if self.pending:
+            self._drain()
+        elif not model.items:
+            self._feedback(Content("This worksheet has no items: nothing to pick."), "")
+        elif model.all_settled:
+            self._feedback(Content(f"{SAVED_HINT} Every item is settled (F12: summary)."), "")
+        else:
+            self._feedback(Content(f"{SAVED_HINT} Scan the item."), "")
+
+    @work(group="facility", exit_on_error=False)
+    async def load_facility(self, facility_id: str) -> None:
+        try:
+            client = await self.app.client()
+            facility = await client.get_facility(facility_id)
+        except Exception:  # the id is shown instead
+            return
+        self.facility_name = facility.name or None
+        self._show_status()
+
+    # ------------------------------------------------------------ scans
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self._submit()
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        terminator = self.settings.terminator if self.settings is not None else "\n"
+        if terminator in ("\n", "\r", "\r\n", "\t"):
+            return
+        if self._idle_timer is not None:
+            self._idle_timer.stop()
+            self._idle_timer = None
+        if terminator and event.value.endswith(terminator):
+            self._submit()
+        elif not terminator and event.value:
+            self._idle_timer = self.set_timer(IDLE_SUBMIT_SECONDS, self._submit)
+
+    def action_tab_terminator(self) -> None:
+        """Tab ends a scan for scanners set to send Tab; otherwise focus stays on the scan field."""
+        if self.settings is not None and self.settings.terminator == "\t":
+            self._submit()
+
+    def _submit(self) -> None:
+        field = self.scan_field
+        raw = field.value
+        field.value = ""
+        if raw.strip():
+            self.handle_scan(raw)
+
+    def handle_scan(self, raw: str) -> None:
+        """One scan (or ``+`` / ``-`` typed for a unit by hand): applied now, or queued in
+        order until the barcodes are ready."""
+        if self.blocking is not None:
+            self.blocking.not_counted(raw)
+            return
+        if self.model is None or not self.model.index_ready or self.pending:
+            self.pending.append(raw)
+            self._feedback(Content(f"Loading barcodes… {len(self.pending)} scan(s) waiting"), "-wait")
+            return
+        self._run(raw)
+
+    def _run(self, raw: str) -> None:
+        text = raw.strip()
+        if text == "+":
+            self._apply(self.model.add_unit())
+        elif text == "-":
+            self._apply(self.model.remove_unit())
+        else:
+            self._apply(self.model.scan(raw))
+
+    def _drain(self) -> None:
+        """Apply the scans that waited for the barcodes, in order. After a blocking one, the
+        rest are shown on its error as not counted (the picker scans them again)."""
+        while self.pending:
+            raw = self.pending.pop(0)
+            if self.blocking is not None:
+                self.blocking.not_counted(raw)
+            else:
+                self._run(raw)
+
+    # ------------------------------------------------------------ outcomes
+
+    def _apply(self, outcome: Any) -> None:
+        from pickterm.screens.walkthrough_dialogs import ScanErrorDialog, SummaryDialog
+
+        if outcome.blocking:
+            self._feedback(Content(f"✘ {outcome.title}: not counted"), "-error")
+            self.blocking = ScanErrorDialog(outcome)
+            self.app.push_screen(self.blocking, self._acknowledged)
+            return
+        self._show_all()
+        if outcome.kind == "pick":
+            text = Content.assemble(Content.styled("✔ ", "bold"), literal(outcome.detail))
+            self._feedback(text, "-ok")
+        elif outcome.title or outcome.detail:
+            parts = [p for p in (outcome.title, outcome.detail) if p]
+            self._feedback(Content.assemble(Content.styled("ℹ ", "bold"), literal(": ".join(parts))), "-info")
+        else:
+            self._feedback(Content(""), "")
+        if outcome.finished:
+            self.app.push_screen(SummaryDialog(self.model))
+
+    def _acknowledged(self, _: Any = None) -> None:
+        if self.blocking is None:
+            return
+        title = self.blocking.outcome.title
+        self.blocking = None
+        self._feedback(Content(f"✘ {title}: not counted. Scan the item."), "")
+
+    def _feedback(self, text: Content, tone: str) -> None:
+        line = self.query_one("#walk-feedback", Static)
+        line.update(text)
+        line.set_classes(tone or "")
+
+    # ------------------------------------------------------------ showing
+
+    def _show_all(self) -> None:
+        """Put the walk on screen (after every scan: only what a scan can change)."""
+        model = self.model
+        if model is None:
+            return
+        self.query_one("#walk-progress", Static).update(Content(model.progress_text()), layout=False)
+        panel = self.query_one(ItemPanel)
+        item = model.current
+        if item is None:
+            panel.show_nothing("This worksheet has no items.")
+        else:
+            panel.show_item(item, model.position(), len(model.walk))
+        after = model.next_open_after(model.current_id) if item is not None else None
+        self.query_one("#walk-next", Static).update(
+            Content.assemble(Content.styled("Next: ", "dim"), literal(model.items[after].name)) if after else "",
+            layout=False,
+        )
+        self.scan_field.placeholder = "Scan an item" if model.index_ready else "Scan (loading barcodes…)"
+        self._show_side()
+
+    def _show_status(self) -> None:
+        model = self.model
+        if model is None:
+            return
+        ws = model.worksheet
+        facility = self.facility_name or ws.facility_id or "no facility"
+        self.query_one("#walk-status", Static).update(
+            Content.assemble(status_content(ws.status), " · ", literal(facility))
+        )
+
+    def _show_side(self) -> None:
+        """From 120 columns: the walk around the current item beside it."""
+        if self.model is None or not self.has_class("-wide"):
+            return
+        model = self.model
+        rows = max(5, self.query_one("#walk-side").size.height or 20)
+        start = max(0, min(model.position() - rows // 3, len(model.walk) - rows))
+        lines = [walk_line(model.items[i], i == model.current_id) for i in model.walk[start:start + rows]]
+        self.query_one("#walk-side", Static).update(Content("\n").join(lines))
+
+    # ------------------------------------------------------------ actions
+
+    def _ready(self) -> bool:
+        if self.blocking is not None:
+            self.app.bell()
+            return False
+        if self.model is None:
+            self._feedback(Content("The worksheet is still loading."), "-wait")
+            return False
+        return True
+
+    def action_add_unit(self) -> None:
+        if self._ready():
+            self._apply(self.model.add_unit())
+
+    def action_remove_unit(self) -> None:
+        if self._ready():
+            self._apply(self.model.remove_unit())
+
+    def action_next(self) -> None:
+        if self._ready():
+            self._apply(self.model.next())
+
+    def action_previous(self) -> None:
+        if self._ready():
+            self._apply(self.model.previous())
+
+    def action_skip(self) -> None:
+        if self._ready():
+            self._apply(self.model.skip())
+
+    def action_undo(self) -> None:
+        if self._ready():
+            self._apply(self.model.undo())
+
+    def action_short(self) -> None:
+        from pickterm.screens.walkthrough_dialogs import ShortReasonDialog
+
+        if not self._ready() or self.model.current is None:
+            return
+        item = self.model.current
+        if item.status == "done":
+            self._apply(self.model.short("-"))  # says it is already done
+            return
+
+        def chosen(reason: str | None) -> None:
+            if reason:
+                self._apply(self.model.short(reason))
+
+        self.app.push_screen(ShortReasonDialog(item.name, item.picked, item.need), chosen)
+
+    def action_items(self) -> None:
+        from pickterm.screens.walkthrough_dialogs import ItemListDialog
+
+        if not self._ready():
+            return
+
+        def chosen(item_id: str | None) -> None:
+            if item_id:
+                self._apply(self.model.open(item_id))
+
+        self.app.push_screen(ItemListDialog(self.model), chosen)
+
+    def action_summary(self) -> None:
+        from pickterm.screens.walkthrough_dialogs import SummaryDialog
+
+        if self._ready():
+            self.app.push_screen(SummaryDialog(self.model))

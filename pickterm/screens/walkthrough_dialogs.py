@@ -1,0 +1,222 @@
+"""The walkthrough's modal dialogs: a blocking scan error, the short-pick reason,
+the list of every item, and the summary.
+
+A blocking error rings the bell, flashes, says what was scanned and what was
+expected, and only Esc (or F3) closes it: a scan (characters and Enter) typed
+while it is open rings again and is not counted.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual import events
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import OptionList, Static
+from textual.widgets.option_list import Option
+
+from pickterm.app import css
+from pickterm.picking import SHORT_REASONS, STATE_SYMBOLS, STATE_WORDS, Outcome, PickProgress, Summary
+from pickterm.widgets.common import literal
+from pickterm.widgets.walk import walk_line
+
+FLASH_SECONDS = 0.4
+
+SAVED_NOTE = "Progress is saved on this terminal (the API has no endpoint to record picks)."
+
+
+def _rows(label: str, *values: str) -> ComposeResult:
+    """``Scanned  4006381333931``: a label column, the values wrapped beside it."""
+    lines = [v for v in values if v]
+    if lines:
+        with Horizontal(classes="error-row"):
+            yield Static(Content.styled(label, "bold"), classes="error-label")
+            yield Static(Content("\n").join(literal(line) for line in lines), classes="error-value")
+
+
+class ScanErrorDialog(ModalScreen[None]):
+    """A blocking error: nothing counts until the picker acknowledges it with Esc."""
+
+    CSS_PATH = css("walkthrough")
+    BINDINGS = [
+        Binding("escape,f3", "acknowledge", "OK, continue", priority=True),
+        # Not priority: Enter must come after the characters typed before it.
+        Binding("enter,tab", "blocked_scan", show=False),
+    ]
+
+    def __init__(self, outcome: Outcome) -> None:
+        super().__init__()
+        self.outcome = outcome
+        self.typed = ""
+        self.ignored: list[str] = []
+
+    def compose(self) -> ComposeResult:
+        o = self.outcome
+        with Vertical(id="scan-error", classes="-flash"):
+            yield Static(Content.styled(f"✘ {o.title.upper()}", "bold"), id="scan-error-title")
+            yield from _rows("Scanned", o.scanned, o.scanned_item)
+            yield from _rows("Expected", o.expected, o.expected_code)
+            yield Static(literal(o.detail), id="scan-error-text")
+            yield Static("", id="scan-error-ignored")
+            yield Static(Content.styled("Esc: OK, continue", "bold"), id="scan-error-keys")
+
+    def on_mount(self) -> None:
+        self.app.bell()
+        self.set_timer(FLASH_SECONDS, self._end_flash)
+        if self.ignored:
+            self._show_ignored()
+
+    def _end_flash(self) -> None:
+        self.query_one("#scan-error").remove_class("-flash")
+
+    def on_key(self, event: events.Key) -> None:
+        if event.is_printable and event.character:
+            self.typed += event.character
+            event.stop()
+            event.prevent_default()
+
+    def action_blocked_scan(self) -> None:
+        """A scan typed while blocked: ring again, say it was not counted, stay open."""
+        typed, self.typed = self.typed, ""
+        self.not_counted(typed)
+
+    def not_counted(self, raw: str) -> None:
+        """Say that ``raw`` (a scan that arrived while this error is open) was not counted."""
+        self.ignored.append(raw.strip() or "(empty)")
+        if self.is_mounted:
+            self.app.bell()
+            self.query_one("#scan-error").add_class("-flash")
+            self.set_timer(FLASH_SECONDS, self._end_flash)
+            self._show_ignored()
+
+    def _show_ignored(self) -> None:
+        ignored = self.query_one("#scan-error-ignored", Static)
+        ignored.display = True
+        more = f" (and {len(self.ignored) - 1} before it)" if len(self.ignored) > 1 else ""
+        ignored.update(Content.assemble(Content.styled("Not counted: ", "bold"), literal(self.ignored[-1]),
+                                        Content(f"{more} — press Esc first")))
+
+    def action_acknowledge(self) -> None:
+        self.dismiss(None)
+
+
+class ShortReasonDialog(ModalScreen[str | None]):
+    """Why the current item is short: one of :data:`SHORT_REASONS`, by arrow keys or its number."""
+
+    CSS_PATH = css("walkthrough")
+    BINDINGS = [
+        Binding("escape,f3", "cancel", "Cancel", priority=True),
+        *[Binding(str(n), f"choose({n - 1})", show=False) for n in range(1, len(SHORT_REASONS) + 1)],
+    ]
+
+    def __init__(self, item_name: str, picked: int, need: int) -> None:
+        super().__init__()
+        self.item_name = item_name
+        self.picked = picked
+        self.need = need
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="short-dialog", classes="walk-dialog") as box:
+            box.border_title = "Short pick: why?"
+            box.border_subtitle = "Enter or 1-5 · Esc: cancel"
+            yield Static(Content.assemble(literal(self.item_name), Content(f" ({self.picked} of {self.need})")),
+                         classes="dialog-title")
+            yield OptionList(
+                *[Option(f"{n}  {reason}", id=reason) for n, reason in enumerate(SHORT_REASONS, 1)],
+                id="short-reasons",
+            )
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(event.option.id)
+
+    def action_choose(self, index: int) -> None:
+        self.dismiss(SHORT_REASONS[index])
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class ItemListDialog(ModalScreen[str | None]):
+    """Every item with its state as a symbol and a word; Enter opens one."""
+
+    CSS_PATH = css("walkthrough")
+    BINDINGS = [Binding("escape,f3,f4", "cancel", "Close", priority=True)]
+
+    def __init__(self, model: PickProgress) -> None:
+        super().__init__()
+        self.model = model
+
+    def compose(self) -> ComposeResult:
+        model = self.model
+        items = OptionList(
+            *[Option(walk_line(model.items[i], i == model.current_id), id=i) for i in model.walk],
+            id="item-list", classes="walk-dialog",
+        )
+        items.border_title = f"Items · {model.progress_text()}"
+        items.border_subtitle = "Enter: open · Esc: close"
+        yield items
+
+    def on_mount(self) -> None:
+        items = self.query_one("#item-list", OptionList)
+        position = self.model.position()
+        if position >= 0:
+            items.highlighted = position
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(event.option.id)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+def summary_content(summary: Summary, worksheet_id: str) -> Content:
+    """Done, short with reasons, skipped, and what is still open."""
+    lines: list[Content] = [Content.styled(f"Worksheet {worksheet_id} · {summary.counts}", "bold")]
+
+    def group(state: str, items: list[Any], describe) -> None:
+        if not items:
+            return
+        word = STATE_WORDS[state]
+        lines.append(Content.styled(f"{STATE_SYMBOLS[state]} {len(items)} {word}", "bold"))
+        for item in items:
+            lines.append(Content.assemble("  ", literal(item.name), Content(describe(item))))
+
+    done_units = sum(i.picked for i in summary.done)
+    if summary.done:
+        units = "1 unit" if done_units == 1 else f"{done_units} units"
+        lines.append(Content.styled(f"{STATE_SYMBOLS['done']} {len(summary.done)} done ({units} picked here)",
+                                    "bold"))
+    group("short", summary.short, lambda i: f": {i.reason or 'no reason'} ({i.picked} of {i.need})")
+    group("skipped", summary.skipped, lambda i: f" ({i.picked} of {i.need})")
+    if summary.open:
+        lines.append(Content.styled(f"{STATE_SYMBOLS['todo']} {len(summary.open)} still to pick", "bold"))
+        for item in summary.open:
+            lines.append(Content.assemble("  ", literal(item.name), Content(f" ({item.picked} of {item.need})")))
+    else:
+        lines.append(Content.styled("Every item is settled.", "bold $success"))
+    lines.append(Content(SAVED_NOTE))
+    return Content("\n").join(lines)
+
+
+class SummaryDialog(ModalScreen[None]):
+    """What became of every item: done, short with reasons, skipped."""
+
+    CSS_PATH = css("walkthrough")
+    BINDINGS = [Binding("escape,f3,f12,enter", "close", "Close", priority=True)]
+
+    def __init__(self, model: PickProgress) -> None:
+        super().__init__()
+        self.model = model
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="summary-dialog", classes="walk-dialog") as box:
+            box.border_title = "Summary"
+            box.border_subtitle = "Esc: back"
+            yield Static(summary_content(self.model.summary(), self.model.worksheet_id), id="summary-text")
+
+    def action_close(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,101 @@
+"""Widgets of the worksheet walkthrough: the current item, readable at arm's length.
+
+Server text (item names, categories, order ids) is data: every line is built as
+``Content`` with the text inserted literally.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.content import Content
+from textual.widgets import Digits, Static
+
+from pickterm.widgets.common import literal
+
+_TEMPERATURE_STYLE = {"COLD": "bold $primary", "FROZEN": "bold reverse $primary", "HOT": "bold $error"}
+_STATE_STYLE = {"done": "bold $success", "partial": "bold $accent", "short": "bold $error",
+                "skipped": "bold $warning", "todo": "bold"}
+
+
+def state_content(item: Any) -> Content:
+    """``✔ done`` in the state's colour; symbol and word are always there."""
+    return Content.styled(item.status_text, _STATE_STYLE.get(item.status, "bold"))
+
+
+def temperature_content(temperature: str | None) -> Content:
+    """The temperature word, stronger for COLD, FROZEN and HOT."""
+    word = (temperature or "AMBIENT").upper()
+    return Content.styled(word, _TEMPERATURE_STYLE.get(word, ""))
+
+
+def split_content(split: list[tuple[str, int]], max_lines: int = 3) -> Content:
+    """How many units go to which order, one order a line: ``→ 1509750516095-01 ×3``.
+    Past ``max_lines`` the last line says how many more orders there are."""
+    if not split:
+        return Content.styled("→ no order named", "dim")
+    shown = split if len(split) <= max_lines else split[: max_lines - 1]
+    lines = [Content.assemble("→ ", literal(order_id), Content.styled(f" ×{qty}", "bold")) for order_id, qty in shown]
+    if len(shown) < len(split):
+        rest = split[len(shown):]
+        lines.append(Content.styled(f"+ {len(rest)} more orders, {sum(q for _, q in rest)} units", "dim"))
+    return Content("\n").join(lines)
+
+
+class ItemPanel(Vertical):
+    """The current item: name, units still to pick in big digits, temperature, category,
+    units per order, and what the server already counts as picked."""
+
+    def compose(self) -> ComposeResult:
+        yield Static("", id="item-name")
+        with Horizontal(id="item-qty"):
+            yield Digits("", id="item-left")
+            yield Static("", id="item-qty-text")
+        yield Static("", id="item-where")
+        yield Static("", id="item-orders")
+        yield Static("", id="item-server")
+
+    def show_item(self, item: Any, position: int, total: int) -> None:
+        """Put ``item`` (a picking.WalkItem) on screen; ``position`` is 0-based."""
+        self.query_one("#item-name", Static).update(literal(item.name))
+        self.query_one("#item-left", Digits).update(str(item.left))
+        status = item.status
+        if status in ("todo", "partial"):
+            first = Content.assemble(Content.styled("to pick", "bold"), "  ", state_content(item))
+        elif status == "short":
+            first = Content.assemble(state_content(item), ": ", literal(item.reason or "no reason"))
+        else:
+            first = state_content(item)
+        picked = f"picked {item.picked} of {item.need} here"
+        if item.weight_kg is not None:
+            picked = f"picked {item.picked} of {item.need} · {item.weight_kg:.3f} kg"
+        server = f"server: {item.server_picked} of {item.quantity} picked"
+        if item.server_done > item.server_picked:
+            server += f", {item.server_done - item.server_picked} rejected/replaced"
+        self.query_one("#item-qty-text", Static).update(
+            Content("\n").join([first, Content(picked), Content.styled(server, "dim")])
+        )
+        where = [temperature_content(item.temperature), literal(item.category)]
+        if item.weighable:
+            where.append(Content.styled("weighable", "italic"))
+        self.query_one("#item-where", Static).update(Content(" · ").join(where))
+        self.query_one("#item-orders", Static).update(split_content(item.split, 6 if self.app.size.height >= 22 else 3))
+        self.query_one("#item-server", Static).update(
+            Content.assemble(literal(item.code_text), Content.styled(f" · item {position + 1}/{total}", "dim"))
+        )
+
+    def show_nothing(self, text: str) -> None:
+        self.query_one("#item-name", Static).update(literal(text))
+        self.query_one("#item-left", Digits).update("")
+        for name in ("#item-qty-text", "#item-where", "#item-orders", "#item-server"):
+            self.query_one(name, Static).update("")
+
+
+def walk_line(item: Any, current: bool = False) -> Content:
+    """One item as a list line: ``✔ done     2/2  Baby wipes, fragrance free``."""
+    marker = Content.styled("▶ " if current else "  ", "bold $accent")
+    state = Content.styled(f"{item.status_text:<10}", _STATE_STYLE.get(item.status, ""))
+    count = Content(f"{item.server_done + item.picked}/{item.quantity}".rjust(5) + " ")
+    return Content.assemble(marker, state, count, literal(item.name))

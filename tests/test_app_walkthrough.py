@@ -1,0 +1,426 @@
+"""The picker's walkthrough on the sandbox: scans, blocking errors, keys, dialogs, resume.
+
+Scans are typed key by key (``pilot.press``) where the typing is the point, and
+otherwise sent the way a wedge scanner sends them: every key at once, then Enter.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+from textual import events
+from textual.keys import _character_to_key
+from textual.widgets import Digits, Input, OptionList, Static
+
+from pickterm.app import PickTermApp
+from pickterm.sandbox import Sandbox, data
+from pickterm.screens.walkthrough import WalkthroughScreen
+from pickterm.screens.walkthrough_dialogs import ItemListDialog, ScanErrorDialog, ShortReasonDialog, SummaryDialog
+
+SPINACH = "106"  # the first item of the main worksheet's walk: 1 to pick
+BANANAS = "101"  # the second: 2 to pick
+HAM = "401"  # weighable, sold by a scale label
+SCALE_LABEL_200G = "2001234002004"  # item code 01234 (the ham), 200 g
+
+
+def ean(sandbox: Sandbox, item_id: str) -> str:
+    for order_id in sandbox.order_ids:
+        order = sandbox.order(order_id)
+        for item in order["unhandledItems"] + order["pickedItems"]:
+            if item["id"] == item_id:
+                return item["ean"]
+    raise KeyError(item_id)
+
+
+def text(app, selector: str) -> str:
+    return str(app.screen.query_one(selector, Static).render())
+
+
+def dialog_text(screen) -> str:
+    return " ".join(str(w.render()) for w in screen.query(Static))
+
+
+def walk(app) -> WalkthroughScreen:
+    screen = app.screen
+    assert isinstance(screen, WalkthroughScreen), type(screen).__name__
+    return screen
+
+
+async def open_walk(pilot, worksheet_id: str = data.WS_MAIN) -> WalkthroughScreen:
+    app = pilot.app
+    await app.ready()
+    app.open_worksheet(worksheet_id)
+    await pilot.pause()
+    screen = walk(app)
+    await screen.barcodes_loaded.wait()
+    await pilot.pause()
+    return screen
+
+
+async def scan(pilot, code: str) -> None:
+    """Type a scan key by key, then Enter."""
+    await pilot.press(*code, "enter")
+    await pilot.pause()
+
+
+async def wedge(pilot, code: str, terminator: str = "enter") -> None:
+    """A scan as a wedge scanner sends it: every key at once, then the terminator."""
+    app = pilot.app
+    for char in code:
+        app.post_message(events.Key(char if char.isalnum() else _character_to_key(char), char))
+    app.post_message(events.Key(terminator, {"enter": "\r", "tab": "\t"}[terminator]))
+    await pilot.pause()
+
+
+async def open_from_list(pilot, item_id: str) -> None:
+    await pilot.press("f4")
+    await pilot.pause()
+    items = pilot.app.screen.query_one(OptionList)
+    items.highlighted = next(n for n in range(items.option_count) if items.get_option_at_index(n).id == item_id)
+    await pilot.press("enter")
+    await pilot.pause()
+
+
+def count_bells(app) -> list[int]:
+    bells: list[int] = []
+    app.bell = lambda: bells.append(1)
+    return bells
+
+
+def units(app, item_id: str, worksheet_id: str = data.WS_MAIN) -> int:
+    return app.state.load_progress(worksheet_id).item(item_id).units
+
+
+async def test_the_current_item_is_readable_at_40x16():
+    app = PickTermApp(demo=True)
+    async with app.run_test(size=(40, 16)) as pilot:
+        screen = await open_walk(pilot)
+        assert text(app, "#header-subtitle") == data.WS_MAIN
+        assert text(app, "#walk-status") == "▶ IN_PROGRESS · Roma Norte dark store"
+        assert text(app, "#walk-progress") == "2/38 items · 4/69 units"
+        assert text(app, "#item-name") == "Baby spinach 200g"
+        assert screen.query_one("#item-left", Digits).value == "1"
+        qty = text(app, "#item-qty-text")
+        assert "to pick" in qty and "server: 0 of 1 picked" in qty
+        assert text(app, "#item-where") == "COLD · Fruits & Vegetables"
+        assert text(app, "#item-orders") == f"→ {data.ORDER_NOT_INVOICED} ×1"
+        assert text(app, "#item-server").startswith(f"EAN {ean(app.sandbox, SPINACH)}")
+        assert "Progress is saved on this terminal" in text(app, "#walk-feedback")
+        assert isinstance(app.focused, Input) and app.focused.id == "scan"
+        # Everything the picker needs fits on the handheld's screen, above the scan field.
+        field = screen.query_one("#scan")
+        for selector in ("#walk-progress", "#item-name", "#item-left", "#item-where", "#item-orders", "#item-server"):
+            region = screen.query_one(selector).region
+            assert region.height > 0 and region.bottom <= field.region.y, selector
+        assert field.region.bottom <= 15
+        # An item for several orders says how many units go to each.
+        await open_from_list(pilot, "201")
+        assert text(app, "#item-name") == "Whole milk 1 L"
+        assert text(app, "#item-orders").splitlines() == [
+            f"→ {data.ORDER_NOT_INVOICED} ×3", f"→ {data.ORDER_WEIGHABLE} ×2", f"→ {data.ORDER_TWO_WORKSHEETS} ×1"]
+        assert screen.query_one("#item-orders").region.bottom <= field.region.y
+        # Eggs: one of two units is already picked on the server, one is left.
+        await open_from_list(pilot, "203")
+        assert "server: 1 of 2 picked" in text(app, "#item-qty-text")
+        assert screen.query_one("#item-left", Digits).value == "1"
+
+
+async def test_the_right_ean_a_quantity_prefix_and_a_scale_label_count():
+    app = PickTermApp(demo=True)
+    async with app.run_test(size=(40, 16)) as pilot:
+        screen = await open_walk(pilot)
+        await scan(pilot, ean(app.sandbox, SPINACH))
+        assert units(app, SPINACH) == 1  # saved before it was acknowledged
+        assert "✔ 1 × Baby spinach 200g" in text(app, "#walk-feedback")
+        assert text(app, "#walk-progress") == "3/38 items · 5/69 units"
+        assert text(app, "#item-name") == "Bananas, loose (approx. 500 g each)"  # done: moved on
+        assert app.state.load_progress(data.WS_MAIN).current_item == BANANAS
+        assert app.focused is screen.scan_field and screen.scan_field.value == ""
+        # 2* before the code confirms two units.
+        assert screen.query_one("#item-left", Digits).value == "2"
+        await wedge(pilot, f"2*{ean(app.sandbox, BANANAS)}")
+        assert units(app, BANANAS) == 2
+        assert text(app, "#walk-progress") == "4/38 items · 7/69 units"
+        # A scale label confirms the weighable item and records its weight.
+        await open_from_list(pilot, HAM)
+        assert text(app, "#item-name") == "Serrano ham, sliced to order (per kg)"
+        assert "weighable" in text(app, "#item-where")
+        await wedge(pilot, SCALE_LABEL_200G)
+        assert "0.200 kg" in text(app, "#walk-feedback")
+        saved = app.state.load_progress(data.WS_MAIN).item(HAM)
+        assert saved.units == 1 and saved.weight_kg == pytest.approx(0.2)
+
+
+async def test_bad_scans_block_until_esc_and_count_nothing():
+    app = PickTermApp(demo=True)
+    async with app.run_test(size=(40, 16)) as pilot:
+        await open_walk(pilot)
+        bells = count_bells(app)
+        milk = ean(app.sandbox, "201")
+        cases = [
+            ("8406125560666", "MISREAD", "Bad check digit"),
+            ("4006381333931", "UNKNOWN CODE", "No item of this worksheet has this code"),
+            (milk, "WRONG ITEM", "Whole milk 1 L"),
+        ]
+        for n, (code, title, says) in enumerate(cases):
+            if n == 0:
+                await scan(pilot, code)  # typed key by key
+            else:
+                await wedge(pilot, code)  # sent at once, as a scanner does
+            dialog = app.screen
+            assert isinstance(dialog, ScanErrorDialog), title
+            assert len(bells) == 2 * n + 1 and dialog.query_one("#scan-error").has_class("-flash")
+            shown = dialog_text(dialog)
+            assert f"✘ {title}" in shown and f"Scanned {code}" in shown and says in shown
+            assert "Expected Baby spinach 200g" in shown and ean(app.sandbox, SPINACH) in shown
+            # A scan while blocked neither closes the error nor counts.
+            await wedge(pilot, ean(app.sandbox, SPINACH))
+            assert app.screen is dialog and len(bells) == 2 * n + 2
+            assert f"Not counted: {ean(app.sandbox, SPINACH)}" in str(dialog.query_one("#scan-error-ignored").render())
+            assert app.state.pick_events(data.WS_MAIN) == []
+            # Acknowledged (Esc; F3, the global back key, too): back on the walkthrough, nothing counted.
+            await pilot.press("escape" if n < 2 else "f3")
+            await pilot.pause()
+            screen = walk(app)
+            assert text(app, "#walk-progress") == "2/38 items · 4/69 units"
+            assert app.focused is screen.scan_field
+        # After acknowledging, the right scan counts again.
+        await wedge(pilot, ean(app.sandbox, SPINACH))
+        assert units(app, SPINACH) == 1
+
+
+async def test_over_confirming_is_refused_undo_and_units_by_key():
+    app = PickTermApp(demo=True)
+    async with app.run_test(size=(40, 16)) as pilot:
+        screen = await open_walk(pilot)
+        await wedge(pilot, f"3*{ean(app.sandbox, SPINACH)}")
+        assert isinstance(app.screen, ScanErrorDialog)
+        shown = dialog_text(app.screen)
+        assert "TOO MANY" in shown and "needs only 1 more" in shown
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.state.pick_events(data.WS_MAIN) == []
+        # Undo (F10) takes back the last confirmation and returns to its item.
+        await wedge(pilot, ean(app.sandbox, SPINACH))
+        assert text(app, "#item-name").startswith("Bananas")
+        await pilot.press("f10")
+        await pilot.pause()
+        assert text(app, "#item-name") == "Baby spinach 200g" and "Undone" in text(app, "#walk-feedback")
+        assert text(app, "#walk-progress") == "2/38 items · 4/69 units"
+        assert app.state.pick_events(data.WS_MAIN) == []
+        await pilot.press("ctrl+z")  # the other undo key
+        await pilot.pause()
+        assert "Nothing to undo" in text(app, "#walk-feedback")
+        # Units by key (ctrl+up / ctrl+down) or by typing + or - and Enter.
+        await pilot.press("f7", "ctrl+up")  # bananas: 2 to pick
+        await pilot.pause()
+        assert screen.query_one("#item-left", Digits).value == "1"
+        await pilot.press("ctrl+down")
+        await wedge(pilot, "+")
+        await wedge(pilot, "+")
+        assert units(app, BANANAS) == 2
+        assert text(app, "#item-name").startswith("Hass avocados")  # done: moved on
+        await pilot.press("f6")
+        await wedge(pilot, "-")
+        assert units(app, BANANAS) == 1
+
+
+async def test_skip_short_and_the_item_list():
+    app = PickTermApp(demo=True)
+    async with app.run_test(size=(40, 16)) as pilot:
+        await open_walk(pilot)
+        await pilot.press("f8")  # skip: spinach goes to the end
+        await pilot.pause()
+        assert text(app, "#item-name").startswith("Bananas") and "Skipped" in text(app, "#walk-feedback")
+        await pilot.press("f9")
+        await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, ShortReasonDialog)
+        reasons = [str(o.prompt) for o in dialog.query_one(OptionList).options]
+        assert reasons == ["1  out of stock", "2  damaged", "3  not found", "4  expired", "5  other"]
+        await pilot.press("down", "enter")  # damaged
+        await pilot.pause()
+        saved = app.state.load_progress(data.WS_MAIN).item(BANANAS)
+        assert (saved.state, saved.reason) == ("short", "damaged")
+        assert "Short" in text(app, "#walk-feedback") and text(app, "#item-name").startswith("Hass avocados")
+        await pilot.press("f9", "escape")  # Esc cancels
+        await pilot.pause()
+        assert app.state.load_progress(data.WS_MAIN).item("102").state == "todo"
+        await wedge(pilot, ean(app.sandbox, "102"))  # avocados: 1 of 3
+        # The list: every item, its state as a symbol and a word, the current one marked.
+        await pilot.press("f4")
+        await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, ItemListDialog)
+        options = dialog.query_one(OptionList)
+        prompts = {o.id: str(o.prompt) for o in options.options}
+        assert len(prompts) == 38
+        assert list(prompts)[-1] == SPINACH and "» skipped" in prompts[SPINACH]
+        assert "✘ short" in prompts[BANANAS]
+        assert "◐ partial" in prompts["102"] and "▶" in prompts["102"]
+        assert "○ to do" in prompts["201"]
+        assert "✔ done" in prompts["601"]  # picked on the server already
+        assert "Tomatoes [organic] 500g" in prompts["103"]  # names are text, never markup
+        assert options.highlighted == list(prompts).index("102")
+        # Any item opens from the list.
+        options.highlighted = list(prompts).index(SPINACH)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert text(app, "#item-name") == "Baby spinach 200g"
+        assert app.state.load_progress(data.WS_MAIN).current_item == SPINACH
+
+
+async def test_the_summary_when_every_item_is_settled():
+    app = PickTermApp(demo=True)
+    async with app.run_test(size=(40, 16)) as pilot:
+        screen = await open_walk(pilot, data.WS_FROZEN)
+        model = screen.model
+        first, second, *rest = model.walk
+        await pilot.press("f8")  # skip the first
+        await pilot.press("f9", "1")  # the second is out of stock
+        await pilot.pause()
+        for item_id in rest:
+            item = model.items[item_id]
+            await wedge(pilot, f"{item.left}*{item.ean}")
+        dialog = app.screen
+        assert isinstance(dialog, SummaryDialog)
+        summary = str(dialog.query_one("#summary-text").render())
+        assert f"✔ {len(rest)} done" in summary
+        assert "✘ 1 short" in summary and f"{model.items[second].name}: out of stock (0 of" in summary
+        assert "» 1 skipped" in summary and model.items[first].name in summary
+        assert "Every item is settled." in summary and "saved on this terminal" in summary
+        await pilot.press("escape")
+        await pilot.pause()
+        assert text(app, "#item-name") == model.items[first].name  # the skipped one is left
+        await pilot.press("f12")
+        await pilot.pause()
+        assert isinstance(app.screen, SummaryDialog)
+
+
+async def test_reopening_after_a_restart_lands_on_the_same_item_with_the_same_counts():
+    first = PickTermApp(demo=True)
+    async with first.run_test(size=(40, 16)) as pilot:
+        await open_walk(pilot)
+        await wedge(pilot, ean(first.sandbox, SPINACH))
+        await wedge(pilot, ean(first.sandbox, BANANAS))
+        await pilot.press("f8")  # bananas to the end
+        await pilot.press("f7", "f7")
+        await pilot.pause()
+        where = text(first, "#item-name")
+        progress = text(first, "#walk-progress")
+        db_path = Path(first.state.path)
+        # F5 fetches the worksheet and its orders again; the walk stays where it was.
+        screen = walk(first)
+        before = screen.model
+        await pilot.press("f5")
+        for _ in range(200):
+            await pilot.pause(0.01)
+            if screen.model is not before and screen.barcodes_loaded.is_set():
+                break
+        assert screen.model is not before
+        await pilot.pause()
+        assert (text(first, "#item-name"), text(first, "#walk-progress")) == (where, progress)
+    # A second app, same state directory: as after a crash or a killed session.
+    again = PickTermApp(demo=True)
+    async with again.run_test(size=(40, 16)) as pilot:
+        await open_walk(pilot)
+        assert Path(again.state.path) == db_path
+        assert text(again, "#item-name") == where
+        assert text(again, "#walk-progress") == progress
+        await pilot.press("f4")
+        await pilot.pause()
+        options = again.screen.query_one(OptionList)
+        last = options.get_option_at_index(options.option_count - 1)
+        assert last.id == BANANAS and "» skipped" in str(last.prompt)
+
+
+async def test_the_item_shows_at_once_and_scans_wait_for_the_barcodes():
+    app = PickTermApp(demo=True)
+    async with app.run_test(size=(40, 16)) as pilot:
+        await app.ready()
+        client = await app.client()
+        gate = asyncio.Event()
+        requested: list[str] = []
+        real_get_order = client.get_order
+
+        async def held_get_order(order_id: str, **kwargs):
+            requested.append(order_id)
+            await gate.wait()
+            return await real_get_order(order_id, **kwargs)
+
+        client.get_order = held_get_order
+        app.open_worksheet(data.WS_MAIN)
+        for _ in range(100):
+            await pilot.pause()
+            if walk(app).model is not None:
+                break
+        screen = walk(app)
+        assert text(app, "#item-name") == "Baby spinach 200g"
+        assert "Loading barcodes" in text(app, "#walk-feedback")
+        # Every order is asked for at once, not one after the other.
+        orders = [o["orderId"] for o in app.sandbox.worksheet(data.WS_MAIN)["ordersIds"]]
+        assert len(orders) == 4 and sorted(requested) == sorted(orders)
+        await wedge(pilot, ean(app.sandbox, SPINACH))
+        await wedge(pilot, ean(app.sandbox, BANANAS))
+        await wedge(pilot, "+")  # a unit by hand waits its turn too
+        assert "3 scan(s) waiting" in text(app, "#walk-feedback")
+        assert app.state.pick_events(data.WS_MAIN) == []
+        gate.set()
+        await screen.barcodes_loaded.wait()
+        await pilot.pause()
+        events_ = app.state.pick_events(data.WS_MAIN)
+        assert [(e.item_id, e.units) for e in events_] == [(SPINACH, 1), (BANANAS, 1), (BANANAS, 1)]
+        assert text(app, "#walk-progress") == "4/38 items · 7/69 units"
+
+
+async def test_every_action_has_a_key_in_the_palette_and_the_footer():
+    app = PickTermApp(demo=True)
+    async with app.run_test(size=(130, 30)) as pilot:
+        screen = await open_walk(pilot)
+        names = {command.title for command in app.get_system_commands(screen)}
+        for action in ("Items", "Previous item", "Next item", "Skip", "Short", "Undo", "Add a unit",
+                       "Remove a unit", "Summary", "Refresh"):
+            assert action in names
+        footer = " ".join(str(w.render()) for w in screen.query("FooterKey, FooterLabel"))
+        for word in ("Items", "Prev/Next", "Skip", "Short", "Undo", "±1 unit", "Summary"):
+            assert word in footer
+        # From 120 columns the walk is listed beside the item.
+        assert screen.query_one("#walk-side").display and "Baby spinach 200g" in text(app, "#walk-side")
+
+
+async def test_configured_scan_settings_and_an_order_that_fails_to_load(tmp_path):
+    from pickterm.connect import demo_client
+    from pickterm.store.config import Settings
+
+    sandbox = Sandbox()
+    sandbox.forbidden.add(data.ORDER_TWO_WORKSHEETS)  # its items' EANs cannot be fetched
+    settings = Settings(config_path=tmp_path / "config.toml", scan_terminator="tab", scan_layout="price:2-7:7-12")
+    app = PickTermApp(settings=settings, client=demo_client(sandbox), sandbox=sandbox)
+    async with app.run_test(size=(40, 16)) as pilot:
+        screen = await open_walk(pilot)
+        assert screen.error_panel.display
+        assert "Barcodes of 1 order(s) are missing" in str(screen.error_panel.render())
+        await wedge(pilot, ean(sandbox, SPINACH), "tab")  # this scanner ends codes with Tab
+        assert units(app, SPINACH) == 1
+        await open_from_list(pilot, HAM)
+        await wedge(pilot, SCALE_LABEL_200G, "tab")  # a price label under this layout: no weight
+        saved = app.state.load_progress(data.WS_MAIN).item(HAM)
+        assert saved.units == 1 and saved.weight_kg is None
+        # An item of the order that failed still scans by its SKU.
+        await open_from_list(pilot, "602")
+        await wedge(pilot, ean(sandbox, "602"), "tab")
+        assert isinstance(app.screen, ScanErrorDialog) and "could not be loaded" in dialog_text(app.screen)
+        await pilot.press("escape")
+        await wedge(pilot, "602", "tab")
+        assert units(app, "602") == 1
+
+
+def test_many_orders_of_one_item_fit_in_three_lines():
+    from pickterm.widgets.walk import split_content
+
+    split = [(f"15097{n}0516095-01", n) for n in range(1, 6)]
+    lines = str(split_content(split, max_lines=3)).splitlines()
+    assert lines == ["→ 1509710516095-01 ×1", "→ 1509720516095-01 ×2", "+ 3 more orders, 12 units"]
+    assert len(str(split_content(split, max_lines=6)).splitlines()) == 5

@@ -1,0 +1,106 @@
+"""Snapshots of the worksheet walkthrough at 40x16 and 80x24: the current item, a blocking
+error, the item list and the summary. The demo data are fixed; these tests run in UTC."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+import pytest
+from textual import events
+from textual.keys import _character_to_key
+
+from pickterm.app import PickTermApp
+from pickterm.sandbox import data
+from pickterm.screens import walkthrough_dialogs
+
+SIZES = [pytest.param((40, 16), id="40x16"), pytest.param((80, 24), id="80x24")]
+
+
+@pytest.fixture(autouse=True)
+def steady(monkeypatch):
+    """UTC dates, and an error dialog that has finished flashing when the picture is taken."""
+    monkeypatch.setenv("TZ", "UTC")
+    time.tzset()
+    monkeypatch.setattr(walkthrough_dialogs, "FLASH_SECONDS", 0)
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+async def settle(pilot, timeout: float = 5.0) -> None:
+    """Wait for the services and for every worker of the screens (not the outbox retries)."""
+    app = pilot.app
+    await app.ready()
+    deadline = asyncio.get_running_loop().time() + timeout
+    while True:
+        await pilot.pause()
+        busy = [w for w in app.workers if w.group != "outbox" and not w.is_finished]
+        if not busy:
+            break
+        assert asyncio.get_running_loop().time() < deadline, f"still busy: {busy}"
+        await asyncio.sleep(0.01)
+    await pilot.pause()
+
+
+async def open_main(pilot, worksheet_id: str = data.WS_MAIN) -> None:
+    await settle(pilot)
+    pilot.app.open_worksheet(worksheet_id)
+    await settle(pilot)
+
+
+async def wedge(pilot, code: str) -> None:
+    """A scan as a wedge scanner sends it: every key at once, then Enter."""
+    for char in code:
+        pilot.app.post_message(events.Key(char if char.isalnum() else _character_to_key(char), char))
+    pilot.app.post_message(events.Key("enter", "\r"))
+    await pilot.pause()
+
+
+def ean(app, item_id: str) -> str:
+    return app.screen.model.items[item_id].ean
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_current_item(snap_compare, size):
+    async def run_before(pilot) -> None:
+        await open_main(pilot)
+        await wedge(pilot, ean(pilot.app, "106"))  # spinach done: on to the bananas
+
+    assert snap_compare(PickTermApp(demo=True), terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_blocking_error(snap_compare, size):
+    async def run_before(pilot) -> None:
+        await open_main(pilot)
+        await wedge(pilot, ean(pilot.app, "201"))  # the milk, while the spinach is expected
+        await pilot.pause(0.05)
+
+    assert snap_compare(PickTermApp(demo=True), terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_item_list(snap_compare, size):
+    async def run_before(pilot) -> None:
+        await open_main(pilot)
+        await pilot.press("f8")  # spinach skipped
+        await wedge(pilot, ean(pilot.app, "101"))  # bananas 1 of 2
+        await pilot.press("f4")
+        await pilot.pause()
+
+    assert snap_compare(PickTermApp(demo=True), terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_summary(snap_compare, size):
+    async def run_before(pilot) -> None:
+        await open_main(pilot, data.WS_FROZEN)
+        model = pilot.app.screen.model
+        await pilot.press("f8", "f9", "1")  # the first skipped, the second out of stock
+        await pilot.pause()
+        for item_id in [i for i in model.walk if not model.items[i].settled]:
+            item = model.items[item_id]
+            await wedge(pilot, f"{item.left}*{item.ean}")
+
+    assert snap_compare(PickTermApp(demo=True), terminal_size=size, run_before=run_before)
