@@ -245,7 +245,6 @@ class PickTermApp(App):
     def open_order(self, order_id: str) -> None:
         from pickterm.screens.order import OrderScreen
 
-        self.remember("order", order_id)
         self.push_screen(OrderScreen(order_id))
 
     def open_worksheets(self, order_id: str) -> None:
@@ -256,7 +255,6 @@ class PickTermApp(App):
     def open_worksheet(self, worksheet_id: str) -> None:
         from pickterm.screens.walkthrough import WalkthroughScreen
 
-        self.remember("worksheet", worksheet_id)
         self.push_screen(WalkthroughScreen(worksheet_id))
 
     def open_shipments(self, order_id: str) -> None:
@@ -267,7 +265,6 @@ class PickTermApp(App):
     def open_shipment(self, shipment_id: str, by: str = "internal") -> None:
         from pickterm.screens.shipment import ShipmentScreen
 
-        self.remember("shipment", shipment_id if by == "internal" else f"{shipment_id}")
         self.push_screen(ShipmentScreen(shipment_id, by=by))
 
     def open_facility(self, facility_id: str) -> None:

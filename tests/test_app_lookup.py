@@ -178,6 +178,7 @@ async def test_an_order_that_does_not_exist_shows_the_error_and_back_keeps_the_i
         assert isinstance(app.screen, LookupScreen)
         assert app.screen.query_one("#lookup-input", Input).value == "9999999999999-01"
         assert app.focused is app.screen.query_one("#lookup-input", Input)
+        assert app.state.recent() == []  # what was not found is no recent lookup
 
 
 async def test_escape_on_home_clears_the_field():

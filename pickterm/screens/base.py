@@ -55,6 +55,12 @@ class DataScreen(BaseScreen):
     """A screen that shows something fetched from the API."""
 
     BINDINGS = [Binding("f5", "refresh", "Refresh", priority=True)]
+    # The kind of recent lookup ("order", "worksheet", "shipment") a successful load records.
+    RECENT: ClassVar[str | None] = None
+
+    def recent_ident(self) -> str:
+        """The id a successful load adds to the recent lookups (when RECENT is set)."""
+        raise NotImplementedError
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -89,6 +95,8 @@ class DataScreen(BaseScreen):
             self.error_panel.clear()
             self.data = data
             self.show(data)
+            if self.RECENT is not None:  # only what was really found becomes a recent lookup
+                self.app.remember(self.RECENT, self.recent_ident())
         finally:
             if target.is_attached:  # the user may have left while it loaded
                 target.loading = False

@@ -109,6 +109,7 @@ def order_blocks(order: Any) -> list[tuple[str, Content]]:
 
 
 class OrderScreen(DataScreen):
+    RECENT = "order"
     TITLE = "Order"
     HELP = (
         "One order: status, times, invoices, its items by state (to pick, picked, rejected, replaced), "
@@ -140,6 +141,9 @@ class OrderScreen(DataScreen):
     def on_resize(self, event: events.Resize) -> None:
         self.set_class(event.size.width >= WIDE, "-wide")
         self.set_class(event.size.width < NARROW, "-narrow")
+
+    def recent_ident(self) -> str:
+        return self.order_id
 
     async def fetch(self, client: Any, fresh: bool) -> Any:
         return await client.get_order(self.order_id, fresh=fresh)

@@ -132,6 +132,7 @@ def party_rows(shipment: Any) -> list[tuple[str, Any]]:
 
 
 class ShipmentScreen(DataScreen):
+    RECENT = "shipment"
     TITLE = "Shipment"
     HELP = (
         "One shipment in full: status, carrier, courier, tracking URL, sender and receiver, the "
@@ -179,6 +180,9 @@ class ShipmentScreen(DataScreen):
 
     def on_resize(self) -> None:
         self.set_class(self.size.width >= 120, "-wide")
+
+    def recent_ident(self) -> str:
+        return self.shipment_id
 
     async def fetch(self, client: Any, fresh: bool) -> Any:
         return await client.get_shipment(self.shipment_id, by=self.by, fresh=fresh)

@@ -33,6 +33,8 @@ IDLE_SUBMIT_SECONDS = 0.2  # scanners set to send no terminator: a pause ends th
 class WalkthroughScreen(DataScreen):
     """Guided picking of one worksheet with a barcode scanner."""
 
+    RECENT = "worksheet"
+
     TITLE = "Walkthrough"
     HELP = (
         "Scan the current item: each scan confirms one unit, 3* before the code confirms 3, a scale "
@@ -115,6 +117,9 @@ class WalkthroughScreen(DataScreen):
         self.set_class(height >= 22, "-tall")
 
     # ------------------------------------------------------------ loading
+
+    def recent_ident(self) -> str:
+        return self.worksheet_id
 
     async def fetch(self, client: Any, fresh: bool) -> Any:
         """The worksheet (the walk so far is read from the store when it is shown)."""
