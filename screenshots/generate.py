@@ -19,12 +19,19 @@ HERE = Path(__file__).resolve().parent
 SIZES = {"80x24": (80, 24), "40x16": (40, 16)}
 
 
-async def settle(pilot) -> None:
+BACKGROUND = {"outbox", "token"}  # the app's own long-running workers
+
+
+async def settle(pilot, timeout: float = 10.0) -> None:
+    """Wait until the screen's workers are done (not the app's background ones)."""
     await pilot.app.ready()
-    for _ in range(3):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
         await pilot.pause(0.05)
-        await pilot.app.workers.wait_for_complete()
-    await pilot.pause(0.05)
+        busy = [w for w in pilot.app.workers if not w.is_finished and w.group not in BACKGROUND]
+        if not busy:
+            break
+    await pilot.pause(0.1)
 
 
 def scenes():
@@ -52,6 +59,11 @@ def scenes():
         await settle(pilot)
         await pilot.press("f4")
 
+    async def walkthrough_summary(pilot):
+        pilot.app.open_worksheet(d.WS_MAIN)
+        await settle(pilot)
+        await pilot.press("f12")
+
     async def shipments(pilot):
         pilot.app.open_shipments(d.ORDER_DELIVERED)
 
@@ -75,6 +87,7 @@ def scenes():
     return {
         "home": home, "order": order, "worksheets": worksheets, "walkthrough": walkthrough,
         "walkthrough-error": walkthrough_error, "walkthrough-list": walkthrough_list,
+        "walkthrough-summary": walkthrough_summary,
         "shipments": shipments, "shipment": shipment, "facility": facility,
         "tracking": tracking, "outbox": outbox, "help": help_screen,
     }

@@ -103,3 +103,13 @@ def test_worksheets_with_an_empty_one(snap_compare, size):
 def test_facility(snap_compare, size):
     assert snap_compare(PickTermApp(demo=True), terminal_size=size,
                         run_before=opening("open_facility", data.FACILITY_CDMX))
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_help_of_the_order_screen(snap_compare, size):
+    async def run_before(pilot) -> None:
+        await opening("open_order", data.ORDER_REPLACED)(pilot)
+        await pilot.press("f1")
+        await settle(pilot)
+
+    assert snap_compare(PickTermApp(demo=True), terminal_size=size, run_before=run_before)
