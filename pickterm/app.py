@@ -202,8 +202,10 @@ class PickTermApp(App):
         """Adopt new settings (after the setup screen saved them) and a client for them."""
         from pickterm.connect import client_from_settings
 
+        old, self._client = self._client, client_from_settings(settings)
+        if old is not None:
+            self.run_worker(old.aclose(), group="close", exit_on_error=False)
         self.settings = settings
-        self._client = client_from_settings(settings)
         self.start_outbox_retries()
 
     async def on_unmount(self) -> None:
@@ -219,13 +221,13 @@ class PickTermApp(App):
     def start_outbox_retries(self) -> None:
         """Retry pending tracking writes in the background while the app runs."""
         if self.outbox is not None and self._client is not None and not self._retrying:
+            self._retrying = True
             self._retry_outbox()
 
     @work(group="outbox", exit_on_error=False)
     async def _retry_outbox(self) -> None:
         from pickterm.store.outbox import run_retries
 
-        self._retrying = True
         try:
             await run_retries(self._client, self.outbox, stop=asyncio.Event(),
                               on_change=lambda: self.call_later(self.refresh_outbox_counts))
