@@ -15,7 +15,6 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
 from textual.widgets import OptionList, Static
-from textual.widgets.option_list import Option
 
 from pickterm.app import css
 from pickterm.screens.base import BaseScreen
@@ -122,27 +121,11 @@ class OutboxScreen(BaseScreen):
         else:
             summary = "The outbox is empty: every tracking write was accepted."
         self.query_one("#outbox-summary", Static).update(Content(summary))
-        choices = self.choices
-        previous = choices.highlighted
-        choices.clear_options()
-        options: list[Option | None] = []
-        for index, entry in enumerate(entries):
-            if index:
-                options.append(None)
-            options.append(Option(entry_content(entry), id=str(entry.id)))
-        choices.add_options(options)
-        if previous is not None and previous < choices.option_count and \
-                not choices.get_option_at_index(previous).disabled:
-            choices.highlighted = previous
-        else:
-            choices.highlight_first()
+        self.choices.show_entries((str(entry.id), entry_content(entry)) for entry in entries)
 
     def _highlighted(self) -> Any:
-        choices = self.choices
-        if choices.highlighted is None:
-            return None
-        option_id = choices.get_option_at_index(choices.highlighted).id
-        return next((e for e in self.entries if str(e.id) == option_id), None)
+        ident = self.choices.highlighted_id
+        return next((e for e in self.entries if str(e.id) == ident), None)
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()

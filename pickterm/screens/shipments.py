@@ -12,7 +12,6 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
 from textual.widgets import OptionList, Static
-from textual.widgets.option_list import Option
 
 from pickterm.app import css
 from pickterm.screens.base import DataScreen
@@ -90,26 +89,13 @@ class ShipmentsScreen(DataScreen):
         self.set_subtitle(f"order {self.order_id} · {len(shipments)} shipment{'s' if len(shipments) != 1 else ''}")
         self.query_one("#shipments-summary", Static).update(
             Content(f"{summary} · Enter opens" if shipments else "No shipments for this order yet."))
-        choices = self.choices
-        previous = choices.highlighted
-        choices.clear_options()
-        options: list[Option | None] = []
-        for index, shipment in enumerate(shipments):
-            if index:
-                options.append(None)
-            options.append(Option(shipment_content(shipment), id=shipment.id))
-        choices.add_options(options)
-        if previous is not None and previous < choices.option_count:
-            choices.highlighted = previous
-        else:
-            choices.highlight_first()
+        self.choices.show_entries((shipment.id, shipment_content(shipment)) for shipment in shipments)
 
     def _highlighted(self) -> Any:
-        choices = self.choices
-        if self.data is None or choices.highlighted is None:
+        ident = self.choices.highlighted_id
+        if self.data is None or ident is None:
             return None
-        option_id = choices.get_option_at_index(choices.highlighted).id
-        return next((s for s in self.data if s.id == option_id), None)
+        return next((s for s in self.data if s.id == ident), None)
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()

@@ -14,7 +14,6 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
 from textual.widgets import OptionList, Static
-from textual.widgets.option_list import Option
 
 from pickterm.app import css
 from pickterm.screens.base import DataScreen
@@ -101,26 +100,14 @@ class WorksheetsScreen(DataScreen):
         self.set_subtitle(f"order {self.order_id} · {summary}")
         self.query_one("#worksheets-summary", Static).update(
             Content(summary if worksheets else "No worksheets for this order yet."))
-        choices = self.choices
-        previous = choices.highlighted
-        choices.clear_options()
-        options: list[Option | None] = []
-        for index, ws in enumerate(worksheets):
-            if index:
-                options.append(None)
-            options.append(Option(worksheet_content(ws, names.get(ws.facility_id or "")), id=ws.worksheet_id))
-        choices.add_options(options)
-        if previous is not None and previous < choices.option_count:
-            choices.highlighted = previous
-        else:
-            choices.highlight_first()
+        self.choices.show_entries(
+            (ws.worksheet_id, worksheet_content(ws, names.get(ws.facility_id or ""))) for ws in worksheets)
 
     def _highlighted(self) -> Any:
-        choices = self.choices
-        if self.data is None or choices.highlighted is None:
+        ident = self.choices.highlighted_id
+        if self.data is None or ident is None:
             return None
-        option_id = choices.get_option_at_index(choices.highlighted).id
-        return next((ws for ws in self.data[0] if ws.worksheet_id == option_id), None)
+        return next((ws for ws in self.data[0] if ws.worksheet_id == ident), None)
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()

@@ -6,8 +6,12 @@ focus back to the field above the list (the lookup screen does).
 
 from __future__ import annotations
 
+from typing import Iterable
+
+from textual.content import Content
 from textual.message import Message
 from textual.widgets import OptionList
+from textual.widgets.option_list import Option
 
 
 class PickList(OptionList):
@@ -22,6 +26,28 @@ class PickList(OptionList):
 
     def _enabled(self) -> list[int]:
         return [index for index, option in enumerate(self.options) if not option.disabled]
+
+    def show_entries(self, entries: Iterable[tuple[str, Content]]) -> None:
+        """Replace the choices with ``(id, content)`` entries, separated by rules, keeping the highlight."""
+        previous = self.highlighted
+        self.clear_options()
+        options: list[Option | None] = []
+        for index, (ident, content) in enumerate(entries):
+            if index:
+                options.append(None)
+            options.append(Option(content, id=ident))
+        self.add_options(options)
+        if previous is not None and previous < self.option_count and not self.get_option_at_index(previous).disabled:
+            self.highlighted = previous
+        else:
+            self.highlight_first()
+
+    @property
+    def highlighted_id(self) -> str | None:
+        """The id of the highlighted choice, if any."""
+        if self.highlighted is None:
+            return None
+        return self.get_option_at_index(self.highlighted).id
 
     def highlight_first(self) -> None:
         """Put the highlight on the first choice that can be picked."""
