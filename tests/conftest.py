@@ -1,14 +1,20 @@
-"""Shared fixtures: where the API contract is, isolated config/state dirs for every test."""
+"""Shared fixtures: where the API contract is, isolated config/state dirs for every test,
+the local time zone and the tracking form's "now"."""
 
 from __future__ import annotations
 
 import json
 import os
+import time
+from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+
+FROZEN_NOW = datetime(2025, 2, 11, 12, 30, tzinfo=timezone.utc)
+"""The tracking form's "now" under the ``frozen_now`` fixture."""
 
 
 def find_spec() -> Path | None:
@@ -44,3 +50,35 @@ def _isolated_dirs(tmp_path_factory, monkeypatch):
     for name in list(os.environ):
         if name.startswith("PICKTERM_") and name != "PICKTERM_SPEC":
             monkeypatch.delenv(name)
+
+
+@pytest.fixture
+def time_zone():
+    """Call it with a zone name ("UTC", "America/Sao_Paulo") to make that the local time of the test;
+    the caller's zone is back afterwards."""
+    before = os.environ.get("TZ")
+
+    def use(name: str) -> None:
+        os.environ["TZ"] = name
+        time.tzset()
+
+    yield use
+    if before is None:
+        os.environ.pop("TZ", None)
+    else:
+        os.environ["TZ"] = before
+    time.tzset()
+
+
+@pytest.fixture
+def utc(time_zone):
+    """Local time is UTC: dates shown in local time are the same on every machine."""
+    time_zone("UTC")
+
+
+@pytest.fixture
+def frozen_now(monkeypatch):
+    """The tracking form's "now" is FROZEN_NOW, so its prefilled dates are known."""
+    from pickterm.screens.tracking import TrackingScreen
+
+    monkeypatch.setattr(TrackingScreen, "clock", staticmethod(lambda: FROZEN_NOW))

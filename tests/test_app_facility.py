@@ -2,45 +2,26 @@
 
 from __future__ import annotations
 
-import asyncio
-
-from textual.widgets import Static
-
 from pickterm.app import PickTermApp
 from pickterm.sandbox import data
 
-
-async def settle(pilot, timeout: float = 5.0) -> None:
-    """Wait for the services and for every worker of the screens (not the outbox retries)."""
-    app = pilot.app
-    await app.ready()
-    deadline = asyncio.get_running_loop().time() + timeout
-    while True:
-        await pilot.pause()
-        busy = [w for w in app.workers if w.group != "outbox" and not w.is_finished]
-        if not busy:
-            break
-        assert asyncio.get_running_loop().time() < deadline, f"still busy: {busy}"
-        await asyncio.sleep(0.01)
-    await pilot.pause()
+from apphelpers import open_screen, settle, static_text, text_of
 
 
-def text_of(screen) -> str:
-    return "\n".join(str(static.render()) for static in screen.query("#facility-text Static"))
+def facility_text(screen) -> str:
+    return text_of(screen, "#facility-text Static")
 
 
 async def open_facility(pilot, facility_id: str) -> None:
-    await settle(pilot)
-    pilot.app.open_facility(facility_id)
-    await settle(pilot)
-    assert type(pilot.app.screen).__name__ == "FacilityScreen"
+    screen = await open_screen(pilot, "open_facility", facility_id)
+    assert type(screen).__name__ == "FacilityScreen"
 
 
 async def test_name_address_contact_and_coordinates():
     app = PickTermApp(demo=True)
     async with app.run_test(size=(40, 16)) as pilot:
         await open_facility(pilot, data.FACILITY_CDMX)
-        shown = text_of(app.screen)
+        shown = facility_text(app.screen)
         assert shown.startswith(f"Roma Norte dark store\nid: {data.FACILITY_CDMX}")
         assert (
             "Address\nAvenida Álvaro Obregón 182\nLocal 4, loading bay at the back\nRoma Norte\n"
@@ -51,7 +32,7 @@ async def test_name_address_contact_and_coordinates():
             "email: roma-norte@sandbox.pickterm.invalid"
         ) in shown
         assert "Location\n19.418736, -99.161522" in shown
-        assert "Roma Norte dark store" in str(app.screen.query_one("#header-subtitle", Static).render())
+        assert "Roma Norte dark store" in static_text(app, "#header-subtitle")
 
 
 async def test_long_lines_wrap_under_their_section_at_40_columns():
@@ -69,11 +50,10 @@ async def test_a_facility_that_does_not_exist_shows_the_error():
     app = PickTermApp(demo=True)
     async with app.run_test(size=(40, 16)) as pilot:
         await open_facility(pilot, "0" * 32)
-        panel = app.screen.query_one("#error-panel", Static)
-        assert panel.display
-        shown = str(panel.render())
+        assert app.screen.query_one("#error-panel").display
+        shown = static_text(app, "#error-panel")
         assert "Not found" in shown and "code FAC0001B" in shown and "requestId" in shown
-        assert text_of(app.screen) == ""
+        assert facility_text(app.screen) == ""
 
 
 async def test_a_forbidden_facility_says_access_denied():
@@ -82,7 +62,7 @@ async def test_a_forbidden_facility_says_access_denied():
         await settle(pilot)
         app.sandbox.forbidden.add(data.FACILITY_MDE)
         await open_facility(pilot, data.FACILITY_MDE)
-        shown = str(app.screen.query_one("#error-panel", Static).render())
+        shown = static_text(app, "#error-panel")
         assert "Access denied" in shown and "FAC0002B" in shown
 
 
@@ -94,4 +74,4 @@ async def test_f5_fetches_the_facility_again():
         await pilot.press("f5")
         await settle(pilot)
         assert any(data.FACILITY_MDE in record.path for record in app.sandbox.requests[before:])
-        assert "El Poblado warehouse" in text_of(app.screen)
+        assert "El Poblado warehouse" in facility_text(app.screen)

@@ -5,38 +5,23 @@ from __future__ import annotations
 import asyncio
 
 from textual.command import CommandList, CommandPalette
-from textual.widgets import Input, Static
+from textual.widgets import Input
 
 from pickterm.app import PickTermApp
 from pickterm.sandbox import data
 from pickterm.screens.lookup import LookupScreen
 
-
-async def settle(pilot, timeout: float = 5.0) -> None:
-    """Wait for the services and for every worker of the screens (not the outbox retries)."""
-    app = pilot.app
-    await app.ready()
-    deadline = asyncio.get_running_loop().time() + timeout
-    while True:
-        await pilot.pause()
-        busy = [w for w in app.workers if w.group != "outbox" and not w.is_finished]
-        if not busy:
-            break
-        assert asyncio.get_running_loop().time() < deadline, f"still busy: {busy}"
-        await asyncio.sleep(0.01)
-    await pilot.pause()
+from apphelpers import open_screen, settle, static_text
 
 
 def help_text(app) -> str:
-    return str(app.screen.query_one("#help-text", Static).render())
+    return static_text(app, "#help-text")
 
 
 async def test_f1_on_the_order_screen_lists_its_keys_and_the_global_ones():
     app = PickTermApp(demo=True)
     async with app.run_test(size=(40, 16)) as pilot:
-        await settle(pilot)
-        app.open_order(data.ORDER_REPLACED)
-        await settle(pilot)
+        await open_screen(pilot, "open_order", data.ORDER_REPLACED)
         await pilot.press("f1")
         await pilot.pause()
         assert type(app.screen).__name__ == "HelpScreen"

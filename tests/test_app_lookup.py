@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import subprocess
 import sys
 
@@ -13,30 +12,9 @@ from pickterm.app import PickTermApp
 from pickterm.sandbox import data
 from pickterm.screens.lookup import LookupScreen
 
+from apphelpers import settle, static_text, text_of
+
 OPENERS = ("open_order", "open_worksheet", "open_shipment", "open_facility")
-
-
-async def settle(pilot, timeout: float = 5.0) -> None:
-    """Wait for the services and for every worker of the screens (not the outbox retries)."""
-    app = pilot.app
-    await app.ready()
-    deadline = asyncio.get_running_loop().time() + timeout
-    while True:
-        await pilot.pause()
-        busy = [w for w in app.workers if w.group != "outbox" and not w.is_finished]
-        if not busy:
-            break
-        assert asyncio.get_running_loop().time() < deadline, f"still busy: {busy}"
-        await asyncio.sleep(0.01)
-    await pilot.pause()
-
-
-def text_of(screen) -> str:
-    """Every literal text on a screen: Statics and the entries of its lists."""
-    parts = [str(static.render()) for static in screen.query(Static) if static.display]
-    for options in screen.query(OptionList):
-        parts += [str(option.prompt) for option in options.options]
-    return "\n".join(parts)
 
 
 def spy_openers(app: PickTermApp) -> list[tuple[str, tuple, dict]]:
@@ -86,7 +64,7 @@ async def test_each_kind_of_id_opens_its_screen(typed, call, understood):
         calls = spy_openers(app)
         await submit(pilot, typed)
         assert calls == [call]
-        said = str(app.screen.query_one("#lookup-understood", Static).render())
+        said = static_text(app, "#lookup-understood")
         assert said.startswith(f"→ {understood}")
 
 
@@ -155,9 +133,9 @@ async def test_what_is_typed_is_classified_while_typing():
         await settle(pilot)
         app.screen.query_one("#lookup-input", Input).value = data.WS_MDE
         await pilot.pause()
-        assert str(app.screen.query_one("#lookup-understood", Static).render()) == f"Worksheet {data.WS_MDE}"
+        assert static_text(app, "#lookup-understood") == f"Worksheet {data.WS_MDE}"
         await pilot.press("backspace")
-        assert str(app.screen.query_one("#lookup-understood", Static).render()) == f"Tracking number {data.WS_MDE[:-1]}"
+        assert static_text(app, "#lookup-understood") == f"Tracking number {data.WS_MDE[:-1]}"
 
 
 async def test_an_order_that_does_not_exist_shows_the_error_and_back_keeps_the_input():
@@ -165,9 +143,8 @@ async def test_an_order_that_does_not_exist_shows_the_error_and_back_keeps_the_i
     async with app.run_test(size=(40, 16)) as pilot:
         await settle(pilot)
         await submit(pilot, "9999999999999-01")
-        panel = app.screen.query_one("#error-panel", Static)
-        assert panel.display
-        shown = str(panel.render())
+        assert app.screen.query_one("#error-panel").display
+        shown = static_text(app, "#error-panel")
         assert "Not found" in shown
         assert "code ORD0002B" in shown
         assert "requestId " in shown

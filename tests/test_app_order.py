@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import html
-import re
-
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
@@ -13,46 +9,19 @@ from pickterm.app import PickTermApp
 from pickterm.sandbox import Sandbox, data
 from pickterm.screens.lookup import LookupScreen
 
-
-async def settle(pilot, timeout: float = 5.0) -> None:
-    """Wait for the services and for every worker of the screens (not the outbox retries)."""
-    app = pilot.app
-    await app.ready()
-    deadline = asyncio.get_running_loop().time() + timeout
-    while True:
-        await pilot.pause()
-        busy = [w for w in app.workers if w.group != "outbox" and not w.is_finished]
-        if not busy:
-            break
-        assert asyncio.get_running_loop().time() < deadline, f"still busy: {busy}"
-        await asyncio.sleep(0.01)
-    await pilot.pause()
-
-
-def terminal_text(app) -> str:
-    """The text on the terminal, line by line (from the screenshot the app exports)."""
-    lines: dict[int, list[str]] = {}
-    for match in re.finditer(r'<text [^>]*clip-path="url\(#terminal-\d+-line-(\d+)\)">([^<]*)</text>', app.export_screenshot()):
-        lines.setdefault(int(match.group(1)), []).append(html.unescape(match.group(2)).replace("\xa0", " "))
-    return "\n".join("".join(parts) for _, parts in sorted(lines.items()))
-
-
-def text_of(screen) -> str:
-    return "\n".join(str(static.render()) for static in screen.query(Static) if static.display)
+from apphelpers import notifications, open_screen, settle, static_text, terminal_text, text_of
 
 
 async def open_order(pilot, order_id: str) -> None:
-    await settle(pilot)
-    pilot.app.open_order(order_id)
-    await settle(pilot)
-    assert type(pilot.app.screen).__name__ == "OrderScreen"
+    screen = await open_screen(pilot, "open_order", order_id)
+    assert type(screen).__name__ == "OrderScreen"
 
 
 async def test_order_details_status_times_and_invoice():
     app = PickTermApp(demo=True)
     async with app.run_test(size=(80, 24)) as pilot:
         await open_order(pilot, data.ORDER_REPLACED)
-        details = str(app.screen.query_one("#order-details", Static).render())
+        details = static_text(app, "#order-details")
         assert f"Order: {data.ORDER_REPLACED}" in details
         assert "Sequence: 516107" in details
         assert "Status: ✔ PACKED" in details
@@ -61,7 +30,7 @@ async def test_order_details_status_times_and_invoice():
         assert "Invoice: key-51610701 · $949.40" in details
         for label in ("Created: 2025-02-", "Updated: 2025-02-", "Ship by: 2025-02-"):
             assert label in details
-        assert "PACKED" in str(app.screen.query_one("#header-subtitle", Static).render())
+        assert "PACKED" in static_text(app, "#header-subtitle")
 
 
 async def test_items_grouped_with_reasons_replacements_ean_and_prices():
@@ -92,7 +61,7 @@ async def test_not_invoiced_order_and_server_text_with_brackets():
     app = PickTermApp(demo=True)
     async with app.run_test(size=(40, 16)) as pilot:
         await open_order(pilot, data.ORDER_NOT_INVOICED)
-        details = str(app.screen.query_one("#order-details", Static).render())
+        details = static_text(app, "#order-details")
         assert "Invoiced: ✘ not invoiced" in details
         assert "Invoice:" not in details
         shown = text_of(app.screen)
@@ -192,7 +161,7 @@ async def test_f_says_so_when_no_worksheet_names_a_facility():
         await pilot.press("f")
         await settle(pilot)
         assert type(app.screen).__name__ == "OrderScreen"
-        assert any("No worksheet of this order names a facility" in str(n.message) for n in app._notifications)
+        assert "No worksheet of this order names a facility" in notifications(app)
 
 
 async def test_f5_fetches_the_order_again():
@@ -202,14 +171,14 @@ async def test_f5_fetches_the_order_again():
     app = PickTermApp(demo=True)
     async with app.run_test(size=(40, 16)) as pilot:
         await open_order(pilot, data.ORDER_ON_ROUTE)
-        assert "Status: ▶ PACKED" not in str(app.screen.query_one("#order-details", Static).render())
-        assert "Status: ✔ PACKED" in str(app.screen.query_one("#order-details", Static).render())
+        assert "Status: ▶ PACKED" not in static_text(app, "#order-details")
+        assert "Status: ✔ PACKED" in static_text(app, "#order-details")
         # Somebody else marks the order delivered.
         async with demo_client(app.sandbox) as other:
             await other.set_order_delivery(data.ORDER_ON_ROUTE, TrackingUpdate(delivered_date="2025-02-11T10:00:00Z"))
         await pilot.press("f5")
         await settle(pilot)
-        details = str(app.screen.query_one("#order-details", Static).render())
+        details = static_text(app, "#order-details")
         assert "Status: ✔ COMPLETED" in details
         assert "Delivered: 2025-02-11" in details
 
@@ -242,9 +211,7 @@ async def test_palette_lists_the_order_actions():
 async def test_an_order_that_does_not_exist_shows_the_error_panel():
     app = PickTermApp(demo=True)
     async with app.run_test(size=(40, 16)) as pilot:
-        await settle(pilot)
-        app.open_order("1000000000000-01")
-        await settle(pilot)
-        panel = str(app.screen.query_one("#error-panel", Static).render())
+        await open_screen(pilot, "open_order", "1000000000000-01")
+        panel = static_text(app, "#error-panel")
         assert "Not found" in panel and "ORD0002B" in panel and "requestId" in panel
         assert "Items" not in text_of(app.screen).replace(panel, "")

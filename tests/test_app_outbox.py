@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-
-from textual.widgets import OptionList, Static
-
 from pickterm.api.models import TrackingUpdate
 from pickterm.app import PickTermApp
 from pickterm.sandbox import data
@@ -13,34 +9,9 @@ from pickterm.screens.confirm import ConfirmScreen
 from pickterm.screens.outbox import OutboxScreen
 from pickterm.screens.tracking import TrackingScreen
 
+from apphelpers import header_status, open_screen, settle, text_of
+
 DELIVERED = TrackingUpdate(delivered_date="2025-02-11T10:00:00Z")
-
-
-async def settle(pilot, timeout: float = 5.0) -> None:
-    """Wait for the services and for every worker of the screens (not the outbox retries)."""
-    app = pilot.app
-    await app.ready()
-    deadline = asyncio.get_running_loop().time() + timeout
-    while True:
-        await pilot.pause()
-        busy = [w for w in app.workers if w.group != "outbox" and not w.is_finished
-                and not isinstance(app.screen, ConfirmScreen)]
-        if not busy:
-            break
-        assert asyncio.get_running_loop().time() < deadline, f"still busy: {busy}"
-        await asyncio.sleep(0.01)
-    await pilot.pause()
-
-
-def listed(screen) -> str:
-    parts = [str(static.render()) for static in screen.query(Static) if static.display]
-    for options in screen.query(OptionList):
-        parts += [str(option.prompt) for option in options.options]
-    return "\n".join(parts)
-
-
-def header_status(app) -> str:
-    return str(app.screen.query_one("#header-status", Static).render())
 
 
 async def failed_entry(app, order_id: str = data.ORDER_NOT_INVOICED):
@@ -52,10 +23,9 @@ async def failed_entry(app, order_id: str = data.ORDER_NOT_INVOICED):
 
 
 async def open_outbox(pilot) -> OutboxScreen:
-    pilot.app.open_outbox()
-    await settle(pilot)
-    assert isinstance(pilot.app.screen, OutboxScreen)
-    return pilot.app.screen
+    screen = await open_screen(pilot, "open_outbox")
+    assert isinstance(screen, OutboxScreen)
+    return screen
 
 
 async def test_lists_pending_and_failed_writes_with_the_servers_error():
@@ -65,7 +35,7 @@ async def test_lists_pending_and_failed_writes_with_the_servers_error():
         failed = await failed_entry(app)
         pending = app.outbox.add(data.ORDER_ON_ROUTE, DELIVERED)
         screen = await open_outbox(pilot)
-        shown = listed(screen)
+        shown = text_of(screen)
         assert "1 pending · 1 failed" in shown
         assert f"#{failed.id} {data.ORDER_NOT_INVOICED}  ✘ failed" in shown
         assert f"#{pending.id} {data.ORDER_ON_ROUTE}  ⟳ pending" in shown
@@ -82,7 +52,7 @@ async def test_empty_outbox_says_so():
     async with app.run_test(size=(40, 16)) as pilot:
         await settle(pilot)
         screen = await open_outbox(pilot)
-        assert "The outbox is empty" in listed(screen)
+        assert "The outbox is empty" in text_of(screen)
         await pilot.press("r", "e", "d")  # nothing to act on
         await settle(pilot)
         assert app.screen is screen
@@ -95,7 +65,7 @@ async def test_retry_sends_a_failed_write_now():
         app.sandbox.forbidden.add(data.ORDER_ON_ROUTE)
         entry = await failed_entry(app, data.ORDER_ON_ROUTE)
         screen = await open_outbox(pilot)
-        assert "SHR0007B" in listed(screen)
+        assert "SHR0007B" in text_of(screen)
         await pilot.press("r")  # still refused: stays, one more attempt
         await settle(pilot)
         assert app.outbox.get(entry.id).attempts == 2 and app.outbox.get(entry.id).state == "failed"
@@ -104,7 +74,7 @@ async def test_retry_sends_a_failed_write_now():
         await settle(pilot)
         assert app.outbox.get(entry.id).state == "sent"
         assert app.sandbox.tracking_writes == [(data.ORDER_ON_ROUTE, {"deliveredDate": "2025-02-11T10:00:00.000Z"})]
-        assert "The outbox is empty" in listed(screen)
+        assert "The outbox is empty" in text_of(screen)
         assert "pending" not in header_status(app) and "failed" not in header_status(app)
 
 
@@ -117,7 +87,7 @@ async def test_retry_sends_a_pending_write_now():
         await pilot.press("r")
         await settle(pilot)
         assert app.outbox.get(entry.id).state == "sent"
-        assert "The outbox is empty" in listed(screen)
+        assert "The outbox is empty" in text_of(screen)
 
 
 async def test_edit_opens_the_tracking_form_on_that_entry():
@@ -157,6 +127,6 @@ async def test_discard_asks_then_removes_the_write():
         await settle(pilot)
         assert app.screen is screen
         assert app.outbox.get(entry.id) is None
-        assert "The outbox is empty" in listed(screen)
+        assert "The outbox is empty" in text_of(screen)
         assert "failed" not in header_status(app)
         assert app.sandbox.tracking_writes == []

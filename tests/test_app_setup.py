@@ -3,7 +3,6 @@ sandbox, saves the profile and goes on with it; the key is never shown."""
 
 from __future__ import annotations
 
-import asyncio
 import tomllib
 
 import pytest
@@ -17,23 +16,9 @@ from pickterm.screens.setup import SetupScreen
 from pickterm.store.config import config_path, load_settings
 from pickterm.widgets.fields import FormField
 
+from apphelpers import settle, terminal_text
+
 WRONG_KEY = "wrong-key-4fb1c0de9a"
-
-
-async def settle(pilot, timeout: float = 10.0) -> None:
-    """Wait for the services and for every worker of the screens (not the outbox retries)."""
-    app = pilot.app
-    await app.ready()
-    deadline = asyncio.get_running_loop().time() + timeout
-    while True:
-        await pilot.pause()
-        busy = [w for w in app.workers if w.group != "outbox" and not w.is_finished
-                and not isinstance(app.screen, ConfirmScreen)]
-        if not busy:
-            break
-        assert asyncio.get_running_loop().time() < deadline, f"still busy: {busy}"
-        await asyncio.sleep(0.01)
-    await pilot.pause()
 
 
 @pytest.fixture()
@@ -48,10 +33,6 @@ def field(screen, name: str) -> FormField:
 
 def result(screen) -> str:
     return str(screen.query_one("#setup-result", Static).render())
-
-
-def screen_text(app) -> str:
-    return app.export_screenshot()
 
 
 async def fill(pilot, screen, **values: str) -> None:
@@ -110,7 +91,8 @@ async def test_test_connection_says_why_it_failed_and_never_shows_the_key(server
         said = result(screen)
         assert said.startswith("✘ Connection test failed: API key rejected")
         assert "Invalid API key" in said
-        assert WRONG_KEY not in said and WRONG_KEY not in screen_text(app)
+        assert WRONG_KEY not in said
+        assert WRONG_KEY not in app.export_screenshot() and WRONG_KEY not in terminal_text(app)
 
 
 async def test_fields_are_checked_as_typed_and_bad_values_are_not_saved():

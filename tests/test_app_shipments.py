@@ -2,37 +2,14 @@
 
 from __future__ import annotations
 
-import asyncio
-
-from textual.widgets import Input, OptionList, Static
+from textual.widgets import Input, Static
 
 from pickterm.app import PickTermApp
 from pickterm.sandbox import data
 from pickterm.screens.shipment import MIN_REFRESH_SECONDS, ShipmentScreen
 from pickterm.screens.shipments import ShipmentsScreen
 
-
-async def settle(pilot, timeout: float = 5.0) -> None:
-    """Wait for the services and for every worker of the screens (not the outbox retries)."""
-    app = pilot.app
-    await app.ready()
-    deadline = asyncio.get_running_loop().time() + timeout
-    while True:
-        await pilot.pause()
-        busy = [w for w in app.workers if w.group != "outbox" and not w.is_finished]
-        if not busy:
-            break
-        assert asyncio.get_running_loop().time() < deadline, f"still busy: {busy}"
-        await asyncio.sleep(0.01)
-    await pilot.pause()
-
-
-def text_of(screen) -> str:
-    """Every literal text shown on a screen: Statics and the entries of its lists."""
-    parts = [str(static.render()) for static in screen.query(Static) if static.display]
-    for options in screen.query(OptionList):
-        parts += [str(option.prompt) for option in options.options]
-    return "\n".join(parts)
+from apphelpers import open_screen, settle, text_of
 
 
 def shipment_gets(app: PickTermApp) -> int:
@@ -42,9 +19,7 @@ def shipment_gets(app: PickTermApp) -> int:
 async def test_order_to_shipments_to_one_shipment():
     app = PickTermApp(demo=True)
     async with app.run_test(size=(40, 16)) as pilot:
-        await settle(pilot)
-        app.open_order(data.ORDER_ON_ROUTE)
-        await settle(pilot)
+        await open_screen(pilot, "open_order", data.ORDER_ON_ROUTE)
         await pilot.press("s")
         await settle(pilot)
         screen = app.screen
@@ -75,9 +50,7 @@ async def test_order_to_shipments_to_one_shipment():
 async def test_delivered_date_is_listed():
     app = PickTermApp(demo=True)
     async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
-        app.open_shipments(data.ORDER_DELIVERED)
-        await settle(pilot)
+        await open_screen(pilot, "open_shipments", data.ORDER_DELIVERED)
         listed = text_of(app.screen)
         assert "✔ DELIVERED" in listed and "Rápido Express" in listed
         assert "delivered: 2025-02-10" in listed
@@ -87,9 +60,7 @@ async def test_delivered_date_is_listed():
 async def test_an_order_without_shipments_says_so():
     app = PickTermApp(demo=True)
     async with app.run_test(size=(40, 16)) as pilot:
-        await settle(pilot)
-        app.open_shipments(data.ORDER_WEIGHABLE)
-        await settle(pilot)
+        await open_screen(pilot, "open_shipments", data.ORDER_WEIGHABLE)
         assert "No shipments for this order yet." in text_of(app.screen)
         await pilot.press("enter")  # nothing to open: stays
         await settle(pilot)
@@ -115,9 +86,7 @@ async def test_tracking_number_typed_at_home_opens_the_shipment():
 async def test_delivered_shipment_shows_timeline_packages_and_labels():
     app = PickTermApp(demo=True)
     async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
-        app.open_shipment(data.SHIP_DELIVERED, by="internal")
-        await settle(pilot)
+        await open_screen(pilot, "open_shipment", data.SHIP_DELIVERED, by="internal")
         shown = text_of(app.screen)
         for expected in (
             "Rápido Express", "LOCAL · PICKUP_DELIVERY", "Courier 1977157", "SCOOTER",
@@ -145,9 +114,7 @@ async def test_delivered_shipment_shows_timeline_packages_and_labels():
 async def test_unknown_shipment_shows_the_server_error():
     app = PickTermApp(demo=True)
     async with app.run_test(size=(40, 16)) as pilot:
-        await settle(pilot)
-        app.open_shipment("NOSUCH0000", by="external")
-        await settle(pilot)
+        await open_screen(pilot, "open_shipment", "NOSUCH0000", by="external")
         panel = str(app.screen.error_panel.render())
         assert "Not found" in panel and "TRP0005E" in panel and "requestId" in panel
 
@@ -155,10 +122,7 @@ async def test_unknown_shipment_shows_the_server_error():
 async def test_auto_refresh_toggle_polls_fresh_every_30_seconds_at_most():
     app = PickTermApp(demo=True)
     async with app.run_test(size=(40, 16)) as pilot:
-        await settle(pilot)
-        app.open_shipment(data.SHIP_ON_ROUTE)
-        await settle(pilot)
-        screen = app.screen
+        screen = await open_screen(pilot, "open_shipment", data.SHIP_ON_ROUTE)
         line = screen.query_one("#auto-refresh", Static)
         assert "auto-refresh every 30 s: off" in str(line.render())
         assert screen.refresh_timer is None
@@ -205,9 +169,7 @@ async def test_auto_refresh_never_polls_faster_than_30_seconds():
 async def test_shipment_links_to_its_order():
     app = PickTermApp(demo=True)
     async with app.run_test(size=(40, 16)) as pilot:
-        await settle(pilot)
-        app.open_shipment(data.TRACK_ON_ROUTE, by="external")
-        await settle(pilot)
+        await open_screen(pilot, "open_shipment", data.TRACK_ON_ROUTE, by="external")
         await pilot.press("o")
         await settle(pilot)
         assert type(app.screen).__name__ == "OrderScreen"

@@ -3,10 +3,7 @@ queued writes through the outbox, editing a failed write, leaving with unsent ch
 
 from __future__ import annotations
 
-import asyncio
 import json
-import time
-from datetime import datetime, timezone
 
 import pytest
 from textual.widgets import Input, Static
@@ -18,34 +15,10 @@ from pickterm.screens.tracking import TrackingScreen
 from pickterm.widgets.fields import FormField
 from pickterm.widgets.tracking_event import EventEditor
 
-NOW = datetime(2025, 2, 11, 12, 30, tzinfo=timezone.utc)
+from apphelpers import header_status, notifications, open_screen, settle, static_text
 
-
-@pytest.fixture(autouse=True)
-def utc_and_frozen_now(monkeypatch):
-    """Local time is UTC and "now" is NOW, so typed local times and the prefill are known."""
-    monkeypatch.setenv("TZ", "UTC")
-    time.tzset()
-    monkeypatch.setattr(TrackingScreen, "clock", staticmethod(lambda: NOW))
-    yield
-    monkeypatch.undo()
-    time.tzset()
-
-
-async def settle(pilot, timeout: float = 5.0) -> None:
-    """Wait for the services and for every worker of the screens (not the outbox retries)."""
-    app = pilot.app
-    await app.ready()
-    deadline = asyncio.get_running_loop().time() + timeout
-    while True:
-        await pilot.pause()
-        busy = [w for w in app.workers if w.group != "outbox" and not w.is_finished
-                and not (w.group == "leave" or isinstance(app.screen, ConfirmScreen))]
-        if not busy:
-            break
-        assert asyncio.get_running_loop().time() < deadline, f"still busy: {busy}"
-        await asyncio.sleep(0.01)
-    await pilot.pause()
+# Local time is UTC and "now" is 2025-02-11 12:30 UTC, so typed local times and the prefill are known.
+pytestmark = pytest.mark.usefixtures("utc", "frozen_now")
 
 
 def field(screen, selector: str) -> FormField:
@@ -63,9 +36,7 @@ async def type_into(pilot, form_field: FormField, text: str) -> None:
 
 
 async def open_form(pilot, order_id: str, entry_id: int | None = None) -> TrackingScreen:
-    pilot.app.open_tracking(order_id, entry_id)
-    await settle(pilot)
-    screen = pilot.app.screen
+    screen = await open_screen(pilot, "open_tracking", order_id, entry_id)
     assert isinstance(screen, TrackingScreen)
     return screen
 
@@ -78,14 +49,6 @@ async def add_event(pilot, screen: TrackingScreen, city: str, state: str, descri
     for key, value in (("city", city), ("state", state), ("description", description), ("date", date)):
         await type_into(pilot, editor.query_one(f".event-{key}", FormField), value)
     return editor
-
-
-def header_status(app) -> str:
-    return str(app.screen.query_one("#header-status", Static).render())
-
-
-def notifications(app) -> str:
-    return "\n".join(n.message for n in app._notifications)
 
 
 def preview(screen) -> str:
@@ -107,9 +70,8 @@ async def test_prefilled_with_now_in_local_time_and_previewed():
         assert "nothing to send" in preview(screen)
 
 
-async def test_each_date_form_is_understood_and_converted_to_utc(monkeypatch):
-    monkeypatch.setenv("TZ", "America/Mexico_City")
-    time.tzset()
+async def test_each_date_form_is_understood_and_converted_to_utc(time_zone):
+    time_zone("America/Mexico_City")
     app = PickTermApp(demo=True)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
@@ -185,14 +147,12 @@ async def test_event_fields_are_checked_and_keys_work_inside_fields():
 async def test_accepted_write_marks_the_order_delivered_and_shows_it():
     app = PickTermApp(demo=True)
     async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
-        app.open_order(data.ORDER_ON_ROUTE)
-        await settle(pilot)
+        await open_screen(pilot, "open_order", data.ORDER_ON_ROUTE)
         await pilot.press("t")
         await settle(pilot)
         screen = app.screen
         assert isinstance(screen, TrackingScreen)
-        assert "invoiced" in str(screen.query_one("#tracking-order", Static).render())
+        assert "invoiced" in static_text(app, "#tracking-order")
         await type_into(pilot, field(screen, "#delivered"), "2025-02-11 10:00")
         await add_event(pilot, screen, "Envigado", "ANTIOQUIA", "Delivered to [b]the door[/b]", "2025-02-11 09:55")
         sent_preview = json.loads(preview(screen))
@@ -232,7 +192,7 @@ async def test_not_invoiced_order_warns_and_cancel_sends_nothing():
     async with app.run_test(size=(40, 16)) as pilot:
         await settle(pilot)
         screen = await open_form(pilot, data.ORDER_NOT_INVOICED)
-        assert "not invoiced" in str(screen.query_one("#tracking-order", Static).render())
+        assert "not invoiced" in static_text(app, "#tracking-order")
         await pilot.press("ctrl+s")
         await pilot.pause()
         assert isinstance(app.screen, ConfirmScreen)
@@ -279,9 +239,7 @@ async def test_refused_write_keeps_the_form_and_shows_code_and_request_id():
 async def test_offline_write_is_queued_and_the_header_counts_it():
     app = PickTermApp(demo=True)
     async with app.run_test(size=(40, 16)) as pilot:
-        await settle(pilot)
-        app.open_order(data.ORDER_ON_ROUTE)
-        await settle(pilot)
+        await open_screen(pilot, "open_order", data.ORDER_ON_ROUTE)
         await pilot.press("t")
         await settle(pilot)
         app.sandbox.fail_rate = 1.0  # every request now fails with 503

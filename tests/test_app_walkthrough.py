@@ -10,14 +10,15 @@ import asyncio
 from pathlib import Path
 
 import pytest
-from textual import events
-from textual.keys import _character_to_key
 from textual.widgets import Digits, Input, OptionList, Static
 
 from pickterm.app import PickTermApp
 from pickterm.sandbox import Sandbox, data
+from pickterm.screens import walkthrough_dialogs
 from pickterm.screens.walkthrough import WalkthroughScreen
 from pickterm.screens.walkthrough_dialogs import ItemListDialog, ScanErrorDialog, ShortReasonDialog, SummaryDialog
+
+from apphelpers import static_text, wedge
 
 SPINACH = "106"  # the first item of the main worksheet's walk: 1 to pick
 BANANAS = "101"  # the second: 2 to pick
@@ -32,10 +33,6 @@ def ean(sandbox: Sandbox, item_id: str) -> str:
             if item["id"] == item_id:
                 return item["ean"]
     raise KeyError(item_id)
-
-
-def text(app, selector: str) -> str:
-    return str(app.screen.query_one(selector, Static).render())
 
 
 def dialog_text(screen) -> str:
@@ -65,15 +62,6 @@ async def scan(pilot, code: str) -> None:
     await pilot.pause()
 
 
-async def wedge(pilot, code: str, terminator: str = "enter") -> None:
-    """A scan as a wedge scanner sends it: every key at once, then the terminator."""
-    app = pilot.app
-    for char in code:
-        app.post_message(events.Key(char if char.isalnum() else _character_to_key(char), char))
-    app.post_message(events.Key(terminator, {"enter": "\r", "tab": "\t"}[terminator]))
-    await pilot.pause()
-
-
 async def open_from_list(pilot, item_id: str) -> None:
     await pilot.press("f4")
     await pilot.pause()
@@ -97,17 +85,17 @@ async def test_the_current_item_is_readable_at_40x16():
     app = PickTermApp(demo=True)
     async with app.run_test(size=(40, 16)) as pilot:
         screen = await open_walk(pilot)
-        assert text(app, "#header-subtitle") == data.WS_MAIN
-        assert text(app, "#walk-status") == "▶ IN_PROGRESS · Roma Norte dark store"
-        assert text(app, "#walk-progress") == "2/38 items · 4/69 units"
-        assert text(app, "#item-name") == "Baby spinach 200g"
+        assert static_text(app, "#header-subtitle") == data.WS_MAIN
+        assert static_text(app, "#walk-status") == "▶ IN_PROGRESS · Roma Norte dark store"
+        assert static_text(app, "#walk-progress") == "2/38 items · 4/69 units"
+        assert static_text(app, "#item-name") == "Baby spinach 200g"
         assert screen.query_one("#item-left", Digits).value == "1"
-        qty = text(app, "#item-qty-text")
+        qty = static_text(app, "#item-qty-text")
         assert "to pick" in qty and "server: 0 of 1 picked" in qty
-        assert text(app, "#item-where") == "COLD · Fruits & Vegetables"
-        assert text(app, "#item-orders") == f"→ {data.ORDER_NOT_INVOICED} ×1"
-        assert text(app, "#item-server").startswith(f"EAN {ean(app.sandbox, SPINACH)}")
-        assert "Progress is saved on this terminal" in text(app, "#walk-feedback")
+        assert static_text(app, "#item-where") == "COLD · Fruits & Vegetables"
+        assert static_text(app, "#item-orders") == f"→ {data.ORDER_NOT_INVOICED} ×1"
+        assert static_text(app, "#item-server").startswith(f"EAN {ean(app.sandbox, SPINACH)}")
+        assert "Progress is saved on this terminal" in static_text(app, "#walk-feedback")
         assert isinstance(app.focused, Input) and app.focused.id == "scan"
         # Everything the picker needs fits on the handheld's screen, above the scan field.
         field = screen.query_one("#scan")
@@ -117,13 +105,13 @@ async def test_the_current_item_is_readable_at_40x16():
         assert field.region.bottom <= 15
         # An item for several orders says how many units go to each.
         await open_from_list(pilot, "201")
-        assert text(app, "#item-name") == "Whole milk 1 L"
-        assert text(app, "#item-orders").splitlines() == [
+        assert static_text(app, "#item-name") == "Whole milk 1 L"
+        assert static_text(app, "#item-orders").splitlines() == [
             f"→ {data.ORDER_NOT_INVOICED} ×3", f"→ {data.ORDER_WEIGHABLE} ×2", f"→ {data.ORDER_TWO_WORKSHEETS} ×1"]
         assert screen.query_one("#item-orders").region.bottom <= field.region.y
         # Eggs: one of two units is already picked on the server, one is left.
         await open_from_list(pilot, "203")
-        assert "server: 1 of 2 picked" in text(app, "#item-qty-text")
+        assert "server: 1 of 2 picked" in static_text(app, "#item-qty-text")
         assert screen.query_one("#item-left", Digits).value == "1"
 
 
@@ -133,27 +121,29 @@ async def test_the_right_ean_a_quantity_prefix_and_a_scale_label_count():
         screen = await open_walk(pilot)
         await scan(pilot, ean(app.sandbox, SPINACH))
         assert units(app, SPINACH) == 1  # saved before it was acknowledged
-        assert "✔ 1 × Baby spinach 200g" in text(app, "#walk-feedback")
-        assert text(app, "#walk-progress") == "3/38 items · 5/69 units"
-        assert text(app, "#item-name") == "Bananas, loose (approx. 500 g each)"  # done: moved on
+        assert "✔ 1 × Baby spinach 200g" in static_text(app, "#walk-feedback")
+        assert static_text(app, "#walk-progress") == "3/38 items · 5/69 units"
+        assert static_text(app, "#item-name") == "Bananas, loose (approx. 500 g each)"  # done: moved on
         assert app.state.load_progress(data.WS_MAIN).current_item == BANANAS
         assert app.focused is screen.scan_field and screen.scan_field.value == ""
         # 2* before the code confirms two units.
         assert screen.query_one("#item-left", Digits).value == "2"
         await wedge(pilot, f"2*{ean(app.sandbox, BANANAS)}")
         assert units(app, BANANAS) == 2
-        assert text(app, "#walk-progress") == "4/38 items · 7/69 units"
+        assert static_text(app, "#walk-progress") == "4/38 items · 7/69 units"
         # A scale label confirms the weighable item and records its weight.
         await open_from_list(pilot, HAM)
-        assert text(app, "#item-name") == "Serrano ham, sliced to order (per kg)"
-        assert "weighable" in text(app, "#item-where")
+        assert static_text(app, "#item-name") == "Serrano ham, sliced to order (per kg)"
+        assert "weighable" in static_text(app, "#item-where")
         await wedge(pilot, SCALE_LABEL_200G)
-        assert "0.200 kg" in text(app, "#walk-feedback")
+        assert "0.200 kg" in static_text(app, "#walk-feedback")
         saved = app.state.load_progress(data.WS_MAIN).item(HAM)
         assert saved.units == 1 and saved.weight_kg == pytest.approx(0.2)
 
 
-async def test_bad_scans_block_until_esc_and_count_nothing():
+async def test_bad_scans_block_until_esc_and_count_nothing(monkeypatch):
+    # The flash outlasts the test: a slow machine must not see it end before it is checked.
+    monkeypatch.setattr(walkthrough_dialogs, "FLASH_SECONDS", 60)
     app = PickTermApp(demo=True)
     async with app.run_test(size=(40, 16)) as pilot:
         await open_walk(pilot)
@@ -184,7 +174,7 @@ async def test_bad_scans_block_until_esc_and_count_nothing():
             await pilot.press("escape" if n < 2 else "f3")
             await pilot.pause()
             screen = walk(app)
-            assert text(app, "#walk-progress") == "2/38 items · 4/69 units"
+            assert static_text(app, "#walk-progress") == "2/38 items · 4/69 units"
             assert app.focused is screen.scan_field
         # After acknowledging, the right scan counts again.
         await wedge(pilot, ean(app.sandbox, SPINACH))
@@ -204,15 +194,15 @@ async def test_over_confirming_is_refused_undo_and_units_by_key():
         assert app.state.pick_events(data.WS_MAIN) == []
         # Undo (F10) takes back the last confirmation and returns to its item.
         await wedge(pilot, ean(app.sandbox, SPINACH))
-        assert text(app, "#item-name").startswith("Bananas")
+        assert static_text(app, "#item-name").startswith("Bananas")
         await pilot.press("f10")
         await pilot.pause()
-        assert text(app, "#item-name") == "Baby spinach 200g" and "Undone" in text(app, "#walk-feedback")
-        assert text(app, "#walk-progress") == "2/38 items · 4/69 units"
+        assert static_text(app, "#item-name") == "Baby spinach 200g" and "Undone" in static_text(app, "#walk-feedback")
+        assert static_text(app, "#walk-progress") == "2/38 items · 4/69 units"
         assert app.state.pick_events(data.WS_MAIN) == []
         await pilot.press("ctrl+z")  # the other undo key
         await pilot.pause()
-        assert "Nothing to undo" in text(app, "#walk-feedback")
+        assert "Nothing to undo" in static_text(app, "#walk-feedback")
         # Units by key (ctrl+up / ctrl+down) or by typing + or - and Enter.
         await pilot.press("f7", "ctrl+up")  # bananas: 2 to pick
         await pilot.pause()
@@ -221,7 +211,7 @@ async def test_over_confirming_is_refused_undo_and_units_by_key():
         await wedge(pilot, "+")
         await wedge(pilot, "+")
         assert units(app, BANANAS) == 2
-        assert text(app, "#item-name").startswith("Hass avocados")  # done: moved on
+        assert static_text(app, "#item-name").startswith("Hass avocados")  # done: moved on
         await pilot.press("f6")
         await wedge(pilot, "-")
         assert units(app, BANANAS) == 1
@@ -233,7 +223,7 @@ async def test_skip_short_and_the_item_list():
         await open_walk(pilot)
         await pilot.press("f8")  # skip: spinach goes to the end
         await pilot.pause()
-        assert text(app, "#item-name").startswith("Bananas") and "Skipped" in text(app, "#walk-feedback")
+        assert static_text(app, "#item-name").startswith("Bananas") and "Skipped" in static_text(app, "#walk-feedback")
         await pilot.press("f9")
         await pilot.pause()
         dialog = app.screen
@@ -244,7 +234,7 @@ async def test_skip_short_and_the_item_list():
         await pilot.pause()
         saved = app.state.load_progress(data.WS_MAIN).item(BANANAS)
         assert (saved.state, saved.reason) == ("short", "damaged")
-        assert "Short" in text(app, "#walk-feedback") and text(app, "#item-name").startswith("Hass avocados")
+        assert "Short" in static_text(app, "#walk-feedback") and static_text(app, "#item-name").startswith("Hass avocados")
         await pilot.press("f9", "escape")  # Esc cancels
         await pilot.pause()
         assert app.state.load_progress(data.WS_MAIN).item("102").state == "todo"
@@ -268,7 +258,7 @@ async def test_skip_short_and_the_item_list():
         options.highlighted = list(prompts).index(SPINACH)
         await pilot.press("enter")
         await pilot.pause()
-        assert text(app, "#item-name") == "Baby spinach 200g"
+        assert static_text(app, "#item-name") == "Baby spinach 200g"
         assert app.state.load_progress(data.WS_MAIN).current_item == SPINACH
 
 
@@ -293,7 +283,7 @@ async def test_the_summary_when_every_item_is_settled():
         assert "Every item is settled." in summary and "saved on this terminal" in summary
         await pilot.press("escape")
         await pilot.pause()
-        assert text(app, "#item-name") == model.items[first].name  # the skipped one is left
+        assert static_text(app, "#item-name") == model.items[first].name  # the skipped one is left
         await pilot.press("f12")
         await pilot.pause()
         assert isinstance(app.screen, SummaryDialog)
@@ -308,8 +298,8 @@ async def test_reopening_after_a_restart_lands_on_the_same_item_with_the_same_co
         await pilot.press("f8")  # bananas to the end
         await pilot.press("f7", "f7")
         await pilot.pause()
-        where = text(first, "#item-name")
-        progress = text(first, "#walk-progress")
+        where = static_text(first, "#item-name")
+        progress = static_text(first, "#walk-progress")
         db_path = Path(first.state.path)
         # F5 fetches the worksheet and its orders again; the walk stays where it was.
         screen = walk(first)
@@ -321,14 +311,14 @@ async def test_reopening_after_a_restart_lands_on_the_same_item_with_the_same_co
                 break
         assert screen.model is not before
         await pilot.pause()
-        assert (text(first, "#item-name"), text(first, "#walk-progress")) == (where, progress)
+        assert (static_text(first, "#item-name"), static_text(first, "#walk-progress")) == (where, progress)
     # A second app, same state directory: as after a crash or a killed session.
     again = PickTermApp(demo=True)
     async with again.run_test(size=(40, 16)) as pilot:
         await open_walk(pilot)
         assert Path(again.state.path) == db_path
-        assert text(again, "#item-name") == where
-        assert text(again, "#walk-progress") == progress
+        assert static_text(again, "#item-name") == where
+        assert static_text(again, "#walk-progress") == progress
         await pilot.press("f4")
         await pilot.pause()
         options = again.screen.query_one(OptionList)
@@ -357,22 +347,22 @@ async def test_the_item_shows_at_once_and_scans_wait_for_the_barcodes():
             if walk(app).model is not None:
                 break
         screen = walk(app)
-        assert text(app, "#item-name") == "Baby spinach 200g"
-        assert "Loading barcodes" in text(app, "#walk-feedback")
+        assert static_text(app, "#item-name") == "Baby spinach 200g"
+        assert "Loading barcodes" in static_text(app, "#walk-feedback")
         # Every order is asked for at once, not one after the other.
         orders = [o["orderId"] for o in app.sandbox.worksheet(data.WS_MAIN)["ordersIds"]]
         assert len(orders) == 4 and sorted(requested) == sorted(orders)
         await wedge(pilot, ean(app.sandbox, SPINACH))
         await wedge(pilot, ean(app.sandbox, BANANAS))
         await wedge(pilot, "+")  # a unit by hand waits its turn too
-        assert "3 scan(s) waiting" in text(app, "#walk-feedback")
+        assert "3 scan(s) waiting" in static_text(app, "#walk-feedback")
         assert app.state.pick_events(data.WS_MAIN) == []
         gate.set()
         await screen.barcodes_loaded.wait()
         await pilot.pause()
         events_ = app.state.pick_events(data.WS_MAIN)
         assert [(e.item_id, e.units) for e in events_] == [(SPINACH, 1), (BANANAS, 1), (BANANAS, 1)]
-        assert text(app, "#walk-progress") == "4/38 items · 7/69 units"
+        assert static_text(app, "#walk-progress") == "4/38 items · 7/69 units"
 
 
 async def test_every_action_has_a_key_in_the_palette_and_the_footer():
@@ -387,7 +377,7 @@ async def test_every_action_has_a_key_in_the_palette_and_the_footer():
         for word in ("Items", "Prev/Next", "Skip", "Short", "Undo", "±1 unit", "Summary"):
             assert word in footer
         # From 120 columns the walk is listed beside the item.
-        assert screen.query_one("#walk-side").display and "Baby spinach 200g" in text(app, "#walk-side")
+        assert screen.query_one("#walk-side").display and "Baby spinach 200g" in static_text(app, "#walk-side")
 
 
 async def test_configured_scan_settings_and_an_order_that_fails_to_load(tmp_path):

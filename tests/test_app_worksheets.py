@@ -2,27 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
-
-from textual.widgets import OptionList, Static
+from textual.widgets import OptionList
 
 from pickterm.app import PickTermApp
 from pickterm.sandbox import data
 
-
-async def settle(pilot, timeout: float = 5.0) -> None:
-    """Wait for the services and for every worker of the screens (not the outbox retries)."""
-    app = pilot.app
-    await app.ready()
-    deadline = asyncio.get_running_loop().time() + timeout
-    while True:
-        await pilot.pause()
-        busy = [w for w in app.workers if w.group != "outbox" and not w.is_finished]
-        if not busy:
-            break
-        assert asyncio.get_running_loop().time() < deadline, f"still busy: {busy}"
-        await asyncio.sleep(0.01)
-    await pilot.pause()
+from apphelpers import open_screen, settle, static_text
 
 
 def entries(app) -> list[str]:
@@ -30,10 +15,8 @@ def entries(app) -> list[str]:
 
 
 async def open_worksheets(pilot, order_id: str) -> None:
-    await settle(pilot)
-    pilot.app.open_worksheets(order_id)
-    await settle(pilot)
-    assert type(pilot.app.screen).__name__ == "WorksheetsScreen"
+    screen = await open_screen(pilot, "open_worksheets", order_id)
+    assert type(screen).__name__ == "WorksheetsScreen"
 
 
 async def test_every_worksheet_with_status_units_progress_window_and_facility():
@@ -48,7 +31,7 @@ async def test_every_worksheet_with_status_units_progress_window_and_facility():
         # The empty worksheet (a known VTEX race) is listed, and said to be empty.
         assert empty.startswith(f"{data.WS_EMPTY}  … PENDING\nempty — no items (known VTEX race)")
         assert "facility: Roma Norte dark store" in empty
-        summary = str(app.screen.query_one("#worksheets-summary", Static).render())
+        summary = static_text(app, "#worksheets-summary")
         assert summary == "2 worksheets, 1 empty"
 
 
@@ -77,9 +60,7 @@ async def test_enter_pushes_the_walkthrough():
 async def test_order_to_worksheets_to_facility_and_back():
     app = PickTermApp(demo=True)
     async with app.run_test(size=(40, 16)) as pilot:
-        await settle(pilot)
-        app.open_order(data.ORDER_COP)
-        await settle(pilot)
+        await open_screen(pilot, "open_order", data.ORDER_COP)
         await pilot.press("w")
         await settle(pilot)
         assert type(app.screen).__name__ == "WorksheetsScreen"
@@ -100,7 +81,7 @@ async def test_an_order_without_worksheets_says_so():
     async with app.run_test(size=(40, 16)) as pilot:
         await open_worksheets(pilot, "1000000000000-01")
         assert entries(app) == []
-        assert str(app.screen.query_one("#worksheets-summary", Static).render()) == "No worksheets for this order yet."
+        assert static_text(app, "#worksheets-summary") == "No worksheets for this order yet."
 
 
 async def test_facility_that_cannot_be_read_is_shown_by_its_id():

@@ -5,51 +5,16 @@ The demo data are fixed; dates are shown in local time, so these tests run in UT
 
 from __future__ import annotations
 
-import asyncio
-import time
-
 import pytest
 
 from pickterm.app import PickTermApp
 from pickterm.sandbox import data
 
+from apphelpers import open_screen, opening, settle
+
 SIZES = [pytest.param((40, 16), id="40x16"), pytest.param((80, 24), id="80x24")]
 
-
-@pytest.fixture(autouse=True)
-def utc(monkeypatch):
-    """Show every date in UTC, and put the caller's time zone back afterwards."""
-    monkeypatch.setenv("TZ", "UTC")
-    time.tzset()
-    yield
-    monkeypatch.undo()
-    time.tzset()
-
-
-async def settle(pilot, timeout: float = 5.0) -> None:
-    """Wait for the services and for every worker of the screens (not the outbox retries)."""
-    app = pilot.app
-    await app.ready()
-    deadline = asyncio.get_running_loop().time() + timeout
-    while True:
-        await pilot.pause()
-        busy = [w for w in app.workers if w.group != "outbox" and not w.is_finished]
-        if not busy:
-            break
-        assert asyncio.get_running_loop().time() < deadline, f"still busy: {busy}"
-        await asyncio.sleep(0.01)
-    await pilot.pause()
-
-
-def opening(name: str, *args: str):
-    """A run_before that opens a screen with ``app.<name>(*args)`` and waits for its data."""
-
-    async def run_before(pilot) -> None:
-        await settle(pilot)
-        getattr(pilot.app, name)(*args)
-        await settle(pilot)
-
-    return run_before
+pytestmark = pytest.mark.usefixtures("utc")
 
 
 @pytest.mark.parametrize("size", SIZES)
@@ -81,7 +46,7 @@ def test_order_with_rejected_and_replaced_items(snap_compare, size):
 @pytest.mark.parametrize("size", SIZES)
 def test_order_scrolled_to_its_items(snap_compare, size):
     async def run_before(pilot) -> None:
-        await opening("open_order", data.ORDER_WEIGHABLE)(pilot)
+        await open_screen(pilot, "open_order", data.ORDER_WEIGHABLE)
         await pilot.press("pagedown")
         await pilot.pause()
 
@@ -108,7 +73,7 @@ def test_facility(snap_compare, size):
 @pytest.mark.parametrize("size", SIZES)
 def test_help_of_the_order_screen(snap_compare, size):
     async def run_before(pilot) -> None:
-        await opening("open_order", data.ORDER_REPLACED)(pilot)
+        await open_screen(pilot, "open_order", data.ORDER_REPLACED)
         await pilot.press("f1")
         await settle(pilot)
 

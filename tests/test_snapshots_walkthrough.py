@@ -3,58 +3,25 @@ error, the item list and the summary. The demo data are fixed; these tests run i
 
 from __future__ import annotations
 
-import asyncio
-import time
-
 import pytest
-from textual import events
-from textual.keys import _character_to_key
 
 from pickterm.app import PickTermApp
 from pickterm.sandbox import data
 from pickterm.screens import walkthrough_dialogs
 
+from apphelpers import open_screen, wedge
+
 SIZES = [pytest.param((40, 16), id="40x16"), pytest.param((80, 24), id="80x24")]
 
 
 @pytest.fixture(autouse=True)
-def steady(monkeypatch):
+def steady(utc, monkeypatch):
     """UTC dates, and an error dialog that has finished flashing when the picture is taken."""
-    monkeypatch.setenv("TZ", "UTC")
-    time.tzset()
     monkeypatch.setattr(walkthrough_dialogs, "FLASH_SECONDS", 0)
-    yield
-    monkeypatch.undo()
-    time.tzset()
-
-
-async def settle(pilot, timeout: float = 5.0) -> None:
-    """Wait for the services and for every worker of the screens (not the outbox retries)."""
-    app = pilot.app
-    await app.ready()
-    deadline = asyncio.get_running_loop().time() + timeout
-    while True:
-        await pilot.pause()
-        busy = [w for w in app.workers if w.group != "outbox" and not w.is_finished]
-        if not busy:
-            break
-        assert asyncio.get_running_loop().time() < deadline, f"still busy: {busy}"
-        await asyncio.sleep(0.01)
-    await pilot.pause()
 
 
 async def open_main(pilot, worksheet_id: str = data.WS_MAIN) -> None:
-    await settle(pilot)
-    pilot.app.open_worksheet(worksheet_id)
-    await settle(pilot)
-
-
-async def wedge(pilot, code: str) -> None:
-    """A scan as a wedge scanner sends it: every key at once, then Enter."""
-    for char in code:
-        pilot.app.post_message(events.Key(char if char.isalnum() else _character_to_key(char), char))
-    pilot.app.post_message(events.Key("enter", "\r"))
-    await pilot.pause()
+    await open_screen(pilot, "open_worksheet", worksheet_id)
 
 
 def ean(app, item_id: str) -> str:

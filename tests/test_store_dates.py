@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from datetime import datetime, timezone
 
 import pytest
@@ -13,13 +12,9 @@ NOW = datetime(2025, 2, 13, 12, 0, 30, tzinfo=timezone.utc)
 
 
 @pytest.fixture
-def sao_paulo(monkeypatch):
+def sao_paulo(time_zone):
     """Local time is UTC-3 (no DST in 2025)."""
-    monkeypatch.setenv("TZ", "America/Sao_Paulo")
-    time.tzset()
-    yield
-    monkeypatch.undo()
-    time.tzset()
+    time_zone("America/Sao_Paulo")
 
 
 def test_now_is_the_current_utc_time():

@@ -1,0 +1,117 @@
+"""What the app tests share: waiting for the app to settle, opening screens, reading what they show.
+
+Imported as ``from apphelpers import ...``: pytest puts tests/ on sys.path (the default
+"prepend" import mode, tests/ being no package).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import re
+from collections.abc import Awaitable, Callable
+
+from textual import events
+from textual.app import App
+from textual.keys import _character_to_key
+from textual.pilot import Pilot
+from textual.screen import Screen
+from textual.widgets import OptionList, Static
+
+from pickterm.screens.confirm import ConfirmScreen
+
+SETTLE_SECONDS = 10.0
+"""How long ``settle`` waits at most: far more than any screen needs, even on a loaded 2-core machine."""
+
+BACKGROUND_GROUPS = frozenset({"outbox", "token"})
+"""The app's worker groups that run for as long as it does (outbox retries, token warm-up): never waited for."""
+
+
+def busy_workers(app: App) -> list:
+    """The workers ``settle`` waits for: none while a question (ConfirmScreen) waits for its answer."""
+    if isinstance(app.screen, ConfirmScreen):
+        return []
+    return [w for w in app.workers if w.group not in BACKGROUND_GROUPS and not w.is_finished]
+
+
+async def settle(pilot: Pilot, timeout: float = SETTLE_SECONDS) -> None:
+    """Wait for the app's services and for every worker of its screens to finish.
+
+    Fails the test, naming what is still running, after ``timeout`` seconds.
+    """
+    app = pilot.app
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    try:
+        await asyncio.wait_for(app.ready(), timeout)
+    except asyncio.TimeoutError:
+        raise AssertionError(f"settle: the app's services were not ready after {timeout:g} s") from None
+    while True:
+        await pilot.pause()
+        busy = busy_workers(app)
+        if not busy:
+            break
+        if loop.time() >= deadline:
+            raise AssertionError(f"settle: still busy after {timeout:g} s: {busy}")
+        await asyncio.sleep(0.01)
+    await pilot.pause()
+
+
+async def open_screen(pilot: Pilot, opener: str, *args, **kwargs) -> Screen:
+    """Once settled, open a screen as the app does (``app.<opener>(*args, **kwargs)``) and wait
+    for its data; returns the screen then on top."""
+    await settle(pilot)
+    getattr(pilot.app, opener)(*args, **kwargs)
+    await settle(pilot)
+    return pilot.app.screen
+
+
+def opening(opener: str, *args, **kwargs) -> Callable[[Pilot], Awaitable[None]]:
+    """A snapshot ``run_before`` that opens a screen with ``open_screen``."""
+
+    async def run_before(pilot: Pilot) -> None:
+        await open_screen(pilot, opener, *args, **kwargs)
+
+    return run_before
+
+
+async def wedge(pilot: Pilot, code: str, terminator: str = "enter") -> None:
+    """A scan as a wedge scanner sends it: every key at once, then the terminator (Enter or Tab)."""
+    app = pilot.app
+    for char in code:
+        app.post_message(events.Key(char if char.isalnum() else _character_to_key(char), char))
+    app.post_message(events.Key(terminator, {"enter": "\r", "tab": "\t"}[terminator]))
+    await pilot.pause()
+
+
+def static_text(app: App, selector: str) -> str:
+    """What the Static ``selector`` of the current screen shows."""
+    return str(app.screen.query_one(selector, Static).render())
+
+
+def text_of(screen: Screen, selector: str | type = Static) -> str:
+    """Every literal text on a screen: its shown Statics (those ``selector`` matches) and the
+    entries of its lists, one after the other."""
+    parts = [str(static.render()) for static in screen.query(selector) if static.display]
+    for options in screen.query(OptionList):
+        parts += [str(option.prompt) for option in options.options]
+    return "\n".join(parts)
+
+
+def terminal_text(app: App) -> str:
+    """The text on the terminal, line by line (from the screenshot the app exports)."""
+    lines: dict[int, list[str]] = {}
+    pattern = r'<text [^>]*clip-path="url\(#terminal-\d+-line-(\d+)\)">([^<]*)</text>'
+    for match in re.finditer(pattern, app.export_screenshot()):
+        lines.setdefault(int(match.group(1)), []).append(html.unescape(match.group(2)).replace("\xa0", " "))
+    return "\n".join("".join(parts) for _, parts in sorted(lines.items()))
+
+
+def header_status(app: App) -> str:
+    """The header's status line: the outbox counts."""
+    return static_text(app, "#header-status")
+
+
+def notifications(app: App) -> str:
+    """Every notification the app has shown, one a line."""
+    return "\n".join(str(n.message) for n in app._notifications)
