@@ -13,6 +13,7 @@ import os
 import sys
 import tempfile
 import time
+from datetime import datetime, timezone
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -106,9 +107,16 @@ async def shoot(name: str, scene, size: tuple[int, int], label: str) -> Path:
     return path
 
 
+# The tracking form prefills "now": a fixed moment keeps the pictures the same run after run.
+SHOWN_NOW = datetime(2026, 11, 28, 9, 30, tzinfo=timezone.utc)
+
+
 async def main() -> int:
+    from pickterm.screens.tracking import TrackingScreen
+
     os.environ["TZ"] = "UTC"
     time.tzset()
+    TrackingScreen.clock = staticmethod(lambda: SHOWN_NOW)
     with tempfile.TemporaryDirectory() as tmp:
         for var in ("XDG_CONFIG_HOME", "XDG_STATE_HOME", "XDG_DATA_HOME"):
             os.environ[var] = str(Path(tmp) / var.lower())
