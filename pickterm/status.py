@@ -34,8 +34,3 @@ def status_tone(status: str | None) -> str:
 def status_label(status: str | None) -> str:
     """``READY_FOR_PACKING`` -> ``ready for packing``."""
     return (status or "unknown").replace("_", " ").lower()
-
-
-def status_text(status: str | None) -> str:
-    """``✔ COMPLETED``: symbol and word, readable without colour."""
-    return f"{TONE_SYMBOLS[status_tone(status)]} {status or 'UNKNOWN'}"

@@ -300,7 +300,7 @@ async def test_retry_loop_wakes_on_demand_and_stops():
         stop, wake = asyncio.Event(), asyncio.Event()
         sandbox = Sandbox()
         async with client_for(sandbox) as client:
-            loop = asyncio.create_task(outbox.run_retries(client, stop=stop, base_delay=60, wake=wake))  # method form
+            loop = asyncio.create_task(run_retries(client, outbox, stop=stop, base_delay=60, wake=wake))
             await asyncio.sleep(0.05)
             outbox.add(ORDER_ON_ROUTE, UPDATE)
             wake.set()

@@ -19,8 +19,6 @@ from pydantic.alias_generators import to_camel
 
 from pickterm.status import ORDER_STATUSES, SHIPMENT_STATUSES, status_label, status_tone  # noqa: F401  (re-exported)
 
-TEMPERATURES = ("COLD", "FROZEN", "AMBIENT", "HOT")
-
 
 _FRACTION = re.compile(r"(\.\d{6})\d+")
 
@@ -461,10 +459,6 @@ class Worksheet(ApiModel):
     @property
     def order_ids(self) -> list[str]:
         return [o.order_id for o in self.orders_ids]
-
-    @property
-    def units_total(self) -> float:
-        return sum(item.original_quantity for item in self.items)
 
 
 # ---------------------------------------------------------------- facility

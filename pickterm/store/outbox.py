@@ -355,10 +355,6 @@ class Outbox:
                 break
         return outcomes
 
-    async def run_retries(self, client: Any, **options: Any) -> None:
-        """:func:`run_retries` over this outbox."""
-        await run_retries(client, self, **options)
-
 
 async def run_retries(
     client: Any,
