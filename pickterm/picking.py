@@ -21,6 +21,16 @@ How it works:
 - A scan of the current item confirms one unit (or the ``N*`` prefixed quantity);
   a misread, an unknown code, another item's code, or more units than the item
   still needs is a blocking :class:`Outcome` and nothing is counted.
+- A scale label (variable-measure weight) of a weighed item is checked against
+  the weight the order expects (its unit multiplier, in kg): outside the
+  tolerance (``ScanSettings.weight_tolerance``, ±10% by default), or 0 kg
+  whatever is expected, it is a blocking error. What is recorded is what the
+  label says.
+- Undo takes back the last action of any kind made in this walk (a confirmation,
+  a unit added or removed by key, a skip, a short), newest first; past those
+  (after a restart) it takes back the last recorded confirmation.
+- The walk is finished when every item is done or short: a skipped item is
+  still to pick.
 """
 
 from __future__ import annotations
@@ -52,7 +62,8 @@ SHORT_REASONS = ("out of stock", "damaged", "not found", "expired", "other")
 # Every state has a symbol and a word: never colour alone.
 STATE_WORDS = {"done": "done", "partial": "partial", "short": "short", "skipped": "skipped", "todo": "to do"}
 STATE_SYMBOLS = {"done": "✔", "partial": "◐", "short": "✘", "skipped": "»", "todo": "○"}
-SETTLED = frozenset({"done", "short", "skipped"})
+SETTLED = frozenset({"done", "short", "skipped"})  # not visited again by the walk (skipped: at the end)
+FINISHED = frozenset({"done", "short"})  # nothing left to do: the worksheet is complete when all are
 
 OutcomeKind = Literal["pick", "info", "error"]
 
@@ -71,6 +82,21 @@ def _natural(text: str) -> tuple[Any, ...]:
 
 def format_kg(weight: float | None) -> str:
     return "-" if weight is None else f"{weight:.3f} kg"
+
+
+def note_texts(notes: Iterable[Any]) -> list[str]:
+    """The text of every note (``Note`` models, dicts or strings), tolerant of what the server sends."""
+    texts: list[str] = []
+    for note in notes or ():
+        if isinstance(note, str):
+            text = note
+        elif isinstance(note, dict):
+            text = note.get("content") or ""
+        else:
+            text = getattr(note, "content", None) or ""
+        if isinstance(text, str) and text.strip() and text.strip() not in texts:
+            texts.append(text.strip())
+    return texts
 
 
 @dataclass
@@ -92,6 +118,8 @@ class WalkItem:
     sku: str | None = None
     weighable: bool = False
     unit_of_measure: str | None = None
+    expected_kg: float | None = None  # a weighed item's expected weight per unit (the order's unit multiplier)
+    notes: list[str] = field(default_factory=list)  # the orders' notes on this item (server text)
     # Local progress:
     units: int = 0
     weight_kg: float | None = None
@@ -118,6 +146,7 @@ class WalkItem:
             server_picked=picked,
             server_done=done,
             split=[(order_id, _units(qty)) for order_id, qty in item.split_by_order()],
+            notes=note_texts(note for src in item.order_source for note in (src.notes or [])),
         )
 
     @property
@@ -148,7 +177,13 @@ class WalkItem:
 
     @property
     def settled(self) -> bool:
+        """Done, short or skipped: the walk does not come back to it before the others."""
         return self.status in SETTLED
+
+    @property
+    def finished(self) -> bool:
+        """Done or short: nothing is left to do for it (a skipped item still waits)."""
+        return self.status in FINISHED
 
     @property
     def status_text(self) -> str:
@@ -220,10 +255,12 @@ class Summary:
     skipped: list[WalkItem]
     open: list[WalkItem]  # to do or partial
     counts: Counts
+    notes: list[str] = field(default_factory=list)  # the worksheet's notes
 
     @property
     def settled(self) -> bool:
-        return not self.open
+        """Every item done or short: skipped ones are not settled."""
+        return not self.open and not self.skipped
 
 
 class PickProgress:
@@ -245,6 +282,8 @@ class PickProgress:
         self.worksheet_id = worksheet.worksheet_id
         self.store = store
         self.settings = settings or ScanSettings()
+        self.notes = note_texts(n for a in worksheet.picker_assignment for n in (a.notes or []))
+        self._history: list[tuple[Any, ...]] = []  # this walk's actions, for undo: newest last
         self.items: dict[str, WalkItem] = {}
         for ws_item in worksheet.items:
             if ws_item.id not in self.items:
@@ -306,6 +345,10 @@ class PickProgress:
                 item.sku = item.sku or order_item.sku
                 item.weighable = item.weighable or order_item.weighable_product
                 item.unit_of_measure = item.unit_of_measure or order_item.unit_of_measure
+                if order_item.weighable_product and item.expected_kg is None:
+                    multiplier = order_item.unit_multiplier
+                    if isinstance(multiplier, (int, float)) and multiplier > 0:
+                        item.expected_kg = float(multiplier)
         self.missing_orders = list(missing)
         self.index = ScanIndex(keys, layout=self.settings.layout)
 
@@ -332,7 +375,7 @@ class PickProgress:
         status = item.status
         self._items_done += sign * (status == "done")
         self._units_done += sign * (item.server_done + item.picked)
-        self._open += sign * (status not in SETTLED)
+        self._open += sign * (status not in FINISHED)
 
     @contextmanager
     def _changing(self, item: WalkItem) -> Iterator[None]:
@@ -349,6 +392,7 @@ class PickProgress:
 
     @property
     def all_settled(self) -> bool:
+        """Every item done or short (a skipped one is still to pick)."""
         return self._open == 0
 
     def summary(self) -> Summary:
@@ -357,7 +401,8 @@ class PickProgress:
             item = self.items[item_id]
             status = item.status
             groups[status if status in SETTLED else "open"].append(item)
-        return Summary(groups["done"], groups["short"], groups["skipped"], groups["open"], self.counts())
+        return Summary(groups["done"], groups["short"], groups["skipped"], groups["open"], self.counts(),
+                       notes=list(self.notes))
 
     def next_open_after(self, item_id: str | None) -> str | None:
         """The item the walk goes to after ``item_id`` is settled (None when nothing is open)."""
@@ -396,7 +441,38 @@ class PickProgress:
                 missing = f" (barcodes of {len(self.missing_orders)} order(s) could not be loaded: F5 retries)"
             return Outcome("error", "Unknown code", scanned=shown, **expected,
                            detail=f"No item of this worksheet has this code{missing}. Nothing was counted.")
+        if scan.weight_kg is not None:
+            wrong_weight = self._check_weight(item, scan, shown)
+            if wrong_weight is not None:
+                return wrong_weight
         return self._check_quantity(item, scan.quantity, weight_kg=scan.weight_kg, scanned=shown)
+
+    def _check_weight(self, item: WalkItem, scan: Scan, shown: str) -> Outcome | None:
+        """A scale label's weight: never 0, and within the tolerance of what the order expects."""
+        weight = scan.weight_kg or 0.0
+        scanned_item = f"label {format_kg(weight)}"
+        if weight <= 0:
+            return Outcome("error", "Zero weight", scanned=shown, scanned_item=scanned_item, expected=item.name,
+                           expected_code=self._expected_weight_text(item, scan.quantity),
+                           detail="A label of 0 kg is a misprint: weigh the item again and print a new label."
+                                  " Nothing was counted.", item_id=item.id)
+        if item.expected_kg is None:
+            return None
+        expected = item.expected_kg * scan.quantity
+        tolerance = self.settings.weight_tolerance
+        if abs(weight - expected) <= expected * tolerance + 1e-9:
+            return None
+        return Outcome("error", "Wrong weight", scanned=shown, scanned_item=scanned_item, expected=item.name,
+                       expected_code=self._expected_weight_text(item, scan.quantity),
+                       detail=f"The label says {format_kg(weight)}, the order expects {format_kg(expected)}"
+                              f" (±{tolerance * 100:g}%). Weigh it again. Nothing was counted.", item_id=item.id)
+
+    def _expected_weight_text(self, item: WalkItem, quantity: int = 1) -> str:
+        if item.expected_kg is None:
+            return "a weight above 0 kg"
+        expected = item.expected_kg * quantity
+        low, high = expected * (1 - self.settings.weight_tolerance), expected * (1 + self.settings.weight_tolerance)
+        return f"{format_kg(expected)} ({low:.3f}-{high:.3f} kg)"
 
     def _check_quantity(self, item: WalkItem, units: int, *, weight_kg: float | None = None,
                         scanned: str = "") -> Outcome:
@@ -443,12 +519,14 @@ class PickProgress:
             return _not_saved(exc)
         with self._changing(item):
             self._apply(item, -1, weight)
+        self._history.append(("pick", item.id, None))
         return Outcome("info", "Removed", detail=f"-1 {item.name} ({item.picked} of {item.need})",
                        item_id=item.id, units=-1)
 
     def _pick(self, item_id: str, units: int, *, weight_kg: float | None = None, code: str | None) -> Outcome:
         item = self.items[item_id]
         was_settled = self.all_settled
+        before = (item.state, item.reason) if item.state != "todo" else None
         try:
             if self.store is not None:
                 self.store.record_pick(self.worksheet_id, item_id, units, weight_kg=weight_kg, code=code)
@@ -456,6 +534,7 @@ class PickProgress:
                     self.store.set_item_state(self.worksheet_id, item_id, "todo")
         except Exception as exc:
             return _not_saved(exc)
+        self._history.append(("pick", item_id, before))
         with self._changing(item):
             if item.state != "todo":
                 item.state, item.reason, item.skip_seq = "todo", None, 0
@@ -487,11 +566,13 @@ class PickProgress:
             return Outcome("info", "Already done", detail=f"{item.name} is complete: nothing to skip.")
         was_settled = self.all_settled
         after = self._next_open(item.id)
+        before = (item.state, item.reason)
         try:
             if self.store is not None:
                 self.store.set_item_state(self.worksheet_id, item.id, "skipped")
         except Exception as exc:
             return _not_saved(exc)
+        self._history.append(("state", item.id, before))
         with self._changing(item):
             item.state, item.reason = "skipped", None
             item.skip_seq = max((i.skip_seq for i in self.items.values()), default=0) + 1
@@ -508,11 +589,13 @@ class PickProgress:
         if item.status == "done":
             return Outcome("info", "Already done", detail=f"{item.name} is complete: it cannot be short.")
         was_settled = self.all_settled
+        before = (item.state, item.reason)
         try:
             if self.store is not None:
                 self.store.set_item_state(self.worksheet_id, item.id, "short", reason)
         except Exception as exc:
             return _not_saved(exc)
+        self._history.append(("state", item.id, before))
         reorder = item.state == "skipped"
         with self._changing(item):
             item.state, item.reason, item.skip_seq = "short", reason, 0
@@ -523,13 +606,21 @@ class PickProgress:
                        item_id=item.id, moved=moved, finished=not was_settled and self.all_settled)
 
     def undo(self) -> Outcome:
-        """Remove the last confirmation of this worksheet and go back to its item."""
+        """Take back the last action of this walk (a confirmation, a unit by key, a skip, a
+        short) and go back to its item; with none left, the last recorded confirmation."""
+        if self._history:
+            kind, item_id, before = self._history[-1]
+            if kind == "state":
+                return self._undo_state(item_id, before)
         if self.store is None:
             return Outcome("info", "Nothing to undo")
         try:
             event = self.store.undo_last_pick(self.worksheet_id)
         except Exception as exc:
             return _not_saved(exc)
+        before = None
+        if self._history:
+            _, _, before = self._history.pop()
         if event is None:
             return Outcome("info", "Nothing to undo", detail="No confirmation of this worksheet is left.")
         item = self.items.get(event.item_id)
@@ -537,10 +628,36 @@ class PickProgress:
             return Outcome("info", "Undone", detail=f"{event.units} × {event.item_id}")
         with self._changing(item):
             self._apply(item, -event.units, -event.weight_kg if event.weight_kg is not None else None)
+        if before is not None:  # the confirmation had brought a skipped or short item back: it is again
+            self._restore_state(item, before)
         moved = self._go(item.id)
         sign = "" if event.units >= 0 else "+"
         return Outcome("info", "Undone", detail=f"{sign}{-event.units} × {item.name} ({item.picked} of {item.need})",
                        item_id=item.id, units=-event.units, moved=moved)
+
+    def _undo_state(self, item_id: str, before: tuple[str, str | None]) -> Outcome:
+        item = self.items[item_id]
+        undone = STATE_WORDS.get(item.state, item.state)
+        try:
+            self._restore_state(item, before)
+        except Exception as exc:
+            return _not_saved(exc)
+        self._history.pop()
+        moved = self._go(item.id)
+        return Outcome("info", "Undone", detail=f"{item.name} is no longer {undone} ({item.status_text})",
+                       item_id=item.id, moved=moved)
+
+    def _restore_state(self, item: WalkItem, before: tuple[str, str | None]) -> None:
+        """Put an item back in the state it had (saved first)."""
+        state, reason = before
+        if self.store is not None:
+            self.store.set_item_state(self.worksheet_id, item.id, state, reason)
+        with self._changing(item):
+            item.state, item.reason = state, (reason if state != "todo" else None)
+            # A skipped item goes back to the end, as the store numbers it.
+            item.skip_seq = (max((i.skip_seq for i in self.items.values()), default=0) + 1
+                             if state == "skipped" else 0)
+        self._reorder()
 
     # ------------------------------------------------------------ moving
 

@@ -23,13 +23,17 @@ Rules in short:
 from __future__ import annotations
 
 import re
+import time
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Literal
 
 __all__ = [
+    "DEFAULT_BURST_MS",
+    "DEFAULT_WEIGHT_TOLERANCE",
     "DEFAULT_LAYOUT",
+    "BurstDetector",
     "GTIN_LENGTHS",
     "ItemKeys",
     "Scan",
@@ -41,6 +45,7 @@ __all__ = [
     "is_valid_gtin",
     "normalize_gtin",
     "parse_scan",
+    "split_scans",
     "terminator_from_name",
     "terminator_name",
 ]
@@ -49,6 +54,9 @@ GTIN_LENGTHS = (8, 12, 13, 14)
 """EAN-8, UPC-A, EAN-13 and GTIN-14."""
 
 MAX_QUANTITY = 999
+
+DEFAULT_WEIGHT_TOLERANCE = 0.10
+"""How far a scale label's weight may be from what the order expects (±10%)."""
 
 ValueKind = Literal["weight", "price"]
 ScanKind = Literal["gtin", "variable", "text"]
@@ -372,16 +380,25 @@ class ScanSettings:
 
     terminator: str = "\n"
     layout: VariableMeasureLayout = DEFAULT_LAYOUT
+    weight_tolerance: float = DEFAULT_WEIGHT_TOLERANCE  # a scale label may differ this much (0.10 = ±10%)
 
     @classmethod
-    def from_config(cls, terminator: str = "enter", layout: str | None = None) -> ScanSettings:
-        """Settings from config values: a terminator name and a compact layout string.
+    def from_config(cls, terminator: str = "enter", layout: str | None = None,
+                    weight_tolerance_pct: float | None = None) -> ScanSettings:
+        """Settings from config values: a terminator name, a compact layout string and the
+        weight tolerance in percent.
 
-        Raises ValueError with a clear message on a bad layout.
+        Raises ValueError with a clear message on a bad layout or tolerance.
         """
+        tolerance = DEFAULT_WEIGHT_TOLERANCE
+        if weight_tolerance_pct is not None:
+            tolerance = float(weight_tolerance_pct) / 100
+            if not 0 <= tolerance <= 1:
+                raise ValueError(f"the weight tolerance must be 0 to 100 %, not {weight_tolerance_pct!r}")
         return cls(
             terminator=terminator_from_name(terminator),
             layout=VariableMeasureLayout.from_string(layout) if layout else DEFAULT_LAYOUT,
+            weight_tolerance=tolerance,
         )
 
     def parse(self, raw: str) -> Scan:
@@ -483,3 +500,74 @@ class ScanIndex:
             return list(self._by_text.get(scan.code, ()))
         key = _number_key(scan.item_code or "")
         return self._merge(self._by_variable.get(key, []), self._by_number.get(key, []))
+
+
+# --------------------------------------------------------------------------- scanner input
+
+DEFAULT_BURST_MS = 30.0
+"""Printable keys closer together than this (milliseconds) come from a scanner, not a person."""
+
+
+def split_scans(pending: str, chunk: str, terminator: str = "\n") -> tuple[list[str], str]:
+    """Split what arrived (``pending`` left over, then ``chunk``) on the scan terminator.
+
+    Returns the complete scans, in order, and what is left for the next chunk (a scan
+    split across two reads). Enter is CR, LF or CRLF whatever ``terminator`` says, so
+    ``"A\r\nB\n"`` is two scans. With no terminator (scanners set to send none) nothing
+    is complete: the caller ends the scan after a pause.
+    """
+    text = pending + chunk
+    if not terminator:
+        return [], text
+    if terminator in ("\n", "\r", "\r\n"):
+        parts = re.split(r"\r\n|\r|\n", text)
+    else:
+        parts = text.split(terminator)
+    rest = parts.pop()
+    return [p for p in parts if p.strip()], rest
+
+
+class BurstDetector:
+    """Tells a scanner's burst from a person's typing by the gap between printable keys.
+
+    A scanner types a code far faster than a person (a few ms a key); a gap shorter
+    than ``threshold_ms`` between two printable keys makes them one burst. The
+    terminator that follows a burst (or comes within the threshold of its last key)
+    ends it. ``clock`` returns seconds (``time.monotonic`` by default; tests pass
+    their own so that nothing depends on how fast the machine is).
+
+    :meth:`key` is fed every key, in order; :meth:`end` says whether a terminator ends
+    a burst, and returns what it typed.
+    """
+
+    def __init__(self, threshold_ms: float = DEFAULT_BURST_MS, clock: Callable[[], float] = time.monotonic) -> None:
+        self.threshold = max(0.0, threshold_ms) / 1000
+        self.clock = clock
+        self.typed = ""  # the printable keys since the last pause
+        self.last: float | None = None  # when the last printable key came
+        self.burst = False  # two or more of them came closer than the threshold
+
+    def key(self, character: str) -> bool:
+        """A printable key came: True when it is part of a burst."""
+        now = self.clock()
+        if self.last is not None and now - self.last < self.threshold:
+            self.burst = True
+            self.typed += character
+        else:
+            self.typed, self.burst = character, False
+        self.last = now
+        return self.burst
+
+    def quick(self) -> bool:
+        """True when a key now comes within the threshold of the last printable key."""
+        return self.last is not None and self.clock() - self.last < self.threshold
+
+    def end(self) -> str | None:
+        """A terminator (Enter, Tab) came: what the burst typed when it ends one, else None.
+        Either way the next key starts afresh."""
+        ended = self.typed if (self.burst or self.quick()) and self.typed else None
+        self.reset()
+        return ended
+
+    def reset(self) -> None:
+        self.typed, self.last, self.burst = "", None, False

@@ -95,7 +95,7 @@ async def test_the_current_item_is_readable_at_40x16():
         assert static_text(app, "#item-where") == "COLD · Fruits & Vegetables"
         assert static_text(app, "#item-orders") == f"→ {data.ORDER_NOT_INVOICED} ×1"
         assert static_text(app, "#item-server").startswith(f"EAN {ean(app.sandbox, SPINACH)}")
-        assert "Progress is saved on this terminal" in static_text(app, "#walk-feedback")
+        assert "Cold items last; use the blue crates" in static_text(app, "#walk-feedback")  # the worksheet's note
         assert isinstance(app.focused, Input) and app.focused.id == "scan"
         # Everything the picker needs fits on the handheld's screen, above the scan field.
         field = screen.query_one("#scan")
@@ -230,7 +230,10 @@ async def test_skip_short_and_the_item_list():
         assert isinstance(dialog, ShortReasonDialog)
         reasons = [str(o.prompt) for o in dialog.query_one(OptionList).options]
         assert reasons == ["1  out of stock", "2  damaged", "3  not found", "4  expired", "5  other"]
-        await pilot.press("down", "enter")  # damaged
+        await pilot.press("enter")  # a bare Enter chooses nothing
+        await pilot.pause()
+        assert app.screen is dialog and dialog.query_one(OptionList).highlighted is None
+        await pilot.press("down", "down", "enter")  # damaged
         await pilot.pause()
         saved = app.state.load_progress(data.WS_MAIN).item(BANANAS)
         assert (saved.state, saved.reason) == ("short", "damaged")
@@ -262,28 +265,44 @@ async def test_skip_short_and_the_item_list():
         assert app.state.load_progress(data.WS_MAIN).current_item == SPINACH
 
 
-async def test_the_summary_when_every_item_is_settled():
+async def test_a_skipped_item_is_not_settled_and_the_last_item_brings_the_complete_summary():
     app = PickTermApp(demo=True)
     async with app.run_test(size=(40, 16)) as pilot:
         screen = await open_walk(pilot, data.WS_FROZEN)
         model = screen.model
         first, second, *rest = model.walk
         await pilot.press("f8")  # skip the first
-        await pilot.press("f9", "1")  # the second is out of stock
+        await pilot.press("f9", "down", "enter")  # the second is out of stock
         await pilot.pause()
         for item_id in rest:
             item = model.items[item_id]
             await wedge(pilot, f"{item.left}*{item.ean}")
+        # The skipped item is still to pick: no summary yet, the walk waits on it.
+        assert app.screen is screen
+        assert static_text(app, "#item-name") == model.items[first].name
+        await pilot.press("f12")
+        await pilot.pause()
         dialog = app.screen
         assert isinstance(dialog, SummaryDialog)
         summary = str(dialog.query_one("#summary-text").render())
         assert f"✔ {len(rest)} done" in summary
         assert "✘ 1 short" in summary and f"{model.items[second].name}: out of stock (0 of" in summary
         assert "» 1 skipped" in summary and model.items[first].name in summary
-        assert "Every item is settled." in summary and "saved on this terminal" in summary
+        assert "Not settled: 1 item still to pick (skipped included)." in summary
+        assert "Every item is settled" not in summary and "complete" not in summary
         await pilot.press("escape")
         await pilot.pause()
-        assert static_text(app, "#item-name") == model.items[first].name  # the skipped one is left
+        # The last open item done: the worksheet-complete summary appears by itself.
+        skipped = model.items[first]
+        await wedge(pilot, f"{skipped.left}*{skipped.ean}")
+        dialog = app.screen
+        assert isinstance(dialog, SummaryDialog)
+        summary = str(dialog.query_one("#summary-text").render())
+        assert dialog.query_one("#summary-dialog").border_title == "Worksheet complete"
+        assert "Worksheet complete: every item is done or short." in summary and "saved on this terminal" in summary
+        assert f"✔ {len(rest) + 1} done" in summary and "skipped" not in summary
+        await pilot.press("escape")
+        await pilot.pause()
         await pilot.press("f12")
         await pilot.pause()
         assert isinstance(app.screen, SummaryDialog)

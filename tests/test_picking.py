@@ -14,6 +14,7 @@ from pickterm.scan import ScanSettings
 from pickterm.store.state import StateDB
 
 SCALE_LABEL_200G = "2001234002004"  # GS1: prefix 20, item 01234, 200 g
+HAM_EAN = "2001234000000"  # the ham's own EAN: a variable-measure code of 0 g
 
 
 @pytest.fixture(scope="module")
@@ -239,26 +240,36 @@ def test_undo_takes_back_the_last_confirmation_and_returns_to_its_item(sandbox, 
     assert model.undo().title == "Nothing to undo"
 
 
+def settle_by_scans(model: PickProgress, item_ids) -> object:
+    """Scan every unit of these items (a weighed one by its 200 g label); the last outcome."""
+    last = None
+    for item_id in item_ids:
+        model.open(item_id)
+        item = model.items[item_id]
+        last = model.scan(SCALE_LABEL_200G if item.ean == HAM_EAN else f"{item.left}*{item.ean}")
+        assert last.kind == "pick", last.message
+    return last
+
+
 def test_settling_the_last_item_finishes_and_the_summary_groups_everything(sandbox, store):
     model = walk(sandbox, store)
     open_items = [i for i in model.walk if not model.items[i].settled]
     skipped, short = open_items[0], open_items[1]
-    last = None
     model.open(skipped)
     model.skip()
     model.open(short)
     model.short("damaged")
-    for item_id in open_items[2:]:
-        model.open(item_id)
-        item = model.items[item_id]
-        last = model.scan(f"{item.left}*{item.ean}")
-        assert last.kind == "pick", last.message
-    assert last.finished and model.all_settled
+    last = settle_by_scans(model, open_items[2:])
+    # A skipped item is still to pick: the worksheet is not finished.
+    assert not last.finished and not model.all_settled
     summary = model.summary()
-    assert [i.id for i in summary.skipped] == [skipped]
+    assert [i.id for i in summary.skipped] == [skipped] and not summary.settled
     assert [(i.id, i.reason) for i in summary.short] == [(short, "damaged")]
     assert summary.open == [] and len(summary.done) == len(model.items) - 2
     assert model.current_id == skipped  # the walk waits on the skipped item
+    # Once it is picked, the worksheet is finished.
+    last = settle_by_scans(model, [skipped])
+    assert last.finished and model.all_settled and model.summary().settled
 
 
 def test_reopening_lands_on_the_same_item_with_the_same_counts(sandbox, store):
@@ -337,7 +348,7 @@ def test_running_totals_and_a_reopened_walk_agree_with_every_item(sandbox, tmp_p
             items = list(model.items.values())
             assert model.counts().items_done == sum(i.status == "done" for i in items)
             assert model.counts().units_done == sum(i.server_done + i.picked for i in items)
-            assert model.all_settled == all(i.settled for i in items)
+            assert model.all_settled == all(i.finished for i in items)
             assert all(0 <= i.units <= i.need for i in items)
         again = walk(sandbox, db)
         assert again.progress_text() == model.progress_text()

@@ -7,12 +7,19 @@ and turns blocking outcomes into a modal error the picker acknowledges with Esc.
 The worksheet shows at once; the orders' items (for EANs) load concurrently after
 it. Scans typed before the barcodes are ready wait in a queue and are applied, in
 order, as soon as they are: none is dropped.
+
+Scanner rules kept here (DESIGN.md, "Scanner input"): the scan field
+(:class:`~pickterm.widgets.scan_input.ScanField`) ends a scan at each terminator, so
+scans that arrive together are each counted, in order, with the value they were
+typed with. Esc that comes within ``ESC_GUARD_SECONDS`` of acknowledging an error
+does nothing (a double Esc must not also leave the walk): F3 leaves at any time.
 """
 
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+import time
+from typing import Any, Callable
 
 from textual import work
 from textual.app import ComposeResult
@@ -24,10 +31,12 @@ from textual.widgets import Input, Static
 from pickterm.app import css
 from pickterm.screens.base import DataScreen
 from pickterm.widgets.common import literal, status_content
+from pickterm.widgets.scan_input import ScanField
 from pickterm.widgets.walk import ItemPanel, walk_line
 
 SAVED_HINT = "Progress is saved on this terminal."
 IDLE_SUBMIT_SECONDS = 0.2  # scanners set to send no terminator: a pause ends the code
+ESC_GUARD_SECONDS = 1.0  # Esc this soon after acknowledging an error does not leave
 
 
 class WalkthroughScreen(DataScreen):
@@ -40,7 +49,8 @@ class WalkthroughScreen(DataScreen):
         "Scan the current item: each scan confirms one unit, 3* before the code confirms 3, a scale "
         "label confirms the item and records its weight. A misread, an unknown code or another item's code "
         "rings, flashes and blocks until Esc. Type + or - and Enter (or ctrl+up/down) to add or remove a unit "
-        "by hand. Items come in pick-path order (category, then name); skipped ones go to the end. "
+        "by hand. F10 undoes the last action (a confirmation, a unit, a skip, a short), again and again. "
+        "Items come in pick-path order (category, then name); skipped ones go to the end. "
         "Progress is saved on this terminal after every confirmation (the API has no endpoint to record "
         "picks): reopening the worksheet continues where you were."
     )
@@ -60,7 +70,10 @@ class WalkthroughScreen(DataScreen):
         # Refresh stays on F5 (help and ctrl+p list it); the footer keeps its room for picking keys.
         Binding("f5", "refresh", "Refresh", priority=True, show=False),
         Binding("tab", "tab_terminator", show=False),  # not priority: after the keys before it
+        # Not priority: after the keys before it. Leaves, unless an error was just acknowledged.
+        Binding("escape", "leave", "Back", show=False),
     ]
+    clock: Callable[[], float] = staticmethod(time.monotonic)  # injectable (tests)
 
     def __init__(self, worksheet_id: str) -> None:
         super().__init__(subtitle=worksheet_id)
@@ -73,6 +86,7 @@ class WalkthroughScreen(DataScreen):
         self._idle_timer: Any = None
         self._fresh = False
         self.blocking: Any = None  # the open ScanErrorDialog: nothing counts until it is acknowledged
+        self.acknowledged_at: float | None = None  # when the last error was acknowledged
 
     # ------------------------------------------------------------ layout
 
@@ -85,11 +99,11 @@ class WalkthroughScreen(DataScreen):
                 yield Static("", id="walk-side")
             yield Static("", id="walk-next")
             yield Static(Content(SAVED_HINT), id="walk-feedback")
-        yield Input(placeholder="Scan an item", id="scan", select_on_focus=False, compact=True, max_length=128)
+        yield ScanField(placeholder="Scan an item", id="scan", select_on_focus=False, compact=True, max_length=128)
 
     @property
-    def scan_field(self) -> Input:
-        return self.query_one("#scan", Input)
+    def scan_field(self) -> ScanField:
+        return self.query_one("#scan", ScanField)
 
     def on_mount(self) -> None:
         field = self.scan_field
@@ -135,6 +149,7 @@ class WalkthroughScreen(DataScreen):
         progress = self.app.state.load_progress(self.worksheet_id)
         self.barcodes_loaded.clear()
         self.settings = self._scan_settings()
+        self.scan_field.terminator = self.settings.terminator
         self.model = PickProgress(worksheet, store=self.app.state, progress=progress, settings=self.settings)
         if self.model.current_id and self.model.current_id != progress.current_item:
             self.app.state.set_current_item(self.worksheet_id, self.model.current_id)
@@ -152,7 +167,8 @@ class WalkthroughScreen(DataScreen):
         if self.app.demo or settings is None:
             return ScanSettings()
         try:
-            return ScanSettings.from_config(settings.scan_terminator, settings.scan_layout)
+            return ScanSettings.from_config(settings.scan_terminator, settings.scan_layout,
+                                            getattr(settings, "scan_weight_tolerance", None))
         except ValueError as exc:
             self.error_panel.show_message(f"✘ Scan settings: {exc}. Using the defaults.")
             return ScanSettings()
@@ -188,9 +204,18 @@ class WalkthroughScreen(DataScreen):
         elif not model.items:
             self._feedback(Content("This worksheet has no items: nothing to pick."), "")
         elif model.all_settled:
-            self._feedback(Content(f"{SAVED_HINT} Every item is settled (F12: summary)."), "")
+            self._feedback(Content(f"{SAVED_HINT} Every item is done or short (F12: summary)."), "")
+        elif model.notes:
+            self._show_notes()
         else:
             self._feedback(Content(f"{SAVED_HINT} Scan the item."), "")
+
+    def _show_notes(self) -> None:
+        """The worksheet's notes, where the picker looks when the walk starts (all of them: F12)."""
+        notes = self.model.notes
+        more = f" (+{len(notes) - 1} more: F12)" if len(notes) > 1 else ""
+        self._feedback(Content.assemble(Content.styled("✎ Note: ", "bold"), literal(notes[0]), Content(more)),
+                       "-info")
 
     @work(group="facility", exit_on_error=False)
     async def load_facility(self, facility_id: str) -> None:
@@ -204,26 +229,35 @@ class WalkthroughScreen(DataScreen):
 
     # ------------------------------------------------------------ scans
 
-    def on_input_submitted(self, event: Input.Submitted) -> None:
+    def on_scan_field_scanned(self, event: ScanField.Scanned) -> None:
+        """One scan, as it was typed before its terminator (never the field's value now)."""
         event.stop()
-        self._submit()
+        self.handle_scan(event.value)
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()  # the scan field posts Scanned instead
 
     def on_input_changed(self, event: Input.Changed) -> None:
         terminator = self.settings.terminator if self.settings is not None else "\n"
-        if terminator in ("\n", "\r", "\r\n", "\t"):
+        if terminator:  # the scan field ends scans at their terminator
             return
         if self._idle_timer is not None:
             self._idle_timer.stop()
             self._idle_timer = None
-        if terminator and event.value.endswith(terminator):
-            self._submit()
-        elif not terminator and event.value:
+        if event.value:
             self._idle_timer = self.set_timer(IDLE_SUBMIT_SECONDS, self._submit)
 
     def action_tab_terminator(self) -> None:
-        """Tab ends a scan for scanners set to send Tab; otherwise focus stays on the scan field."""
-        if self.settings is not None and self.settings.terminator == "\t":
-            self._submit()
+        """Tab that is no terminator: the focus stays on the scan field."""
+
+    def action_leave(self) -> None:
+        """Esc: back, unless an error was acknowledged a moment ago (a double Esc)."""
+        if self.blocking is not None:
+            return
+        if self.acknowledged_at is not None and self.clock() - self.acknowledged_at < ESC_GUARD_SECONDS:
+            self._feedback(Content("Esc ignored: the error was just acknowledged. F3 leaves."), "-info")
+            return
+        self.app.action_back()
 
     def _submit(self) -> None:
         field = self.scan_field
@@ -290,6 +324,7 @@ class WalkthroughScreen(DataScreen):
             return
         title = self.blocking.outcome.title
         self.blocking = None
+        self.acknowledged_at = self.clock()
         self._feedback(Content(f"✘ {title}: not counted. Scan the item."), "")
 
     def _feedback(self, text: Content, tone: str) -> None:

@@ -4,6 +4,10 @@ the list of every item, and the summary.
 A blocking error rings the bell, flashes, says what was scanned and what was
 expected, and only Esc (or F3) closes it: a scan (characters and Enter) typed
 while it is open rings again and is not counted.
+
+No dialog takes a scan as its answer (:class:`~pickterm.widgets.scan_input.BurstGuard`):
+a scanner's burst and the Enter that ends it are reported as "not counted", and
+choices take deliberate keys (a digit or an arrow to choose, then Enter).
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from textual.widgets.option_list import Option
 from pickterm.app import css
 from pickterm.picking import SHORT_REASONS, STATE_SYMBOLS, STATE_WORDS, Outcome, PickProgress, Summary
 from pickterm.widgets.common import literal
+from pickterm.widgets.scan_input import BurstGuard
 from pickterm.widgets.walk import walk_line
 
 FLASH_SECONDS = 0.4
@@ -104,44 +109,80 @@ class ScanErrorDialog(ModalScreen[None]):
         self.dismiss(None)
 
 
-class ShortReasonDialog(ModalScreen[str | None]):
-    """Why the current item is short: one of :data:`SHORT_REASONS`, by arrow keys or its number."""
+def _not_counted_line() -> Static:
+    line = Static("", id="not-counted", classes="not-counted")
+    line.display = False
+    return line
+
+
+class ShortReasonDialog(BurstGuard, ModalScreen[str | None]):
+    """Why the current item is short: one of :data:`SHORT_REASONS`. A digit or the arrows
+    choose a reason, Enter confirms it: no reason is chosen before a key says which, so a
+    bare Enter (or a scan) never shorts an item."""
 
     CSS_PATH = css("walkthrough")
     BINDINGS = [
         Binding("escape,f3", "cancel", "Cancel", priority=True),
-        *[Binding(str(n), f"choose({n - 1})", show=False) for n in range(1, len(SHORT_REASONS) + 1)],
+        *[Binding(str(n), f"highlight({n - 1})", show=False) for n in range(1, len(SHORT_REASONS) + 1)],
     ]
+    NOT_COUNTED_HINT = "choose a reason with 1-5, then Enter"
 
     def __init__(self, item_name: str, picked: int, need: int) -> None:
         super().__init__()
         self.item_name = item_name
         self.picked = picked
         self.need = need
+        self._before: int | None = None
 
     def compose(self) -> ComposeResult:
         with Vertical(id="short-dialog", classes="walk-dialog") as box:
             box.border_title = "Short pick: why?"
-            box.border_subtitle = "Enter or 1-5 · Esc: cancel"
+            box.border_subtitle = "1-5, Enter · Esc: cancel"
             yield Static(Content.assemble(literal(self.item_name), Content(f" ({self.picked} of {self.need})")),
                          classes="dialog-title")
             yield OptionList(
                 *[Option(f"{n}  {reason}", id=reason) for n, reason in enumerate(SHORT_REASONS, 1)],
                 id="short-reasons",
             )
+            yield _not_counted_line()
+
+    @property
+    def reasons(self) -> OptionList:
+        return self.query_one("#short-reasons", OptionList)
+
+    def on_mount(self) -> None:
+        self.reasons.highlighted = None  # nothing is chosen until a key says so
+
+    def guard_key(self, event: events.Key) -> bool:
+        if event.is_printable and not self.burst.quick():
+            self._before = self.reasons.highlighted  # what a burst starting here takes back
+        if super().guard_key(event):
+            return True
+        if event.key == "enter" and self.reasons.highlighted is None:
+            event.stop()
+            event.prevent_default()
+            self.app.bell()
+            self.notify("Choose a reason first: 1-5 or the arrows, then Enter.", severity="warning", markup=False)
+            return True
+        return False
+
+    def burst_started(self) -> None:
+        self.reasons.highlighted = self._before
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         self.dismiss(event.option.id)
 
-    def action_choose(self, index: int) -> None:
-        self.dismiss(SHORT_REASONS[index])
+    def action_highlight(self, index: int) -> None:
+        self.reasons.highlighted = index
 
     def action_cancel(self) -> None:
         self.dismiss(None)
 
 
-class ItemListDialog(ModalScreen[str | None]):
-    """Every item with its state as a symbol and a word; Enter opens one."""
+class ItemListDialog(BurstGuard, ModalScreen[str | None]):
+    """Every item with its state as a symbol and a word; Enter opens one (a scan does not)."""
+
+    NOT_COUNTED_HINT = "close the list (Esc) to scan"
 
     CSS_PATH = css("walkthrough")
     BINDINGS = [Binding("escape,f3,f4", "cancel", "Close", priority=True)]
@@ -196,17 +237,28 @@ def summary_content(summary: Summary, worksheet_id: str) -> Content:
         lines.append(Content.styled(f"{STATE_SYMBOLS['todo']} {len(summary.open)} still to pick", "bold"))
         for item in summary.open:
             lines.append(Content.assemble("  ", literal(item.name), Content(f" ({item.picked} of {item.need})")))
+    if summary.settled:
+        lines.append(Content.styled("Worksheet complete: every item is done or short.", "bold $success"))
     else:
-        lines.append(Content.styled("Every item is settled.", "bold $success"))
+        waiting = len(summary.open) + len(summary.skipped)
+        lines.append(Content.styled(f"Not settled: {waiting} item{'s' if waiting != 1 else ''} still to pick"
+                                    f"{' (skipped included)' if summary.skipped else ''}.", "bold $warning"))
+    if summary.notes:
+        lines.append(Content.styled("Worksheet notes", "bold"))
+        lines += [Content.assemble("  ✎ ", literal(note)) for note in summary.notes]
     lines.append(Content(SAVED_NOTE))
     return Content("\n").join(lines)
 
 
-class SummaryDialog(ModalScreen[None]):
+class SummaryDialog(BurstGuard, ModalScreen[None]):
     """What became of every item: done, short with reasons, skipped."""
 
     CSS_PATH = css("walkthrough")
-    BINDINGS = [Binding("escape,f3,f12,enter", "close", "Close", priority=True)]
+    BINDINGS = [
+        Binding("escape,f3,f12", "close", "Close", priority=True),
+        Binding("enter", "close", "Close", show=False),  # not priority: a scan's Enter is not counted first
+    ]
+    NOT_COUNTED_HINT = "close the summary (Esc) to scan"
 
     def __init__(self, model: PickProgress) -> None:
         super().__init__()
@@ -214,8 +266,9 @@ class SummaryDialog(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="summary-dialog", classes="walk-dialog") as box:
-            box.border_title = "Summary"
+            box.border_title = "Worksheet complete" if self.model.all_settled else "Summary"
             box.border_subtitle = "Esc: back"
+            yield _not_counted_line()
             yield Static(summary_content(self.model.summary(), self.model.worksheet_id), id="summary-text")
 
     def action_close(self) -> None:

@@ -1,7 +1,11 @@
 """The worksheets of an order: status, items and units, progress, delivery window, facility.
 
 Empty worksheets (a known VTEX race) are listed and said to be empty, never hidden.
-Enter opens the picker's walkthrough of the highlighted worksheet.
+Enter opens the picker's walkthrough of the highlighted worksheet. What this terminal
+recorded in a walk (the API has no endpoint for picks) shows beside the server's counts.
+
+A scan here is no answer: its Enter does not open a worksheet, it is reported as not
+counted (:class:`~pickterm.widgets.scan_input.BurstGuard`).
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from pickterm.app import css
 from pickterm.screens.base import DataScreen
 from pickterm.widgets.common import status_content
 from pickterm.widgets.pick_list import PickList
+from pickterm.widgets.scan_input import BurstGuard
 from pickterm.widgets.text import block, labelled
 
 EMPTY_TEXT = "empty — no items (known VTEX race)"
@@ -38,7 +43,22 @@ def window_text(window: Any) -> str:
     return low if low == high or not window.max_date else f"{low} – {high}"
 
 
-def worksheet_content(ws: Any, facility_name: str | None) -> Content:
+def local_text(progress: Any) -> str:
+    """What this terminal recorded for a worksheet: ``here: 5 units picked · 1 short · 1 skipped``;
+    empty when nothing was."""
+    if progress is None:
+        return ""
+    items = list(progress.items.values())
+    units_here = sum(max(0, i.units) for i in items)
+    parts = [f"{units_here} unit{'s' if units_here != 1 else ''} picked"] if units_here else []
+    for state in ("short", "skipped"):
+        count = sum(1 for i in items if i.state == state)
+        if count:
+            parts.append(f"{count} {state}")
+    return f"here: {' · '.join(parts)}" if parts else ""
+
+
+def worksheet_content(ws: Any, facility_name: str | None, progress: Any = None) -> Content:
     """One worksheet as stacked lines: readable at 40 columns."""
     lines = [Content.assemble(Content.styled(ws.worksheet_id, "bold"), "  ", status_content(ws.status))]
     if ws.is_empty:
@@ -47,19 +67,24 @@ def worksheet_content(ws: Any, facility_name: str | None) -> Content:
         lines.append(Content(f"{units(ws.items_quantity)} items · {units(ws.units_quantity)} units"))
         lines.append(Content(f"completed {units(ws.completed_units_quantity)}/{units(ws.units_quantity)}"
                              f" · packed {units(ws.packed_units_quantity)}/{units(ws.units_quantity)}"))
+    here = local_text(progress)
+    if here:
+        lines.append(Content.styled(here, "bold $accent"))
     lines.append(labelled("window", window_text(ws.delivery_window)))
     facility = facility_name or ws.facility_id or "-"
     lines.append(labelled("facility", facility))
     return block(lines)
 
 
-class WorksheetsScreen(DataScreen):
+class WorksheetsScreen(BurstGuard, DataScreen):
     TITLE = "Worksheets"
     HELP = (
         "The worksheets this order is picked in, each with its status, items and units, progress, "
         "delivery window and facility. Empty ones (a known VTEX race) are listed as empty. "
-        "Up/Down choose; Enter opens the picking walkthrough; f opens the facility."
+        "Up/Down choose; Enter opens the picking walkthrough; f opens the facility. "
+        "\"here:\" is what this terminal recorded in the walkthrough (the server does not know it yet)."
     )
+    NOT_COUNTED_HINT = "open a worksheet (Enter) to scan its items"
     CSS_PATH = css("worksheets")
     BINDINGS = [
         Binding("enter", "open_worksheet", "Open"),
@@ -92,6 +117,17 @@ class WorksheetsScreen(DataScreen):
         names = {fid: f.name for fid, f in zip(facility_ids, found) if not isinstance(f, BaseException) and f.name}
         return worksheets, names
 
+    def _local(self, worksheet_id: str) -> Any:
+        """What this terminal recorded for a worksheet (None when the store cannot say)."""
+        try:
+            return self.app.state.load_progress(worksheet_id)
+        except Exception:  # the server's counts still show
+            return None
+
+    def on_screen_resume(self) -> None:
+        if self.data is not None:  # back from a walk: its progress changed
+            self.show(self.data)
+
     def show(self, data: Any) -> None:
         worksheets, names = data
         empty = sum(1 for ws in worksheets if ws.is_empty)
@@ -101,7 +137,8 @@ class WorksheetsScreen(DataScreen):
         self.query_one("#worksheets-summary", Static).update(
             Content(summary if worksheets else "No worksheets for this order yet."))
         self.choices.show_entries(
-            (ws.worksheet_id, worksheet_content(ws, names.get(ws.facility_id or ""))) for ws in worksheets)
+            (ws.worksheet_id, worksheet_content(ws, names.get(ws.facility_id or ""), self._local(ws.worksheet_id)))
+            for ws in worksheets)
 
     def _highlighted(self) -> Any:
         ident = self.choices.highlighted_id

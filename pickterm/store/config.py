@@ -73,6 +73,7 @@ _HEADER = """\
 # pickterm configuration. Profiles live in [profiles.NAME] tables; default_profile
 # picks one. Keys: api_url, auth_url, auth_scheme (bearer|raw), api_key,
 # default_facility, scan_terminator (enter|tab|none|literal), scan_layout,
+# scan_burst_ms (default 30), scan_weight_tolerance (percent, default 10),
 # theme (dark|light|high-contrast|monochrome). This file is private (mode 0600).
 """
 
@@ -142,6 +143,21 @@ def _terminator(value: Any) -> str:
     return value
 
 
+def _number(low: float, high: float, unit: str) -> Callable[[Any], str]:
+    def check(value: Any) -> str:
+        if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+            raise ValueError(f"must be a number, not {_type_name(value)}")
+        try:
+            number = float(value)
+        except ValueError:
+            raise ValueError(f"must be a number of {unit}, not {value!r}") from None
+        if not low <= number <= high:
+            raise ValueError(f"must be {low:g} to {high:g} {unit}, not {number:g}")
+        return f"{number:g}"
+
+    return check
+
+
 def _scan_layout(value: Any) -> str:
     text = _text(value)
     from pickterm.scan import VariableMeasureLayout  # pure module, no I/O
@@ -159,6 +175,8 @@ PROFILE_KEYS: dict[str, Callable[[Any], str]] = {
     "default_facility": _text,
     "scan_terminator": _terminator,
     "scan_layout": _scan_layout,
+    "scan_burst_ms": _number(1, 500, "ms"),  # keys closer than this are a scanner's burst
+    "scan_weight_tolerance": _number(0, 100, "%"),  # how far a scale label may be from the expected weight
     "theme": _choice(THEMES),
 }
 TOP_KEYS = ("default_profile", "profiles")
@@ -189,6 +207,8 @@ class Settings(BaseModel):
     default_facility: str | None = None
     scan_terminator: str = "enter"
     scan_layout: str | None = None
+    scan_burst_ms: float = 30.0
+    scan_weight_tolerance: float = 10.0
     theme: str = "dark"
     # Where each non-default value came from: "flag", "env PICKTERM_...", "file".
     sources: dict[str, str] = {}

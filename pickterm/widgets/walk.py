@@ -45,11 +45,15 @@ def split_content(split: list[tuple[str, int]], max_lines: int = 3) -> Content:
 
 
 class ItemPanel(Vertical):
-    """The current item: name, units still to pick in big digits, temperature, category,
-    units per order, and what the server already counts as picked."""
+    """The current item: name, its notes, units still to pick in big digits, temperature,
+    category (and the expected weight of a weighed item), units per order, and what the
+    server already counts as picked."""
 
     def compose(self) -> ComposeResult:
         yield Static("", id="item-name")
+        notes = Static("", id="item-notes")
+        notes.display = False
+        yield notes
         with Horizontal(id="item-qty"):
             yield Digits("", id="item-left")
             yield Static("", id="item-qty-text")
@@ -60,6 +64,10 @@ class ItemPanel(Vertical):
     def show_item(self, item: Any, position: int, total: int) -> None:
         """Put ``item`` (a picking.WalkItem) on screen; ``position`` is 0-based."""
         self.query_one("#item-name", Static).update(literal(item.name))
+        notes = self.query_one("#item-notes", Static)
+        item_notes = getattr(item, "notes", None) or []
+        notes.display = bool(item_notes)
+        notes.update(Content("\n").join(Content.assemble(Content.styled("✎ ", "bold"), literal(n)) for n in item_notes))
         self.query_one("#item-left", Digits).update(str(item.left))
         status = item.status
         if status in ("todo", "partial"):
@@ -79,7 +87,9 @@ class ItemPanel(Vertical):
         )
         where = [temperature_content(item.temperature), literal(item.category)]
         if item.weighable:
-            where.append(Content.styled("weighable", "italic"))
+            expected = getattr(item, "expected_kg", None)
+            where.append(Content.styled("weighable" if expected is None else f"weighable, expect {expected:.3f} kg",
+                                        "italic"))
         self.query_one("#item-where", Static).update(Content(" · ").join(where))
         self.query_one("#item-orders", Static).update(split_content(item.split, 6 if self.app.size.height >= 22 else 3))
         self.query_one("#item-server", Static).update(
@@ -88,6 +98,7 @@ class ItemPanel(Vertical):
 
     def show_nothing(self, text: str) -> None:
         self.query_one("#item-name", Static).update(literal(text))
+        self.query_one("#item-notes", Static).display = False
         self.query_one("#item-left", Digits).update("")
         for name in ("#item-qty-text", "#item-where", "#item-orders", "#item-server"):
             self.query_one(name, Static).update("")
