@@ -433,3 +433,119 @@ def test_many_orders_of_one_item_fit_in_three_lines():
     lines = str(split_content(split, max_lines=3)).splitlines()
     assert lines == ["→ 1509710516095-01 ×1", "→ 1509720516095-01 ×2", "+ 3 more orders, 12 units"]
     assert len(str(split_content(split, max_lines=6)).splitlines()) == 5
+
+
+async def test_undo_takes_back_every_kind_of_action_newest_first():
+    app = PickTermApp(demo=True)
+    async with app.run_test(size=(40, 16)) as pilot:
+        screen = await open_walk(pilot)
+        model = screen.model
+        avocados = "102"  # 3 to pick
+        await open_from_list(pilot, avocados)
+        await wedge(pilot, f"2*{ean(app.sandbox, avocados)}")  # 2 of 3
+        await pilot.press("ctrl+up")  # the third by key: done, on to the next item
+        await pilot.pause()
+        assert units(app, avocados) == 3
+        await open_from_list(pilot, BANANAS)
+        await pilot.press("f8")  # skip the bananas
+        await pilot.pause()
+        after = model.current_id
+        await pilot.press("f9", "down", "enter")  # short the next one: out of stock
+        await pilot.pause()
+        state = lambda item_id: app.state.load_progress(data.WS_MAIN).item(item_id)  # noqa: E731
+        assert state(after).state == "short" and state(BANANAS).state == "skipped"
+        # F10 takes back the short, then the skip, then the unit by key, then the scan.
+        await pilot.press("f10")
+        await pilot.pause()
+        assert state(after).state == "todo" and model.current_id == after
+        assert state(BANANAS).state == "skipped" and "Undone" in static_text(app, "#walk-feedback")
+        await pilot.press("f10")
+        await pilot.pause()
+        assert state(BANANAS).state == "todo" and model.current_id == BANANAS
+        assert model.walk.index(BANANAS) < model.walk.index(after)  # back in its place on the path
+        assert units(app, avocados) == 3
+        await pilot.press("ctrl+z")
+        await pilot.pause()
+        assert units(app, avocados) == 2 and model.current_id == avocados
+        await pilot.press("f10")
+        await pilot.pause()
+        assert units(app, avocados) == 0 and app.state.pick_events(data.WS_MAIN) == []
+        await pilot.press("f10")
+        await pilot.pause()
+        assert "Nothing to undo" in static_text(app, "#walk-feedback")
+        assert static_text(app, "#walk-progress") == "2/38 items · 4/69 units"
+
+
+async def test_a_weighed_item_shows_its_weight_and_a_wrong_label_blocks():
+    app = PickTermApp(demo=True)
+    async with app.run_test(size=(40, 16)) as pilot:
+        await open_walk(pilot)
+        await open_from_list(pilot, HAM)
+        assert "weighable, expect 0.200 kg" in static_text(app, "#item-where")
+        shown_code = static_text(app, "#item-server").split(" ")[1]
+        assert shown_code == "2001234000000"
+        # The code the screen shows is a 0 g label: refused, whatever the tolerance.
+        await wedge(pilot, shown_code)
+        dialog = app.screen
+        assert isinstance(dialog, ScanErrorDialog)
+        shown = dialog_text(dialog)
+        assert "ZERO WEIGHT" in shown and "0.000 kg" in shown and "0.200 kg" in shown
+        await pilot.press("f3")
+        await pilot.pause()
+        # Outside ±10%: expected against scanned.
+        from pickterm.scan import DEFAULT_LAYOUT
+
+        await wedge(pilot, DEFAULT_LAYOUT.build("01234", 500))
+        dialog = app.screen
+        assert isinstance(dialog, ScanErrorDialog)
+        shown = dialog_text(dialog)
+        assert "WRONG WEIGHT" in shown and "label 0.500 kg" in shown and "0.200 kg (0.180-0.220 kg)" in shown
+        await pilot.press("f3")
+        await pilot.pause()
+        assert app.state.pick_events(data.WS_MAIN) == []
+        # Within the tolerance: counted, with what the label says.
+        await wedge(pilot, DEFAULT_LAYOUT.build("01234", 215))
+        saved = app.state.load_progress(data.WS_MAIN).item(HAM)
+        assert saved.units == 1 and saved.weight_kg == pytest.approx(0.215)
+
+
+async def test_the_weight_tolerance_is_a_profile_setting(tmp_path):
+    from pickterm.connect import demo_client
+    from pickterm.scan import DEFAULT_LAYOUT
+    from pickterm.store.config import load_settings, save_setting
+
+    path = tmp_path / "config.toml"
+    save_setting("scan_weight_tolerance", "50", path=path)
+    settings = load_settings(path=path, env={})
+    assert settings.scan_weight_tolerance == 50 and settings.scan_burst_ms == 30
+    sandbox = Sandbox()
+    app = PickTermApp(settings=settings, client=demo_client(sandbox), sandbox=sandbox)
+    async with app.run_test(size=(40, 16)) as pilot:
+        await open_walk(pilot)
+        await open_from_list(pilot, HAM)
+        await wedge(pilot, DEFAULT_LAYOUT.build("01234", 290))  # 0.290 kg: within ±50% of 0.200
+        assert app.state.load_progress(data.WS_MAIN).item(HAM).weight_kg == pytest.approx(0.29)
+
+
+async def test_notes_reach_the_picker_literally():
+    app = PickTermApp(demo=True)
+    async with app.run_test(size=(40, 16)) as pilot:
+        screen = await open_walk(pilot)
+        # The worksheet's note greets the walk; every note is in the summary.
+        assert static_text(app, "#walk-feedback") == "✎ Note: Cold items last; use the blue crates (+1 more: F12)"
+        await pilot.press("f12")
+        await pilot.pause()
+        summary = str(app.screen.query_one("#summary-text").render())
+        assert "✎ Cold items last; use the blue crates" in summary
+        assert "✎ Scanner 3 battery low [replace before 14:00]" in summary  # text, never markup
+        await pilot.press("escape")
+        await pilot.pause()
+        # An item's note is on its card, as the server wrote it.
+        assert not screen.query_one("#item-notes").display
+        await open_from_list(pilot, "804")
+        notes = screen.query_one("#item-notes")
+        assert notes.display and static_text(app, "#item-notes") == "✎ [b]fragile[/b] wrap each glass in paper"
+        field = screen.query_one("#scan")
+        for selector in ("#item-name", "#item-notes", "#item-left", "#item-server"):
+            region = screen.query_one(selector).region
+            assert region.height > 0 and region.bottom <= field.region.y, selector

@@ -103,3 +103,25 @@ async def test_f5_reloads_the_list():
         paths = [record.path for record in app.sandbox.requests[before:]]
         assert any("/worksheets?orderId=" in path for path in paths)
         assert entries(app)[0].startswith(f"{data.WS_DONE}  ✔ COMPLETED")
+
+
+async def test_local_progress_shows_beside_the_server_counts():
+    from apphelpers import wedge
+
+    app = PickTermApp(demo=True)
+    async with app.run_test(size=(40, 16)) as pilot:
+        await open_worksheets(pilot, data.ORDER_EMPTY_WORKSHEET)
+        assert "here:" not in entries(app)[0]  # nothing recorded on this terminal yet
+        await pilot.press("enter")
+        await settle(pilot)
+        walk = app.screen
+        await walk.barcodes_loaded.wait()
+        await wedge(pilot, walk.model.current.ean)  # spinach: 1 unit
+        await pilot.press("f8")  # bananas skipped
+        await pilot.press("f9", "down", "enter")  # avocados short
+        await pilot.pause()
+        await pilot.press("f3")
+        await settle(pilot)
+        lines = entries(app)[0].split("\n")
+        assert lines[2] == "completed 4/69 · packed 0/69"  # the server's counts...
+        assert lines[3] == "here: 1 unit picked · 1 short · 1 skipped"  # ...and this terminal's

@@ -1,0 +1,291 @@
+"""Scanner safety at 40x16: a scan counts where it was meant, and nowhere else.
+
+A wedge scanner's burst is sent as it arrives from a terminal: every key at once. The
+key clock is injected (``clock``): a burst is keys read at the same instant, a person's
+key comes a second after the one before. Nothing here depends on how fast the machine is.
+"""
+
+from __future__ import annotations
+
+import pytest
+from textual import events
+from textual.keys import _character_to_key
+from textual.widgets import OptionList, Static
+
+from pickterm.app import PickTermApp
+from pickterm.sandbox import data
+from pickterm.screens.confirm import ConfirmScreen
+from pickterm.screens.walkthrough import WalkthroughScreen
+from pickterm.screens.walkthrough_dialogs import ItemListDialog, ScanErrorDialog, ShortReasonDialog, SummaryDialog
+from pickterm.widgets.scan_input import BurstGuard
+
+from apphelpers import notifications, open_screen, settle, static_text, wedge
+
+SIZE = (40, 16)
+A_SCAN = "8401500428929"  # a valid EAN of no item: its digit 4 was once taken as the reason "expired"
+
+
+class Clock:
+    """The key clock: still while a burst arrives, a second on for every key a person presses."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float = 1.0) -> None:
+        self.now += seconds
+
+
+@pytest.fixture
+def clock(monkeypatch) -> Clock:
+    fake = Clock()
+    monkeypatch.setattr(BurstGuard, "clock", staticmethod(fake))
+    monkeypatch.setattr(WalkthroughScreen, "clock", staticmethod(fake))
+    return fake
+
+
+async def scan(pilot, clock: Clock, code: str) -> None:
+    """A scan, a while after the last key: a burst of keys, then Enter."""
+    clock.advance()
+    await wedge(pilot, code)
+
+
+async def person(pilot, clock: Clock, *keys: str) -> None:
+    """Keys pressed by a person: one at a time, far apart."""
+    for key in keys:
+        clock.advance()
+        await pilot.press(key)
+    await pilot.pause()
+
+
+def post_keys(app, text: str) -> None:
+    """Characters as one read from the terminal delivers them; newline is Enter."""
+    for char in text:
+        if char == "\n":
+            app.post_message(events.Key("enter", "\r"))
+        else:
+            app.post_message(events.Key(char if char.isalnum() else _character_to_key(char), char))
+
+
+async def until(pilot, condition, what: str, rounds: int = 500) -> None:
+    """Let the app work until ``condition()`` holds (many scans take a few rounds of messages)."""
+    for _ in range(rounds):
+        if condition():
+            return
+        await pilot.pause()
+    raise AssertionError(f"never happened: {what}")
+
+
+async def open_walk(pilot, worksheet_id: str = data.WS_MAIN) -> WalkthroughScreen:
+    screen = await open_screen(pilot, "open_worksheet", worksheet_id)
+    assert isinstance(screen, WalkthroughScreen)
+    await screen.barcodes_loaded.wait()
+    await pilot.pause()
+    return screen
+
+
+def bells(app) -> list[int]:
+    rung: list[int] = []
+    app.bell = lambda: rung.append(1)
+    return rung
+
+
+def not_counted_line(screen) -> str:
+    line = screen.query_one("#not-counted", Static)
+    return str(line.render()) if line.display else ""
+
+
+def picks(app, worksheet_id: str = data.WS_MAIN) -> list[str]:
+    return [e.item_id for e in app.state.pick_events(worksheet_id)]
+
+
+# ---------------------------------------------------------------- 1. a scan never answers a dialog
+
+
+async def test_a_scan_answers_no_dialog_of_the_walkthrough(clock):
+    app = PickTermApp(demo=True)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_walk(pilot)
+        rung = bells(app)
+        current = screen.model.current_id
+        # The short-pick dialog: the scan chooses no reason, raises no error, shorts nothing.
+        await person(pilot, clock, "f9")
+        dialog = app.screen
+        assert isinstance(dialog, ShortReasonDialog)
+        await scan(pilot, clock, A_SCAN)
+        assert app.screen is dialog and dialog.query_one(OptionList).highlighted is None
+        assert not_counted_line(dialog).startswith(f"Not counted: {A_SCAN}")
+        assert rung and app.state.load_progress(data.WS_MAIN).item(current).state == "todo"
+        # A bare Enter chooses nothing either; a digit then Enter does.
+        await person(pilot, clock, "enter")
+        assert app.screen is dialog
+        await person(pilot, clock, "2")
+        assert app.screen is dialog  # a digit only chooses; Enter confirms
+        await scan(pilot, clock, A_SCAN)  # a scan now takes back nothing the person chose
+        assert dialog.query_one(OptionList).highlighted == 1
+        await person(pilot, clock, "enter")
+        saved = app.state.load_progress(data.WS_MAIN).item(current)
+        assert (saved.state, saved.reason) == ("short", "damaged")
+        assert isinstance(app.screen, WalkthroughScreen)
+        # The item list: the scan's Enter opens nothing.
+        await person(pilot, clock, "f4")
+        dialog = app.screen
+        assert isinstance(dialog, ItemListDialog)
+        await person(pilot, clock, "down", "down")
+        before = screen.model.current_id
+        await scan(pilot, clock, A_SCAN)
+        assert app.screen is dialog and screen.model.current_id == before
+        assert f"Not counted: {A_SCAN}" in notifications(app)
+        await person(pilot, clock, "escape")
+        # The summary: the scan's Enter does not close it unseen.
+        await person(pilot, clock, "f12")
+        dialog = app.screen
+        assert isinstance(dialog, SummaryDialog)
+        await scan(pilot, clock, A_SCAN)
+        assert app.screen is dialog and not_counted_line(dialog).startswith(f"Not counted: {A_SCAN}")
+        await person(pilot, clock, "enter")  # a person's Enter closes it
+        assert isinstance(app.screen, WalkthroughScreen)
+        # The blocking error: not counted, as before.
+        await scan(pilot, clock, A_SCAN)
+        dialog = app.screen
+        assert isinstance(dialog, ScanErrorDialog)
+        await scan(pilot, clock, A_SCAN)
+        assert app.screen is dialog and "Not counted: " + A_SCAN in str(dialog.query_one("#scan-error-ignored").render())
+        assert len(picks(app)) == 0
+
+
+async def test_a_scan_is_no_answer_to_a_question(clock):
+    app = PickTermApp(demo=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        answers: list[bool] = []
+        app.push_screen(ConfirmScreen("Quit anyway?", yes="Quit", no="Stay"), answers.append)
+        await pilot.pause()
+        dialog = app.screen
+        await scan(pilot, clock, A_SCAN)  # its Enter is no yes
+        await scan(pilot, clock, "7ynY")  # y and n inside a burst answer nothing
+        assert app.screen is dialog and answers == []
+        assert not_counted_line(dialog).startswith("Not counted: 7ynY")
+        await person(pilot, clock, "enter")  # a person's Enter is yes
+        assert answers == [True]
+        app.push_screen(ConfirmScreen("Quit anyway?"), answers.append)
+        await pilot.pause()
+        await person(pilot, clock, "n")
+        assert answers == [True, False]
+
+
+async def test_a_scan_on_the_worksheets_list_is_reported_not_opened(clock):
+    app = PickTermApp(demo=True)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_screen(pilot, "open_worksheets", data.ORDER_EMPTY_WORKSHEET)
+        rung = bells(app)
+        await scan(pilot, clock, A_SCAN)
+        await settle(pilot)
+        assert app.screen is screen  # the highlighted worksheet did not open
+        assert f"Not counted: {A_SCAN}" in notifications(app) and rung
+        await person(pilot, clock, "enter")  # a person's Enter opens it
+        await settle(pilot)
+        assert isinstance(app.screen, WalkthroughScreen)
+
+
+# ---------------------------------------------------------------- 2. scans that arrive together
+
+
+def scans_in_walk_order(model, count: int) -> tuple[list[str], list[str]]:
+    """The first ``count`` scans a picker makes walking the worksheet, and the items they count."""
+    codes: list[str] = []
+    items: list[str] = []
+    for item_id in model.walk:
+        item = model.items[item_id]
+        if len(codes) >= count:
+            break
+        if item.settled:
+            continue
+        assert item.ean and not item.ean.startswith("2"), item.name  # no scale label among them
+        for _ in range(item.left):
+            codes.append(item.ean)
+            items.append(item_id)
+    return codes[:count], items[:count]
+
+
+@pytest.mark.parametrize("count", [2, 5, 20])
+async def test_scans_that_arrive_together_are_each_counted_in_order(clock, count):
+    app = PickTermApp(demo=True)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_walk(pilot)
+        codes, items = scans_in_walk_order(screen.model, count)
+        assert len(codes) == count
+        post_keys(app, "".join(f"{code}\n" for code in codes))
+        await until(pilot, lambda: len(picks(app)) == count, f"{count} picks")
+        await pilot.pause()
+        assert picks(app) == items
+        assert isinstance(app.screen, WalkthroughScreen) and screen.scan_field.value == ""
+        assert [e.code for e in app.state.pick_events(data.WS_MAIN)] == codes
+
+
+async def test_a_right_scan_then_a_wrong_one_in_one_burst(clock):
+    app = PickTermApp(demo=True)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_walk(pilot)
+        right = screen.model.current.ean
+        post_keys(app, f"{right}\n{A_SCAN}\n")
+        await until(pilot, lambda: isinstance(app.screen, ScanErrorDialog), "the error")
+        assert picks(app) == [screen.model.walk[0]]  # the first counted
+        shown = " ".join(str(w.render()) for w in app.screen.query(Static))
+        assert f"Scanned {A_SCAN}" in shown and "UNKNOWN CODE" in shown  # the second, alone, refused
+
+
+async def test_a_scan_split_across_two_reads(clock):
+    app = PickTermApp(demo=True)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_walk(pilot)
+        code = screen.model.current.ean
+        first = screen.model.current_id
+        post_keys(app, code[:6])
+        await pilot.pause()
+        assert picks(app) == []
+        post_keys(app, code[6:] + "\n")
+        await until(pilot, lambda: picks(app) == [first], "the pick")
+        # Pasted text (a terminal delivering several codes at once) is split too.
+        second = screen.model.current
+        app.screen.query_one("#scan").post_message(events.Paste(f"{second.ean}\r\n{A_SCAN}\r\n"))
+        await until(pilot, lambda: isinstance(app.screen, ScanErrorDialog), "the error")
+        assert picks(app) == [first, second.id]
+
+
+# ---------------------------------------------------------------- 3. Esc acknowledges, and never leaves by accident
+
+
+async def test_a_double_esc_after_an_error_stays_and_the_next_scan_counts(clock):
+    app = PickTermApp(demo=True)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_walk(pilot)
+        await scan(pilot, clock, A_SCAN)
+        assert isinstance(app.screen, ScanErrorDialog)
+        await pilot.press("escape", "escape")  # within a second of each other
+        await pilot.pause()
+        assert app.screen is screen and "Esc ignored" in static_text(app, "#walk-feedback")
+        await scan(pilot, clock, screen.model.current.ean)
+        assert len(picks(app)) == 1  # counted, not dropped on another screen
+        clock.advance(2)
+        await scan(pilot, clock, A_SCAN)
+        await pilot.press("escape")
+        await pilot.pause()
+        await pilot.press("f3")  # F3 leaves at any time
+        await pilot.pause()
+        assert app.screen is not screen
+
+
+async def test_esc_leaves_when_no_error_was_just_shown(clock):
+    app = PickTermApp(demo=True)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_walk(pilot)
+        await scan(pilot, clock, A_SCAN)
+        await pilot.press("escape")
+        await pilot.pause()
+        clock.advance(1.5)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert screen not in app.screen_stack
