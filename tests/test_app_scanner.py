@@ -289,3 +289,28 @@ async def test_esc_leaves_when_no_error_was_just_shown(clock):
         await pilot.press("escape")
         await pilot.pause()
         assert screen not in app.screen_stack
+
+
+SCREENS_WITHOUT_A_SCAN_FIELD = [
+    pytest.param("open_shipments", (data.ORDER_DELIVERED,), id="shipments"),
+    pytest.param("open_shipment", (data.SHIP_DELIVERED,), id="shipment"),
+    pytest.param("open_facility", (data.FACILITY_CDMX,), id="facility"),
+    pytest.param("open_outbox", (), id="outbox"),
+]
+
+
+@pytest.mark.parametrize(("opener", "args"), SCREENS_WITHOUT_A_SCAN_FIELD)
+async def test_a_scan_on_a_screen_that_cannot_use_it_is_reported(clock, opener, args):
+    app = PickTermApp(demo=True)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_screen(pilot, opener, *args)
+        rung = bells(app)
+        await scan(pilot, clock, A_SCAN)
+        await settle(pilot)
+        assert app.screen is screen and f"Not counted: {A_SCAN}" in notifications(app) and rung
+        # The help screen (F1) takes no scan either.
+        await person(pilot, clock, "f1")
+        help_screen = app.screen
+        assert type(help_screen).__name__ == "HelpScreen"
+        await scan(pilot, clock, "4006381333931")
+        assert app.screen is help_screen and "Not counted: 4006381333931" in notifications(app)

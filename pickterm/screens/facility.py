@@ -12,6 +12,7 @@ from textual.widgets import Static
 from pickterm.app import css
 from pickterm.screens.base import DataScreen
 from pickterm.widgets.text import block, heading, labelled
+from pickterm.widgets.scan_input import BurstGuard
 
 
 def coordinates(location: Any) -> str:
@@ -42,7 +43,7 @@ def facility_blocks(facility: Any) -> list[tuple[str, Content]]:
     ]
 
 
-class FacilityScreen(DataScreen):
+class FacilityScreen(BurstGuard, DataScreen):
     TITLE = "Facility"
     HELP = "A store or warehouse: its name, full address, contact and coordinates. Arrows scroll."
     CSS_PATH = css("facility")

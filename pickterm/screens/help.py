@@ -9,6 +9,7 @@ from textual.content import Content
 from textual.screen import Screen
 
 from pickterm.screens.base import BaseScreen
+from pickterm.widgets.scan_input import BurstGuard
 from textual.widgets import Static
 
 
@@ -35,7 +36,7 @@ def describe_keys(app, screen: Screen) -> tuple[list[tuple[str, str]], list[tupl
     return rows(screen_bindings), rows(type(app).BINDINGS)
 
 
-class HelpScreen(BaseScreen):
+class HelpScreen(BurstGuard, BaseScreen):
     TITLE = "Help"
     BINDINGS = [Binding("f1", "app.back", "Close help", priority=True)]
 

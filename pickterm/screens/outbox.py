@@ -20,6 +20,7 @@ from pickterm.app import css
 from pickterm.screens.base import BaseScreen
 from pickterm.widgets.common import literal
 from pickterm.widgets.pick_list import PickList
+from pickterm.widgets.scan_input import BurstGuard
 from pickterm.widgets.text import block, labelled
 
 _STATE_STYLE = {"pending": ("⟳ pending", "bold $warning"), "failed": ("✘ failed", "bold $error")}
@@ -51,7 +52,7 @@ def entry_content(entry: Any) -> Content:
     return block(lines)
 
 
-class OutboxScreen(BaseScreen):
+class OutboxScreen(BurstGuard, BaseScreen):
     TITLE = "Outbox"
     HELP = (
         "Tracking writes the server has not accepted yet. Pending ones are retried in the "

@@ -21,6 +21,7 @@ from textual.widgets import Static
 from pickterm.app import css
 from pickterm.screens.base import DataScreen
 from pickterm.widgets.common import KeyValues, literal, status_content
+from pickterm.widgets.scan_input import BurstGuard
 from pickterm.widgets.text import heading
 
 # The server caches a shipment for 30 s: polling faster only costs quota.
@@ -131,7 +132,7 @@ def party_rows(shipment: Any) -> list[tuple[str, Any]]:
     ]
 
 
-class ShipmentScreen(DataScreen):
+class ShipmentScreen(BurstGuard, DataScreen):
     RECENT = "shipment"
     TITLE = "Shipment"
     HELP = (

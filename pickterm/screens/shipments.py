@@ -17,6 +17,7 @@ from pickterm.app import css
 from pickterm.screens.base import DataScreen
 from pickterm.widgets.common import literal, status_content
 from pickterm.widgets.pick_list import PickList
+from pickterm.widgets.scan_input import BurstGuard
 from pickterm.widgets.text import block, labelled
 
 
@@ -44,7 +45,7 @@ def shipment_content(shipment: Any) -> Content:
     return block(lines)
 
 
-class ShipmentsScreen(DataScreen):
+class ShipmentsScreen(BurstGuard, DataScreen):
     TITLE = "Shipments"
     HELP = (
         "The shipments of this order: status, carrier, tracking number, packages, items and "
