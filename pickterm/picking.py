@@ -629,7 +629,10 @@ class PickProgress:
         with self._changing(item):
             self._apply(item, -event.units, -event.weight_kg if event.weight_kg is not None else None)
         if before is not None:  # the confirmation had brought a skipped or short item back: it is again
-            self._restore_state(item, before)
+            try:
+                self._restore_state(item, before)
+            except Exception as exc:
+                return _not_saved(exc)
         moved = self._go(item.id)
         sign = "" if event.units >= 0 else "+"
         return Outcome("info", "Undone", detail=f"{sign}{-event.units} × {item.name} ({item.picked} of {item.need})",

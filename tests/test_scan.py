@@ -485,3 +485,64 @@ def test_import_does_not_pull_in_textual() -> None:
     code = "import sys, pickterm.scan; print(any(m == 'textual' or m.startswith('textual.') for m in sys.modules))"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "False"
+
+
+# --------------------------------------------------------------------------- scanner input
+
+
+def test_split_scans_on_the_terminator_keeps_the_unfinished_rest():
+    from pickterm.scan import split_scans
+
+    assert split_scans("", "4006381333931\n8406125560665\n") == (["4006381333931", "8406125560665"], "")
+    assert split_scans("", "A\r\nB\rC\n") == (["A", "B", "C"], "")  # CR, LF and CRLF are all Enter
+    scans, rest = split_scans("", "4006381333931\n84061")  # a scan split across two reads
+    assert (scans, rest) == (["4006381333931"], "84061")
+    assert split_scans(rest, "25560665\n") == (["8406125560665"], "")
+    assert split_scans("", "A\tB\t", "\t") == (["A", "B"], "")
+    assert split_scans("", "A#B#C", "#") == (["A", "B"], "C")
+    assert split_scans("", "\n\n  \nA\n") == (["A"], "")  # empty lines are no scans
+    assert split_scans("", "ABC", "") == ([], "ABC")  # no terminator: a pause ends it
+
+
+def test_a_burst_is_keys_closer_than_a_person_types():
+    from pickterm.scan import BurstDetector
+
+    now = [0.0]
+    burst = BurstDetector(30, clock=lambda: now[0])
+    assert burst.key("4") is False  # one key: a person, until the next says otherwise
+    now[0] += 0.005
+    assert burst.key("0") is True
+    now[0] += 0.005
+    assert burst.end() == "40"  # the terminator ends the burst: what it typed
+    now[0] += 1
+    assert burst.key("2") is False
+    now[0] += 0.2  # a person's Enter, a while after their key
+    assert burst.end() is None
+    assert burst.end() is None  # a bare Enter
+    now[0] += 1
+    burst.key("y")
+    assert burst.end() == "y"  # Enter right on a key's heels: a scanner's
+    slow = BurstDetector(1, clock=lambda: now[0])
+    slow.key("1")
+    now[0] += 0.002
+    assert slow.key("2") is False  # 2 ms apart is a person for a 1 ms threshold
+
+
+def test_the_weight_tolerance_comes_from_the_config():
+    assert ScanSettings().weight_tolerance == pytest.approx(0.10)
+    assert ScanSettings.from_config("enter", None, 25).weight_tolerance == pytest.approx(0.25)
+    with pytest.raises(ValueError, match="0 to 100"):
+        ScanSettings.from_config("enter", None, 250)
+
+
+def test_the_scan_settings_of_a_profile_are_checked(tmp_path):
+    from pickterm.store.config import ConfigError, load_settings, save_setting
+
+    path = tmp_path / "config.toml"
+    assert save_setting("scan_burst_ms", "45", path=path) == "45"
+    assert save_setting("scan_weight_tolerance", 5, path=path) == "5"
+    settings = load_settings(path=path, env={})
+    assert (settings.scan_burst_ms, settings.scan_weight_tolerance) == (45, 5)
+    for key, bad in (("scan_burst_ms", "fast"), ("scan_burst_ms", 0), ("scan_weight_tolerance", "150")):
+        with pytest.raises(ConfigError, match=key):
+            save_setting(key, bad, path=path)

@@ -48,7 +48,9 @@ class WalkthroughScreen(DataScreen):
     HELP = (
         "Scan the current item: each scan confirms one unit, 3* before the code confirms 3, a scale "
         "label confirms the item and records its weight. A misread, an unknown code or another item's code "
-        "rings, flashes and blocks until Esc. Type + or - and Enter (or ctrl+up/down) to add or remove a unit "
+        "rings, flashes and blocks until Esc (an Esc right after it does not leave the walk: F3 does); "
+        "so does a scale label of 0 kg or far from the expected weight. "
+        "Type + or - and Enter (or ctrl+up/down) to add or remove a unit "
         "by hand. F10 undoes the last action (a confirmation, a unit, a skip, a short), again and again. "
         "Items come in pick-path order (category, then name); skipped ones go to the end. "
         "Progress is saved on this terminal after every confirmation (the API has no endpoint to record "

@@ -61,9 +61,10 @@ class ScanField(Input):
         self.terminator = terminator
 
     def _ends_scan(self, key: str) -> bool:
+        """Enter always ends a scan (also what a person typed); Tab when it is the terminator."""
         if key == "tab":
             return self.terminator == "\t"
-        return key in TERMINATOR_KEYS and self.terminator in ("\n", "\r", "\r\n")
+        return key in TERMINATOR_KEYS
 
     def _scanned(self, value: str) -> None:
         if value.strip():
