@@ -2,6 +2,19 @@
 
 This is the first frame the app draws, so it stays light: no API, httpx or pydantic
 imports here. The recent lookups and samples load in a worker once the services are ready.
+
+Scans at home (DESIGN "Scanner input"):
+
+- An id is fetched before its screen opens: a lookup that fails stays here with its error.
+- Whenever home is shown, and after every lookup, the field's whole text is selected, so a
+  new scan replaces the old id and never appends to it.
+- Tab ends a scan when the profile says ``scan_terminator = "tab"``; otherwise it moves the focus.
+- One lookup at a time: ids that arrive while one is being looked up (several scans in one
+  burst, as after an SSH stall) are reported as not counted, and the first one opens. The
+  first is what the picker scanned at home; the rest were scanned at a screen that was not
+  there yet, so no guess is made about which of them they meant.
+- A product barcode is no id: home says so, and offers the worksheets opened on this
+  terminal that hold the product.
 """
 
 from __future__ import annotations
@@ -15,7 +28,7 @@ from textual.widgets import Input, Static
 from textual.widgets.option_list import Option
 
 from pickterm.app import css
-from pickterm.ids import classify
+from pickterm.ids import classify, order_id_without_suffix, product_barcode
 from pickterm.screens.base import BaseScreen
 from pickterm.widgets.pick_list import PickList
 
@@ -92,12 +105,15 @@ class LookupScreen(BaseScreen):
     HELP = (
         "Scan or type an order id, worksheet id, shipment id, tracking number or facility id, then Enter. "
         "Down moves into the recent lookups (and, in demo mode, the sample ids); Enter opens one, "
-        "up from the top returns to the field. Esc clears the field."
+        "up from the top returns to the field. Esc clears the field. An id that is not found stays here "
+        "with the error. A product barcode scanned here is named as such, with the worksheets opened on "
+        "this terminal that hold it. One id at a time: ids scanned while one is looked up are not counted."
     )
     CSS_PATH = css("lookup")
     BINDINGS = [
         Binding("escape", "clear", "Clear"),
         Binding("down", "to_list", "Recent", show=False),
+        Binding("tab", "tab_terminator", show=False),  # not priority: after the keys before it
     ]
 
     def __init__(self) -> None:
@@ -106,7 +122,12 @@ class LookupScreen(BaseScreen):
         self._targets: dict[str, tuple[str, str]] = {}
         self._recent: list[tuple[str, str]] = []
         self._samples: dict[str, list[tuple[str, str]]] = {}
+        # What a product barcode scanned here offers: (kind, ident, label), and the list's title.
+        self._offers: list[tuple[str, str, str]] = []
+        self._offers_title = ""
         self._narrow = False
+        # The id being looked up: while it is set, other ids are not counted.
+        self._looking: str | None = None
 
     def compose_body(self) -> ComposeResult:
         with Vertical(id="body"):
@@ -127,26 +148,134 @@ class LookupScreen(BaseScreen):
         self.load_lists()
 
     def on_screen_resume(self) -> None:
-        # Coming back from a screen: what was just opened is now the newest recent lookup.
+        # Coming back from a screen: what was just opened is now the newest recent lookup,
+        # and the next scan replaces the old id.
         if self.is_mounted:
+            self.field.focus()
+            self.field.select_all()
             self.load_lists()
 
     # ------------------------------------------------------------ the field
 
     def on_input_changed(self, event: Input.Changed) -> None:
+        if self._offers:
+            self._set_offers([], "")
         target = classify(event.value)
-        self._say(target.understood if event.value.strip() else HINT,
+        understood = target.understood
+        if target.kind == "tracking" and (gtin := product_barcode(target.ident)):
+            understood = f"Product barcode {target.ident} ({gtin})"
+        self._say(understood if event.value.strip() else HINT,
                   bad=bool(event.value.strip()) and not target.ok)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
-        target = classify(event.value)
+        self.look_up_text(event.value)
+
+    def action_tab_terminator(self) -> None:
+        """Tab ends a scan for scanners set to send Tab; otherwise it moves the focus."""
+        settings = getattr(self.app, "settings", None)
+        if getattr(settings, "scan_terminator", "enter") == "tab":
+            if self.field.value.strip():
+                self.look_up_text(self.field.value)
+        else:
+            self.app.action_focus_next()
+
+    def look_up_text(self, text: str) -> None:
+        """A submitted id (the value as submitted, never the field's later value): opened once found."""
+        self.field.select_all()  # the next scan replaces this one
+        target = classify(text)
         if not target.ok:
             self._say(target.understood, bad=True)
             self.app.bell()
             return
-        self._say(f"→ {target.understood}")
-        open_target(self.app, target.kind, target.ident)
+        if self._looking is not None:
+            self._not_counted(target.ident)
+            return
+        self.workers.cancel_group(self, "product")
+        if target.kind == "tracking" and (gtin := product_barcode(target.ident)):
+            self.find_product(target.ident, gtin)
+            return
+        self.look_up(target.kind, target.ident, target.understood)
+
+    def open_entry(self, kind: str, ident: str) -> None:
+        """An entry of the list: looked up as a typed id is."""
+        if self._looking is not None:
+            self._not_counted(ident)
+            return
+        self.look_up(kind, ident, ident)
+
+    def look_up(self, kind: str, ident: str, understood: str) -> None:
+        self._looking = ident  # at once: a scan right behind this one is not counted
+        self.error_panel.clear()
+        self._set_offers([], "")
+        self._say(f"→ {understood}…")
+        self._look_up(kind, ident, understood)
+
+    @work(group="lookup", exit_on_error=False)
+    async def _look_up(self, kind: str, ident: str, understood: str) -> None:
+        from pickterm.resolve import fetch_target
+
+        try:
+            client = await self.app.client()
+            await fetch_target(client, kind, ident)
+        except Exception as exc:  # shown here, never raised: home stays with the error
+            self._failed(ident, understood, exc)
+        else:
+            self._say(f"→ {understood}")
+            open_target(self.app, kind, ident)
+        finally:
+            self._looking = None
+
+    def _failed(self, ident: str, understood: str, exc: BaseException) -> None:
+        from pickterm.api.errors import NotFoundError
+
+        hint = None
+        if isinstance(exc, NotFoundError) and order_id_without_suffix(ident):
+            hint = f"An order id ends in -NN: try {ident}-01 (its suffix)."
+        self.error_panel.show_error(exc, hint=hint)
+        self._say(f"✘ Not opened: {understood}", bad=True)
+        self.field.select_all()
+        self.app.bell()
+
+    def _not_counted(self, ident: str) -> None:
+        looking = self._looking or ""
+        self.notify(f"Not counted: {ident}. One id at a time: {looking} opens first.",
+                    severity="warning", markup=False)
+        self.app.bell()
+        self.field.value = looking
+        self.field.select_all()
+
+    @work(group="product", exclusive=True, exit_on_error=False)
+    async def find_product(self, code: str, gtin: str) -> None:
+        """A product barcode at home: say so, and offer the worksheets opened here that hold it."""
+        from pickterm.resolve import worksheets_holding
+
+        self.error_panel.clear()
+        self.app.bell()
+        said = f"✘ {code} is a product barcode ({gtin}), no id."
+        self._say(f"{said} Looking in the worksheets opened here…", bad=True)
+        try:
+            client = await self.app.client()
+            search = await worksheets_holding(client, self.app.state, code)
+        except Exception as exc:  # the store or the API: shown, the field stays usable
+            self.error_panel.show_error(exc)
+            self._say(said, bad=True)
+            return
+        lines = [said]
+        holdings = search.holdings
+        if holdings:
+            count = len({h.worksheet_id for h in holdings})
+            lines.append(f"{count} worksheet(s) opened here hold it: Down, Enter opens.")
+        else:
+            lines.append("No worksheet opened here holds it: scan it in its worksheet.")
+        if search.unreadable:
+            lines.append(f"{search.unreadable} worksheet(s) could not be read.")
+        if order_id_without_suffix(code):
+            lines.append("An order id? Add its -NN suffix.")
+        self._say(" ".join(lines), bad=True)
+        offers = [("worksheet", h.worksheet_id, f"{h.name} · {h.left} left") for h in holdings]
+        offers.append(("tracking", code, "look up as tracking no."))
+        self._set_offers(offers, f"Barcode {code}")
 
     def _say(self, text: str, *, bad: bool = False) -> None:
         understood = self.query_one("#lookup-understood", Static)
@@ -175,11 +304,11 @@ class LookupScreen(BaseScreen):
         event.stop()
         target = self._targets.get(event.option.id or "")
         if target is not None:
-            open_target(self.app, *target)
+            self.open_entry(*target)
 
     def on_key(self, event: events.Key) -> None:
-        # A scan (or typing) while the list has the focus goes into the field: nothing is lost.
-        if self.focused is self.choices and event.is_printable and event.character:
+        # A scan (or typing) while the field has no focus goes into it: nothing is lost.
+        if self.focused is not self.field and event.is_printable and event.character:
             event.stop()
             event.prevent_default()
             self.choices.highlighted = None
@@ -204,6 +333,10 @@ class LookupScreen(BaseScreen):
             self._narrow = narrow
             self._fill()
 
+    def _set_offers(self, offers: list[tuple[str, str, str]], title: str) -> None:
+        self._offers, self._offers_title = offers, title
+        self._fill()
+
     def _fill(self, recent: list[tuple[str, str]] | None = None,
               samples: dict[str, list[tuple[str, str]]] | None = None) -> None:
         """(Re)build the list: recent lookups first, then the demo ids."""
@@ -215,6 +348,8 @@ class LookupScreen(BaseScreen):
         had_focus = self.focused is choices
         self._targets = {}
         sections: list[tuple[str, list[tuple[str, str, str, str]]]] = [  # (title, [(option id, kind, ident, label)])
+            (self._offers_title, [(f"offer-{index}", kind, ident, label)
+                                  for index, (kind, ident, label) in enumerate(self._offers)]),
             ("Recent lookups", [(f"recent-{index}", kind, ident, KIND_LABELS.get(kind, kind))
                                 for index, (kind, ident) in enumerate(self._recent)]),
             ("Demo ids", [(f"sample-{group}-{index}", kind, ident, label)
