@@ -4,14 +4,16 @@ several ids in one burst, and a scan while the list has the focus."""
 from __future__ import annotations
 
 import asyncio
+import subprocess
+import sys
 
-from textual.widgets import Input
+from textual.widgets import Input, OptionList
 
 from pickterm.app import PickTermApp
 from pickterm.sandbox import Sandbox, data
 from pickterm.screens.lookup import LookupScreen
 
-from apphelpers import notifications, settle, wedge
+from apphelpers import notifications, settle, static_text, wedge
 
 
 def field(app: PickTermApp) -> Input:
@@ -130,3 +132,77 @@ async def test_a_scan_while_the_list_has_the_focus_opens_what_it_identifies():
         await settle(pilot)
         assert type(app.screen).__name__ == "OrderScreen"
         assert app.screen.order_id == data.ORDER_COP
+
+
+def ean(sandbox: Sandbox, item_id: str) -> str:
+    for order_id in sandbox.order_ids:
+        order = sandbox.order(order_id)
+        for item in order["unhandledItems"] + order["pickedItems"]:
+            if item["id"] == item_id:
+                return item["ean"]
+    raise KeyError(item_id)
+
+
+SPINACH = "106"  # on the main worksheet only
+
+
+async def test_a_product_barcode_at_home_says_so_and_offers_the_worksheet_opened_here_that_holds_it():
+    sandbox = Sandbox()
+    app = PickTermApp(demo=True, sandbox=sandbox)
+    async with app.run_test(size=(40, 16)) as pilot:
+        await settle(pilot)
+        code = ean(sandbox, SPINACH)
+        # Nothing opened on this terminal yet: a product barcode, and nothing to offer.
+        await wedge(pilot, code)
+        await settle(pilot)
+        assert isinstance(app.screen, LookupScreen)
+        said = static_text(app, "#lookup-understood")
+        assert "product barcode (EAN-13)" in said
+        assert "No worksheet opened here holds it" in said
+        choices = app.screen.query_one("#lookup-list", OptionList)
+        assert str(choices.get_option_at_index(0).prompt) == f"Barcode {code}"
+        assert "look up as tracking no." in str(choices.get_option_at_index(1).prompt)  # the only offer
+        await pilot.press("down", "enter")  # a numeric tracking number after all? Not in the sandbox.
+        await settle(pilot)
+        assert isinstance(app.screen, LookupScreen)
+        assert "Not found" in static_text(app, "#error-panel")
+        # The main worksheet is opened here (its walk is saved locally), and one unit picked.
+        await wedge(pilot, data.WS_MAIN)
+        await settle(pilot)
+        assert type(app.screen).__name__ == "WalkthroughScreen"
+        await pilot.press("f2")
+        await settle(pilot)
+        await wedge(pilot, code)
+        await settle(pilot)
+        said = static_text(app, "#lookup-understood")
+        assert "product barcode (EAN-13)" in said and "1 worksheet(s) opened here hold it" in said
+        offered = str(choices.get_option_at_index(1).prompt)
+        assert data.WS_MAIN in offered and "Baby spinach 200g · 1 left" in offered
+        await pilot.press("down", "enter")
+        await settle(pilot)
+        assert type(app.screen).__name__ == "WalkthroughScreen"
+        assert app.screen.worksheet_id == data.WS_MAIN
+
+
+async def test_an_order_id_without_its_suffix_gets_a_hint():
+    app = PickTermApp(demo=True)
+    async with app.run_test(size=(40, 16)) as pilot:
+        await settle(pilot)
+        bare = data.ORDER_REPLACED.removesuffix("-01")  # no valid check digit: looked up as tracking no.
+        await wedge(pilot, bare)
+        await settle(pilot)
+        assert isinstance(app.screen, LookupScreen)
+        assert f"An order id ends in -NN: try {bare}-01" in static_text(app, "#error-panel")
+        # One that happens to carry a valid EAN-13 check digit is a product barcode, with the same hint.
+        bare = data.ORDER_DELIVERED.removesuffix("-01")
+        await wedge(pilot, bare)
+        await settle(pilot)
+        said = static_text(app, "#lookup-understood")
+        assert "product barcode" in said and "An order id? Add its -NN suffix." in said
+
+
+def test_the_lookup_service_does_not_import_textual():
+    code = "import sys, pickterm.resolve, pickterm.ids; print(any(m.startswith('textual') for m in sys.modules))"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "False"
