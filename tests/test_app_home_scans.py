@@ -175,7 +175,8 @@ async def test_a_product_barcode_at_home_says_so_and_offers_the_worksheet_opened
         await wedge(pilot, code)
         await settle(pilot)
         said = static_text(app, "#lookup-understood")
-        assert "product barcode (EAN-13)" in said and "1 worksheet(s) opened here hold it" in said
+        assert "product barcode (EAN-13)" in said and "Held by a worksheet opened here" in said
+        assert "Or the order" not in said
         offered = str(choices.get_option_at_index(1).prompt)
         assert data.WS_MAIN in offered and "Baby spinach 200g · 1 left" in offered
         await pilot.press("down", "enter")
@@ -193,12 +194,15 @@ async def test_an_order_id_without_its_suffix_gets_a_hint():
         await settle(pilot)
         assert isinstance(app.screen, LookupScreen)
         assert f"An order id ends in -NN: try {bare}-01" in static_text(app, "#error-panel")
-        # One that happens to carry a valid EAN-13 check digit is a product barcode, with the same hint.
+        # One that happens to carry a valid EAN-13 check digit is a product barcode; the order is offered.
         bare = data.ORDER_DELIVERED.removesuffix("-01")
         await wedge(pilot, bare)
         await settle(pilot)
         said = static_text(app, "#lookup-understood")
-        assert "product barcode" in said and "An order id? Add its -NN suffix." in said
+        assert "product barcode" in said and f"Or the order {data.ORDER_DELIVERED}?" in said
+        await pilot.press("down", "enter")
+        await settle(pilot)
+        assert app.screen.order_id == data.ORDER_DELIVERED
 
 
 def test_the_lookup_service_does_not_import_textual():

@@ -263,18 +263,20 @@ class LookupScreen(BaseScreen):
             return
         lines = [said]
         holdings = search.holdings
-        if holdings:
-            count = len({h.worksheet_id for h in holdings})
-            lines.append(f"{count} worksheet(s) opened here hold it: Down, Enter opens.")
+        count = len({h.worksheet_id for h in holdings})
+        if count:
+            held = "a worksheet" if count == 1 else f"{count} worksheets"
+            lines.append(f"Held by {held} opened here: Down, Enter opens.")
         else:
             lines.append("No worksheet opened here holds it: scan it in its worksheet.")
         if search.unreadable:
             lines.append(f"{search.unreadable} worksheet(s) could not be read.")
-        if order_id_without_suffix(code):
-            lines.append("An order id? Add its -NN suffix.")
-        self._say(" ".join(lines), bad=True)
         offers = [("worksheet", h.worksheet_id, f"{h.name} · {h.left} left") for h in holdings]
+        if order_id_without_suffix(code) and await self._order_exists(client, f"{code}-01"):
+            lines.append(f"Or the order {code}-01?")
+            offers.append(("order", f"{code}-01", "order"))
         offers.append(("tracking", code, "look up as tracking no."))
+        self._say(" ".join(lines), bad=True)
         self._set_offers(offers, f"Barcode {code}")
 
     def _say(self, text: str, *, bad: bool = False) -> None:
@@ -332,6 +334,15 @@ class LookupScreen(BaseScreen):
         if narrow != self._narrow:
             self._narrow = narrow
             self._fill()
+
+    @staticmethod
+    async def _order_exists(client, order_id: str) -> bool:
+        """Whether an order id with the suffix added is found (a barcode that was an order id after all)."""
+        try:
+            await client.get_order(order_id)
+        except Exception:  # not found, or the API is down: no offer
+            return False
+        return True
 
     def _set_offers(self, offers: list[tuple[str, str, str]], title: str) -> None:
         self._offers, self._offers_title = offers, title
