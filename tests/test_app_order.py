@@ -280,3 +280,18 @@ async def test_notes_that_cannot_be_read_are_said_and_the_order_still_shows():
         await open_order(pilot, data.ORDER_COP)
         assert "The notes of its worksheets could not be read" in text_of(app.screen, "#order-notes Static")
         assert f"Order: {data.ORDER_COP}" in static_text(app, "#order-details")
+
+
+async def test_f5_reads_the_notes_again_too():
+    app = PickTermApp(demo=True)
+    async with app.run_test(size=(40, 16)) as pilot:
+        await open_order(pilot, data.ORDER_NOT_INVOICED)
+
+        def worksheet_reads() -> int:
+            return sum(1 for r in app.sandbox.requests if r.path.endswith(f"/worksheets/{data.WS_MAIN}"))
+
+        before = worksheet_reads()
+        await pilot.press("f5")
+        await settle(pilot)
+        assert worksheet_reads() == before + 1  # not served from the 30 s cache
+        assert "Notes (1)" in text_of(app.screen, "#order-notes Static")

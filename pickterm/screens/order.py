@@ -192,6 +192,7 @@ class OrderScreen(DataScreen):
     def __init__(self, order_id: str) -> None:
         super().__init__(subtitle=order_id)
         self.order_id = order_id
+        self._fresh = False
 
     def compose_body(self) -> ComposeResult:
         with VerticalScroll(id="body"):
@@ -212,6 +213,7 @@ class OrderScreen(DataScreen):
         return self.order_id
 
     async def fetch(self, client: Any, fresh: bool) -> Any:
+        self._fresh = fresh  # the notes are read as fresh as the order (F5)
         return await client.get_order(self.order_id, fresh=fresh)
 
     def show(self, order: Any) -> None:
@@ -220,19 +222,19 @@ class OrderScreen(DataScreen):
         items = self.query_one("#order-items", Vertical)
         items.remove_children()
         items.mount_all(Static(text, classes=cls) for cls, text in order_blocks(order))
-        self.load_notes(order)
+        self.load_notes(order, self._fresh)
 
     @work(exclusive=True, group="notes", exit_on_error=False)
-    async def load_notes(self, order: Any) -> None:
+    async def load_notes(self, order: Any, fresh: bool = False) -> None:
         """The notes of the order's worksheets about its items (cached by the client for 30 s)."""
         import asyncio
 
         blocks: list[tuple[str, Content]] = []
         try:
             client = await self.app.client()
-            summaries = await client.list_worksheets(self.order_id)
+            summaries = await client.list_worksheets(self.order_id, fresh=fresh)
             ids = list(dict.fromkeys(summary.worksheet_id for summary in summaries))
-            worksheets = await asyncio.gather(*(client.get_worksheet(ws_id) for ws_id in ids))
+            worksheets = await asyncio.gather(*(client.get_worksheet(ws_id, fresh=fresh) for ws_id in ids))
         except Exception as exc:  # the order is shown all the same; the missing notes are said
             worksheets = []
             blocks = [("entry", Content.styled(f"The notes of its worksheets could not be read: {exc}", "dim"))]
