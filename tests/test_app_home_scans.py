@@ -7,6 +7,10 @@ import asyncio
 import subprocess
 import sys
 
+import pytest
+
+from textual import events
+from textual.keys import _character_to_key
 from textual.widgets import Input, OptionList
 
 from pickterm.app import PickTermApp
@@ -14,6 +18,16 @@ from pickterm.sandbox import Sandbox, data
 from pickterm.screens.lookup import LookupScreen
 
 from apphelpers import notifications, settle, static_text, wedge
+
+
+async def burst(pilot, codes, terminator: str = "enter") -> None:
+    """Several scans in one read (as after an SSH stall): every key of every code at once."""
+    app = pilot.app
+    for code in codes:
+        for char in code:
+            app.post_message(events.Key(char if char.isalnum() else _character_to_key(char), char))
+        app.post_message(events.Key(terminator, {"enter": "\r", "tab": "\t"}[terminator]))
+    await pilot.pause()
 
 
 def field(app: PickTermApp) -> Input:
@@ -105,8 +119,7 @@ async def test_ids_scanned_while_one_is_looked_up_are_not_counted_and_the_first_
     app = PickTermApp(demo=True, sandbox=sandbox, client=client)
     async with app.run_test(size=(40, 16)) as pilot:
         await settle(pilot)
-        for order_id in (data.ORDER_REPLACED, data.ORDER_WEIGHABLE, data.ORDER_COP):
-            await wedge(pilot, order_id)
+        await burst(pilot, (data.ORDER_REPLACED, data.ORDER_WEIGHABLE, data.ORDER_COP))
         for _ in range(3):
             await pilot.pause()
         shown = notifications(app)
@@ -120,7 +133,30 @@ async def test_ids_scanned_while_one_is_looked_up_are_not_counted_and_the_first_
         await pilot.press("f2")
         await settle(pilot)
         home = field(app)
-        assert home.value == data.ORDER_REPLACED and home.selected_text == home.value
+        assert home.value and home.selected_text == home.value  # the next scan replaces what is there
+
+
+@pytest.mark.parametrize("count", [2, 5, 20])
+@pytest.mark.parametrize("terminator", ["enter", "tab"])
+async def test_a_burst_of_ids_at_home_opens_the_first_and_reports_each_other_one(tmp_path, count, terminator):
+    from pickterm.connect import demo_client
+    from pickterm.store.config import Settings
+
+    sandbox = Sandbox()
+    settings = Settings(config_path=tmp_path / "config.toml", scan_terminator=terminator)
+    app = PickTermApp(settings=settings, client=demo_client(sandbox), sandbox=sandbox)
+    ids = [data.ORDER_COP] + [f"{1509000000000 + n}-01" for n in range(count - 1)]
+    async with app.run_test(size=(40, 16)) as pilot:
+        await settle(pilot)
+        await burst(pilot, ids, terminator)
+        await settle(pilot)
+        assert type(app.screen).__name__ == "OrderScreen"
+        assert app.screen.order_id == data.ORDER_COP
+        assert len(app.screen_stack) == 3
+        shown = notifications(app)
+        for ident in ids[1:]:
+            assert f"Not counted: {ident}." in shown
+        assert "".join(ids[:2]) not in shown  # never two ids run together
 
 
 async def test_a_scan_while_the_list_has_the_focus_opens_what_it_identifies():
@@ -210,3 +246,16 @@ def test_the_lookup_service_does_not_import_textual():
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "False"
+
+
+async def test_a_scan_split_across_two_reads_opens_once_whole():
+    app = PickTermApp(demo=True)
+    async with app.run_test(size=(40, 16)) as pilot:
+        await settle(pilot)
+        for char in data.ORDER_COP[:7]:
+            app.post_message(events.Key(char, char))
+        await pilot.pause()
+        await wedge(pilot, data.ORDER_COP[7:])
+        await settle(pilot)
+        assert app.screen.order_id == data.ORDER_COP
+        assert notifications(app) == ""

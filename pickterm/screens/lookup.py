@@ -6,8 +6,9 @@ imports here. The recent lookups and samples load in a worker once the services 
 Scans at home (DESIGN "Scanner input"):
 
 - An id is fetched before its screen opens: a lookup that fails stays here with its error.
-- Whenever home is shown, and after every lookup, the field's whole text is selected, so a
-  new scan replaces the old id and never appends to it.
+- Whenever home is shown, and at every terminator, the field's whole text is selected, so a
+  new scan replaces the old id and never appends to it. The field itself handles the
+  terminator, in the order the keys came, so the id submitted is exactly what preceded it.
 - Tab ends a scan when the profile says ``scan_terminator = "tab"``; otherwise it moves the focus.
 - One lookup at a time: ids that arrive while one is being looked up (several scans in one
   burst, as after an SSH stall) are reported as not counted, and the first one opens. The
@@ -75,11 +76,26 @@ def open_target(app, kind: str, ident: str) -> None:
         app.open_facility(ident)
 
 
+def tab_ends_scans(app) -> bool:
+    """Whether the profile's scanners end a code with Tab (``scan_terminator = "tab"``)."""
+    return getattr(getattr(app, "settings", None), "scan_terminator", "enter") == "tab"
+
+
 class IdField(Input):
     """The lookup field. Focus selects its text (a new scan replaces the old id), except when
     typing that began in the list is handed over to it."""
 
     _continue_typing = False
+
+    async def _on_key(self, event: events.Key) -> None:
+        # The terminator is handled here, among the keys in the order they came: the id
+        # submitted is exactly what came before it (not what the field holds once the screen
+        # gets to it), and selecting it makes the next scan of the same burst replace it.
+        if event.key == "enter" or (event.key == "tab" and tab_ends_scans(self.app)):
+            event.stop()
+            event.prevent_default()
+            self.post_message(self.Submitted(self, self.value))
+            self.select_all()
 
     def continue_with(self, text: str) -> None:
         """Start the field afresh with ``text`` (typed while the list had the focus) and focus it.
@@ -172,23 +188,25 @@ class LookupScreen(BaseScreen):
         self.look_up_text(event.value)
 
     def action_tab_terminator(self) -> None:
-        """Tab ends a scan for scanners set to send Tab; otherwise it moves the focus."""
-        settings = getattr(self.app, "settings", None)
-        if getattr(settings, "scan_terminator", "enter") == "tab":
-            if self.field.value.strip():
-                self.look_up_text(self.field.value)
-        else:
+        """Tab (when the field does not have it) moves the focus, or ends a scan typed into the
+        field while the list had the focus, for scanners set to send Tab."""
+        if not tab_ends_scans(self.app):
             self.app.action_focus_next()
+        elif self.field.value.strip():
+            self.field.select_all()
+            self.look_up_text(self.field.value)
 
     def look_up_text(self, text: str) -> None:
-        """A submitted id (the value as submitted, never the field's later value): opened once found."""
-        self.field.select_all()  # the next scan replaces this one
+        """A submitted id (the value as submitted, never the field's later value): opened once found.
+
+        The field is left alone here: more keys of a burst may already be in it.
+        """
         target = classify(text)
         if not target.ok:
             self._say(target.understood, bad=True)
             self.app.bell()
             return
-        if self._looking is not None:
+        if self._looking is not None or not self.is_active:
             self._not_counted(target.ident)
             return
         self.workers.cancel_group(self, "product")
@@ -199,7 +217,7 @@ class LookupScreen(BaseScreen):
 
     def open_entry(self, kind: str, ident: str) -> None:
         """An entry of the list: looked up as a typed id is."""
-        if self._looking is not None:
+        if self._looking is not None or not self.is_active:
             self._not_counted(ident)
             return
         self.look_up(kind, ident, ident)
@@ -234,16 +252,12 @@ class LookupScreen(BaseScreen):
             hint = f"An order id ends in -NN: try {ident}-01 (its suffix)."
         self.error_panel.show_error(exc, hint=hint)
         self._say(f"✘ Not opened: {understood}", bad=True)
-        self.field.select_all()
         self.app.bell()
 
     def _not_counted(self, ident: str) -> None:
-        looking = self._looking or ""
-        self.notify(f"Not counted: {ident}. One id at a time: {looking} opens first.",
-                    severity="warning", markup=False)
+        first = f"{self._looking} opens first" if self._looking else "another screen has opened"
+        self.notify(f"Not counted: {ident}. One id at a time: {first}.", severity="warning", markup=False)
         self.app.bell()
-        self.field.value = looking
-        self.field.select_all()
 
     @work(group="product", exclusive=True, exit_on_error=False)
     async def find_product(self, code: str, gtin: str) -> None:
