@@ -259,3 +259,18 @@ async def test_a_scan_split_across_two_reads_opens_once_whole():
         await settle(pilot)
         assert app.screen.order_id == data.ORDER_COP
         assert notifications(app) == ""
+
+
+async def test_twelve_digits_that_are_no_worksheet_but_a_upc_a_say_it_is_a_product_barcode():
+    app = PickTermApp(demo=True)
+    async with app.run_test(size=(40, 16)) as pilot:
+        await settle(pilot)
+        await wedge(pilot, "036000291452")  # a valid UPC-A, no worksheet id
+        await settle(pilot)
+        assert isinstance(app.screen, LookupScreen)
+        assert "036000291452 is a product barcode (UPC-A)" in static_text(app, "#lookup-understood")
+        # Twelve digits with a bad check digit stay a worksheet that is not found.
+        await wedge(pilot, "036000291453")
+        await settle(pilot)
+        assert "Not found" in static_text(app, "#error-panel")
+        assert "Not opened: Worksheet 036000291453" in static_text(app, "#lookup-understood")

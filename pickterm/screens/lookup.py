@@ -76,6 +76,18 @@ def open_target(app, kind: str, ident: str) -> None:
         app.open_facility(ident)
 
 
+def _is_not_found(exc: BaseException) -> bool:
+    from pickterm.api.errors import NotFoundError  # loaded by the time a lookup fails
+
+    return isinstance(exc, NotFoundError)
+
+
+def _is_upc_a(ident: str) -> bool:
+    from pickterm.scan import is_valid_gtin  # pure module, no I/O
+
+    return len(ident) == 12 and is_valid_gtin(ident)
+
+
 def tab_ends_scans(app) -> bool:
     """Whether the profile's scanners end a code with Tab (``scan_terminator = "tab"``)."""
     return getattr(getattr(app, "settings", None), "scan_terminator", "enter") == "tab"
@@ -237,7 +249,10 @@ class LookupScreen(BaseScreen):
             client = await self.app.client()
             await fetch_target(client, kind, ident)
         except Exception as exc:  # shown here, never raised: home stays with the error
-            self._failed(ident, understood, exc)
+            if kind == "worksheet" and _is_not_found(exc) and _is_upc_a(ident):
+                self.find_product(ident, "UPC-A")  # twelve digits: no worksheet, but a product barcode
+            else:
+                self._failed(ident, understood, exc)
         else:
             self._say(f"→ {understood}")
             open_target(self.app, kind, ident)
@@ -245,10 +260,8 @@ class LookupScreen(BaseScreen):
             self._looking = None
 
     def _failed(self, ident: str, understood: str, exc: BaseException) -> None:
-        from pickterm.api.errors import NotFoundError
-
         hint = None
-        if isinstance(exc, NotFoundError) and order_id_without_suffix(ident):
+        if _is_not_found(exc) and order_id_without_suffix(ident):
             hint = f"An order id ends in -NN: try {ident}-01 (its suffix)."
         self.error_panel.show_error(exc, hint=hint)
         self._say(f"✘ Not opened: {understood}", bad=True)
