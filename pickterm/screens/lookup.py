@@ -31,6 +31,7 @@ from textual.widgets.option_list import Option
 from pickterm.app import css
 from pickterm.ids import classify, order_id_without_suffix, product_barcode
 from pickterm.screens.base import BaseScreen
+from pickterm.widgets.id_field import IdField, tab_ends_scans
 from pickterm.widgets.pick_list import PickList
 
 RECENT_SHOWN = 10
@@ -86,46 +87,6 @@ def _is_upc_a(ident: str) -> bool:
     from pickterm.scan import is_valid_gtin  # pure module, no I/O
 
     return len(ident) == 12 and is_valid_gtin(ident)
-
-
-def tab_ends_scans(app) -> bool:
-    """Whether the profile's scanners end a code with Tab (``scan_terminator = "tab"``)."""
-    return getattr(getattr(app, "settings", None), "scan_terminator", "enter") == "tab"
-
-
-class IdField(Input):
-    """The lookup field. Focus selects its text (a new scan replaces the old id), except when
-    typing that began in the list is handed over to it."""
-
-    _continue_typing = False
-
-    async def _on_key(self, event: events.Key) -> None:
-        # The terminator is handled here, among the keys in the order they came: the id
-        # submitted is exactly what came before it (not what the field holds once the screen
-        # gets to it), and selecting it makes the next scan of the same burst replace it.
-        if event.key == "enter" or (event.key == "tab" and tab_ends_scans(self.app)):
-            event.stop()
-            event.prevent_default()
-            self.post_message(self.Submitted(self, self.value))
-            self.select_all()
-
-    def continue_with(self, text: str) -> None:
-        """Start the field afresh with ``text`` (typed while the list had the focus) and focus it.
-
-        Keys that arrive before the focus has moved are added to what came before.
-        """
-        text = self.value + text if self._continue_typing else text
-        self.value = text
-        self.cursor_position = len(text)
-        self._continue_typing = True
-        self.focus()
-
-    def on_focus(self) -> None:
-        # Runs before Input's own focus handler, which would select the text typed so far.
-        if self._continue_typing:
-            self._continue_typing = False
-            self.select_on_focus = False
-            self.call_next(setattr, self, "select_on_focus", True)
 
 
 class LookupScreen(BaseScreen):
