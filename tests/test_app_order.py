@@ -295,3 +295,13 @@ async def test_f5_reads_the_notes_again_too():
         await settle(pilot)
         assert worksheet_reads() == before + 1  # not served from the 30 s cache
         assert "Notes (1)" in text_of(app.screen, "#order-notes Static")
+
+
+def test_notes_of_unexpected_shapes_are_read_tolerantly():
+    from pickterm.screens.order import note_blocks, note_fields
+
+    assert note_fields({"content": "x", "date": 5, "author": None}) == ("", "x", "", "5")
+    assert note_fields("plain") == ("", "plain", "", "")
+    assert note_fields(42) == ("", "", "", "")
+    shown = [str(text) for _, text in note_blocks([(None, 42), ("Item", {"type": "ERROR", "date": "not a date"})])]
+    assert shown == ["Notes (2)", "-", "Item: -\nERROR · not a date"]
