@@ -39,3 +39,30 @@ def classify(text: str) -> LookupTarget:
     if _TRACKING.match(ident):
         return LookupTarget("tracking", ident, f"Tracking number {ident}")
     return LookupTarget("unknown", ident, f"Not an id pickterm knows: {ident!r}")
+
+
+# ------------------------------------------------------------ what an id is not
+# Kept apart from ``classify``: these say what a scan at home most likely was when it is no
+# id the lookup opens (a product barcode), or what a typed id lacks (an order id's suffix).
+
+_PRODUCT_GTINS = {8: "EAN-8", 13: "EAN-13", 14: "GTIN-14"}
+_DIGITS = re.compile(r"^\d{6,}$")
+
+
+def product_barcode(ident: str) -> str | None:
+    """The GTIN name ("EAN-13", "EAN-8", "GTIN-14") when ``ident`` is a product barcode with a
+    good check digit; None otherwise.
+
+    Twelve digits are a worksheet id first (UPC-A shares that length): the lookup tries them as
+    a worksheet. A code of another length with a bad check digit is no product barcode either.
+    """
+    from pickterm.scan import is_valid_gtin  # pure module, no I/O
+
+    name = _PRODUCT_GTINS.get(len(ident))
+    return name if name is not None and is_valid_gtin(ident) else None
+
+
+def order_id_without_suffix(ident: str) -> bool:
+    """True when ``ident`` could be an order id missing its ``-NN`` suffix (six or more digits,
+    not the 12 of a worksheet id)."""
+    return bool(_DIGITS.match(ident)) and len(ident) != 12

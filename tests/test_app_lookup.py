@@ -9,7 +9,7 @@ import pytest
 from textual.widgets import Input, OptionList, Static
 
 from pickterm.app import PickTermApp
-from pickterm.sandbox import data
+from pickterm.sandbox import Sandbox, data
 from pickterm.screens.lookup import LookupScreen
 
 from apphelpers import settle, static_text, text_of
@@ -138,11 +138,13 @@ async def test_what_is_typed_is_classified_while_typing():
         assert static_text(app, "#lookup-understood") == f"Tracking number {data.WS_MDE[:-1]}"
 
 
-async def test_an_order_that_does_not_exist_shows_the_error_and_back_keeps_the_input():
+async def test_an_order_that_does_not_exist_stays_on_home_with_the_error():
     app = PickTermApp(demo=True)
     async with app.run_test(size=(40, 16)) as pilot:
         await settle(pilot)
         await submit(pilot, "9999999999999-01")
+        assert isinstance(app.screen, LookupScreen)
+        assert len(app.screen_stack) == 2  # nothing was opened
         assert app.screen.query_one("#error-panel").display
         shown = static_text(app, "#error-panel")
         assert "Not found" in shown
@@ -150,12 +152,44 @@ async def test_an_order_that_does_not_exist_shows_the_error_and_back_keeps_the_i
         assert "requestId " in shown
         assert "Check the id and try again" in shown
         assert "Traceback" not in shown
-        await pilot.press("escape")
-        await pilot.pause()
-        assert isinstance(app.screen, LookupScreen)
-        assert app.screen.query_one("#lookup-input", Input).value == "9999999999999-01"
-        assert app.focused is app.screen.query_one("#lookup-input", Input)
+        field = app.screen.query_one("#lookup-input", Input)
+        assert app.focused is field
+        assert field.value == "9999999999999-01" and field.selected_text == field.value  # a new scan replaces it
         assert app.state.recent() == []  # what was not found is no recent lookup
+
+
+async def test_a_tracking_number_that_does_not_exist_opens_no_empty_shipment_screen():
+    app = PickTermApp(demo=True)
+    async with app.run_test(size=(40, 16)) as pilot:
+        await settle(pilot)
+        await submit(pilot, "ZZ0000000000")
+        assert isinstance(app.screen, LookupScreen)
+        assert "auto-refresh" not in text_of(app.screen)
+        assert "Not found" in static_text(app, "#error-panel")
+        assert "Not opened" in static_text(app, "#lookup-understood")
+        # The next lookup clears the error and opens what it finds.
+        await submit(pilot, data.TRACK_INCIDENT)
+        assert type(app.screen).__name__ == "ShipmentScreen"
+        await pilot.press("f2")
+        await settle(pilot)
+        assert not app.screen.query_one("#error-panel").display
+
+
+async def test_a_failed_lookup_from_the_recent_list_stays_on_home():
+    from pickterm.connect import demo_client
+
+    sandbox = Sandbox()
+    app = PickTermApp(demo=True, sandbox=sandbox, client=demo_client(sandbox, cache_seconds=0))
+    async with app.run_test(size=(40, 16)) as pilot:
+        await settle(pilot)
+        await submit(pilot, data.ORDER_COP)
+        await pilot.press("f2")
+        await settle(pilot)
+        sandbox.forbidden.add(data.ORDER_COP)  # no access any more since it was opened
+        await pilot.press("down", "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, LookupScreen)
+        assert app.screen.query_one("#error-panel").display
 
 
 async def test_escape_on_home_clears_the_field():

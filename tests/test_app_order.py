@@ -215,3 +215,93 @@ async def test_an_order_that_does_not_exist_shows_the_error_panel():
         panel = static_text(app, "#error-panel")
         assert "Not found" in panel and "ORD0002B" in panel and "requestId" in panel
         assert "Items" not in text_of(app.screen).replace(panel, "")
+
+
+async def test_order_notes_show_first_and_literally():
+    app = PickTermApp(demo=True)
+    async with app.run_test(size=(40, 16)) as pilot:
+        await open_order(pilot, data.ORDER_NOT_INVOICED)
+        notes = app.screen.query_one("#order-notes")
+        assert notes.display
+        shown = text_of(app.screen, "#order-notes Static")
+        assert shown.startswith("Notes (1)\nWine glasses, set of 4: [b]fragile[/b] wrap each glass in paper\nCOMMENT · picker.roma01 · ")
+        # On the terminal, above the details, without scrolling.
+        screen_text = terminal_text(app)
+        assert "[b]fragile[/b] wrap each" in screen_text
+        assert screen_text.index("Notes (1)") < screen_text.index("Order: ")
+
+
+async def test_an_order_without_notes_shows_no_notes_section():
+    app = PickTermApp(demo=True)
+    async with app.run_test(size=(40, 16)) as pilot:
+        await open_order(pilot, data.ORDER_REPLACED)
+        assert not app.screen.query_one("#order-notes").display
+        assert "Notes" not in text_of(app.screen)
+
+
+class NotedOrders:
+    """The demo client, answering orders with notes the contract does not have (a newer server)."""
+
+    def __init__(self, client) -> None:
+        self.client = client
+
+    def __getattr__(self, name):
+        return getattr(self.client, name)
+
+    async def get_order(self, order_id, **kwargs):
+        from pickterm.api.models import Order
+
+        body = (await self.client.get_order(order_id, **kwargs)).model_dump(mode="json", by_alias=True)
+        body["notes"] = [{"type": "COMMENT", "content": "Call before delivery [red]now[/red]", "author": "ops"}]
+        body["unhandledItems"][0]["notes"] = ["ring twice"]
+        return Order.model_validate(body)
+
+
+async def test_notes_the_server_sends_on_the_order_and_its_items_show_too():
+    from pickterm.connect import demo_client
+
+    sandbox = Sandbox()
+    app = PickTermApp(demo=True, sandbox=sandbox, client=NotedOrders(demo_client(sandbox)))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_order(pilot, data.ORDER_COP)
+        shown = text_of(app.screen, "#order-notes Static")
+        assert "Notes (2)" in shown
+        assert "Call before delivery [red]now[/red]\nCOMMENT · ops" in shown
+        assert ": ring twice" in shown
+
+
+async def test_notes_that_cannot_be_read_are_said_and_the_order_still_shows():
+    sandbox = Sandbox()
+    sandbox.forbidden.add(data.WS_MDE)
+    from pickterm.connect import demo_client
+
+    app = PickTermApp(demo=True, sandbox=sandbox, client=demo_client(sandbox))
+    async with app.run_test(size=(40, 16)) as pilot:
+        await open_order(pilot, data.ORDER_COP)
+        assert "The notes of its worksheets could not be read" in text_of(app.screen, "#order-notes Static")
+        assert f"Order: {data.ORDER_COP}" in static_text(app, "#order-details")
+
+
+async def test_f5_reads_the_notes_again_too():
+    app = PickTermApp(demo=True)
+    async with app.run_test(size=(40, 16)) as pilot:
+        await open_order(pilot, data.ORDER_NOT_INVOICED)
+
+        def worksheet_reads() -> int:
+            return sum(1 for r in app.sandbox.requests if r.path.endswith(f"/worksheets/{data.WS_MAIN}"))
+
+        before = worksheet_reads()
+        await pilot.press("f5")
+        await settle(pilot)
+        assert worksheet_reads() == before + 1  # not served from the 30 s cache
+        assert "Notes (1)" in text_of(app.screen, "#order-notes Static")
+
+
+def test_notes_of_unexpected_shapes_are_read_tolerantly():
+    from pickterm.screens.order import note_blocks, note_fields
+
+    assert note_fields({"content": "x", "date": 5, "author": None}) == ("", "x", "", "5")
+    assert note_fields("plain") == ("", "plain", "", "")
+    assert note_fields(42) == ("", "", "", "")
+    shown = [str(text) for _, text in note_blocks([(None, 42), ("Item", {"type": "ERROR", "date": "not a date"})])]
+    assert shown == ["Notes (2)", "-", "Item: -\nERROR · not a date"]

@@ -49,14 +49,37 @@ async def fetch(client, args: argparse.Namespace):
     return await client.list_shipments(args.order)
 
 
+async def other_way(client, args: argparse.Namespace) -> str:
+    """A shipment not found by its internal id: whether ``--external`` (the tracking number) finds it."""
+    from pickterm.api import PickPackError
+    from pickterm.api.errors import NotFoundError
+
+    try:
+        await client.get_shipment(args.id, by="external")
+    except NotFoundError:
+        return f"Not a tracking number either: --external does not find {args.id}."
+    except PickPackError as exc:
+        return f"Could not check whether --external finds it: {exc}"
+    return f"It is a tracking number: pickterm get shipment {args.id} --external"
+
+
 def run(args: argparse.Namespace) -> int:
     from pickterm.api import PickPackError
+    from pickterm.api.errors import NotFoundError
     from pickterm.commands._connect import client_from_args, fail
     from pickterm.store.config import ConfigError
 
     async def go() -> int:
         async with client_from_args(args) as client:
-            result = await fetch(client, args)
+            try:
+                result = await fetch(client, args)
+            except NotFoundError as exc:
+                if args.kind != "shipment" or args.external:
+                    raise
+                hint = await other_way(client, args)
+                status = fail(exc)
+                print(f"pickterm: {hint}", file=sys.stderr)
+                return status
         if isinstance(result, list):
             data = [item.model_dump(mode="json", by_alias=True) for item in result]
         else:

@@ -2,6 +2,20 @@
 
 This is the first frame the app draws, so it stays light: no API, httpx or pydantic
 imports here. The recent lookups and samples load in a worker once the services are ready.
+
+Scans at home (DESIGN "Scanner input"):
+
+- An id is fetched before its screen opens: a lookup that fails stays here with its error.
+- Whenever home is shown, and at every terminator, the field's whole text is selected, so a
+  new scan replaces the old id and never appends to it. The field itself handles the
+  terminator, in the order the keys came, so the id submitted is exactly what preceded it.
+- Tab ends a scan when the profile says ``scan_terminator = "tab"``; otherwise it moves the focus.
+- One lookup at a time: ids that arrive while one is being looked up (several scans in one
+  burst, as after an SSH stall) are reported as not counted, and the first one opens. The
+  first is what the picker scanned at home; the rest were scanned at a screen that was not
+  there yet, so no guess is made about which of them they meant.
+- A product barcode is no id: home says so, and offers the worksheets opened on this
+  terminal that hold the product.
 """
 
 from __future__ import annotations
@@ -15,8 +29,9 @@ from textual.widgets import Input, Static
 from textual.widgets.option_list import Option
 
 from pickterm.app import css
-from pickterm.ids import classify
+from pickterm.ids import classify, order_id_without_suffix, product_barcode
 from pickterm.screens.base import BaseScreen
+from pickterm.widgets.id_field import IdField, tab_ends_scans
 from pickterm.widgets.pick_list import PickList
 
 RECENT_SHOWN = 10
@@ -62,29 +77,16 @@ def open_target(app, kind: str, ident: str) -> None:
         app.open_facility(ident)
 
 
-class IdField(Input):
-    """The lookup field. Focus selects its text (a new scan replaces the old id), except when
-    typing that began in the list is handed over to it."""
+def _is_not_found(exc: BaseException) -> bool:
+    from pickterm.api.errors import NotFoundError  # loaded by the time a lookup fails
 
-    _continue_typing = False
+    return isinstance(exc, NotFoundError)
 
-    def continue_with(self, text: str) -> None:
-        """Start the field afresh with ``text`` (typed while the list had the focus) and focus it.
 
-        Keys that arrive before the focus has moved are added to what came before.
-        """
-        text = self.value + text if self._continue_typing else text
-        self.value = text
-        self.cursor_position = len(text)
-        self._continue_typing = True
-        self.focus()
+def _is_upc_a(ident: str) -> bool:
+    from pickterm.scan import is_valid_gtin  # pure module, no I/O
 
-    def on_focus(self) -> None:
-        # Runs before Input's own focus handler, which would select the text typed so far.
-        if self._continue_typing:
-            self._continue_typing = False
-            self.select_on_focus = False
-            self.call_next(setattr, self, "select_on_focus", True)
+    return len(ident) == 12 and is_valid_gtin(ident)
 
 
 class LookupScreen(BaseScreen):
@@ -92,12 +94,15 @@ class LookupScreen(BaseScreen):
     HELP = (
         "Scan or type an order id, worksheet id, shipment id, tracking number or facility id, then Enter. "
         "Down moves into the recent lookups (and, in demo mode, the sample ids); Enter opens one, "
-        "up from the top returns to the field. Esc clears the field."
+        "up from the top returns to the field. Esc clears the field. An id that is not found stays here "
+        "with the error. A product barcode scanned here is named as such, with the worksheets opened on "
+        "this terminal that hold it. One id at a time: ids scanned while one is looked up are not counted."
     )
     CSS_PATH = css("lookup")
     BINDINGS = [
         Binding("escape", "clear", "Clear"),
         Binding("down", "to_list", "Recent", show=False),
+        Binding("tab", "tab_terminator", show=False),  # not priority: after the keys before it
     ]
 
     def __init__(self) -> None:
@@ -106,7 +111,12 @@ class LookupScreen(BaseScreen):
         self._targets: dict[str, tuple[str, str]] = {}
         self._recent: list[tuple[str, str]] = []
         self._samples: dict[str, list[tuple[str, str]]] = {}
+        # What a product barcode scanned here offers: (kind, ident, label), and the list's title.
+        self._offers: list[tuple[str, str, str]] = []
+        self._offers_title = ""
         self._narrow = False
+        # The id being looked up: while it is set, other ids are not counted.
+        self._looking: str | None = None
 
     def compose_body(self) -> ComposeResult:
         with Vertical(id="body"):
@@ -127,26 +137,135 @@ class LookupScreen(BaseScreen):
         self.load_lists()
 
     def on_screen_resume(self) -> None:
-        # Coming back from a screen: what was just opened is now the newest recent lookup.
+        # Coming back from a screen: what was just opened is now the newest recent lookup,
+        # and the next scan replaces the old id.
         if self.is_mounted:
+            self.field.focus()
+            self.field.select_all()
             self.load_lists()
 
     # ------------------------------------------------------------ the field
 
     def on_input_changed(self, event: Input.Changed) -> None:
+        if self._offers:
+            self._set_offers([], "")
         target = classify(event.value)
-        self._say(target.understood if event.value.strip() else HINT,
+        understood = target.understood
+        if target.kind == "tracking" and (gtin := product_barcode(target.ident)):
+            understood = f"Product barcode {target.ident} ({gtin})"
+        self._say(understood if event.value.strip() else HINT,
                   bad=bool(event.value.strip()) and not target.ok)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
-        target = classify(event.value)
+        self.look_up_text(event.value)
+
+    def action_tab_terminator(self) -> None:
+        """Tab (when the field does not have it) moves the focus, or ends a scan typed into the
+        field while the list had the focus, for scanners set to send Tab."""
+        if not tab_ends_scans(self.app):
+            self.app.action_focus_next()
+        elif self.field.value.strip():
+            self.field.select_all()
+            self.look_up_text(self.field.value)
+
+    def look_up_text(self, text: str) -> None:
+        """A submitted id (the value as submitted, never the field's later value): opened once found.
+
+        The field is left alone here: more keys of a burst may already be in it.
+        """
+        target = classify(text)
         if not target.ok:
             self._say(target.understood, bad=True)
             self.app.bell()
             return
-        self._say(f"→ {target.understood}")
-        open_target(self.app, target.kind, target.ident)
+        if self._looking is not None or not self.is_active:
+            self._not_counted(target.ident)
+            return
+        self.workers.cancel_group(self, "product")
+        if target.kind == "tracking" and (gtin := product_barcode(target.ident)):
+            self.find_product(target.ident, gtin)
+            return
+        self.look_up(target.kind, target.ident, target.understood)
+
+    def open_entry(self, kind: str, ident: str) -> None:
+        """An entry of the list: looked up as a typed id is."""
+        if self._looking is not None or not self.is_active:
+            self._not_counted(ident)
+            return
+        self.look_up(kind, ident, ident)
+
+    def look_up(self, kind: str, ident: str, understood: str) -> None:
+        self._looking = ident  # at once: a scan right behind this one is not counted
+        self.error_panel.clear()
+        self._set_offers([], "")
+        self._say(f"→ {understood}…")
+        self._look_up(kind, ident, understood)
+
+    @work(group="lookup", exit_on_error=False)
+    async def _look_up(self, kind: str, ident: str, understood: str) -> None:
+        from pickterm.resolve import fetch_target
+
+        try:
+            client = await self.app.client()
+            await fetch_target(client, kind, ident)
+        except Exception as exc:  # shown here, never raised: home stays with the error
+            if kind == "worksheet" and _is_not_found(exc) and _is_upc_a(ident):
+                self.find_product(ident, "UPC-A")  # twelve digits: no worksheet, but a product barcode
+            else:
+                self._failed(ident, understood, exc)
+        else:
+            self._say(f"→ {understood}")
+            open_target(self.app, kind, ident)
+        finally:
+            self._looking = None
+
+    def _failed(self, ident: str, understood: str, exc: BaseException) -> None:
+        hint = None
+        if _is_not_found(exc) and order_id_without_suffix(ident):
+            hint = f"An order id ends in -NN: try {ident}-01 (its suffix)."
+        self.error_panel.show_error(exc, hint=hint)
+        self._say(f"✘ Not opened: {understood}", bad=True)
+        self.app.bell()
+
+    def _not_counted(self, ident: str) -> None:
+        first = f"{self._looking} opens first" if self._looking else "another screen has opened"
+        self.notify(f"Not counted: {ident}. One id at a time: {first}.", severity="warning", markup=False)
+        self.app.bell()
+
+    @work(group="product", exclusive=True, exit_on_error=False)
+    async def find_product(self, code: str, gtin: str) -> None:
+        """A product barcode at home: say so, and offer the worksheets opened here that hold it."""
+        from pickterm.resolve import worksheets_holding
+
+        self.error_panel.clear()
+        self.app.bell()
+        said = f"✘ {code} is a product barcode ({gtin}), no id."
+        self._say(f"{said} Looking in the worksheets opened here…", bad=True)
+        try:
+            client = await self.app.client()
+            search = await worksheets_holding(client, self.app.state, code)
+        except Exception as exc:  # the store or the API: shown, the field stays usable
+            self.error_panel.show_error(exc)
+            self._say(said, bad=True)
+            return
+        lines = [said]
+        holdings = search.holdings
+        count = len({h.worksheet_id for h in holdings})
+        if count:
+            held = "a worksheet" if count == 1 else f"{count} worksheets"
+            lines.append(f"Held by {held} opened here: Down, Enter opens.")
+        else:
+            lines.append("No worksheet opened here holds it: scan it in its worksheet.")
+        if search.unreadable:
+            lines.append(f"{search.unreadable} worksheet(s) could not be read.")
+        offers = [("worksheet", h.worksheet_id, f"{h.name} · {h.left} left") for h in holdings]
+        if order_id_without_suffix(code) and await self._order_exists(client, f"{code}-01"):
+            lines.append(f"Or the order {code}-01?")
+            offers.append(("order", f"{code}-01", "order"))
+        offers.append(("tracking", code, "look up as tracking no."))
+        self._say(" ".join(lines), bad=True)
+        self._set_offers(offers, f"Barcode {code}")
 
     def _say(self, text: str, *, bad: bool = False) -> None:
         understood = self.query_one("#lookup-understood", Static)
@@ -175,11 +294,11 @@ class LookupScreen(BaseScreen):
         event.stop()
         target = self._targets.get(event.option.id or "")
         if target is not None:
-            open_target(self.app, *target)
+            self.open_entry(*target)
 
     def on_key(self, event: events.Key) -> None:
-        # A scan (or typing) while the list has the focus goes into the field: nothing is lost.
-        if self.focused is self.choices and event.is_printable and event.character:
+        # A scan (or typing) while the field has no focus goes into it: nothing is lost.
+        if self.focused is not self.field and event.is_printable and event.character:
             event.stop()
             event.prevent_default()
             self.choices.highlighted = None
@@ -204,6 +323,19 @@ class LookupScreen(BaseScreen):
             self._narrow = narrow
             self._fill()
 
+    @staticmethod
+    async def _order_exists(client, order_id: str) -> bool:
+        """Whether an order id with the suffix added is found (a barcode that was an order id after all)."""
+        try:
+            await client.get_order(order_id)
+        except Exception:  # not found, or the API is down: no offer
+            return False
+        return True
+
+    def _set_offers(self, offers: list[tuple[str, str, str]], title: str) -> None:
+        self._offers, self._offers_title = offers, title
+        self._fill()
+
     def _fill(self, recent: list[tuple[str, str]] | None = None,
               samples: dict[str, list[tuple[str, str]]] | None = None) -> None:
         """(Re)build the list: recent lookups first, then the demo ids."""
@@ -215,6 +347,8 @@ class LookupScreen(BaseScreen):
         had_focus = self.focused is choices
         self._targets = {}
         sections: list[tuple[str, list[tuple[str, str, str, str]]]] = [  # (title, [(option id, kind, ident, label)])
+            (self._offers_title, [(f"offer-{index}", kind, ident, label)
+                                  for index, (kind, ident, label) in enumerate(self._offers)]),
             ("Recent lookups", [(f"recent-{index}", kind, ident, KIND_LABELS.get(kind, kind))
                                 for index, (kind, ident) in enumerate(self._recent)]),
             ("Demo ids", [(f"sample-{group}-{index}", kind, ident, label)

@@ -1,5 +1,11 @@
-"""One order: its details, items by state, packages and payment; keys to its worksheets,
-shipments, tracking and facility."""
+"""One order: its notes, details, items by state, packages and payment; keys to its worksheets,
+shipments, tracking and facility.
+
+The order resource itself carries no notes in the API contract: the notes about an order are
+those its worksheets attach to its items (``orderSource[].notes``, "notes related to this
+order-item link"). They load after the order, from its worksheets, and show first. Notes the
+server might send on the order or its items are shown too. All of it is server text: literal.
+"""
 
 from __future__ import annotations
 
@@ -14,7 +20,7 @@ from textual.widgets import Static
 
 from pickterm.app import css
 from pickterm.screens.base import DataScreen
-from pickterm.widgets.common import KeyValues, status_content
+from pickterm.widgets.common import KeyValues, literal, status_content
 from pickterm.widgets.text import block, heading, labelled
 
 WIDE = 120  # from here, details and items side by side
@@ -108,11 +114,70 @@ def order_blocks(order: Any) -> list[tuple[str, Content]]:
     return blocks
 
 
+Note = tuple[str | None, Any]  # (what it is about: an item's name, or None for the order; the note)
+
+
+def note_fields(note: Any) -> tuple[str, str, str, str]:
+    """(type, content, author, date) of a note sent as an object, a model, or plain text."""
+    if isinstance(note, dict):
+        def get(key: str) -> str:
+            value = note.get(key)
+            return "" if value is None else str(value)
+    elif isinstance(note, str):
+        return ("", note, "", "")
+    else:
+        def get(key: str) -> str:
+            value = getattr(note, key, None)
+            return "" if value is None else str(value)
+    return (get("type"), get("content"), get("author"), get("date"))
+
+
+def _extra_notes(model: Any) -> list[Any]:
+    """Notes the server sent on a model the contract gives none (kept by its unknown fields)."""
+    notes = (getattr(model, "model_extra", None) or {}).get("notes")
+    return list(notes) if isinstance(notes, list) else []
+
+
+def order_notes(order: Any, worksheets: list[Any]) -> list[Note]:
+    """Every note about this order: its own, its items', then what its worksheets attach to its
+    items; each once."""
+    notes: list[Note] = [(None, note) for note in _extra_notes(order)]
+    notes += [(item.name, note) for _, item in order.all_items() for note in _extra_notes(item)]
+    for worksheet in worksheets:
+        for item in [*worksheet.items, *worksheet.picked_items, *worksheet.rejected_items, *worksheet.replaced_items]:
+            for source in item.order_source:
+                if source.order_id == order.order_id:
+                    notes += [(item.name or item.id, note) for note in source.notes]
+    unique: list[Note] = []
+    seen: set[tuple[str | None, tuple[str, str, str, str]]] = set()
+    for subject, note in notes:
+        key = (subject, note_fields(note))
+        if key not in seen:
+            seen.add(key)
+            unique.append((subject, note))
+    return unique
+
+
+def note_blocks(notes: list[Note]) -> list[tuple[str, Content]]:
+    """The notes as (CSS class, text) blocks: the note, then its type, author and date, dimmed."""
+    from pickterm.api.models import format_api_datetime
+
+    blocks = [("group", heading(f"Notes ({len(notes)})"))]
+    for subject, note in notes:
+        kind, content, author, date = note_fields(note)
+        text = literal(content or "-")
+        if subject:
+            text = Content.assemble(Content.styled(subject, "bold"), ": ", text)
+        about = " · ".join(part for part in (kind, author, format_api_datetime(date) if date else "") if part)
+        blocks.append(("entry", block([text, Content.styled(about, "dim")]) if about else text))
+    return blocks
+
+
 class OrderScreen(DataScreen):
     RECENT = "order"
     TITLE = "Order"
     HELP = (
-        "One order: status, times, invoices, its items by state (to pick, picked, rejected, replaced), "
+        "One order: its notes, status, times, invoices, its items by state (to pick, picked, rejected, replaced), "
         "packages and payment. Arrows and PgUp/PgDn scroll. w, s, t and f open its worksheets, shipments, "
         "tracking and facility."
     )
@@ -127,10 +192,12 @@ class OrderScreen(DataScreen):
     def __init__(self, order_id: str) -> None:
         super().__init__(subtitle=order_id)
         self.order_id = order_id
+        self._fresh = False
 
     def compose_body(self) -> ComposeResult:
         with VerticalScroll(id="body"):
             yield Static(Content(KEYS_HINT), id="order-keys")
+            yield Vertical(id="order-notes")
             yield KeyValues(id="order-details")
             yield Vertical(id="order-items")
 
@@ -146,6 +213,7 @@ class OrderScreen(DataScreen):
         return self.order_id
 
     async def fetch(self, client: Any, fresh: bool) -> Any:
+        self._fresh = fresh  # the notes are read as fresh as the order (F5)
         return await client.get_order(self.order_id, fresh=fresh)
 
     def show(self, order: Any) -> None:
@@ -154,6 +222,31 @@ class OrderScreen(DataScreen):
         items = self.query_one("#order-items", Vertical)
         items.remove_children()
         items.mount_all(Static(text, classes=cls) for cls, text in order_blocks(order))
+        self.load_notes(order, self._fresh)
+
+    @work(exclusive=True, group="notes", exit_on_error=False)
+    async def load_notes(self, order: Any, fresh: bool = False) -> None:
+        """The notes of the order's worksheets about its items (cached by the client for 30 s)."""
+        import asyncio
+
+        blocks: list[tuple[str, Content]] = []
+        try:
+            client = await self.app.client()
+            summaries = await client.list_worksheets(self.order_id, fresh=fresh)
+            ids = list(dict.fromkeys(summary.worksheet_id for summary in summaries))
+            worksheets = await asyncio.gather(*(client.get_worksheet(ws_id, fresh=fresh) for ws_id in ids))
+        except Exception as exc:  # the order is shown all the same; the missing notes are said
+            worksheets = []
+            blocks = [("entry", Content.styled(f"The notes of its worksheets could not be read: {exc}", "dim"))]
+        notes = order_notes(order, list(worksheets))
+        if notes:
+            blocks = note_blocks(notes) + blocks
+        elif blocks:
+            blocks.insert(0, ("group", heading("Notes")))
+        container = self.query_one("#order-notes", Vertical)
+        await container.remove_children()
+        await container.mount_all(Static(text, classes=cls) for cls, text in blocks)
+        container.display = bool(blocks)
 
     def action_worksheets(self) -> None:
         self.app.open_worksheets(self.order_id)
