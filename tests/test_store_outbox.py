@@ -180,6 +180,7 @@ def _claim(db: StateDB, entry_id: int, owner: str, lease_until: float) -> None:
         )
 
 
+DELIVERED = TrackingUpdate(delivered_date=datetime(2025, 2, 13, 2, 0, tzinfo=timezone.utc))
 EVENTS_ONLY = TrackingUpdate(
     events=[TrackingEvent(city="Lima", state="LIM", description="Out for delivery", date=datetime(2025, 2, 10, tzinfo=timezone.utc))]
 )
@@ -187,7 +188,7 @@ EVENTS_ONLY = TrackingUpdate(
 
 async def test_a_claim_left_by_a_dead_process_is_uncertain_never_sent_blindly(db, outbox):
     events = outbox.add(ORDER_WEIGHABLE, EVENTS_ONLY, TARGET)
-    delivered = outbox.add(ORDER_ON_ROUTE, UPDATE, TARGET)
+    delivered = outbox.add(ORDER_ON_ROUTE, DELIVERED, TARGET)
     for entry in (events, delivered):
         _claim(db, entry.id, f"{socket.gethostname()}:{_dead_pid()}:abc", time.time() + 600)
     assert not outbox.get(events.id).in_flight
@@ -199,7 +200,7 @@ async def test_a_claim_left_by_a_dead_process_is_uncertain_never_sent_blindly(db
     assert [(o.entry.id, o.state, o.reconciled) for o in outcomes] == [
         (delivered.id, "pending", True), (delivered.id, "sent", False)
     ]
-    assert sandbox.tracking_writes == [(ORDER_ON_ROUTE, UPDATE.to_payload())]
+    assert sandbox.tracking_writes == [(ORDER_ON_ROUTE, DELIVERED.to_payload())]
     # The events-only write may have reached the server: it waits for a person.
     after = outbox.get(events.id)
     assert after.state == "uncertain" and after.uncertain_reason == "interrupted" and after.attempts == 1
@@ -207,7 +208,7 @@ async def test_a_claim_left_by_a_dead_process_is_uncertain_never_sent_blindly(db
 
 
 async def test_a_live_claim_is_respected_until_its_lease_ends(db, outbox):
-    entry = outbox.add(ORDER_ON_ROUTE, UPDATE, TARGET)
+    entry = outbox.add(ORDER_ON_ROUTE, DELIVERED, TARGET)
     live_owner = f"{socket.gethostname()}:{os.getppid()}:abc"  # our parent: alive
     _claim(db, entry.id, live_owner, time.time() + 600)
     sandbox = Sandbox()
@@ -225,7 +226,7 @@ async def test_a_live_claim_is_respected_until_its_lease_ends(db, outbox):
 async def test_cancelled_send_is_uncertain_then_read_back(outbox):
     sandbox = Sandbox(latency_ms=2000)
     async with client_for(sandbox) as client:
-        entry = outbox.add(ORDER_ON_ROUTE, UPDATE, TARGET)
+        entry = outbox.add(ORDER_ON_ROUTE, DELIVERED, TARGET)
         task = asyncio.create_task(outbox.send(entry.id, client))
         await asyncio.sleep(0.05)
         assert outbox.get(entry.id).in_flight

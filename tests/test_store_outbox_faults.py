@@ -230,3 +230,27 @@ async def test_accepted_but_not_recorded_is_said_so_and_never_resent(outbox, mon
         assert await outbox.flush(client) == []
     assert outbox.get(outcome.entry.id).state == "uncertain"
     assert len(sandbox.tracking_writes) == 1
+
+
+async def test_an_uncertain_write_with_events_not_shown_on_the_order_waits_for_a_person(outbox):
+    both = TrackingUpdate(delivered_date=EVENING.delivered_date, events=EVENT.events)
+
+    class NeverArrives(httpx.AsyncBaseTransport):  # the PATCH is lost on the way, its answer too
+        def __init__(self, sandbox):
+            self.inner = sandbox.transport()
+
+        async def handle_async_request(self, request):
+            if request.method == "PATCH":
+                raise httpx.ReadTimeout("timed out", request=request)
+            return await self.inner.handle_async_request(request)
+
+    sandbox = Sandbox()
+    async with client_for(sandbox, transport=NeverArrives(sandbox)) as client:
+        outcome = await outbox.submit(client, ORDER_ON_ROUTE, both)
+    async with client_for(sandbox) as client:
+        [checked] = await outbox.flush(client)
+        assert await outbox.flush(client) == []  # read back once; then it waits
+    assert checked.reconciled and checked.state == "uncertain"
+    entry = outbox.get(outcome.entry.id)
+    assert entry.state == "uncertain" and "orderDeliveredDate" in entry.answer  # what the order shows now
+    assert not outbox.has_work(Target.of(client)) and sandbox.tracking_writes == []

@@ -98,9 +98,11 @@ def describe(entry: OutboxEntry, blocker: OutboxEntry | None = None) -> str:
     target = entry.target
     lines.append(f"      to: {target}" if target else "      to: unknown (stored by an older pickterm; 'retry' assigns this profile)")
     if entry.state == "uncertain":
-        if entry.checkable:
+        if not entry.awaits_decision:
             lines.append("      may have been sent: the next flush reads the order back and settles it")
         else:
+            if entry.answer and entry.answer.get("reconciled"):
+                lines.append(f"      the order showed delivered {entry.answer.get('orderDeliveredDate') or 'never'}")
             lines.append(
                 f"      may have been sent: check 'pickterm get order {entry.order_id}', then"
                 f" 'pickterm outbox retry {entry.id}' (send again) or 'discard {entry.id}'"
@@ -188,6 +190,8 @@ def run_flush(args: argparse.Namespace) -> int:
                     print(f"{head}: the order shows it was applied; settled as sent")
                 elif outcome.state == "pending":
                     print(f"{head}: the order does not show it; sending it again is safe")
+                elif outcome.error is None:
+                    print(f"{head}: the order does not show it; may have been sent: decide with retry or discard")
                 else:
                     print(f"{head}: could not read the order back: {outcome.error}", file=sys.stderr)
             elif outcome.state == "sent" and not outcome.recorded:

@@ -26,9 +26,10 @@ What is guaranteed:
   answer never arrived may or may not have been applied. Such an entry becomes
   *uncertain* and is never re-sent on its own. When it carries a delivered date,
   :meth:`Outbox.reconcile` reads the order back: the date is there, so it is settled as
-  sent; it is not, so re-sending is harmless (a delivered date is set, not added) and it
-  goes back to pending. An uncertain write with events only "may have been sent": a
-  person decides (``retry`` or ``discard``).
+  sent. It is not: a delivered date alone goes back to pending (sending a date again is
+  harmless: it is set, not added); a write with events stays uncertain. An uncertain
+  write with events "may have been sent": a person decides (``retry`` or ``discard``),
+  seeing what the order shows now.
 * **Honest records.** Recording the server's answer is retried a few times; when it still
   fails the caller is told the write was accepted but not recorded (the entry then
   becomes uncertain, and is never re-sent blindly).
@@ -195,12 +196,19 @@ class OutboxEntry:
 
     @property
     def checkable(self) -> bool:
-        """True when reading the order back can tell whether this write was applied."""
+        """True when reading the order back can tell whether this write was applied (it
+        sets a delivered date)."""
         return bool(self.payload.get("deliveredDate"))
 
     @property
-    def events_only(self) -> bool:
-        return not self.checkable
+    def awaits_decision(self) -> bool:
+        """An uncertain entry only a person can settle ("may have been sent"): events only,
+        or events whose delivered date the order did not show when read back."""
+        if self.state != "uncertain":
+            return False
+        if not self.checkable:
+            return True
+        return bool(self.payload.get("events") and (self.answer or {}).get("reconciled"))
 
     @property
     def summary(self) -> str:
@@ -629,7 +637,7 @@ class Outbox:
         target = Target.of(client)
         outcomes: list[SendOutcome] = []
         for entry in self.list(("uncertain",)):
-            if entry.target != target or not entry.checkable or entry.in_flight:
+            if entry.target != target or entry.awaits_decision or entry.in_flight:
                 continue
             wanted = _instant(entry.payload.get("deliveredDate"))
             try:
@@ -643,7 +651,9 @@ class Outbox:
                     break
                 continue
             applied = wanted is not None and _instant(shown) == wanted
-            state = "sent" if applied else "pending"
+            # Not shown: a delivered date alone is safe to send again (it is set, not added).
+            # Events would be added twice if the first request still lands: a person decides.
+            state = "sent" if applied else "uncertain" if entry.payload.get("events") else "pending"
             with self.db.write() as conn:
                 conn.execute(
                     "UPDATE outbox SET state = ?, sent_at = ?, settled_at = ?, answer = ?"
@@ -651,8 +661,8 @@ class Outbox:
                     (
                         state,
                         now_iso() if applied else None,
-                        now_iso() if applied else None,
-                        json.dumps({"reconciled": now_iso(), "orderDeliveredDate": shown}),
+                        None if state == "pending" else now_iso(),
+                        json.dumps({**(entry.answer or {}), "reconciled": now_iso(), "orderDeliveredDate": shown}),
                         entry.id,
                     ),
                 )
@@ -666,7 +676,9 @@ class Outbox:
         for entry in self.list(("pending", "uncertain")):
             if target is not None and entry.target != target:
                 continue
-            if entry.state == "pending" or entry.checkable:
+            if entry.state == "pending":
+                return True
+            if not entry.awaits_decision:
                 return True
         return False
 
