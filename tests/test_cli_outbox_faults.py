@@ -171,3 +171,16 @@ def test_outbox_list_reads_while_another_process_holds_the_write_lock(capsys, se
     finally:
         holder.execute("ROLLBACK")
         holder.close()
+
+
+def test_an_entry_stored_before_targets_is_never_sent_until_retry_gives_it_this_profile(capsys, server):
+    with StateDB.open() as db:  # as an older pickterm stored it: no profile, no URLs
+        entry = Outbox(db).add(ORDER_ON_ROUTE, build_update("2025-02-10T09:00:00Z", []))
+    code, out, _ = run(capsys, "outbox", "flush", *urls(server))
+    assert code == 0 and server.sandbox.tracking_writes == []
+    assert entries()[0].state == "pending"  # not sent, not dropped
+    code, out, _ = run(capsys, "outbox", "list")
+    assert "to: unknown" in out and "'retry' assigns this profile" in out
+    assert run(capsys, "outbox", "retry", str(entry.id), *urls(server))[0] == 0
+    code, out, _ = run(capsys, "outbox", "flush", *urls(server))
+    assert code == 0 and len(server.sandbox.tracking_writes) == 1

@@ -254,3 +254,26 @@ async def test_an_uncertain_write_with_events_not_shown_on_the_order_waits_for_a
     entry = outbox.get(outcome.entry.id)
     assert entry.state == "uncertain" and "orderDeliveredDate" in entry.answer  # what the order shows now
     assert not outbox.has_work(Target.of(client)) and sandbox.tracking_writes == []
+
+
+def test_an_outbox_of_the_previous_schema_is_kept_and_readable_before_and_after_migrating(tmp_path):
+    import sqlite3
+
+    from pickterm.store.state import MIGRATIONS
+
+    path = tmp_path / "state.db"
+    conn = sqlite3.connect(path)
+    conn.executescript(MIGRATIONS[0] + "; PRAGMA user_version = 1;")
+    conn.execute(
+        "INSERT INTO outbox (order_id, payload, created_at) VALUES (?, ?, ?)",
+        (ORDER_ON_ROUTE, json.dumps(MORNING.to_payload()), "2025-02-10T09:00:00Z"),
+    )
+    conn.commit()
+    conn.close()
+    with StateDB.open_readonly(path=path) as old:  # reading does not migrate
+        [entry] = Outbox(old).list()
+        assert entry.target is None and entry.payload == MORNING.to_payload()
+    with StateDB.open(path=path) as db:
+        assert db.schema_version == len(MIGRATIONS)
+        [entry] = Outbox(db).list()
+    assert entry.state == "pending" and entry.target is None
