@@ -277,3 +277,12 @@ def test_an_outbox_of_the_previous_schema_is_kept_and_readable_before_and_after_
         assert db.schema_version == len(MIGRATIONS)
         [entry] = Outbox(db).list()
     assert entry.state == "pending" and entry.target is None
+
+
+async def test_an_uncertain_write_cannot_be_edited_into_a_blind_resend(outbox):
+    sandbox = Sandbox()
+    async with client_for(sandbox, transport=LoseTheAnswer(sandbox)) as client:
+        outcome = await outbox.submit(client, ORDER_WEIGHABLE, EVENT)
+    with pytest.raises(OutboxError, match="may have been sent already"):
+        outbox.update_payload(outcome.entry.id, EVENT)
+    assert outbox.get(outcome.entry.id).state == "uncertain"

@@ -192,7 +192,10 @@ class OutboxScreen(BaseScreen):
 
     def action_edit(self) -> None:
         entry = self._open()
-        if entry is not None:
+        if entry is not None and entry.state == "uncertain":
+            self.notify(f"#{entry.id} may have been sent already: r shows the order and asks before "
+                        "sending it again; d discards it.", severity="warning", markup=False)
+        elif entry is not None:
             self.app.open_tracking(entry.order_id, entry.id)
 
     def action_retry(self) -> None:

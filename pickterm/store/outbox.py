@@ -480,6 +480,11 @@ class Outbox:
                 raise OutboxError(f"Outbox entry #{entry_id} was already accepted by the server")
             if entry.state == "superseded":
                 raise OutboxError(f"Outbox entry #{entry_id} was superseded; it is kept only as history")
+            if entry.state == "uncertain":
+                raise OutboxError(
+                    f"Outbox entry #{entry_id} may have been sent already; check the order, then send it"
+                    " again (retry) or discard it"
+                )
             if entry.in_flight:
                 raise OutboxError(f"Outbox entry #{entry_id} is being sent right now; try again in a moment")
             conn.execute(
