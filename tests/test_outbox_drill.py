@@ -4,7 +4,8 @@ servers do). Whatever the kills hit, no event is ever applied twice on the serve
 every write that reached the server is an entry of the outbox.
 
 Bounded: at most ROUNDS processes and DRILL_SECONDS of wall time; it stops by itself.
-Set PICKTERM_DRILL_SEED to replay a run (the seed is in the failure message).
+Set PICKTERM_DRILL_SEED to replay a run (the seed is in the failure message), and
+PICKTERM_DRILL_ROUNDS for a longer drill.
 """
 
 from __future__ import annotations
@@ -27,9 +28,10 @@ from pickterm.store.state import StateDB, state_path
 
 ROOT = Path(__file__).resolve().parent.parent
 ORDERS = (ORDER_ON_ROUTE, ORDER_WEIGHABLE, ORDER_TWO_WORKSHEETS, ORDER_REPLACED, ORDER_COP)
-ROUNDS = 10
+ROUNDS = int(os.environ.get("PICKTERM_DRILL_ROUNDS") or 10)  # more for a longer drill by hand
+SEED = os.environ.get("PICKTERM_DRILL_SEED")  # read at import: the test's fixtures clear PICKTERM_*
 LATENCY_MS = 1000  # token and PATCH each take a second: the kills land all along the way
-DRILL_SECONDS = 90.0
+DRILL_SECONDS = float(os.environ.get("PICKTERM_DRILL_SECONDS") or 90)
 
 
 def _wait_until(condition, timeout: float) -> None:
@@ -50,7 +52,7 @@ def _command(round_no: int, urls: list[str]) -> list[str]:
 
 
 def test_kill_9_at_random_points_never_applies_an_event_twice():
-    seed = int(os.environ.get("PICKTERM_DRILL_SEED") or random.randrange(1 << 30))
+    seed = int(SEED or random.randrange(1 << 30))
     rng = random.Random(seed)
     sandbox = Sandbox(latency_ms=LATENCY_MS)
     env = {**os.environ, "PICKTERM_API_KEY": DEMO_API_KEY, "PYTHONPATH": str(ROOT)}
