@@ -636,9 +636,9 @@ class Outbox:
 
     async def reconcile(self, client: Any) -> list[SendOutcome]:
         """Settle the uncertain entries of the client's target that carry a delivered date,
-        by reading the order back: the date is there, so the write was applied (sent);
-        it is not, so it was not and re-sending is harmless (pending). Entries with events
-        only stay uncertain: a person decides."""
+        by reading the order back. The date is there: the write was applied (sent). It is
+        not: a delivered date alone goes back to pending (sending a date again is harmless);
+        a write with events stays uncertain, with what the order showed, for a person."""
         target = Target.of(client)
         outcomes: list[SendOutcome] = []
         for entry in self.list(("uncertain",)):
