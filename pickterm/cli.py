@@ -2,7 +2,8 @@
 
 Each subcommand lives in a module of ``pickterm.commands`` that provides
 ``register(subparsers)``; the parser it adds sets ``func`` (returns the exit status).
-Exit statuses: 0 success, 1 API or network error, 2 bad usage or config, 3 queued.
+Exit statuses: 0 success, 1 API or network error, 2 bad usage or config, 3 queued,
+4 local store failure, 5 sent but no answer (may have been applied).
 """
 
 from __future__ import annotations

@@ -12,10 +12,21 @@ def demo_client(sandbox: Any = None, **kwargs: Any) -> PickPackClient:
     from pickterm.sandbox import DEMO_API_KEY, DEMO_API_URL, DEMO_AUTH_URL, Sandbox
 
     sandbox = sandbox if sandbox is not None else Sandbox()
+    kwargs.setdefault("profile", "demo")
     return PickPackClient(DEMO_API_URL, DEMO_AUTH_URL, DEMO_API_KEY, transport=sandbox.transport(), **kwargs)
 
 
 def client_from_settings(settings: Any, **kwargs: Any) -> PickPackClient:
     """A client for the effective settings of a profile (see ``pickterm.store.config``)."""
     key = settings.api_key.get_secret_value() if settings.api_key is not None else ""
-    return PickPackClient(settings.api_url, settings.auth_url, key, auth_scheme=settings.auth_scheme, **kwargs)
+    if key and "token_cache" not in kwargs:
+        from pickterm.api.auth import TokenCache
+        from pickterm.store.state import state_path
+
+        kwargs["token_cache"] = TokenCache.in_dir(
+            state_path().parent, profile=settings.profile, auth_url=settings.auth_url, api_key=key
+        )
+    return PickPackClient(
+        settings.api_url, settings.auth_url, key, auth_scheme=settings.auth_scheme,
+        profile=settings.profile, **kwargs,
+    )

@@ -10,6 +10,10 @@ _WORKSHEET = re.compile(r"^\d{12}$")
 _UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 _FACILITY = re.compile(r"^[0-9a-fA-F]{32}$")
 _TRACKING = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{3,63}$")
+# What can be sent as an order id: digits and a two-digit suffix (``1507400515991-01``),
+# optionally after an upper-case seller prefix (``SLR-880102018018-01``).
+_SENDABLE_ORDER = re.compile(r"^(?:[A-Z]{2,8}-)?\d{1,24}-\d{2}$")
+ORDER_ID_MAX = 40
 
 
 @dataclass(frozen=True)
@@ -66,3 +70,23 @@ def order_id_without_suffix(ident: str) -> bool:
     """True when ``ident`` could be an order id missing its ``-NN`` suffix (six or more digits,
     not the 12 of a worksheet id)."""
     return bool(_DIGITS.match(ident)) and len(ident) != 12
+
+
+def order_id_problem(text: str) -> str | None:
+    """Why ``text`` cannot be an order id (one sentence), or None when it can be one.
+
+    The outbox refuses such ids before queueing them: a write to an id that cannot
+    exist would only ever fail, or (too long, odd characters) not even leave."""
+    ident = str(text).strip()
+    if not ident:
+        return "the order id is empty"
+    if len(ident) > ORDER_ID_MAX:
+        return f"an order id has at most {ORDER_ID_MAX} characters, this one has {len(ident)}"
+    if not _SENDABLE_ORDER.match(ident):
+        return f"{ident!r} is not an order id (expected digits and a suffix, like 1507400515991-01)"
+    return None
+
+
+def is_order_id(text: str) -> bool:
+    """True when ``text`` has the form of an order id (see :func:`order_id_problem`)."""
+    return order_id_problem(text) is None

@@ -1,4 +1,5 @@
-"""The outbox screen: pending and failed tracking writes; retry, edit, discard."""
+"""The outbox screen: pending, failed and uncertain tracking writes; retry, edit,
+discard; the history."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from pickterm.sandbox import data
 from pickterm.screens.confirm import ConfirmScreen
 from pickterm.screens.outbox import OutboxScreen
 from pickterm.screens.tracking import TrackingScreen
+from pickterm.store.outbox import Target
 
 from apphelpers import header_status, open_screen, settle, text_of
 
@@ -82,7 +84,7 @@ async def test_retry_sends_a_pending_write_now():
     app = PickTermApp(demo=True)
     async with app.run_test(size=(40, 16)) as pilot:
         await settle(pilot)
-        entry = app.outbox.add(data.ORDER_ON_ROUTE, DELIVERED)
+        entry = app.outbox.add(data.ORDER_ON_ROUTE, DELIVERED, Target.of(await app.client()))
         screen = await open_outbox(pilot)
         await pilot.press("r")
         await settle(pilot)
@@ -95,14 +97,15 @@ async def test_edit_opens_the_tracking_form_on_that_entry():
     async with app.run_test(size=(40, 16)) as pilot:
         await settle(pilot)
         await failed_entry(app)
-        entry = await failed_entry(app)  # the second one
+        app.sandbox.forbidden.add(data.ORDER_ON_ROUTE)
+        entry = await failed_entry(app, data.ORDER_ON_ROUTE)  # the second one
         screen = await open_outbox(pilot)
         await pilot.press("down", "e")
         await settle(pilot)
         form = app.screen
         assert isinstance(form, TrackingScreen)
-        assert form.entry_id == entry.id and form.order_id == data.ORDER_NOT_INVOICED
-        assert "ORA0001B" in str(form.error_panel.render())
+        assert form.entry_id == entry.id and form.order_id == data.ORDER_ON_ROUTE
+        assert "SHR0007B" in str(form.error_panel.render())
         await pilot.press("escape")
         await settle(pilot)
         assert app.screen is screen
@@ -130,3 +133,66 @@ async def test_discard_asks_then_removes_the_write():
         assert "The outbox is empty" in text_of(screen)
         assert "failed" not in header_status(app)
         assert app.sandbox.tracking_writes == []
+
+
+def _uncertain(app, order_id: str, update: TrackingUpdate, target: Target):
+    """An entry whose sender died mid-flight: nobody knows whether the server applied it."""
+    entry = app.outbox.add(order_id, update, target)
+    with app.outbox.db.write() as conn:
+        conn.execute("UPDATE outbox SET claimed_by = 'elsewhere:1:x', lease_until = 0, attempts = 1 WHERE id = ?",
+                     (entry.id,))
+    app.outbox.settle_interrupted()
+    return app.outbox.get(entry.id)
+
+
+async def test_a_write_that_may_have_been_sent_shows_the_order_and_asks_before_sending_again():
+    from pickterm.api.models import TrackingEvent
+
+    app = PickTermApp(demo=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        event = TrackingUpdate(events=[TrackingEvent(city="Lima", state="LIM", description="Out", date="2025-02-10T08:00:00Z")])
+        entry = _uncertain(app, data.ORDER_ON_ROUTE, event, Target.of(await app.client()))
+        screen = await open_outbox(pilot)
+        shown = text_of(screen)
+        assert "? may have been sent" in shown and "0 pending · 0 failed · 1 may have been sent" in shown
+        assert "r: check the order, then send again" in shown
+        await pilot.press("r")
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmScreen)
+        assert "may have been sent already" in app.screen.question and "The order now shows status" in app.screen.question
+        await pilot.press("n")
+        await settle(pilot)
+        assert app.sandbox.tracking_writes == [] and app.outbox.get(entry.id).state == "uncertain"
+        await pilot.press("r")
+        await settle(pilot)
+        await pilot.press("y")
+        await settle(pilot)
+        assert app.outbox.get(entry.id).state == "sent" and len(app.sandbox.tracking_writes) == 1
+
+
+async def test_history_lists_settled_writes_newest_first_with_time_target_and_answer():
+    app = PickTermApp(demo=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        client = await app.client()
+        failed = await failed_entry(app)
+        sent = (await app.outbox.submit(client, data.ORDER_ON_ROUTE, DELIVERED)).entry
+        older = app.outbox.add(data.ORDER_WEIGHABLE, DELIVERED, Target.of(client))
+        app.outbox.supersede(older.id)
+        screen = await open_outbox(pilot)
+        await pilot.press("h")
+        await settle(pilot)
+        shown = text_of(screen)
+        assert "History, newest first (3)" in shown
+        order = [shown.index(f"#{e.id} ") for e in (older, sent, failed)]
+        assert order == sorted(order)  # newest first
+        assert "– superseded" in shown and "✔ sent" in shown and "✘ failed" in shown
+        assert "server: delivered 2025-02-11T10:00:00.000Z" in shown and "ORA0001B" in shown
+        assert "to: demo @ " in shown and "settled: " in shown
+        await pilot.press("d")  # history entries cannot be acted on
+        await settle(pilot)
+        assert app.screen is screen
+        await pilot.press("h")
+        await settle(pilot)
+        assert "1 failed" in text_of(screen)

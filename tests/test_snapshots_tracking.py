@@ -13,7 +13,8 @@ from textual.widgets import Input
 from pickterm.api.errors import NotFoundError
 from pickterm.api.models import TrackingUpdate
 from pickterm.app import PickTermApp
-from pickterm.sandbox import data
+from pickterm.sandbox import DEMO_API_URL, DEMO_AUTH_URL, data
+from pickterm.store.outbox import Target
 
 from apphelpers import open_screen, opening, settle
 
@@ -39,6 +40,8 @@ def steady(run_before):
 
 class Refusing:
     """A client whose tracking write is refused the way the server refuses a not-invoiced order."""
+
+    profile, api_url, auth_url = "demo", DEMO_API_URL, DEMO_AUTH_URL
 
     async def set_order_delivery(self, order_id, update):
         raise NotFoundError("The order must be invoiced to update the status to delivered", status=404,
@@ -98,9 +101,10 @@ def test_outbox(snap_compare, size):
     async def run_before(pilot):
         await settle(pilot)
         outbox = pilot.app.outbox
-        refused = outbox.add(data.ORDER_NOT_INVOICED, TrackingUpdate(delivered_date="2025-02-11T12:30:00Z"))
+        target = Target.of(Refusing())
+        refused = outbox.add(data.ORDER_NOT_INVOICED, TrackingUpdate(delivered_date="2025-02-11T12:30:00Z"), target)
         await outbox.send(refused.id, Refusing())
-        outbox.add(data.ORDER_ON_ROUTE, TrackingUpdate(delivered_date="2025-02-11T12:00:00Z"))
+        outbox.add(data.ORDER_ON_ROUTE, TrackingUpdate(delivered_date="2025-02-11T12:00:00Z"), target)
         await open_screen(pilot, "open_outbox")
 
     assert snap_compare(PickTermApp(demo=True), terminal_size=size, run_before=run_before)

@@ -18,13 +18,16 @@ from pickterm.api import PickPackClient, errors
 from pickterm.api.models import TrackingEvent, TrackingUpdate
 from pickterm.sandbox import DEMO_API_KEY, DEMO_API_URL, DEMO_AUTH_URL, Sandbox
 from pickterm.sandbox.data import ORDER_NOT_INVOICED, ORDER_ON_ROUTE, ORDER_WEIGHABLE
-from pickterm.store.outbox import Outbox, OutboxError, run_retries
+from pickterm.store.outbox import Outbox, OutboxError, Target, run_retries
 from pickterm.store.state import StateDB
 
 UPDATE = TrackingUpdate(
     delivered_date=datetime(2025, 2, 13, 2, 0, tzinfo=timezone.utc),
     events=[TrackingEvent(city="São Paulo", state="SP", description="Delivery", date=datetime(2025, 2, 10, tzinfo=timezone.utc))],
 )
+
+
+TARGET = Target("default", DEMO_API_URL, DEMO_AUTH_URL)
 
 
 async def _no_sleep(_: float) -> None:
@@ -137,8 +140,8 @@ async def test_rejected_key_keeps_it_pending_with_the_reason(outbox):
 
 
 async def test_offline_flush_stops_early_and_keeps_everything(outbox):
-    first = outbox.add(ORDER_ON_ROUTE, UPDATE)
-    second = outbox.add(ORDER_WEIGHABLE, UPDATE)
+    first = outbox.add(ORDER_ON_ROUTE, UPDATE, TARGET)
+    second = outbox.add(ORDER_WEIGHABLE, UPDATE, TARGET)
     async with offline_client() as client:
         outcomes = await outbox.flush(client)
     assert [(o.entry.id, o.state) for o in outcomes] == [(first.id, "pending")]
@@ -152,7 +155,7 @@ async def test_offline_flush_stops_early_and_keeps_everything(outbox):
 
 async def test_two_senders_never_send_the_same_entry(db):
     sandbox = Sandbox(latency_ms=50)
-    entry = Outbox(db).add(ORDER_ON_ROUTE, UPDATE)
+    entry = Outbox(db).add(ORDER_ON_ROUTE, UPDATE, TARGET)
     with StateDB.open(path=db.path) as other_db:
         async with client_for(sandbox) as a, client_for(sandbox) as b:
             outcomes = await asyncio.gather(Outbox(db).flush(a), Outbox(other_db).send(entry.id, b))
@@ -177,19 +180,35 @@ def _claim(db: StateDB, entry_id: int, owner: str, lease_until: float) -> None:
         )
 
 
-async def test_a_claim_left_by_a_dead_process_is_sent_again(db, outbox):
-    entry = outbox.add(ORDER_ON_ROUTE, UPDATE)
-    _claim(db, entry.id, f"{socket.gethostname()}:{_dead_pid()}:abc", time.time() + 600)
-    assert not outbox.get(entry.id).in_flight
+DELIVERED = TrackingUpdate(delivered_date=datetime(2025, 2, 13, 2, 0, tzinfo=timezone.utc))
+EVENTS_ONLY = TrackingUpdate(
+    events=[TrackingEvent(city="Lima", state="LIM", description="Out for delivery", date=datetime(2025, 2, 10, tzinfo=timezone.utc))]
+)
+
+
+async def test_a_claim_left_by_a_dead_process_is_uncertain_never_sent_blindly(db, outbox):
+    events = outbox.add(ORDER_WEIGHABLE, EVENTS_ONLY, TARGET)
+    delivered = outbox.add(ORDER_ON_ROUTE, DELIVERED, TARGET)
+    for entry in (events, delivered):
+        _claim(db, entry.id, f"{socket.gethostname()}:{_dead_pid()}:abc", time.time() + 600)
+    assert not outbox.get(events.id).in_flight
     sandbox = Sandbox()
     async with client_for(sandbox) as client:
-        [outcome] = await outbox.flush(client)
-    assert outcome.state == "sent" and outcome.entry.attempts == 2
-    assert len(sandbox.tracking_writes) == 1
+        outcomes = await outbox.flush(client)
+        assert await outbox.flush(client) == []  # nothing more to do, also not on a second flush
+    # The delivered date was read back (not there: the request never got through) and sent once.
+    assert [(o.entry.id, o.state, o.reconciled) for o in outcomes] == [
+        (delivered.id, "pending", True), (delivered.id, "sent", False)
+    ]
+    assert sandbox.tracking_writes == [(ORDER_ON_ROUTE, DELIVERED.to_payload())]
+    # The events-only write may have reached the server: it waits for a person.
+    after = outbox.get(events.id)
+    assert after.state == "uncertain" and after.uncertain_reason == "interrupted" and after.attempts == 1
+    assert outbox.counts() == (0, 1)
 
 
 async def test_a_live_claim_is_respected_until_its_lease_ends(db, outbox):
-    entry = outbox.add(ORDER_ON_ROUTE, UPDATE)
+    entry = outbox.add(ORDER_ON_ROUTE, DELIVERED, TARGET)
     live_owner = f"{socket.gethostname()}:{os.getppid()}:abc"  # our parent: alive
     _claim(db, entry.id, live_owner, time.time() + 600)
     sandbox = Sandbox()
@@ -198,15 +217,16 @@ async def test_a_live_claim_is_respected_until_its_lease_ends(db, outbox):
         assert await outbox.flush(client) == []
         with pytest.raises(OutboxError, match="being sent"):
             outbox.discard(entry.id)
-        _claim(db, entry.id, live_owner, time.time() - 1)  # lease over: it is fair game
-        [outcome] = await outbox.flush(client)
-    assert outcome.state == "sent" and len(sandbox.tracking_writes) == 1
+        _claim(db, entry.id, live_owner, time.time() - 1)  # lease over: its outcome is unknown
+        outcomes = await outbox.flush(client)
+    assert [o.state for o in outcomes] == ["pending", "sent"] and outcomes[0].reconciled
+    assert len(sandbox.tracking_writes) == 1
 
 
-async def test_cancelled_send_releases_the_claim(outbox):
+async def test_cancelled_send_is_uncertain_then_read_back(outbox):
     sandbox = Sandbox(latency_ms=2000)
     async with client_for(sandbox) as client:
-        entry = outbox.add(ORDER_ON_ROUTE, UPDATE)
+        entry = outbox.add(ORDER_ON_ROUTE, DELIVERED, TARGET)
         task = asyncio.create_task(outbox.send(entry.id, client))
         await asyncio.sleep(0.05)
         assert outbox.get(entry.id).in_flight
@@ -214,10 +234,11 @@ async def test_cancelled_send_releases_the_claim(outbox):
         with pytest.raises(asyncio.CancelledError):
             await task
     after = outbox.get(entry.id)
-    assert after.state == "pending" and not after.in_flight and after.claimed_by is None
+    assert after.state == "uncertain" and not after.in_flight and after.claimed_by is None
     sandbox.latency_ms = 0
     async with client_for(sandbox) as client:
-        assert [o.state for o in await outbox.flush(client)] == ["sent"]
+        assert [o.state for o in await outbox.flush(client)] == ["pending", "sent"]
+    assert len(sandbox.tracking_writes) == 1
 
 
 async def test_edit_retry_and_discard(outbox):
@@ -244,7 +265,7 @@ async def test_edit_retry_and_discard(outbox):
 
 
 def test_entries_survive_reopening(db):
-    entry = Outbox(db).add(ORDER_ON_ROUTE, UPDATE)
+    entry = Outbox(db).add(ORDER_ON_ROUTE, UPDATE, TARGET)
     db.close()
     with StateDB.open() as again:
         [stored] = Outbox(again).list()
@@ -255,7 +276,7 @@ def test_entries_survive_reopening(db):
 
 async def test_retry_loop_delivers_once_the_server_recovers(outbox):
     sandbox = Sandbox(fail_rate=1)
-    outbox.add(ORDER_ON_ROUTE, UPDATE)
+    outbox.add(ORDER_ON_ROUTE, UPDATE, TARGET)
     stop = asyncio.Event()
     seen: list[tuple[int, int]] = []
 
@@ -287,7 +308,7 @@ async def test_retry_loop_backs_off_while_sends_fail(outbox, monkeypatch):
 
     monkeypatch.setattr(module, "_wait_any", fake_wait)
     monkeypatch.setattr(module.random, "uniform", lambda low, high: high)  # no jitter
-    outbox.add(ORDER_ON_ROUTE, UPDATE)
+    outbox.add(ORDER_ON_ROUTE, UPDATE, TARGET)
     async with offline_client() as client:
         await run_retries(client, outbox, stop=asyncio.Event(), base_delay=5, max_delay=30)
     assert waits == [10, 20, 30, 30, 30, 30]
@@ -302,7 +323,7 @@ async def test_retry_loop_wakes_on_demand_and_stops():
         async with client_for(sandbox) as client:
             loop = asyncio.create_task(run_retries(client, outbox, stop=stop, base_delay=60, wake=wake))
             await asyncio.sleep(0.05)
-            outbox.add(ORDER_ON_ROUTE, UPDATE)
+            outbox.add(ORDER_ON_ROUTE, UPDATE, TARGET)
             wake.set()
             for _ in range(100):
                 if sandbox.tracking_writes:

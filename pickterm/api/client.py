@@ -24,7 +24,7 @@ import pydantic
 
 from pickterm import __version__
 from pickterm.api import errors
-from pickterm.api.auth import TokenKeeper
+from pickterm.api.auth import TokenCache, TokenKeeper
 from pickterm.api.models import (
     ErrorBody,
     Facility,
@@ -114,9 +114,12 @@ class PickPackClient:
         sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep,
         clock: Callable[[], float] = time.monotonic,
         cache_seconds: float = CACHE_SECONDS,
+        profile: str = "default",
+        token_cache: TokenCache | None = None,
     ) -> None:
         self.api_url = check_base_url(api_url, "API URL")
         self.auth_url = check_base_url(auth_url, "auth URL")
+        self.profile = profile  # the config profile: with both URLs, where an outbox entry belongs
         if auth_scheme not in ("bearer", "raw"):
             raise ValueError(f"auth scheme must be 'bearer' or 'raw', not {auth_scheme!r}")
         self._api_key = api_key
@@ -126,7 +129,7 @@ class PickPackClient:
         self._cache_seconds = cache_seconds
         self._cache: dict[tuple[str, str], tuple[float, Any]] = {}
         self._limit = asyncio.Semaphore(max(1, min(int(max_concurrency), MAX_CONCURRENCY)))
-        self._tokens = TokenKeeper(self._fetch_token, clock=clock)
+        self._tokens = TokenKeeper(self._fetch_token, clock=clock, cache=token_cache)
         self._http = httpx.AsyncClient(
             transport=transport,
             timeout=httpx.Timeout(timeout, connect=min(timeout, connect_timeout)),
@@ -311,8 +314,12 @@ class PickPackClient:
                         method, url, params=params, headers=headers,
                         content=None if json_body is None else json.dumps(json_body).encode(),
                     )
-            except httpx.TimeoutException as exc:
+            except (httpx.ConnectTimeout, httpx.PoolTimeout) as exc:  # the request never left
                 failure: errors.PickPackError = errors.OfflineError(f"{method} timed out ({type(exc).__name__})")
+            except (httpx.ReadTimeout, httpx.WriteTimeout) as exc:  # it left; the answer did not come
+                failure = errors.NoAnswerError(f"{method} timed out ({type(exc).__name__})")
+            except (httpx.ReadError, httpx.WriteError, httpx.RemoteProtocolError) as exc:
+                failure = errors.NoAnswerError(f"{method}: the connection dropped ({type(exc).__name__})")
             except (httpx.TransportError, OSError) as exc:
                 failure = errors.OfflineError(f"{method} could not reach the server ({type(exc).__name__})")
             else:

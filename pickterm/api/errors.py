@@ -93,6 +93,14 @@ class OfflineError(PickPackError):
     transient = True
 
 
+class NoAnswerError(OfflineError):
+    """The request left, but no answer came back (timeout while waiting, connection
+    dropped): the server may or may not have applied it."""
+
+    sentence = "No answer from the server"
+    hint = "The request may have reached the server; check before sending it again."
+
+
 class InvalidResponseError(PickPackError):
     sentence = "Invalid response"
     hint = "The server answered something unexpected; retry, then contact support with the requestId."

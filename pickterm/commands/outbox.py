@@ -1,7 +1,9 @@
-"""``pickterm outbox [list|flush|retry ID|discard ID]``: the queue of tracking writes.
+"""``pickterm outbox [list|flush|retry ID|supersede ID|discard ID]``: the queue of tracking writes.
 
-``flush`` exits 0 when nothing is left to send, 3 when entries are still pending,
-1 when the server rejected one during this flush.
+``list`` only reads (it works on a read-only or locked database). ``flush`` sends the
+entries of the active profile and URLs only, exits 0 when nothing of them is left to
+send, 3 when entries are still pending, 1 when the server rejected one during this
+flush, 5 when one was sent without an answer. Local store failures exit 4.
 """
 
 from __future__ import annotations
@@ -12,34 +14,41 @@ import json
 import sys
 
 from pickterm.api.models import format_api_datetime
-from pickterm.store.outbox import Outbox, OutboxEntry, OutboxError
+from pickterm.store.outbox import Outbox, OutboxEntry, OutboxError, Target
+
+STORE_FAILED = 4
+UNCERTAIN = 5
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     from pickterm.cli import add_connection_options
 
-    parser = sub.add_parser("outbox", help="list, send, retry or discard queued tracking writes")
+    parser = sub.add_parser("outbox", help="list, send, retry, supersede or discard queued tracking writes")
     _demo_option(parser)
     parser.set_defaults(func=run_list, all=False, json=False)
     actions = parser.add_subparsers(dest="outbox_action", metavar="ACTION", parser_class=type(parser))
 
-    p = actions.add_parser("list", help="pending and failed entries (the default action)")
-    p.add_argument("--all", action="store_true", help="also the entries already sent")
+    p = actions.add_parser("list", help="pending, failed and uncertain entries (the default action)")
+    p.add_argument("--all", action="store_true", help="also the history: sent and superseded entries")
     p.add_argument("--json", action="store_true", help="print JSON lines for scripts")
     _demo_option(p)
     p.set_defaults(func=run_list)
 
-    p = actions.add_parser("flush", help="send every pending entry now")
+    p = actions.add_parser("flush", help="send every pending entry of this profile now")
     add_connection_options(p)
     p.set_defaults(func=run_flush)
 
     for name, help_text, func in (
-        ("retry", "put a failed entry back in the queue", run_retry),
+        ("retry", "queue a failed or uncertain entry again (the user's decision to resend)", run_retry),
+        ("supersede", "keep an unsent entry as history only, never sent (frees newer writes)", run_supersede),
         ("discard", "remove an entry for good", run_discard),
     ):
         p = actions.add_parser(name, help=help_text)
         p.add_argument("id", type=int, metavar="ID")
-        _demo_option(p)
+        if name == "retry":
+            add_connection_options(p)
+        else:
+            _demo_option(p)
         p.set_defaults(func=func)
 
 
@@ -56,7 +65,7 @@ def _open(args: argparse.Namespace):
 
 
 def _guarded(func):
-    """Run a command; a state database problem is one line on stderr and exit 2."""
+    """Run a command; a state database problem is one line on stderr and exit 4."""
 
     def run(args: argparse.Namespace) -> int:
         from pickterm.store.state import StateError
@@ -64,7 +73,7 @@ def _guarded(func):
         try:
             return func(args)
         except StateError as exc:
-            return _fail(exc)
+            return _fail(exc, STORE_FAILED)
 
     run.__doc__ = func.__doc__
     return run
@@ -75,39 +84,75 @@ def _fail(error: Exception, status: int = 2) -> int:
     return status
 
 
-def describe(entry: OutboxEntry) -> str:
-    """One line about an entry (and its last error on a second line)."""
-    state = "sending" if entry.state == "pending" and entry.in_flight else entry.state
+def _state_word(entry: OutboxEntry) -> str:
+    if entry.state == "pending" and entry.in_flight:
+        return "sending"
+    return entry.state
+
+
+def describe(entry: OutboxEntry, blocker: OutboxEntry | None = None) -> str:
+    """An entry in a few lines: what, where to, and what happens next."""
     tries = f"{entry.attempts} attempt{'s' if entry.attempts != 1 else ''}"
-    when = format_api_datetime(entry.sent_at if entry.state == "sent" else entry.created_at)
-    line = f"#{entry.id:<4} {state:<8} order {entry.order_id}  {entry.summary}  ({tries}, {when})"
+    when = format_api_datetime(entry.sent_at or entry.settled_at or entry.created_at)
+    lines = [f"#{entry.id:<4} {_state_word(entry):<10} order {entry.order_id}  {entry.summary}  ({tries}, {when})"]
+    target = entry.target
+    lines.append(f"      to: {target}" if target else "      to: unknown (stored by an older pickterm; 'retry' assigns this profile)")
+    if entry.state == "uncertain":
+        if not entry.awaits_decision:
+            lines.append("      may have been sent: the next flush reads the order back and settles it")
+        else:
+            if entry.answer and entry.answer.get("reconciled"):
+                lines.append(f"      the order showed delivered {entry.answer.get('orderDeliveredDate') or 'never'}")
+            lines.append(
+                f"      may have been sent: check 'pickterm get order {entry.order_id}', then"
+                f" 'pickterm outbox retry {entry.id}' (send again) or 'discard {entry.id}'"
+            )
+    if blocker is not None:
+        lines.append(f"      waits behind #{blocker.id} ({blocker.state}) for the same order")
     if entry.error_text and entry.state != "sent":
-        line += f"\n      last error: {entry.error_text}"
-    return line
+        lines.append(f"      last error: {entry.error_text}")
+    if entry.answer and entry.state == "sent" and entry.answer.get("reconciled"):
+        lines.append(f"      confirmed by reading the order back (delivered {entry.answer.get('orderDeliveredDate')})")
+    return "\n".join(lines)
 
 
 def _summary(outbox: Outbox) -> str:
-    pending, failed = outbox.counts()
-    return f"{pending} pending, {failed} failed"
+    counts = outbox.counts_by_state()
+    text = f"{counts['pending']} pending, {counts['failed']} failed"
+    if counts["uncertain"]:
+        text += f", {counts['uncertain']} may have been sent"
+    return text
 
 
 @_guarded
 def run_list(args: argparse.Namespace) -> int:
-    db = _open(args)
+    from pickterm.store.state import StateDB, state_path
+
+    if not state_path(bool(getattr(args, "demo", False))).exists():
+        print("The outbox is empty.")
+        return 0
+    db = StateDB.open_readonly(demo=bool(getattr(args, "demo", False)))  # reading takes no write lock
     with db:
         outbox = Outbox(db)
-        states = ("pending", "failed", "sent") if args.all else ("pending", "failed")
-        entries = outbox.list(states)
+        if args.all:
+            entries = sorted(outbox.list(("pending",)) + outbox.history(limit=1000), key=lambda e: e.id)
+        else:
+            entries = outbox.list(("pending", "failed", "uncertain"))
         if args.json:
             for entry in entries:
+                target = entry.target
                 print(json.dumps({
                     "id": entry.id, "orderId": entry.order_id, "state": entry.state, "payload": entry.payload,
                     "createdAt": entry.created_at, "attempts": entry.attempts, "sentAt": entry.sent_at,
-                    "lastError": entry.last_error,
+                    "settledAt": entry.settled_at, "lastError": entry.last_error, "answer": entry.answer,
+                    "target": None if target is None else {
+                        "profile": target.profile, "apiUrl": target.api_url, "authUrl": target.auth_url
+                    },
                 }))
             return 0
         for entry in entries:
-            print(describe(entry))
+            blocker = outbox.blocker(entry) if entry.state == "pending" else None
+            print(describe(entry, blocker))
         print(_summary(outbox) if entries else "The outbox is empty." if not args.all else "Nothing in the outbox.")
     return 0
 
@@ -116,16 +161,21 @@ def run_list(args: argparse.Namespace) -> int:
 def run_flush(args: argparse.Namespace) -> int:
     from pickterm.commands._connect import client_from_args
     from pickterm.store.config import ConfigError
+
     db = _open(args)
     with db:
         outbox = Outbox(db)
-        if not outbox.counts()[0]:
-            print(f"Nothing to send ({_summary(outbox)}).")
-            return 0
         try:
             client = client_from_args(args)
         except (ValueError, ConfigError) as exc:
             return _fail(exc)
+        target = Target.of(client)
+        outbox.settle_interrupted()
+        if not outbox.has_work(target):
+            asyncio.run(client.aclose())
+            print(f"Nothing to send ({_summary(outbox)}).")
+            _others(outbox, target)
+            return 0
 
         async def go():
             async with client:
@@ -134,37 +184,90 @@ def run_flush(args: argparse.Namespace) -> int:
         outcomes = asyncio.run(go())
         for outcome in outcomes:
             entry = outcome.entry
-            if outcome.state == "sent":
-                print(f"#{entry.id} order {entry.order_id}: sent")
+            head = f"#{entry.id} order {entry.order_id}"
+            if outcome.reconciled:
+                if outcome.state == "sent":
+                    print(f"{head}: the order shows it was applied; settled as sent")
+                elif outcome.state == "pending":
+                    print(f"{head}: the order does not show it; sending it again is safe")
+                elif outcome.error is None:
+                    print(f"{head}: the order does not show it; may have been sent: decide with retry or discard")
+                else:
+                    print(f"{head}: could not read the order back: {outcome.error}", file=sys.stderr)
+            elif outcome.state == "sent" and not outcome.recorded:
+                print(f"{head}: accepted by the server, but not recorded: {outcome.record_error}", file=sys.stderr)
+            elif outcome.state == "sent":
+                print(f"{head}: sent")
             elif outcome.state == "failed":
-                print(f"#{entry.id} order {entry.order_id}: rejected: {outcome.error}", file=sys.stderr)
+                print(f"{head}: rejected: {outcome.error}", file=sys.stderr)
+            elif outcome.state == "uncertain":
+                print(f"{head}: sent, but no answer came back ({outcome.error}); may have been sent", file=sys.stderr)
             else:
-                print(f"#{entry.id} order {entry.order_id}: not sent: {outcome.error}", file=sys.stderr)
-        pending, _failed = outbox.counts()
+                print(f"{head}: not sent: {outcome.error}", file=sys.stderr)
+        pending = sum(1 for e in outbox.list(("pending",)) if e.target == target)
         print(_summary(outbox))
+        _others(outbox, target)
+    if any(o.state == "sent" and not o.recorded for o in outcomes):
+        return STORE_FAILED
     if any(o.state == "failed" for o in outcomes):
         return 1
+    if any(o.state == "uncertain" and not o.reconciled for o in outcomes):
+        return UNCERTAIN
     return 3 if pending else 0
+
+
+def _others(outbox: Outbox, target: Target) -> None:
+    others = [e for e in outbox.list(("pending",)) if e.target != target]
+    if others:
+        print(f"{len(others)} pending for other profiles or URLs, left as they are (not sent here).")
 
 
 @_guarded
 def run_retry(args: argparse.Namespace) -> int:
-    return _change(args, "retry")
+    from pickterm.commands._connect import client_from_args
+    from pickterm.store.config import ConfigError
+
+    db = _open(args)
+    with db:
+        outbox = Outbox(db)
+        target = None
+        entry = outbox.get(args.id)
+        if entry is not None and entry.target is None:  # stored before targets: it takes this profile's
+            try:
+                client = client_from_args(args)
+            except (ValueError, ConfigError) as exc:
+                return _fail(exc)
+            target = Target.of(client)
+            asyncio.run(client.aclose())
+        try:
+            entry = outbox.retry(args.id, target)
+        except OutboxError as exc:
+            return _fail(exc)
+        print(f"#{entry.id} order {entry.order_id} queued again (pickterm outbox flush sends it); {_summary(outbox)}")
+    return 0
 
 
 @_guarded
-def run_discard(args: argparse.Namespace) -> int:
-    return _change(args, "discard")
-
-
-def _change(args: argparse.Namespace, action: str) -> int:
+def run_supersede(args: argparse.Namespace) -> int:
     db = _open(args)
     with db:
         outbox = Outbox(db)
         try:
-            entry = outbox.discard(args.id) if action == "discard" else outbox.retry(args.id)
+            entry = outbox.supersede(args.id)
         except OutboxError as exc:
             return _fail(exc)
-        done = "discarded" if action == "discard" else "queued again (pickterm outbox flush sends it)"
-        print(f"#{entry.id} order {entry.order_id} {done}; {_summary(outbox)}")
+        print(f"#{entry.id} order {entry.order_id} superseded: kept as history, never sent; {_summary(outbox)}")
+    return 0
+
+
+@_guarded
+def run_discard(args: argparse.Namespace) -> int:
+    db = _open(args)
+    with db:
+        outbox = Outbox(db)
+        try:
+            entry = outbox.discard(args.id)
+        except OutboxError as exc:
+            return _fail(exc)
+        print(f"#{entry.id} order {entry.order_id} discarded; {_summary(outbox)}")
     return 0

@@ -1,7 +1,8 @@
 """``pickterm track ORDER_ID``: mark an order delivered and/or push tracking events.
 
 The write goes through the outbox: stored first, then sent. Exit 0 accepted, 3 queued
-(not sent yet; ``pickterm outbox flush`` retries), 1 rejected by the server, 2 invalid input.
+(not sent yet; ``pickterm outbox flush`` retries), 1 rejected by the server, 2 invalid input,
+4 the local store failed, 5 sent but the outcome is unknown (may have been applied).
 """
 
 from __future__ import annotations
@@ -12,7 +13,6 @@ import sys
 from collections.abc import Iterable
 from datetime import datetime
 
-from pickterm.api.errors import AuthenticationError
 from pickterm.api.models import TrackingEvent, TrackingUpdate
 from pickterm.store.dates import parse_user_datetime
 
@@ -27,7 +27,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="mark an order delivered and/or add tracking events (queued when offline)",
         description="Send PATCH /orders/ORDER_ID/tracking through the local outbox. Dates: now, "
         "YYYY-MM-DD HH:MM (local time) or ISO 8601 with an offset or Z. Exit 0 accepted, "
-        "3 queued, 1 rejected, 2 invalid input.",
+        "3 queued, 1 rejected, 2 invalid input, 4 local store failure, 5 sent but no answer.",
     )
     parser.add_argument("order_id", metavar="ORDER_ID")
     parser.add_argument("--delivered", metavar="now|DATE", help="when the order was delivered")
@@ -70,42 +70,87 @@ def build_update(delivered: str | None, events: Iterable[str], *, now: datetime 
 
 def run(args: argparse.Namespace) -> int:
     from pickterm.commands._connect import client_from_args
+    from pickterm.ids import order_id_problem
     from pickterm.store.config import ConfigError
-    from pickterm.store.outbox import Outbox
+    from pickterm.store.outbox import InvalidOrderIdError, Outbox, Target
     from pickterm.store.state import StateDB, StateError
 
     order_id = args.order_id.strip()
     try:
-        if not order_id:
-            raise ValueError("ORDER_ID is empty")
+        problem = order_id_problem(order_id)
+        if problem is not None:
+            raise ValueError(f"ORDER_ID: {problem}")
         update = build_update(args.delivered, args.event)
-        db = StateDB.open(demo=bool(getattr(args, "demo", False)))
-    except (ValueError, StateError) as exc:
+        client = client_from_args(args)
+    except (ValueError, ConfigError) as exc:
         print(f"pickterm: {exc}", file=sys.stderr)
         return 2
     try:
+        db = StateDB.open(demo=bool(getattr(args, "demo", False)))
+    except StateError as exc:
+        print(f"pickterm: nothing was sent: {exc}", file=sys.stderr)
+        return STORE_FAILED
+    entry = None
+    try:
         outbox = Outbox(db)
         try:
-            client = client_from_args(args)
-        except (ValueError, ConfigError) as exc:
+            entry = outbox.add(order_id, update, Target.of(client))
+        except InvalidOrderIdError as exc:
             print(f"pickterm: {exc}", file=sys.stderr)
             return 2
 
         async def go():
             async with client:
-                return await outbox.submit(client, order_id, update)
+                return await outbox.send(entry.id, client)
 
         outcome = asyncio.run(go())
-        pending, _failed = outbox.counts()
+        return report(outcome, order_id, outbox)
     except StateError as exc:
-        print(f"pickterm: {exc}", file=sys.stderr)
-        return 2
+        if entry is None:
+            print(f"pickterm: nothing was stored or sent: {exc}", file=sys.stderr)
+            return STORE_FAILED
+        print(
+            f"pickterm: stored as outbox entry #{entry.id}, not sent yet: {exc}"
+            " ('pickterm outbox flush' sends it).",
+            file=sys.stderr,
+        )
+        return 3
     finally:
+        if entry is None:
+            asyncio.run(client.aclose())
         db.close()
+
+
+STORE_FAILED = 4  # the local store failed (disk full, locked, unreadable)
+UNCERTAIN = 5  # sent, but whether the server applied it is unknown
+
+
+def report(outcome, order_id: str, outbox) -> int:
+    """Tell the user what happened to the write; the exit status."""
+    from pickterm.api.errors import AuthenticationError
+
+    
     entry = outcome.entry
+    if outcome.state == "sent" and not outcome.recorded:
+        print(
+            f"Order {order_id}: tracking accepted by the server ({entry.summary}), but pickterm could not"
+            f" record that: {outcome.record_error}. Do not send it again; 'pickterm outbox' will list"
+            f" entry #{entry.id} as may have been sent.",
+            file=sys.stderr,
+        )
+        return STORE_FAILED
     if outcome.state == "sent":
         print(f"Order {order_id}: tracking accepted ({entry.summary}).")
         return 0
+    if outcome.blocked_by is not None:
+        older = outcome.blocked_by
+        print(
+            f"pickterm: queued as outbox entry #{entry.id} behind #{older.id} ({older.state}, {older.summary})"
+            f" for the same order: it leaves once #{older.id} is settled"
+            f" ('pickterm outbox supersede {older.id}' drops the older write).",
+            file=sys.stderr,
+        )
+        return 3
     if outcome.state == "failed":
         print(
             f"pickterm: rejected: {outcome.error} (kept as outbox entry #{entry.id};"
@@ -113,10 +158,25 @@ def run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 1
+    if outcome.state == "uncertain":
+        what = ("it will be checked against the order at the next 'pickterm outbox flush'" if entry.checkable
+                else f"check the order ('pickterm get order {order_id}'), then 'pickterm outbox retry {entry.id}'"
+                     f" to send it again or 'pickterm outbox discard {entry.id}'")
+        print(
+            f"pickterm: sent, but no answer came back ({outcome.error}): it may have been applied."
+            f" Kept as outbox entry #{entry.id} and not sent again on its own; {what}.",
+            file=sys.stderr,
+        )
+        return UNCERTAIN
+    try:
+        pending = outbox.counts_by_state()["pending"]
+        count = f", {pending} pending"
+    except Exception:  # noqa: BLE001 - the store hiccuped after the write was queued
+        count = ""
     reason = f"{outcome.error}; " if outcome.error else ""
     hint = f" {outcome.error.hint}" if isinstance(outcome.error, AuthenticationError) else ""
     print(
-        f"pickterm: not sent yet: {reason}queued, {pending} pending ('pickterm outbox flush' retries).{hint}",
+        f"pickterm: not sent yet: {reason}queued{count} ('pickterm outbox flush' retries).{hint}",
         file=sys.stderr,
     )
     return 3

@@ -1,8 +1,11 @@
-"""The outbox: tracking writes not yet accepted by the server.
+"""The outbox: tracking writes not yet accepted by the server, and their history.
 
 Pending writes are retried in the background; failed ones (the server refused them)
 stay here, with the server's message, code and requestId, until the user retries,
-edits or discards them.
+edits or discards them. Uncertain ones ("may have been sent": no answer came back)
+are never sent again on their own: r shows what the order shows now and asks before
+sending again. h switches to the history: sent, failed, superseded and uncertain
+entries, newest first, with time, target and the server's answer.
 """
 
 from __future__ import annotations
@@ -23,7 +26,31 @@ from pickterm.widgets.pick_list import PickList
 from pickterm.widgets.scan_input import BurstGuard
 from pickterm.widgets.text import block, labelled
 
-_STATE_STYLE = {"pending": ("⟳ pending", "bold $warning"), "failed": ("✘ failed", "bold $error")}
+_STATE_STYLE = {
+    "pending": ("⟳ pending", "bold $warning"),
+    "failed": ("✘ failed", "bold $error"),
+    "uncertain": ("? may have been sent", "bold $warning"),
+    "sent": ("✔ sent", "bold $success"),
+    "superseded": ("– superseded", "dim"),
+}
+
+
+def _answer_line(entry: Any) -> Content | None:
+    """What the server said (or what reading the order back showed), in one line."""
+    answer = entry.answer or {}
+    if entry.state == "superseded":
+        return literal("superseded by a newer write: never sent")
+    if answer.get("reconciled"):
+        shown = answer.get("orderDeliveredDate") or "not delivered"
+        return labelled("order read back", shown)
+    if entry.state == "uncertain":
+        why = {"no-answer": "sent, but no answer came back", "not-recorded": "accepted, but not recorded"}
+        return literal(why.get(entry.uncertain_reason, "interrupted while being sent"))
+    if entry.state == "sent":
+        events = answer.get("events") or []
+        text = f"delivered {answer.get('deliveredDate') or '-'}" + (f", {len(events)} events" if events else "")
+        return labelled("server", text)
+    return None
 
 
 def entry_content(entry: Any) -> Content:
@@ -31,13 +58,24 @@ def entry_content(entry: Any) -> Content:
     from pickterm.api.models import format_api_datetime
 
     word, style = _STATE_STYLE.get(entry.state, (entry.state, "bold"))
+    if entry.state == "pending" and entry.in_flight:
+        word = "⟳ sending"
+    settled = entry.sent_at or entry.settled_at
     lines = [
         Content.assemble(Content.styled(f"#{entry.id} ", "dim"), Content.styled(entry.order_id, "bold"),
                          "  ", Content.styled(word, style)),
-        labelled("created", format_api_datetime(entry.created_at)),
+        labelled("settled" if settled and entry.state != "pending" else "created",
+                 format_api_datetime(settled if settled and entry.state != "pending" else entry.created_at)),
+        labelled("to", str(entry.target) if entry.target else "unknown (older pickterm)"),
         Content.assemble(Content.styled("attempts: ", "dim"), str(entry.attempts),
                          Content.styled(" · ", "dim"), literal(entry.summary)),
     ]
+    answer = _answer_line(entry)
+    if answer is not None:
+        lines.append(answer)
+    if entry.state == "uncertain":
+        lines.append(literal("r: check the order, then send again · d: discard"
+                             if entry.awaits_decision else "checked against the order at the next retry"))
     error = entry.error
     if error is not None:
         lines.append(Content.assemble(Content.styled("✘ ", "bold $error"), literal(error.sentence)))
@@ -57,19 +95,29 @@ class OutboxScreen(BurstGuard, BaseScreen):
     HELP = (
         "Tracking writes the server has not accepted yet. Pending ones are retried in the "
         "background; failed ones were refused and show the server's message, code and requestId. "
-        "r sends the highlighted write now, e edits it in the tracking form, d discards it."
+        "\"May have been sent\": no answer came back; they are never sent again on their own. "
+        "r sends the highlighted write now (for one that may have been sent: shows the order first "
+        "and asks), e edits it in the tracking form, d discards it, h shows the history."
     )
     CSS_PATH = css("outbox")
     BINDINGS = [
         Binding("r", "retry", "Retry"),
         Binding("e", "edit", "Edit"),
         Binding("d", "discard", "Discard"),
+        Binding("h", "history", "History"),
         Binding("f5", "refresh", "Refresh", priority=True),
     ]
 
     def __init__(self) -> None:
         super().__init__(subtitle="tracking writes")
         self.entries: list[Any] = []
+        self.showing_history = False
+
+    def action_history(self) -> None:
+        """Switch between the open writes and the history."""
+        self.showing_history = not self.showing_history
+        self.set_subtitle("history" if self.showing_history else "tracking writes")
+        self.load()
 
     def compose_body(self) -> ComposeResult:
         with Vertical(id="body"):
@@ -106,7 +154,7 @@ class OutboxScreen(BurstGuard, BaseScreen):
             self.error_panel.show_message("✘ The local store could not be opened: the outbox is not available.")
             return
         try:
-            self.entries = outbox.list(("pending", "failed"))
+            self.entries = outbox.history() if self.showing_history else outbox.list(("pending", "failed", "uncertain"))
         except Exception as exc:
             self.error_panel.show_error(exc, "F5 tries again.")
             return
@@ -116,9 +164,13 @@ class OutboxScreen(BurstGuard, BaseScreen):
     def _show(self) -> None:
         entries = self.entries
         pending = sum(1 for e in entries if e.state == "pending")
-        failed = len(entries) - pending
-        if entries:
-            summary = f"{pending} pending · {failed} failed"
+        failed = sum(1 for e in entries if e.state == "failed")
+        uncertain = sum(1 for e in entries if e.state == "uncertain")
+        if self.showing_history:
+            summary = (f"History, newest first ({len(entries)}) · h: back" if entries
+                       else "No history yet · h: back")
+        elif entries:
+            summary = f"{pending} pending · {failed} failed" + (f" · {uncertain} may have been sent" if uncertain else "")
         else:
             summary = "The outbox is empty: every tracking write was accepted."
         self.query_one("#outbox-summary", Static).update(Content(summary))
@@ -134,30 +186,61 @@ class OutboxScreen(BurstGuard, BaseScreen):
 
     # ------------------------------------------------------------ actions
 
-    def action_edit(self) -> None:
+    def _open(self) -> Any:
+        """The highlighted entry when it can still be acted on (not in the history view)."""
         entry = self._highlighted()
-        if entry is not None:
+        return None if entry is None or entry.state not in ("pending", "failed", "uncertain") else entry
+
+    def action_edit(self) -> None:
+        entry = self._open()
+        if entry is not None and entry.state == "uncertain":
+            self.notify(f"#{entry.id} may have been sent already: r shows the order and asks before "
+                        "sending it again; d discards it.", severity="warning", markup=False)
+        elif entry is not None:
             self.app.open_tracking(entry.order_id, entry.id)
 
     def action_retry(self) -> None:
-        entry = self._highlighted()
+        entry = self._open()
         if entry is not None:
             self._retry(entry.id)
 
+    async def _order_now(self, client: Any, order_id: str) -> str:
+        """What the order shows now, in one sentence (for deciding about an uncertain write)."""
+        try:
+            order = await client.get_order(order_id, fresh=True)
+        except Exception as exc:  # the user can still decide; say why we cannot show it
+            return f"The order could not be read now ({getattr(exc, 'sentence', type(exc).__name__)})."
+        shown = f"The order now shows status {order.status or '-'}, delivered {order.delivered_date or 'not set'}"
+        events = (order.model_extra or {}).get("trackingEvents")
+        if isinstance(events, list) and events and isinstance(events[-1], dict):
+            shown += f", {len(events)} tracking events, the last: {events[-1].get('description')!s:.60}"
+        return shown + "."
+
     @work(exclusive=True, group="retry", exit_on_error=False)
     async def _retry(self, entry_id: int) -> None:
+        from pickterm.screens.confirm import ConfirmScreen
+        from pickterm.store.outbox import Target
+
         outbox = self.app.outbox
         try:
             client = await self.app.client()
             entry = outbox.get(entry_id)
-            if entry is not None and entry.state == "failed":
-                outbox.retry(entry_id)
+            if entry is not None and entry.state == "uncertain":
+                question = (f"#{entry_id} for order {entry.order_id} ({entry.summary}) may have been sent already. "
+                            f"{await self._order_now(client, entry.order_id)} Send it again?")
+                if not await self.app.push_screen_wait(ConfirmScreen(question, yes="Send again", no="Keep")):
+                    return
+            if entry is not None and (entry.state in ("failed", "uncertain") or entry.target is None):
+                outbox.retry(entry_id, Target.of(client))
             outcome = await outbox.send(entry_id, client)
         except Exception as exc:
             self.error_panel.show_error(exc, "The write is kept; r tries again.")
             self.load()
             return
-        if outcome.skipped:
+        if outcome.blocked_by is not None:
+            self.notify(f"#{entry_id} waits behind #{outcome.blocked_by.id} ({outcome.blocked_by.state}) "
+                        "for the same order.", severity="warning", markup=False)
+        elif outcome.skipped:
             self.notify(f"#{entry_id} is being sent right now; try again in a moment.",
                         severity="warning", markup=False)
         elif outcome.state == "sent":
@@ -167,6 +250,9 @@ class OutboxScreen(BurstGuard, BaseScreen):
             reason = outcome.error.sentence if outcome.error is not None else "not sent"
             self.notify(f"⟳ #{entry_id} still pending ({reason}); it is retried in the background.",
                         severity="warning", markup=False)
+        elif outcome.state == "uncertain":
+            self.notify(f"? #{entry_id}: no answer came back; it may have been sent.",
+                        severity="warning", markup=False)
         else:
             self.app.bell()
             self.notify(f"✘ #{entry_id} refused again: e edits it, d discards it.",
@@ -174,7 +260,7 @@ class OutboxScreen(BurstGuard, BaseScreen):
         self.load()
 
     def action_discard(self) -> None:
-        entry = self._highlighted()
+        entry = self._open()
         if entry is not None:
             self._discard(entry)
 

@@ -3,18 +3,41 @@ once the server accepted them. Nothing typed is lost, also not on kill -9.
 
 Life of an entry::
 
-    add() -> pending --send()--> sent           (2xx: the server accepted it)
-                      \\-------> pending         (offline, timeout, 429, 5xx, key rejected)
-                      \\-------> failed          (4xx business answer: message, code, requestId kept)
-    failed --retry()/update_payload()--> pending;  discard() removes an entry.
+    add() -> pending --send()--> sent        (2xx: the server accepted it)
+                      \\-------> pending      (not sent: offline, 429, 5xx, key rejected)
+                      \\-------> failed       (4xx business answer, or a write that can never
+                                              leave, e.g. an unusable id: reason kept)
+                      \\-------> uncertain    (sent, answer unknown: timeout after the request
+                                              left, sender killed, accepted but not recorded)
+    uncertain --reconcile()--> sent | pending     (delivered date read back with GET /orders/{id})
+    failed|uncertain --retry()--> pending;  pending|failed|uncertain --supersede()--> superseded
+    discard() removes an entry.
 
-Exactly once: the client never retries the PATCH. Before sending, an entry is
-*claimed* in a committed transaction (a conditional UPDATE: still pending and not
-claimed by a live sender; ``attempts`` +1, a lease of :data:`LEASE_SECONDS`). The
-outcome is recorded only by the claim's owner. So an entry recorded as sent is never
-sent again, two processes never send the same entry at once, and an entry whose
-sender died mid-flight (its claim's process is gone, or the lease ran out) is sent
-again by the next flush.
+What is guaranteed:
+
+* **Stored first.** A write is committed before anything is sent; it is never lost.
+* **In order.** An entry is sent only when no older entry for the same order and target
+  is pending, failed or uncertain: a newer write queues behind an older one and never
+  overtakes it. The user may supersede the older one (kept in the history, never sent).
+* **To its target.** Each entry records the profile, API URL and auth URL it was written
+  for (:class:`Target`) and is sent only by a client of that same target; entries of
+  other targets are neither sent nor dropped.
+* **Never sent twice by pickterm.** The API has no idempotency key, so a request whose
+  answer never arrived may or may not have been applied. Such an entry becomes
+  *uncertain* and is never re-sent on its own. When it carries a delivered date,
+  :meth:`Outbox.reconcile` reads the order back: the date is there, so it is settled as
+  sent. It is not: a delivered date alone goes back to pending (sending a date again is
+  harmless: it is set, not added); a write with events stays uncertain. An uncertain
+  write with events "may have been sent": a person decides (``retry`` or ``discard``),
+  seeing what the order shows now.
+* **Honest records.** Recording the server's answer is retried a few times; when it still
+  fails the caller is told the write was accepted but not recorded (the entry then
+  becomes uncertain, and is never re-sent blindly).
+
+Claims: before sending, an entry is *claimed* in a committed transaction (a conditional
+UPDATE: still pending and not claimed; ``attempts`` +1, a lease of
+:data:`LEASE_SECONDS`). The outcome is recorded only by the claim's owner. A claim whose
+process is gone or whose lease ran out marks the entry uncertain.
 """
 
 from __future__ import annotations
@@ -28,27 +51,49 @@ import random
 import socket
 import time
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from typing import Any
+from urllib.parse import urlsplit
 
 from pickterm.api import errors
 from pickterm.api.errors import PickPackError
 from pickterm.api.models import TrackingResult, TrackingUpdate
-from pickterm.store.state import StateDB, now_iso
+from pickterm.ids import order_id_problem
+from pickterm.store.state import StateDB, StateError, now_iso
 
-__all__ = ["LEASE_SECONDS", "Outbox", "OutboxEntry", "OutboxError", "SendOutcome", "error_from_record", "run_retries"]
+__all__ = [
+    "LEASE_SECONDS",
+    "InvalidOrderIdError",
+    "Outbox",
+    "OutboxEntry",
+    "OutboxError",
+    "SendOutcome",
+    "Target",
+    "error_from_record",
+    "run_retries",
+]
 
 log = logging.getLogger("pickterm.store.outbox")
 
 LEASE_SECONDS = 120.0  # longer than any single PATCH can take (token fetch + request timeouts)
 KEEP_SENT_DAYS = 30
+STATES = ("pending", "sent", "failed", "uncertain", "superseded")
+OPEN_STATES = ("pending", "failed", "uncertain")  # a newer write for the order waits behind these
+RECORD_PAUSES = (0.25, 1.0)  # pauses between attempts to record an answer (3 attempts in all)
 # Errors after which the rest of a flush would fail the same way: stop and retry later.
 _STOP_FLUSH = (errors.OfflineError, errors.RateLimitedError, errors.AuthenticationError)
+# Why an entry became uncertain (stored in ``answer``; the words live in the commands and screens).
+INTERRUPTED, NO_ANSWER, NOT_RECORDED = "interrupted", "no-answer", "not-recorded"
 
 
 class OutboxError(Exception):
     """An outbox action that cannot be done (one sentence)."""
+
+
+class InvalidOrderIdError(ValueError):
+    """The id cannot be an order id: refused before anything is stored (one sentence)."""
 
 
 def error_from_record(record: dict[str, Any] | None) -> PickPackError | None:
@@ -57,13 +102,41 @@ def error_from_record(record: dict[str, Any] | None) -> PickPackError | None:
         return None
     cls = getattr(errors, str(record.get("kind")), None)
     if not (isinstance(cls, type) and issubclass(cls, PickPackError)):
-        cls = PickPackError
+        cls = _LocalProblem if record.get("kind") == "LocalProblem" else PickPackError
     return cls(
         record.get("message") or "",
         status=record.get("status"),
         code=record.get("code"),
         request_id=record.get("requestId"),
     )
+
+
+class _LocalProblem(PickPackError):
+    """A write that cannot leave this machine as it is (retrying cannot fix it)."""
+
+    sentence = "Cannot be sent"
+    hint = "Discard it and type the write again with a valid order id."
+
+    def as_dict(self) -> dict[str, Any]:
+        return {**super().as_dict(), "kind": "LocalProblem"}
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where an entry may be sent: the profile and both URLs it was written for."""
+
+    profile: str
+    api_url: str
+    auth_url: str
+
+    @classmethod
+    def of(cls, client: Any) -> Target:
+        """The target a client sends to (``client.profile``, ``api_url``, ``auth_url``)."""
+        return cls(str(getattr(client, "profile", None) or "default"), str(client.api_url), str(client.auth_url))
+
+    def __str__(self) -> str:
+        host = urlsplit(self.api_url).netloc or self.api_url
+        return f"{self.profile} @ {host}"
 
 
 @dataclass(frozen=True)
@@ -81,6 +154,18 @@ class OutboxEntry:
     claimed_by: str | None = None
     lease_until: float | None = None
     attempt_started_at: str | None = None
+    profile: str | None = None
+    api_url: str | None = None
+    auth_url: str | None = None
+    settled_at: str | None = None
+    answer: dict[str, Any] | None = None
+
+    @property
+    def target(self) -> Target | None:
+        """Where this entry may be sent (None for an entry stored before targets were kept)."""
+        if self.profile is None or self.api_url is None or self.auth_url is None:
+            return None
+        return Target(self.profile, self.api_url, self.auth_url)
 
     @property
     def update(self) -> TrackingUpdate:
@@ -103,6 +188,29 @@ class OutboxEntry:
         return self.claimed_by is not None and not _claim_is_stale(self.claimed_by, self.lease_until, time.time())
 
     @property
+    def uncertain_reason(self) -> str | None:
+        """For an uncertain entry: ``interrupted``, ``no-answer`` or ``not-recorded``."""
+        if self.state != "uncertain":
+            return None
+        return str((self.answer or {}).get("uncertain") or INTERRUPTED)
+
+    @property
+    def checkable(self) -> bool:
+        """True when reading the order back can tell whether this write was applied (it
+        sets a delivered date)."""
+        return bool(self.payload.get("deliveredDate"))
+
+    @property
+    def awaits_decision(self) -> bool:
+        """An uncertain entry only a person can settle ("may have been sent"): events only,
+        or events whose delivered date the order did not show when read back."""
+        if self.state != "uncertain":
+            return False
+        if not self.checkable:
+            return True
+        return bool(self.payload.get("events") and (self.answer or {}).get("reconciled"))
+
+    @property
     def summary(self) -> str:
         """A short description of the write: ``delivered 2025-02-13T02:00:00.000Z, 2 events``."""
         parts = []
@@ -116,26 +224,39 @@ class OutboxEntry:
 
 @dataclass(frozen=True)
 class SendOutcome:
-    """What one send did. ``skipped`` means it was not attempted (not pending, or another
-    sender holds it); ``state`` is then the entry's current state."""
+    """What one send (or one reconcile) did.
 
-    state: str  # "sent" | "pending" | "failed"
+    ``skipped`` means it was not attempted (not pending, another sender holds it, it waits
+    behind ``blocked_by``, or it belongs to another target); ``state`` is then the entry's
+    current state. ``recorded`` is False when the server's answer could not be stored
+    (``record_error`` says why): with ``state == "sent"`` the write was accepted.
+    """
+
+    state: str  # "sent" | "pending" | "failed" | "uncertain"
     entry: OutboxEntry
     error: PickPackError | None = None
     result: TrackingResult | None = None
     skipped: bool = False
+    blocked_by: OutboxEntry | None = None
+    recorded: bool = True
+    record_error: StateError | None = None
+    reconciled: bool = False
 
 
-_COLUMNS = (
-    "id, order_id, payload, created_at, attempts, last_error, state, sent_at,"
-    " claimed_by, lease_until, attempt_started_at"
+_BASE_COLUMNS = (
+    "id", "order_id", "payload", "created_at", "attempts", "last_error", "state", "sent_at",
+    "claimed_by", "lease_until", "attempt_started_at",
 )
+_TARGET_COLUMNS = ("profile", "api_url", "auth_url", "settled_at", "answer")
+_COLUMNS = ", ".join(_BASE_COLUMNS + _TARGET_COLUMNS)
 
 
 def _entry(row: tuple[Any, ...]) -> OutboxEntry:
     values = list(row)
     values[2] = json.loads(values[2])
     values[5] = json.loads(values[5]) if values[5] else None
+    if len(values) > 15:
+        values[15] = json.loads(values[15]) if values[15] else None
     return OutboxEntry(*values)
 
 
@@ -170,58 +291,135 @@ def _claim_is_stale(claimed_by: str | None, lease_until: float | None, now: floa
     return host == socket.gethostname() and pid.isdigit() and _process_gone(int(pid))
 
 
+def _instant(text: str | None) -> datetime | None:
+    if not text:
+        return None
+    try:
+        moment = datetime.fromisoformat(str(text).replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+def _outcome_state(exc: PickPackError) -> str:
+    """Where an entry goes after the client raised ``exc`` for its PATCH."""
+    if isinstance(exc, (errors.NoAnswerError, errors.InvalidResponseError)):
+        return "uncertain"  # the request left; whether it was applied is unknown
+    if exc.transient or isinstance(exc, errors.AuthenticationError):
+        return "pending"  # it was not applied: send it again later
+    return "failed"
+
+
 class Outbox:
     """The tracking writes of one state database."""
 
-    def __init__(self, db: StateDB, *, lease_seconds: float = LEASE_SECONDS) -> None:
+    def __init__(
+        self,
+        db: StateDB,
+        *,
+        lease_seconds: float = LEASE_SECONDS,
+        sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep,
+    ) -> None:
         self.db = db
         self.lease_seconds = lease_seconds
+        self._sleep = sleep
+        self._columns: str | None = None
 
     # ------------------------------------------------------------ reading
 
+    def _select(self, conn: Any) -> str:
+        """The column list (NULL for the target columns of a database not yet migrated,
+        which a read-only opening can meet)."""
+        if self._columns is None:
+            have = {row[1] for row in conn.execute("PRAGMA table_info(outbox)").fetchall()}
+            self._columns = ", ".join(
+                name if name in have else f"NULL AS {name}" for name in _BASE_COLUMNS + _TARGET_COLUMNS
+            )
+        return self._columns
+
     def get(self, entry_id: int) -> OutboxEntry | None:
         with self.db.read() as conn:
-            row = conn.execute(f"SELECT {_COLUMNS} FROM outbox WHERE id = ?", (entry_id,)).fetchone()
+            row = conn.execute(f"SELECT {self._select(conn)} FROM outbox WHERE id = ?", (entry_id,)).fetchone()
         return None if row is None else _entry(row)
 
-    def list(self, states: Iterable[str] = ("pending", "failed")) -> list[OutboxEntry]:
+    def list(self, states: Iterable[str] = ("pending", "failed", "uncertain")) -> list[OutboxEntry]:
         """Entries in the given states, oldest first."""
         states = tuple(states)
         marks = ", ".join("?" for _ in states) or "NULL"
         with self.db.read() as conn:
             rows = conn.execute(
-                f"SELECT {_COLUMNS} FROM outbox WHERE state IN ({marks}) ORDER BY id", states
+                f"SELECT {self._select(conn)} FROM outbox WHERE state IN ({marks}) ORDER BY id", states
             ).fetchall()
         return [_entry(row) for row in rows]
 
-    def counts(self) -> tuple[int, int]:
-        """``(pending, failed)``."""
+    def history(self, limit: int = 100) -> list[OutboxEntry]:
+        """Settled entries (sent, failed, uncertain, superseded), newest first."""
+        with self.db.read() as conn:
+            rows = conn.execute(
+                f"SELECT {self._select(conn)} FROM outbox WHERE state != 'pending'"
+                " ORDER BY COALESCE(settled_at, sent_at, created_at) DESC, id DESC LIMIT ?",
+                (limit,),
+            ).fetchall()
+        return [_entry(row) for row in rows]
+
+    def counts_by_state(self) -> dict[str, int]:
+        """How many entries are in each state (every state named, 0 when none)."""
         with self.db.read() as conn:
             rows = dict(conn.execute("SELECT state, COUNT(*) FROM outbox GROUP BY state").fetchall())
-        return int(rows.get("pending", 0)), int(rows.get("failed", 0))
+        return {state: int(rows.get(state, 0)) for state in STATES}
+
+    def counts(self) -> tuple[int, int]:
+        """``(pending, needing a decision)``: the second number counts failed and uncertain
+        entries, which are never sent again on their own."""
+        by_state = self.counts_by_state()
+        return by_state["pending"], by_state["failed"] + by_state["uncertain"]
+
+    def blocker(self, entry: OutboxEntry) -> OutboxEntry | None:
+        """The oldest open entry for the same order and target that ``entry`` waits behind."""
+        with self.db.read() as conn:
+            return self._blocker(conn, entry)
+
+    def _blocker(self, conn: Any, entry: OutboxEntry) -> OutboxEntry | None:
+        marks = ", ".join("?" for _ in OPEN_STATES)
+        row = conn.execute(
+            f"SELECT {self._select(conn)} FROM outbox WHERE order_id = ? AND id < ? AND state IN ({marks})"
+            " AND profile IS ? AND api_url IS ? AND auth_url IS ? ORDER BY id LIMIT 1",
+            (entry.order_id, entry.id, *OPEN_STATES, entry.profile, entry.api_url, entry.auth_url),
+        ).fetchone()
+        return None if row is None else _entry(row)
 
     # ------------------------------------------------------------ changing
 
-    def add(self, order_id: str, update: TrackingUpdate) -> OutboxEntry:
-        """Store a tracking write as pending (committed before anything is sent)."""
+    def add(self, order_id: str, update: TrackingUpdate, target: Target | None = None) -> OutboxEntry:
+        """Store a tracking write as pending for ``target`` (committed before anything is
+        sent). An id that cannot be an order id raises :class:`InvalidOrderIdError` and
+        stores nothing."""
         order_id = str(order_id).strip()
-        if not order_id:
-            raise ValueError("An order id is required")
+        problem = order_id_problem(order_id)
+        if problem is not None:
+            raise InvalidOrderIdError(problem[0].upper() + problem[1:])
         payload = update.to_payload()
         if not payload:
             raise ValueError("Nothing to send: give a delivered date and/or at least one event")
         with self.db.write() as conn:
             cursor = conn.execute(
-                "INSERT INTO outbox (order_id, payload, created_at) VALUES (?, ?, ?)",
-                (order_id, json.dumps(payload), now_iso()),
+                "INSERT INTO outbox (order_id, payload, created_at, profile, api_url, auth_url)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                (
+                    order_id, json.dumps(payload), now_iso(),
+                    None if target is None else target.profile,
+                    None if target is None else target.api_url,
+                    None if target is None else target.auth_url,
+                ),
             )
             entry_id = int(cursor.lastrowid or 0)
-            cutoff = time.time() - KEEP_SENT_DAYS * 86400
+            cutoff = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(time.time() - KEEP_SENT_DAYS * 86400))
             conn.execute(
-                "DELETE FROM outbox WHERE state = 'sent' AND sent_at < ?",
-                (time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(cutoff)),),
+                "DELETE FROM outbox WHERE state IN ('sent', 'superseded')"
+                " AND COALESCE(settled_at, sent_at, created_at) < ?",
+                (cutoff,),
             )
-            row = conn.execute(f"SELECT {_COLUMNS} FROM outbox WHERE id = ?", (entry_id,)).fetchone()
+            row = conn.execute(f"SELECT {self._select(conn)} FROM outbox WHERE id = ?", (entry_id,)).fetchone()
         return _entry(row)
 
     def discard(self, entry_id: int) -> OutboxEntry:
@@ -233,13 +431,42 @@ class Outbox:
             conn.execute("DELETE FROM outbox WHERE id = ?", (entry_id,))
         return entry
 
-    def retry(self, entry_id: int) -> OutboxEntry:
-        """Put a failed entry back to pending, as it is (the next send or flush tries it)."""
+    def retry(self, entry_id: int, target: Target | None = None) -> OutboxEntry:
+        """Put a failed or uncertain entry back to pending, as it is (the next send or
+        flush tries it; for an uncertain one this is the user's decision to resend).
+        An entry stored without a target takes ``target``."""
         with self.db.write() as conn:
             entry = self._locked_get(conn, entry_id)
             if entry.state == "sent":
                 raise OutboxError(f"Outbox entry #{entry_id} was already accepted by the server")
-            conn.execute("UPDATE outbox SET state = 'pending' WHERE id = ?", (entry_id,))
+            if entry.state == "superseded":
+                raise OutboxError(f"Outbox entry #{entry_id} was superseded; it is kept only as history")
+            if entry.in_flight:
+                raise OutboxError(f"Outbox entry #{entry_id} is being sent right now; try again in a moment")
+            conn.execute(
+                "UPDATE outbox SET state = 'pending', settled_at = NULL, claimed_by = NULL, lease_until = NULL"
+                " WHERE id = ?",
+                (entry_id,),
+            )
+            if entry.target is None and target is not None:
+                conn.execute(
+                    "UPDATE outbox SET profile = ?, api_url = ?, auth_url = ? WHERE id = ?",
+                    (target.profile, target.api_url, target.auth_url, entry_id),
+                )
+        return self._require(entry_id)
+
+    def supersede(self, entry_id: int) -> OutboxEntry:
+        """Mark an unsent entry superseded: kept in the history, never sent. The writes
+        for the same order that waited behind it can then leave."""
+        with self.db.write() as conn:
+            entry = self._locked_get(conn, entry_id)
+            if entry.state not in OPEN_STATES:
+                raise OutboxError(f"Outbox entry #{entry_id} is {entry.state}; only unsent entries can be superseded")
+            if entry.in_flight:
+                raise OutboxError(f"Outbox entry #{entry_id} is being sent right now; try again in a moment")
+            conn.execute(
+                "UPDATE outbox SET state = 'superseded', settled_at = ? WHERE id = ?", (now_iso(), entry_id)
+            )
         return self._require(entry_id)
 
     def update_payload(self, entry_id: int, update: TrackingUpdate) -> OutboxEntry:
@@ -251,16 +478,46 @@ class Outbox:
             entry = self._locked_get(conn, entry_id)
             if entry.state == "sent":
                 raise OutboxError(f"Outbox entry #{entry_id} was already accepted by the server")
+            if entry.state == "superseded":
+                raise OutboxError(f"Outbox entry #{entry_id} was superseded; it is kept only as history")
+            if entry.state == "uncertain":
+                raise OutboxError(
+                    f"Outbox entry #{entry_id} may have been sent already; check the order, then send it"
+                    " again (retry) or discard it"
+                )
             if entry.in_flight:
                 raise OutboxError(f"Outbox entry #{entry_id} is being sent right now; try again in a moment")
             conn.execute(
-                "UPDATE outbox SET payload = ?, state = 'pending', last_error = NULL WHERE id = ?",
+                "UPDATE outbox SET payload = ?, state = 'pending', last_error = NULL, settled_at = NULL"
+                " WHERE id = ?",
                 (json.dumps(payload), entry_id),
             )
         return self._require(entry_id)
 
+    def settle_interrupted(self) -> list[OutboxEntry]:
+        """Mark uncertain every pending entry whose sender is gone (killed, or its lease
+        ran out): its request may have reached the server. Returns those entries."""
+        now = time.time()
+        settled = []
+        with self.db.write() as conn:
+            rows = conn.execute(
+                f"SELECT {self._select(conn)} FROM outbox WHERE state = 'pending' AND claimed_by IS NOT NULL"
+            ).fetchall()
+            for row in rows:
+                entry = _entry(row)
+                if not _claim_is_stale(entry.claimed_by, entry.lease_until, now):
+                    continue
+                conn.execute(
+                    "UPDATE outbox SET state = 'uncertain', claimed_by = NULL, lease_until = NULL,"
+                    " settled_at = ?, answer = ? WHERE id = ? AND claimed_by = ?",
+                    (now_iso(), json.dumps({"uncertain": INTERRUPTED}), entry.id, entry.claimed_by),
+                )
+                log.info("outbox entry #%s: its sender stopped mid-flight; now uncertain", entry.id)
+                settled.append(entry)
+        return settled
+
     def _locked_get(self, conn: Any, entry_id: int) -> OutboxEntry:
-        row = conn.execute(f"SELECT {_COLUMNS} FROM outbox WHERE id = ?", (entry_id,)).fetchone()
+        row = conn.execute(f"SELECT {self._select(conn)} FROM outbox WHERE id = ?", (entry_id,)).fetchone()
         if row is None:
             raise OutboxError(f"There is no outbox entry #{entry_id}")
         return _entry(row)
@@ -273,80 +530,176 @@ class Outbox:
 
     # ------------------------------------------------------------ sending
 
-    def _claim(self, entry_id: int) -> tuple[OutboxEntry | None, str]:
-        """Claim a pending entry for one attempt; (None, owner) when it cannot be claimed."""
+    def _claim(self, entry_id: int, target: Target) -> tuple[OutboxEntry | None, str, OutboxEntry | None]:
+        """Claim a pending entry of ``target`` for one attempt. ``(None, owner, blocker)``
+        when it cannot be claimed; ``blocker`` is the older entry it waits behind."""
         owner = _owner()
         now = time.time()
         with self.db.write() as conn:
             entry = self._locked_get(conn, entry_id)
-            if entry.state != "pending":
-                return None, owner
-            stale = entry.claimed_by if _claim_is_stale(entry.claimed_by, entry.lease_until, now) else None
-            if entry.claimed_by is not None and stale is not None:
-                log.info("outbox entry #%s: the previous attempt was interrupted; sending again", entry_id)
-            cursor = conn.execute(
+            if entry.state != "pending" or entry.target != target:
+                return None, owner, None
+            if entry.claimed_by is not None:
+                if _claim_is_stale(entry.claimed_by, entry.lease_until, now):
+                    conn.execute(
+                        "UPDATE outbox SET state = 'uncertain', claimed_by = NULL, lease_until = NULL,"
+                        " settled_at = ?, answer = ? WHERE id = ?",
+                        (now_iso(), json.dumps({"uncertain": INTERRUPTED}), entry_id),
+                    )
+                return None, owner, None
+            blocker = self._blocker(conn, entry)
+            if blocker is not None:
+                return None, owner, blocker
+            conn.execute(
                 "UPDATE outbox SET claimed_by = ?, lease_until = ?, attempts = attempts + 1,"
-                " attempt_started_at = ?"
-                " WHERE id = ? AND state = 'pending'"
-                " AND (claimed_by IS NULL OR lease_until < ? OR claimed_by = ?)",
-                (owner, now + self.lease_seconds, now_iso(), entry_id, now, stale),
+                " attempt_started_at = ? WHERE id = ?",
+                (owner, now + self.lease_seconds, now_iso(), entry_id),
             )
-            if cursor.rowcount != 1:
-                return None, owner
-        return self._require(entry_id), owner
+        return self._require(entry_id), owner, None
 
-    def _finish(self, entry_id: int, owner: str, state: str, error: PickPackError | None) -> None:
+    def _finish(
+        self, entry_id: int, owner: str, state: str, error: PickPackError | None, answer: dict[str, Any] | None
+    ) -> None:
         """Record the outcome of our attempt (only while we still own the claim)."""
         with self.db.write() as conn:
-            if state == "pending" and error is None:  # interrupted: keep what we knew
-                conn.execute(
-                    "UPDATE outbox SET claimed_by = NULL, lease_until = NULL WHERE id = ? AND claimed_by = ?",
-                    (entry_id, owner),
-                )
-                return
             conn.execute(
-                "UPDATE outbox SET state = ?, last_error = ?, sent_at = ?, claimed_by = NULL,"
-                " lease_until = NULL WHERE id = ? AND claimed_by = ?",
+                "UPDATE outbox SET state = ?, last_error = ?, sent_at = ?, settled_at = ?, answer = ?,"
+                " claimed_by = NULL, lease_until = NULL WHERE id = ? AND claimed_by = ?",
                 (
                     state,
                     None if error is None else json.dumps(error.as_dict()),
                     now_iso() if state == "sent" else None,
+                    None if state == "pending" else now_iso(),
+                    None if answer is None else json.dumps(answer),
                     entry_id,
                     owner,
                 ),
             )
 
+    async def _record(self, *args: Any) -> StateError | None:
+        """:meth:`_finish` with short retries; the last StateError when it never worked."""
+        for pause in (*RECORD_PAUSES, None):
+            try:
+                self._finish(*args)
+                return None
+            except StateError as exc:
+                if pause is None:
+                    log.error("outbox entry #%s: the outcome could not be recorded: %s", args[0], exc)
+                    return exc
+                await self._sleep(pause)
+        return None  # pragma: no cover
+
     async def send(self, entry_id: int, client: Any) -> SendOutcome:
-        """Try to deliver one pending entry; never raises a PickPackError."""
-        entry, owner = self._claim(entry_id)
+        """Try to deliver one pending entry of the client's target; never raises a
+        PickPackError (a StateError when the claim itself cannot be stored)."""
+        target = Target.of(client)
+        entry, owner, blocker = self._claim(entry_id, target)
         if entry is None:
             current = self._require(entry_id)
-            return SendOutcome(state=current.state, entry=current, error=current.error, skipped=True)
-        state = "pending"
+            return SendOutcome(
+                state=current.state, entry=current, error=current.error, skipped=True, blocked_by=blocker
+            )
+        state = "uncertain"  # until we know better (a cancellation mid-flight leaves it so)
         error: PickPackError | None = None
         result: TrackingResult | None = None
+        answer: dict[str, Any] | None = {"uncertain": INTERRUPTED}
+        record_error: StateError | None = None
         try:
-            result = await client.set_order_delivery(entry.order_id, entry.update)
-            state = "sent"
-        except PickPackError as exc:
-            error = exc
-            state = "pending" if exc.transient or isinstance(exc, errors.AuthenticationError) else "failed"
+            try:
+                result = await client.set_order_delivery(entry.order_id, entry.update)
+            except PickPackError as exc:
+                error, state = exc, _outcome_state(exc)
+                answer = {"uncertain": NO_ANSWER} if state == "uncertain" else None
+            except Exception as exc:  # noqa: BLE001 - a write that cannot leave as it is
+                error = _LocalProblem(f"{type(exc).__name__}: {str(exc)[:200]}")
+                state, answer = "failed", None
+            else:
+                state = "sent"
+                answer = result.model_dump(by_alias=True, exclude_none=True)
         finally:
-            # Also on cancellation or a bug: release the claim, keep the entry pending.
-            self._finish(entry_id, owner, state, error)
+            record_error = await self._record(entry_id, owner, state, error, answer)
         log.info("outbox entry #%s for order %s: %s", entry_id, entry.order_id, state)
-        return SendOutcome(state=state, entry=self._require(entry_id), error=error, result=result)
+        try:
+            current = self._require(entry_id)
+        except StateError:
+            current = entry
+        return SendOutcome(
+            state=state, entry=current, error=error, result=result,
+            recorded=record_error is None, record_error=record_error,
+        )
 
     async def submit(self, client: Any, order_id: str, update: TrackingUpdate) -> SendOutcome:
-        """Store a tracking write, then try to send it."""
-        entry = self.add(order_id, update)
+        """Store a tracking write for the client's target, then try to send it (it waits
+        instead when an older write for the order is still open: ``blocked_by``)."""
+        entry = self.add(order_id, update, Target.of(client))
         return await self.send(entry.id, client)
 
-    async def flush(self, client: Any) -> list[SendOutcome]:
-        """Send every pending entry, oldest first. Stops early when the network is down,
-        the server rate-limits or the key is rejected (the rest would fail the same way)."""
+    async def reconcile(self, client: Any) -> list[SendOutcome]:
+        """Settle the uncertain entries of the client's target that carry a delivered date,
+        by reading the order back. The date is there: the write was applied (sent). It is
+        not: a delivered date alone goes back to pending (sending a date again is harmless);
+        a write with events stays uncertain, with what the order showed, for a person."""
+        target = Target.of(client)
         outcomes: list[SendOutcome] = []
+        for entry in self.list(("uncertain",)):
+            if entry.target != target or entry.awaits_decision or entry.in_flight:
+                continue
+            wanted = _instant(entry.payload.get("deliveredDate"))
+            try:
+                order = await client.get_order(entry.order_id, fresh=True)
+                shown = order.delivered_date
+            except errors.NotFoundError:
+                shown = None  # no such order: the write cannot have been applied
+            except PickPackError as exc:
+                outcomes.append(SendOutcome(state="uncertain", entry=entry, error=exc, reconciled=True))
+                if isinstance(exc, _STOP_FLUSH):
+                    break
+                continue
+            applied = wanted is not None and _instant(shown) == wanted
+            # Not shown: a delivered date alone is safe to send again (it is set, not added).
+            # Events would be added twice if the first request still lands: a person decides.
+            state = "sent" if applied else "uncertain" if entry.payload.get("events") else "pending"
+            with self.db.write() as conn:
+                conn.execute(
+                    "UPDATE outbox SET state = ?, sent_at = ?, settled_at = ?, answer = ?"
+                    " WHERE id = ? AND state = 'uncertain'",
+                    (
+                        state,
+                        now_iso() if applied else None,
+                        None if state == "pending" else now_iso(),
+                        json.dumps({**(entry.answer or {}), "reconciled": now_iso(), "orderDeliveredDate": shown}),
+                        entry.id,
+                    ),
+                )
+            log.info("outbox entry #%s: read back order %s: %s", entry.id, entry.order_id, state)
+            outcomes.append(SendOutcome(state=state, entry=self._require(entry.id), reconciled=True))
+        return outcomes
+
+    def has_work(self, target: Target | None = None) -> bool:
+        """True when a flush could do something: pending entries, or uncertain ones that
+        reading the order back can settle (of ``target`` when given)."""
+        for entry in self.list(("pending", "uncertain")):
+            if target is not None and entry.target != target:
+                continue
+            if entry.state == "pending":
+                return True
+            if not entry.awaits_decision:
+                return True
+        return False
+
+    async def flush(self, client: Any) -> list[SendOutcome]:
+        """Send every pending entry of the client's target, oldest first, after settling
+        interrupted sends and reconciling what can be read back. Stops early when the
+        network is down, the server rate-limits or the key is rejected (the rest would
+        fail the same way). Entries of other targets are left as they are."""
+        target = Target.of(client)
+        self.settle_interrupted()
+        outcomes = await self.reconcile(client)
+        if any(isinstance(o.error, _STOP_FLUSH) for o in outcomes):
+            return outcomes
         for entry in self.list(("pending",)):
+            if entry.target != target:
+                continue
             outcome = await self.send(entry.id, client)
             if outcome.skipped:
                 continue
@@ -368,7 +721,7 @@ async def run_retries(
 ) -> None:
     """Background retry loop for the app: flush while entries are pending, backing off
     exponentially (with jitter) while sends keep failing, until ``stop`` is set (or the
-    task is cancelled; an interrupted send stays pending).
+    task is cancelled; an interrupted send becomes uncertain).
 
     ``on_change()`` (sync or async) runs after every flush that attempted something, so
     the caller can refresh its "N pending" display; setting ``wake`` flushes right away.
@@ -376,7 +729,7 @@ async def run_retries(
     delay = base_delay
     while not stop.is_set():
         try:
-            outcomes = await outbox.flush(client) if outbox.counts()[0] else []
+            outcomes = await outbox.flush(client) if outbox.has_work(Target.of(client)) else []
         except Exception:  # e.g. the state database is busy: keep the loop alive, try later
             log.exception("outbox retry failed")
             outcomes, delay = [], min(delay * 2, max_delay)

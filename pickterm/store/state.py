@@ -13,6 +13,7 @@ it from worker threads or directly.
 from __future__ import annotations
 
 import os
+import shutil
 import sqlite3
 import threading
 from collections.abc import Iterator
@@ -92,11 +93,35 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX outbox_by_state ON outbox (state, id);
     """,
+    # The outbox's target (where an entry may be sent), when it was settled, and the
+    # server's answer or what reconciling found (states: pending, sent, failed,
+    # uncertain, superseded).
+    """
+    ALTER TABLE outbox ADD COLUMN profile TEXT;
+    ALTER TABLE outbox ADD COLUMN api_url TEXT;
+    ALTER TABLE outbox ADD COLUMN auth_url TEXT;
+    ALTER TABLE outbox ADD COLUMN settled_at TEXT;
+    ALTER TABLE outbox ADD COLUMN answer TEXT;
+    CREATE INDEX outbox_by_order ON outbox (order_id, id);
+    """,
 ]
 
 
 class StateError(Exception):
     """The state database cannot be used (one sentence naming the file)."""
+
+
+def _disk_full(path: Path, exc: sqlite3.Error) -> bool:
+    """True when SQLite failed because the disk (of ``path``) is full: SQLITE_FULL, or an
+    I/O error while almost no space is left (SQLite reports a full disk that way too)."""
+    if "full" in str(exc):
+        return True
+    if "I/O" not in str(exc):
+        return False
+    try:
+        return shutil.disk_usage(path.parent).free < 1 << 20
+    except OSError:
+        return False
 
 
 def now_iso() -> str:
@@ -266,7 +291,27 @@ class StateDB:
                 f"State database {self.path} is busy: another pickterm kept it locked for more than"
                 f" {BUSY_TIMEOUT_MS // 1000} s; try again"
             )
+        if _disk_full(self.path, exc):
+            return StateError(f"State database {self.path}: the disk is full; free some space")
         return StateError(f"State database {self.path} failed ({exc})")
+
+    @classmethod
+    def open_readonly(cls, demo: bool = False, path: Path | None = None) -> StateDB:
+        """Open an existing database for reading only: no migration, no write
+        transaction, so it works on a read-only file or while another process holds the
+        write lock. Raises StateError when there is no database yet."""
+        path = Path(path) if path is not None else state_path(demo)
+        if not path.exists():
+            raise StateError(f"State database {path} does not exist yet")
+        try:
+            conn = sqlite3.connect(
+                f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_MS / 1000,
+                isolation_level=None, check_same_thread=False,
+            )
+            conn.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
+        except sqlite3.Error as exc:
+            raise StateError(f"State database {path} cannot be read ({exc})") from None
+        return cls(path, conn)
 
     # ------------------------------------------------------------ pick progress
 
