@@ -3,11 +3,18 @@
 A delivered date and any number of tracking events, each field checked as it is
 typed, and a preview of exactly what is sent. ctrl+s sends through the outbox: the
 write is stored first, so nothing typed is lost when the network is down.
+
+Never overwrite by accident: the delivered field shows what the server has (empty when
+the order has no delivered date), and a body carries ``deliveredDate`` only when the
+user changed it. Replacing an existing delivered date, a date more than
+:data:`FAR_DAYS` days away from now, or a date for an order that could not be read
+is asked first.
 """
 
 from __future__ import annotations
 
 import json
+import asyncio
 from datetime import datetime, timezone
 from typing import Any, Callable, ClassVar
 
@@ -21,8 +28,11 @@ from textual.widgets import Input, Static
 from pickterm.app import css
 from pickterm.screens.base import BaseScreen
 from pickterm.widgets.common import status_content
-from pickterm.widgets.fields import FormField, ask_to_leave
+from pickterm.widgets.fields import FormField, Verdict, ask_to_leave
 from pickterm.widgets.tracking_event import DATE_HINT, EventEditor, date_check, local_form, parse_date
+
+
+FAR_DAYS = 30  # a delivered date further than this from now is asked about first
 
 
 def utc_now() -> datetime:
@@ -52,6 +62,10 @@ class TrackingScreen(BaseScreen):
         self.order_id = order_id
         self.entry_id = entry_id
         self.order: Any = None
+        self._order_read = asyncio.Event()  # set once the order was fetched (or could not be)
+        self._order_error: BaseException | None = None
+        # The delivered field's text when the form was filled: unchanged means not sent.
+        self._delivered_shown: str | None = None
         self._initial: Any = None
         self._event_serial = 0
         self._sending = False
@@ -63,7 +77,7 @@ class TrackingScreen(BaseScreen):
         with VerticalScroll(id="body", can_focus=False):
             yield Static(Content(f"Order {self.order_id}"), id="tracking-order")
             yield FormField("Delivered", name="delivered", placeholder=DATE_HINT,
-                            check=date_check(self._now, optional=True), id="delivered")
+                            check=self._check_delivered, id="delivered")
             yield Static("", id="events-title")
             yield Vertical(id="events")
             yield Static(Content.styled("Preview: what ctrl+s sends", "bold"), id="preview-title")
@@ -72,6 +86,12 @@ class TrackingScreen(BaseScreen):
     def _now(self) -> datetime:
         return type(self).clock()
 
+    def _check_delivered(self, value: str) -> Verdict:
+        verdict = date_check(self._now, optional=True)(value)
+        if verdict.ok and value.strip() and not self._delivered_changed(value.strip()):
+            return Verdict(True, f"{verdict.message} · the server has it: not sent")
+        return verdict
+
     async def on_mount(self) -> None:
         await self._load_entry_or_prefill()
         self._settle()
@@ -79,8 +99,7 @@ class TrackingScreen(BaseScreen):
 
     async def _load_entry_or_prefill(self) -> None:
         delivered = self.query_one("#delivered", FormField)
-        if self.entry_id is None:
-            delivered.value = local_form(self._now().replace(second=0, microsecond=0))
+        if self.entry_id is None:  # the server's delivered date is filled in once the order is read
             self._renumber()
             return
         await self.app.ready()
@@ -115,10 +134,49 @@ class TrackingScreen(BaseScreen):
             client = await self.app.client()
             self.order = await client.get_order(self.order_id)
         except Exception as exc:  # the form still works: the write goes to the outbox
+            self._order_error = exc
             line.update(Content.assemble(f"Order {self.order_id} · ", Content.styled("state unknown", "dim"),
                                          f" ({exc})"))
             return
+        finally:
+            self._order_read.set()
         self._show_order()
+        self._prefill_delivered()
+
+    def _prefill_delivered(self) -> None:
+        """Show the server's delivered date in an untouched new form (and remember it as unchanged)."""
+        delivered = self.query_one("#delivered", FormField)
+        server = self.server_delivered
+        if self.entry_id is not None or server is None or delivered.value.strip():
+            return
+        untouched = not self.has_unsent_changes
+        self._delivered_shown = local_form(server)
+        delivered.value = self._delivered_shown
+        if self._initial is not None:
+            self._initial = (delivered.value.strip(), self._initial[1]) if not untouched else self._form_values()
+        self._update_preview()
+
+    @property
+    def server_delivered(self) -> datetime | None:
+        """The order's delivered date on the server (None when it has none or is not read)."""
+        from pickterm.api.models import parse_api_datetime
+
+        return None if self.order is None else parse_api_datetime(self.order.delivered_date)
+
+    def _delivered_changed(self, text: str) -> bool:
+        """Whether the typed delivered date differs from what the server has."""
+        if not text:
+            return False
+        if self._delivered_shown is not None and text == self._delivered_shown.strip():
+            return False
+        server = self.server_delivered
+        if server is None:
+            return True
+        try:
+            typed = parse_date(text, self._now)
+        except ValueError:
+            return True
+        return typed not in (server, server.replace(microsecond=0))
 
     def _show_order(self) -> None:
         order = self.order
@@ -210,7 +268,8 @@ class TrackingScreen(BaseScreen):
                                         description=values["description"].strip(),
                                         date=parse_date(values["date"], self._now)))
         when = delivered.value.strip()
-        return TrackingUpdate(delivered_date=parse_date(when, self._now) if when else None, events=events)
+        changed = self._delivered_changed(when)
+        return TrackingUpdate(delivered_date=parse_date(when, self._now) if changed else None, events=events)
 
     def _update_preview(self) -> None:
         preview = self.query_one("#preview", Static)
@@ -222,7 +281,7 @@ class TrackingScreen(BaseScreen):
             return
         preview.remove_class("-invalid")
         if not payload:
-            preview.update("(nothing to send: give a delivered date and/or an event)")
+            preview.update(f"({self._nothing_to_send()})")
             return
         preview.update(json.dumps(payload, indent=2, ensure_ascii=False))
 
@@ -255,8 +314,9 @@ class TrackingScreen(BaseScreen):
             return
         if not update.to_payload():
             self.app.bell()
-            self.notify("Nothing to send: give a delivered date and/or an event.",
-                        severity="error", markup=False)
+            self.notify(self._nothing_to_send(), severity="error", markup=False)
+            return
+        if not await self._confirm_delivered(update):
             return
         if self.order is not None and not self.order.is_invoiced:
             question = (f"Order {self.order_id} is not invoiced: the server will refuse to mark it "
@@ -270,6 +330,45 @@ class TrackingScreen(BaseScreen):
         finally:
             self._sending = False
             self.query_one("#body").loading = False
+
+    def _nothing_to_send(self) -> str:
+        if self.server_delivered is not None and self.query_one("#delivered", FormField).value.strip():
+            return "Nothing to send: the delivered date is what the server has; change it or add an event."
+        return "Nothing to send: give a delivered date and/or an event."
+
+    async def _confirm_delivered(self, update: Any) -> bool:
+        """Ask before a delivered date replaces the server's, is far from now, or may replace
+        a date the form could not read. True when the write may go."""
+        from pickterm.screens.confirm import ConfirmScreen
+
+        new = update.delivered_date
+        if new is None:
+            return True
+        if not self._order_read.is_set():  # ctrl+s before the order arrived: wait for it
+            self.query_one("#body").loading = True
+            try:
+                await self._order_read.wait()
+            finally:
+                self.query_one("#body").loading = False
+        new_text = f"{local_form(new)} ({new:%Y-%m-%d %H:%M} UTC)"
+        questions = []
+        old = self.server_delivered
+        if old is not None:
+            questions.append((f"Order {self.order_id} is already delivered on {local_form(old)}. "
+                              f"Change its delivered date to {new_text}?", "Change it", "Keep the old"))
+        elif self.order is None:
+            questions.append((f"Order {self.order_id} could not be read, so its delivered date is unknown: "
+                              f"sending {new_text} may replace one. Send it?", "Send", "Cancel"))
+        days = abs((new - self._now()).total_seconds()) / 86400
+        if days > FAR_DAYS:
+            when = "ago" if new < self._now() else "from now"
+            questions.append((f"The delivered date {new_text} is {int(days)} days {when}. Is that right?",
+                              "Yes, send it", "No, fix it"))
+        for question, yes, no in questions:
+            if not await self.app.push_screen_wait(ConfirmScreen(question, yes=yes, no=no)):
+                self.query_one("#delivered", FormField).focus_input()
+                return False
+        return True
 
     async def _deliver(self, update: Any) -> None:
         outbox = self.app.outbox
