@@ -191,8 +191,8 @@ class LookupScreen(BaseScreen):
             return
         recent = []
         if self.app.state is not None:
-            try:
-                recent = self.app.state.recent(limit=RECENT_SHOWN)
+            try:  # off the event loop: a busy store never holds up the field
+                recent = await self.app.recent_lookups(RECENT_SHOWN)
             except Exception as exc:  # the list is a convenience: say so, keep the field usable
                 self.notify(f"Could not read the recent lookups: {exc}", severity="warning", markup=False)
         samples = self.app.sandbox.samples() if self.app.demo and self.app.sandbox is not None else {}

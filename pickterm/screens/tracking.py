@@ -27,6 +27,7 @@ from textual.widgets import Input, Static
 
 from pickterm.app import css
 from pickterm.screens.base import BaseScreen
+from pickterm.store.state import StateError
 from pickterm.widgets.common import status_content
 from pickterm.widgets.fields import FormField, Verdict, ask_to_leave
 from pickterm.widgets.tracking_event import DATE_HINT, EventEditor, date_check, local_form, parse_date
@@ -103,7 +104,10 @@ class TrackingScreen(BaseScreen):
             self._renumber()
             return
         await self.app.ready()
-        entry = self.app.outbox.get(self.entry_id) if self.app.outbox is not None else None
+        try:
+            entry = await self.app.in_store(self.app.outbox.get, self.entry_id) if self.app.outbox else None
+        except Exception:  # said in the header; the form starts a new write
+            entry = None
         if entry is None:
             self.error_panel.show_message(f"✘ There is no outbox entry #{self.entry_id}: a new write is started.")
             self.entry_id = None
@@ -371,21 +375,27 @@ class TrackingScreen(BaseScreen):
         return True
 
     async def _deliver(self, update: Any) -> None:
+        from pickterm.offloop import off_loop
+
         outbox = self.app.outbox
+        entry_id, order_id = self.entry_id, self.order_id
+
+        async def store_and_send(client: Any) -> Any:  # on a thread: SQLite never holds up the screen
+            if entry_id is not None:
+                outbox.update_payload(entry_id, update)
+                return await outbox.send(entry_id, client)
+            return await outbox.submit(client, order_id, update)
+
         try:
             client = await self.app.client()  # raises what start-up failed with
             if outbox is None:
-                raise RuntimeError("the local store is not available, so the write cannot be kept")
-            if self.entry_id is not None:
-                outbox.update_payload(self.entry_id, update)
-                outcome = await outbox.send(self.entry_id, client)
-            else:
-                outcome = await outbox.submit(client, self.order_id, update)
-        except Exception as exc:  # a missing key, a broken store, an entry being sent right now
+                raise LocalStoreMissing(self.app.store_error)
+            outcome = await off_loop(client, store_and_send)
+        except Exception as exc:  # a missing key, a broken store, a bad order id, an entry being sent
             self.error_panel.show_error(exc, "The form is still filled in; fix the problem and press ctrl+s.")
             return
         finally:
-            self.app.refresh_outbox_counts()
+            await self.app.update_outbox_counts()
         self.entry_id = outcome.entry.id
         if outcome.state == "sent":
             self._initial = self._form_values()
@@ -429,6 +439,15 @@ class TrackingScreen(BaseScreen):
         if self.leaving or self._sending or not self.has_unsent_changes:
             return True
         return await ask_to_leave(self, "The tracking form has changes that were not sent. Leave and drop them?")
+
+
+class LocalStoreMissing(StateError):
+    """No local store, so a write cannot be kept (and is not sent: the outbox keeps every write)."""
+
+    def __init__(self, reason: BaseException | None) -> None:
+        why = f" ({reason})" if reason is not None else ""
+        super().__init__(f"The local store is not available{why}, so the write cannot be kept; "
+                         "nothing was sent")
 
 
 class FormProblem(ValueError):

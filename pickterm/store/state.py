@@ -96,7 +96,16 @@ MIGRATIONS: list[str] = [
 
 
 class StateError(Exception):
-    """The state database cannot be used (one sentence naming the file)."""
+    """The state database cannot be used (one sentence naming the file). ``busy`` is True
+    when another process held it locked: trying again later may work."""
+
+    def __init__(self, message: str, *, busy: bool = False) -> None:
+        super().__init__(message)
+        self.busy = busy
+
+
+def _is_busy(exc: sqlite3.Error) -> bool:
+    return "locked" in str(exc) or "busy" in str(exc)
 
 
 def now_iso() -> str:
@@ -192,6 +201,8 @@ class StateDB:
             raise
         except sqlite3.DatabaseError as exc:
             conn.close()
+            if _is_busy(exc):
+                raise db._error(exc) from None
             raise StateError(f"State database {path} is unusable ({exc})") from None
         return db
 
@@ -218,6 +229,15 @@ class StateDB:
                     if statement.strip():
                         conn.execute(statement)
             conn.execute(f"PRAGMA user_version = {len(MIGRATIONS)}")
+
+    def data_version(self) -> int:
+        """A number that changes whenever another connection (another pickterm, the CLI)
+        commits to the database; cheap to poll (no lock, no read of the tables)."""
+        with self._lock:
+            try:
+                return int(self._conn.execute("PRAGMA data_version").fetchone()[0])
+            except sqlite3.Error as exc:
+                raise self._error(exc) from exc
 
     @property
     def schema_version(self) -> int:
@@ -261,10 +281,11 @@ class StateDB:
                 raise self._error(exc) from exc
 
     def _error(self, exc: sqlite3.Error) -> StateError:
-        if "locked" in str(exc) or "busy" in str(exc):
+        if _is_busy(exc):
             return StateError(
                 f"State database {self.path} is busy: another pickterm kept it locked for more than"
-                f" {BUSY_TIMEOUT_MS // 1000} s; try again"
+                f" {BUSY_TIMEOUT_MS // 1000} s; try again",
+                busy=True,
             )
         return StateError(f"State database {self.path} failed ({exc})")
 
