@@ -466,9 +466,7 @@ class PickTermApp(App):
         if pending or failed:
             from pickterm.screens.confirm import ConfirmScreen
 
-            parts = [f"{pending} pending" if pending else "", f"{failed} failed" if failed else ""]
-            question = (f"The outbox still holds tracking writes ({', '.join(p for p in parts if p)}). "
-                        "They are kept and sent next time. Quit anyway?")
+            question = quit_question(pending, failed)
             if not await self.push_screen_wait(ConfirmScreen(question, yes="Quit", no="Stay")):
                 return
         self.exit()
@@ -514,6 +512,22 @@ class PickTermApp(App):
         for key in THEMES:
             yield SystemCommand(f"Theme: {key}", "colours (remembered)", _bind(self.action_use_theme, key))
         yield SystemCommand("Quit", "ctrl+q", self.action_quit)
+
+
+def quit_question(pending: int, failed: int) -> str:
+    """What quitting does to the writes in the outbox, truthfully: pending ones wait for the
+    next run, failed ones are never sent again unless someone resends them."""
+    def writes(n: int) -> str:
+        return f"{n} tracking write{'s' if n != 1 else ''}"
+
+    parts = []
+    if pending:
+        parts.append(f"{writes(pending)} not sent yet: kept, and sent when pickterm runs again "
+                     "(or by pickterm outbox flush).")
+    if failed:
+        parts.append(f"{writes(failed)} refused by the server: kept, but never sent again unless "
+                     "you edit or resend them in the outbox.")
+    return " ".join(parts) + " Quit anyway?"
 
 
 def _runner(screen: Screen, action: str):

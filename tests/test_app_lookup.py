@@ -145,10 +145,10 @@ async def test_an_order_that_does_not_exist_shows_the_error_and_back_keeps_the_i
         await submit(pilot, "9999999999999-01")
         assert app.screen.query_one("#error-panel").display
         shown = static_text(app, "#error-panel")
-        assert "Not found" in shown
+        assert "Order not found" in shown
         assert "code ORD0002B" in shown
         assert "requestId " in shown
-        assert "Check the id and try again" in shown
+        assert "Check the order id and try again" in shown
         assert "Traceback" not in shown
         await pilot.press("escape")
         await pilot.pause()

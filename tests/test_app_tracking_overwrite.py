@@ -155,3 +155,18 @@ async def test_a_delivered_date_more_than_30_days_away_asks_first():
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert app.sandbox.tracking_writes == [(data.ORDER_ON_ROUTE, {"deliveredDate": "2025-02-01T10:00:00.000Z"})]
+
+
+async def test_a_refused_write_is_titled_by_what_the_code_means():
+    app = PickTermApp(demo=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        screen = await open_form(pilot, data.ORDER_NOT_INVOICED)
+        await type_into(pilot, delivered(screen), "now")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        await pilot.press("y")  # send anyway
+        await settle(pilot)
+        panel = str(screen.error_panel.render())
+        assert panel.startswith("✘ Order not invoiced")  # ORA0001B comes as a 404, yet nothing is missing
+        assert "Not found" not in panel and "code ORA0001B" in panel
