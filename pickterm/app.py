@@ -114,6 +114,7 @@ class PickTermApp(App):
         self._client = client
         self._services_ready = asyncio.Event()
         self._store_ready = asyncio.Event()  # set once the store was opened, or could not be
+        self._store_wake = asyncio.Event()  # F5: check the store now, not at the next poll
         self._startup_error: BaseException | None = None
         self.store_error: BaseException | None = None  # why the store is unavailable or failed last
         self._retrying = False
@@ -235,12 +236,20 @@ class PickTermApp(App):
         self._store_worked()
         return result
 
+    def wake_store(self) -> None:
+        """Try an unavailable store (and count the outbox) now rather than at the next poll."""
+        self._store_wake.set()
+
     @work(group="store-watch", exit_on_error=False)
     async def _watch_store(self) -> None:
         """Reopen an unavailable store; notice what other processes change in an open one."""
         seen: int | None = None
         while True:
-            await asyncio.sleep(self.STORE_POLL_SECONDS)
+            try:
+                await asyncio.wait_for(self._store_wake.wait(), self.STORE_POLL_SECONDS)
+            except asyncio.TimeoutError:
+                pass
+            self._store_wake.clear()
             state = self.state
             if state is None:
                 seen = None

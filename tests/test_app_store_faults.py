@@ -21,7 +21,7 @@ from pickterm.screens.lookup import LookupScreen
 from pickterm.store import state as state_module
 from pickterm.store.state import StateDB, state_path
 
-from apphelpers import header_status, notifications, settle
+from apphelpers import header_status, notifications, settle, static_text
 
 WAIT_SECONDS = 10.0
 """How long a test waits at most for something that happens in the background (far more than needed)."""
@@ -130,7 +130,8 @@ async def test_a_busy_database_shows_in_the_header_and_clears(monkeypatch):
 # ---------------------------------------------------------------- 8: lookups without local state
 
 
-async def test_a_corrupt_database_never_breaks_lookups_and_is_picked_up_once_fixed(fast_store_poll):
+async def test_a_corrupt_database_never_breaks_lookups_and_f5_picks_it_up_once_fixed(monkeypatch):
+    monkeypatch.setattr(app_module.PickTermApp, "STORE_POLL_SECONDS", 3600.0, raising=False)  # only F5
     path = state_path(demo=True)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(b"this is not a database " * 200)
@@ -142,18 +143,38 @@ async def test_a_corrupt_database_never_breaks_lookups_and_is_picked_up_once_fix
         said = notifications(app)
         assert "Local store unavailable" in said and str(path) in said
         assert "recent lookups, pick progress and the outbox are off" in said
+        shown = static_text(app, "#error-panel")  # the home screen says it too, for as long as it lasts
+        assert "No local store" in shown and "Lookups work" in shown
         app.open_order(data.ORDER_COP)
         await settle(pilot)
         assert app.screen.data is not None and app.screen.data.order_id == data.ORDER_COP
         assert not app.screen.error_panel.display
 
         path.unlink()  # someone moves the broken file away
-        await until(pilot, lambda: app.state is not None, "the store is opened again")
+        await pilot.press("f5")
+        await until(pilot, lambda: app.state is not None, "F5 opens the store again")
         await until(pilot, lambda: "store" not in header_status(app), "the header is clear again")
         assert "The local store is available again" in notifications(app)
         await pilot.press("f5")
         await settle(pilot)
-        assert [r.ident for r in app.state.recent()] == [data.ORDER_COP]
+        await until(pilot, lambda: [r.ident for r in app.state.recent()] == [data.ORDER_COP],
+                    "lookups are remembered again")
+        await pilot.press("f2")
+        await settle(pilot)
+        assert not app.screen.error_panel.display
+
+
+async def test_a_walk_without_a_store_works_and_says_progress_is_not_saved(fast_store_poll):
+    path = state_path(demo=True)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(b"this is not a database " * 200)
+    app = PickTermApp(demo=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        app.open_worksheet(data.WS_MAIN)
+        await settle(pilot)
+        assert app.screen.model is not None
+        assert "Progress is NOT saved: the local store is unavailable" in static_text(app, "#error-panel")
 
 
 async def test_a_database_locked_at_start_is_picked_up_when_the_lock_goes(monkeypatch, fast_store_poll):

@@ -125,6 +125,8 @@ class LookupScreen(BaseScreen):
     def on_mount(self) -> None:
         self.field.focus()
         self.load_lists()
+        # The store opened or failed since: the recent lookups (or why there are none) change.
+        self.watch(self.app, "store_status", lambda _status: self.load_lists(), init=False)
 
     def on_screen_resume(self) -> None:
         # Coming back from a screen: what was just opened is now the newest recent lookup.
@@ -189,6 +191,12 @@ class LookupScreen(BaseScreen):
     async def load_lists(self) -> None:
         if await self.app.ready() is not None:
             return
+        if self.app.state is None and self.app.store_error is not None:
+            self.error_panel.show_message(
+                f"⚠ No local store ({self.app.store_error}). Lookups work; recent lookups, pick progress "
+                "and the outbox are off until it can be opened (tried again every few seconds).")
+        elif self.error_panel.display:
+            self.error_panel.clear()
         recent = []
         if self.app.state is not None:
             try:  # off the event loop: a busy store never holds up the field
