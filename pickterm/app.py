@@ -218,22 +218,23 @@ class PickTermApp(App):
         self.store_error = exc
         if status != self.store_status:
             self.store_status = status
-            self.notify(text, title="Local store", severity="warning", timeout=10, markup=False)
+            self.notify(text, title="Local store", severity="warning", markup=False)
 
-    def _store_worked(self) -> None:
-        if self.state is not None and self.store_status:
+    def _store_worked(self, wrote: bool) -> None:
+        # Reading works while another process holds the write lock: only a write ends "busy".
+        if self.state is not None and self.store_status and (wrote or self.store_status != "store busy"):
             self.store_status = ""
             self.store_error = None
 
-    async def in_store(self, call: Any, *args: Any) -> Any:
+    async def in_store(self, call: Any, *args: Any, writes: bool = False) -> Any:
         """``call(*args)`` (a StateDB or Outbox method) in a thread; a failure shows in the
-        header and is raised."""
+        header and is raised. ``writes``: the call writes (its success ends "store busy")."""
         try:
             result = await asyncio.to_thread(call, *args)
         except Exception as exc:
             self.store_failed(exc)
             raise
-        self._store_worked()
+        self._store_worked(writes)
         return result
 
     def wake_store(self) -> None:
@@ -256,6 +257,8 @@ class PickTermApp(App):
                 await self._open_store()
                 continue
             try:
+                if self.store_status == "store busy":  # can we write again?
+                    await self.in_store(_try_write, state, writes=True)
                 version = await asyncio.to_thread(state.data_version)
             except Exception as exc:
                 self.store_failed(exc)
@@ -377,7 +380,7 @@ class PickTermApp(App):
     @work(group="remember", exit_on_error=False)
     async def _remember(self, state: Any, kind: str, ident: str) -> None:
         try:
-            await self.in_store(state.add_recent, kind, ident)
+            await self.in_store(state.add_recent, kind, ident, writes=True)
         except Exception:  # the store is a convenience here: the header says it is busy
             pass
 
@@ -551,6 +554,12 @@ def _bind(func, *args):
         func(*args)
 
     return call
+
+
+def _try_write(state: Any) -> None:
+    """An empty write transaction: raises while another process holds the database."""
+    with state.write():
+        pass
 
 
 def _import_services() -> None:

@@ -192,9 +192,9 @@ class LookupScreen(BaseScreen):
         if await self.app.ready() is not None:
             return
         if self.app.state is None and self.app.store_error is not None:
-            self.error_panel.show_message(
-                f"⚠ No local store ({self.app.store_error}). Lookups work; recent lookups, pick progress "
-                "and the outbox are off until it can be opened (tried again every few seconds).")
+            reason = getattr(self.app.store_error, "reason", self.app.store_error)
+            self.error_panel.show_message(f"⚠ No local store: {reason}. Lookups work; recent lookups, "
+                                          "progress and outbox are off until it opens.")
         elif self.error_panel.display:
             self.error_panel.clear()
         recent = []

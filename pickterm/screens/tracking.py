@@ -354,7 +354,7 @@ class TrackingScreen(BaseScreen):
                 await self._order_read.wait()
             finally:
                 self.query_one("#body").loading = False
-        new_text = f"{local_form(new)} ({new:%Y-%m-%d %H:%M} UTC)"
+        new_text = local_form(new) + (f" ({new:%Y-%m-%d %H:%M} UTC)" if new.astimezone().utcoffset() else "")
         questions = []
         old = self.server_delivered
         if old is not None:
@@ -392,6 +392,8 @@ class TrackingScreen(BaseScreen):
                 raise LocalStoreMissing(self.app.store_error)
             outcome = await off_loop(client, store_and_send)
         except Exception as exc:  # a missing key, a broken store, a bad order id, an entry being sent
+            if isinstance(exc, StateError) and not isinstance(exc, LocalStoreMissing):
+                self.app.store_failed(exc)  # the header says so too
             self.error_panel.show_error(exc, "The form is still filled in; fix the problem and press ctrl+s.")
             return
         finally:

@@ -97,11 +97,13 @@ MIGRATIONS: list[str] = [
 
 class StateError(Exception):
     """The state database cannot be used (one sentence naming the file). ``busy`` is True
-    when another process held it locked: trying again later may work."""
+    when another process held it locked: trying again later may work. ``reason`` is the
+    cause alone, without the file (for a narrow screen)."""
 
-    def __init__(self, message: str, *, busy: bool = False) -> None:
+    def __init__(self, message: str, *, busy: bool = False, reason: str | None = None) -> None:
         super().__init__(message)
         self.busy = busy
+        self.reason = reason or message
 
 
 def _is_busy(exc: sqlite3.Error) -> bool:
@@ -188,7 +190,7 @@ class StateDB:
                 path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False
             )
         except (OSError, sqlite3.Error) as exc:
-            raise StateError(f"State database {path} cannot be opened ({exc})") from None
+            raise StateError(f"State database {path} cannot be opened ({exc})", reason=str(exc)) from None
         db = cls(path, conn)
         try:
             conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
@@ -203,7 +205,7 @@ class StateDB:
             conn.close()
             if _is_busy(exc):
                 raise db._error(exc) from None
-            raise StateError(f"State database {path} is unusable ({exc})") from None
+            raise StateError(f"State database {path} is unusable ({exc})", reason=str(exc)) from None
         return db
 
     def close(self) -> None:
@@ -286,8 +288,9 @@ class StateDB:
                 f"State database {self.path} is busy: another pickterm kept it locked for more than"
                 f" {BUSY_TIMEOUT_MS // 1000} s; try again",
                 busy=True,
+                reason="another pickterm holds it locked",
             )
-        return StateError(f"State database {self.path} failed ({exc})")
+        return StateError(f"State database {self.path} failed ({exc})", reason=str(exc))
 
     # ------------------------------------------------------------ pick progress
 
