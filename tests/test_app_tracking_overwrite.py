@@ -170,3 +170,31 @@ async def test_a_refused_write_is_titled_by_what_the_code_means():
         panel = str(screen.error_panel.render())
         assert panel.startswith("✘ Order not invoiced")  # ORA0001B comes as a 404, yet nothing is missing
         assert "Not found" not in panel and "code ORA0001B" in panel
+
+
+async def test_the_servers_date_is_no_unsent_change():
+    app = PickTermApp(demo=True)
+    async with app.run_test(size=(40, 16)) as pilot:
+        await settle(pilot)
+        screen = await open_form(pilot, data.ORDER_DELIVERED)
+        assert not screen.has_unsent_changes
+        await pilot.press("escape")
+        await settle(pilot)
+        assert screen not in app.screen_stack and not isinstance(app.screen, ConfirmScreen)
+
+
+async def test_a_date_for_an_order_that_could_not_be_read_asks_first():
+    app = PickTermApp(demo=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        app.sandbox.fail_rate = 1.0  # the order cannot be read
+        screen = await open_form(pilot, data.ORDER_DELIVERED)
+        assert delivered(screen).value == ""
+        await type_into(pilot, delivered(screen), "now")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmScreen)
+        assert "could not be read" in app.screen.question and "may replace one" in app.screen.question
+        await pilot.press("n")
+        await settle(pilot)
+        assert app.screen is screen and app.outbox.list() == []

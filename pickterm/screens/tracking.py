@@ -13,8 +13,8 @@ is asked first.
 
 from __future__ import annotations
 
-import json
 import asyncio
+import json
 from datetime import datetime, timezone
 from typing import Any, Callable, ClassVar
 
@@ -64,7 +64,6 @@ class TrackingScreen(BaseScreen):
         self.entry_id = entry_id
         self.order: Any = None
         self._order_read = asyncio.Event()  # set once the order was fetched (or could not be)
-        self._order_error: BaseException | None = None
         # The delivered field's text when the form was filled: unchanged means not sent.
         self._delivered_shown: str | None = None
         self._initial: Any = None
@@ -138,7 +137,6 @@ class TrackingScreen(BaseScreen):
             client = await self.app.client()
             self.order = await client.get_order(self.order_id)
         except Exception as exc:  # the form still works: the write goes to the outbox
-            self._order_error = exc
             line.update(Content.assemble(f"Order {self.order_id} · ", Content.styled("state unknown", "dim"),
                                          f" ({exc})"))
             return
@@ -153,11 +151,10 @@ class TrackingScreen(BaseScreen):
         server = self.server_delivered
         if self.entry_id is not None or server is None or delivered.value.strip():
             return
-        untouched = not self.has_unsent_changes
         self._delivered_shown = local_form(server)
         delivered.value = self._delivered_shown
-        if self._initial is not None:
-            self._initial = (delivered.value.strip(), self._initial[1]) if not untouched else self._form_values()
+        if self._initial is not None:  # what the server has is no unsent change
+            self._initial = (self._delivered_shown.strip(), self._initial[1])
         self._update_preview()
 
     @property
