@@ -109,6 +109,34 @@ async def test_keys_echo_while_another_process_holds_the_database(monkeypatch):
                     "the recent lookup is saved")
 
 
+async def test_the_outbox_retry_loop_waiting_for_the_database_never_freezes_the_screen(monkeypatch):
+    from pickterm.api.models import TrackingUpdate
+    from pickterm.store.outbox import Outbox
+
+    monkeypatch.setattr(state_module, "BUSY_TIMEOUT_MS", 30_000)
+    state = StateDB.open(demo=True)
+    Outbox(state).add(data.ORDER_ON_ROUTE, TrackingUpdate(delivered_date="2025-02-11T10:00:00Z"))
+    holder = Holder(state.path).hold()  # the retry loop's first send has to wait for the lock
+    try:
+        app = PickTermApp(demo=True, state=state)
+        async with app.run_test(size=(40, 16)) as pilot:
+            await settle(pilot)
+            assert not holder.released_by_fallback  # the app started while the lock was held
+            assert "⟳1 pending" in header_status(app)
+            await pilot.press(*"1509")
+            assert app.screen.query_one("#lookup-input", Input).value == "1509"
+            await pilot.press("f1")
+            assert isinstance(app.screen, HelpScreen)
+            await pilot.press("f1")
+            assert not holder.released_by_fallback  # all of it while the lock was held
+            holder.release()
+            await until(pilot, lambda: "pending" not in header_status(app), "the write is sent once the lock goes")
+            assert app.sandbox.tracking_writes == [(data.ORDER_ON_ROUTE, {"deliveredDate": "2025-02-11T10:00:00.000Z"})]
+    finally:
+        holder.release()
+    assert not holder.released_by_fallback
+
+
 async def test_a_busy_database_shows_in_the_header_and_clears(monkeypatch):
     monkeypatch.setattr(state_module, "BUSY_TIMEOUT_MS", 100)
     app = PickTermApp(demo=True)
