@@ -3,6 +3,13 @@
 Start-up shows the home screen first and loads the API layer, the local store and
 (in demo mode) the sandbox in a worker afterwards, so the first frame is not held up
 by importing httpx and pydantic. Screens get the client with ``await app.client()``.
+
+The local store is a convenience, never a condition: lookups work without it. Its
+SQLite calls run off the event loop (a busy database is a word in the header, not a
+frozen screen). A store that cannot be opened (locked, corrupt, read-only) is said to
+be unavailable, with why, and is tried again every :attr:`PickTermApp.STORE_POLL_SECONDS`;
+an open one is watched (``PRAGMA data_version``) so that writes by another pickterm,
+such as ``pickterm outbox flush`` in another terminal, show in the header within seconds.
 """
 
 from __future__ import annotations
@@ -10,7 +17,7 @@ from __future__ import annotations
 import asyncio
 import os
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, ClassVar, Iterable
 
 from textual import work
 from textual.app import App, SystemCommand
@@ -79,6 +86,10 @@ class PickTermApp(App):
 
     # (pending, failed) tracking writes in the outbox; the header of every screen shows them.
     outbox_counts: reactive[tuple[int, int]] = reactive((0, 0))
+    # "" while the local store works; else a few words for the header ("store busy", "no store").
+    store_status: reactive[str] = reactive("")
+    # How often an unavailable store is tried again, and an open one checked for outside changes.
+    STORE_POLL_SECONDS: ClassVar[float] = 2.0
 
     def __init__(
         self,
@@ -102,7 +113,10 @@ class PickTermApp(App):
         self.outbox: Any = None
         self._client = client
         self._services_ready = asyncio.Event()
+        self._store_ready = asyncio.Event()  # set once the store was opened, or could not be
+        self._store_wake = asyncio.Event()  # F5: check the store now, not at the next poll
         self._startup_error: BaseException | None = None
+        self.store_error: BaseException | None = None  # why the store is unavailable or failed last
         self._retrying = False
         self.animation_level = "none"
         for t in THEMES.values():
@@ -124,23 +138,20 @@ class PickTermApp(App):
     async def _start_services(self) -> None:
         try:
             await self._load_services()
-        except Exception as exc:  # a broken config or store: screens show it
+        except Exception as exc:  # a broken config: screens show it
             self._startup_error = exc
         finally:
             self._services_ready.set()
         if self._startup_error is None:
-            self.refresh_outbox_counts()
-            self.start_outbox_retries()
             self._warm_token()
-            if self.needs_setup:
-                self.open_setup()
+        await self._open_store()
+        self._watch_store()
+        if self.needs_setup:
+            self.open_setup()
 
     async def _load_services(self) -> None:
         # Heavy imports happen here, after the first frame.
         await asyncio.to_thread(_import_services)
-        from pickterm.store.outbox import Outbox
-        from pickterm.store.state import StateDB
-
         if self.demo:
             from pickterm.connect import demo_client
             from pickterm.sandbox import Sandbox
@@ -164,9 +175,97 @@ class PickTermApp(App):
                 from pickterm.connect import client_from_settings
 
                 self._client = client_from_settings(self.settings)
+
+    # ------------------------------------------------------------ the local store
+
+    async def _open_store(self) -> bool:
+        """Open the local store in a thread; when it cannot be opened, say what is off and why."""
+        from pickterm.store.outbox import Outbox
+        from pickterm.store.state import StateDB
+
+        was_missing = self.store_error is not None and self.state is None
+        try:
+            if self.state is None:
+                self.state = await asyncio.to_thread(StateDB.open, demo=self.demo)
+            self.outbox = Outbox(self.state)
+        except Exception as exc:
+            self.state = self.outbox = None
+            self.store_failed(exc)
+            return False
+        finally:
+            self._store_ready.set()
+        self.store_error = None
+        self.store_status = ""
+        if was_missing:
+            self.notify("The local store is available again: recent lookups, pick progress and the outbox are back.",
+                        title="Local store", markup=False)
+        await self.update_outbox_counts()
+        self.start_outbox_retries()
+        return True
+
+    def store_failed(self, exc: BaseException) -> None:
+        """A store call failed: show it in the header, and say once what is affected and why."""
         if self.state is None:
-            self.state = await asyncio.to_thread(StateDB.open, demo=self.demo)
-        self.outbox = Outbox(self.state)
+            status = "no store"
+            text = (f"Local store unavailable: {exc}. Lookups work; recent lookups, pick progress and the "
+                    "outbox are off until it can be opened (tried again every few seconds).")
+        elif getattr(exc, "busy", False):
+            status = "store busy"
+            text = f"The local store is busy: {exc}."
+        else:
+            status = "store error"
+            text = f"The local store failed: {exc}."
+        self.store_error = exc
+        if status != self.store_status:
+            self.store_status = status
+            self.notify(text, title="Local store", severity="warning", markup=False)
+
+    def _store_worked(self, wrote: bool) -> None:
+        # Reading works while another process holds the write lock: only a write ends "busy".
+        if self.state is not None and self.store_status and (wrote or self.store_status != "store busy"):
+            self.store_status = ""
+            self.store_error = None
+
+    async def in_store(self, call: Any, *args: Any, writes: bool = False) -> Any:
+        """``call(*args)`` (a StateDB or Outbox method) in a thread; a failure shows in the
+        header and is raised. ``writes``: the call writes (its success ends "store busy")."""
+        try:
+            result = await asyncio.to_thread(call, *args)
+        except Exception as exc:
+            self.store_failed(exc)
+            raise
+        self._store_worked(writes)
+        return result
+
+    def wake_store(self) -> None:
+        """Try an unavailable store (and count the outbox) now rather than at the next poll."""
+        self._store_wake.set()
+
+    @work(group="store-watch", exit_on_error=False)
+    async def _watch_store(self) -> None:
+        """Reopen an unavailable store; notice what other processes change in an open one."""
+        seen: int | None = None
+        while True:
+            try:
+                await asyncio.wait_for(self._store_wake.wait(), self.STORE_POLL_SECONDS)
+            except asyncio.TimeoutError:
+                pass
+            self._store_wake.clear()
+            state = self.state
+            if state is None:
+                seen = None
+                await self._open_store()
+                continue
+            try:
+                if self.store_status == "store busy":  # can we write again?
+                    await self.in_store(_try_write, state, writes=True)
+                version = await asyncio.to_thread(state.data_version)
+            except Exception as exc:
+                self.store_failed(exc)
+                continue
+            if version != seen:
+                seen = version
+                await self.update_outbox_counts()
 
     @work(group="token", exit_on_error=False)
     async def _warm_token(self) -> None:
@@ -183,8 +282,10 @@ class PickTermApp(App):
         return not self.demo and self._startup_error is None and self._client is None
 
     async def ready(self) -> BaseException | None:
-        """Wait for the services; the start-up error if there was one."""
+        """Wait for the services and the first try to open the store; the start-up error if
+        there was one (an unavailable store is none: see ``store_error``)."""
         await self._services_ready.wait()
+        await self._store_ready.wait()
         return self._startup_error
 
     async def client(self):
@@ -215,8 +316,20 @@ class PickTermApp(App):
     # ------------------------------------------------------------ outbox
 
     def refresh_outbox_counts(self) -> None:
+        """Count the outbox again (in the background)."""
         if self.outbox is not None:
-            self.outbox_counts = tuple(self.outbox.counts())
+            self.run_worker(self.update_outbox_counts(), group="counts", exit_on_error=False)
+
+    async def update_outbox_counts(self) -> None:
+        """Count the outbox (off the event loop); a busy store keeps the last counts."""
+        outbox = self.outbox
+        if outbox is None:
+            return
+        try:
+            counts = await self.in_store(outbox.counts)
+        except Exception:
+            return
+        self.outbox_counts = tuple(counts)
 
     def start_outbox_retries(self) -> None:
         """Retry pending tracking writes in the background while the app runs."""
@@ -226,23 +339,50 @@ class PickTermApp(App):
 
     @work(group="outbox", exit_on_error=False)
     async def _retry_outbox(self) -> None:
+        """The retry loop runs on a thread of its own (its SQLite calls never hold up the
+        screen); its requests come back to this loop, where the client lives."""
+        from pickterm.offloop import off_loop
         from pickterm.store.outbox import run_retries
 
+        loop = asyncio.get_running_loop()
+        outbox = self.outbox
+
+        def changed() -> None:
+            try:
+                loop.call_soon_threadsafe(self.refresh_outbox_counts)
+            except RuntimeError:  # the app has closed
+                pass
+
         try:
-            await run_retries(self._client, self.outbox, stop=asyncio.Event(),
-                              on_change=lambda: self.call_later(self.refresh_outbox_counts))
+            await off_loop(self._client, lambda client: run_retries(client, outbox, stop=asyncio.Event(),
+                                                                    on_change=changed))
         finally:
             self._retrying = False
 
     # ------------------------------------------------------------ navigation
 
     def remember(self, kind: str, ident: str) -> None:
-        """Add to the recent lookups (order, worksheet, shipment)."""
+        """Add to the recent lookups (order, worksheet, shipment), off the event loop."""
         if self.state is not None:
+            self._remember(self.state, kind, ident)
+
+    async def recent_lookups(self, limit: int) -> list[Any]:
+        """The recent lookups, newest first, once those being saved are in (off the event loop)."""
+        for worker in [w for w in self.workers if w.group == "remember" and not w.is_finished]:
             try:
-                self.state.add_recent(kind, ident)
-            except Exception as exc:  # the store is a convenience here: never block opening
-                self.notify(f"Could not save the recent lookup: {exc}", severity="warning", markup=False)
+                await worker.wait()
+            except Exception:  # its failure is in the header already
+                pass
+        if self.state is None:
+            return []
+        return await self.in_store(self.state.recent, limit)
+
+    @work(group="remember", exit_on_error=False)
+    async def _remember(self, state: Any, kind: str, ident: str) -> None:
+        try:
+            await self.in_store(state.add_recent, kind, ident, writes=True)
+        except Exception:  # the store is a convenience here: the header says it is busy
+            pass
 
     def open_order(self, order_id: str) -> None:
         from pickterm.screens.order import OrderScreen
@@ -333,13 +473,12 @@ class PickTermApp(App):
 
     @work(group="quit", exclusive=True, exit_on_error=False)
     async def _quit(self) -> None:
+        await self.update_outbox_counts()  # another pickterm may have sent them meanwhile
         pending, failed = self.outbox_counts
         if pending or failed:
             from pickterm.screens.confirm import ConfirmScreen
 
-            parts = [f"{pending} pending" if pending else "", f"{failed} failed" if failed else ""]
-            question = (f"The outbox still holds tracking writes ({', '.join(p for p in parts if p)}). "
-                        "They are kept and sent next time. Quit anyway?")
+            question = quit_question(pending, failed)
             if not await self.push_screen_wait(ConfirmScreen(question, yes="Quit", no="Stay")):
                 return
         self.exit()
@@ -387,6 +526,22 @@ class PickTermApp(App):
         yield SystemCommand("Quit", "ctrl+q", self.action_quit)
 
 
+def quit_question(pending: int, failed: int) -> str:
+    """What quitting does to the writes in the outbox, truthfully: pending ones wait for the
+    next run, failed ones are never sent again unless someone resends them."""
+    def writes(n: int) -> str:
+        return f"{n} tracking write{'s' if n != 1 else ''}"
+
+    parts = []
+    if pending:
+        parts.append(f"{writes(pending)} not sent yet: kept, and sent when pickterm runs again "
+                     "(or by pickterm outbox flush).")
+    if failed:
+        parts.append(f"{writes(failed)} refused by the server: kept, but never sent again unless "
+                     "you edit or resend them in the outbox.")
+    return " ".join(parts) + " Quit anyway?"
+
+
 def _runner(screen: Screen, action: str):
     async def run() -> None:
         await screen.run_action(action)
@@ -399,6 +554,12 @@ def _bind(func, *args):
         func(*args)
 
     return call
+
+
+def _try_write(state: Any) -> None:
+    """An empty write transaction: raises while another process holds the database."""
+    with state.write():
+        pass
 
 
 def _import_services() -> None:

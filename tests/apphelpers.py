@@ -23,8 +23,9 @@ from pickterm.screens.confirm import ConfirmScreen
 SETTLE_SECONDS = 10.0
 """How long ``settle`` waits at most: far more than any screen needs, even on a loaded 2-core machine."""
 
-BACKGROUND_GROUPS = frozenset({"outbox", "token"})
-"""The app's worker groups that run for as long as it does (outbox retries, token warm-up): never waited for."""
+BACKGROUND_GROUPS = frozenset({"outbox", "token", "store-watch"})
+"""The app's worker groups that run for as long as it does (outbox retries, token warm-up, watching
+the local store): never waited for."""
 
 
 def busy_workers(app: App) -> list:

@@ -52,7 +52,7 @@ async def test_a_facility_that_does_not_exist_shows_the_error():
         await open_facility(pilot, "0" * 32)
         assert app.screen.query_one("#error-panel").display
         shown = static_text(app, "#error-panel")
-        assert "Not found" in shown and "code FAC0001B" in shown and "requestId" in shown
+        assert "Facility not found" in shown and "code FAC0001B" in shown and "requestId" in shown
         assert facility_text(app.screen) == ""
 
 

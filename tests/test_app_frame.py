@@ -146,15 +146,39 @@ async def test_ctrl_q_asks_first_when_the_outbox_holds_writes():
         # The server refuses tracking of an order that is not invoiced: the write stays, failed.
         app.outbox.add(data.ORDER_NOT_INVOICED, TrackingUpdate(delivered_date="2025-02-11T10:00:00Z"))
         app.refresh_outbox_counts()
-        await pilot.pause()
+        await settle(pilot)
         await pilot.press("ctrl+q")
-        await pilot.pause()
+        await settle(pilot)
         assert type(app.screen).__name__ == "ConfirmScreen"
         await pilot.press("n")
         await pilot.pause()
         assert isinstance(app.screen, LookupScreen) and app.is_running
         await pilot.press("ctrl+q")
+        await settle(pilot)
+        await pilot.press("y")
         await pilot.pause()
+    assert app.return_code == 0
+
+
+async def test_the_quit_question_says_failed_writes_are_not_resent():
+    from pickterm.api.models import TrackingUpdate
+
+    app = PickTermApp(demo=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        entry = app.outbox.add(data.ORDER_NOT_INVOICED, TrackingUpdate(delivered_date="2025-02-11T10:00:00Z"))
+        await app.outbox.send(entry.id, await app.client())  # refused: not invoiced
+        app.sandbox.fail_rate = 1.0
+        app.outbox.add(data.ORDER_ON_ROUTE, TrackingUpdate(delivered_date="2025-02-11T10:00:00Z"))
+        app.refresh_outbox_counts()
+        await settle(pilot)
+        await pilot.press("ctrl+q")
+        await settle(pilot)
+        question = app.screen.question
+        assert "1 tracking write refused by the server" in question
+        assert "never sent again unless you edit or resend them" in question
+        assert "1 tracking write not sent yet" in question and "sent when pickterm runs again" in question
+        assert "are kept and sent next time" not in question
         await pilot.press("y")
         await pilot.pause()
     assert app.return_code == 0

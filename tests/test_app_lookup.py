@@ -147,10 +147,10 @@ async def test_an_order_that_does_not_exist_stays_on_home_with_the_error():
         assert len(app.screen_stack) == 2  # nothing was opened
         assert app.screen.query_one("#error-panel").display
         shown = static_text(app, "#error-panel")
-        assert "Not found" in shown
+        assert "Order not found" in shown
         assert "code ORD0002B" in shown
         assert "requestId " in shown
-        assert "Check the id and try again" in shown
+        assert "Check the order id and try again" in shown
         assert "Traceback" not in shown
         field = app.screen.query_one("#lookup-input", Input)
         assert app.focused is field

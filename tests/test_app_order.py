@@ -213,7 +213,7 @@ async def test_an_order_that_does_not_exist_shows_the_error_panel():
     async with app.run_test(size=(40, 16)) as pilot:
         await open_screen(pilot, "open_order", "1000000000000-01")
         panel = static_text(app, "#error-panel")
-        assert "Not found" in panel and "ORD0002B" in panel and "requestId" in panel
+        assert "Order not found" in panel and "ORD0002B" in panel and "requestId" in panel
         assert "Items" not in text_of(app.screen).replace(panel, "")
 
 

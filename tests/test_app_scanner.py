@@ -168,7 +168,9 @@ async def test_a_scan_is_no_answer_to_a_question(clock):
         await scan(pilot, clock, "7ynY")  # y and n inside a burst answer nothing
         assert app.screen is dialog and answers == []
         assert not_counted_line(dialog).startswith("Not counted: 7ynY")
-        await person(pilot, clock, "enter")  # a person's Enter is yes
+        await person(pilot, clock, "enter")  # a person's Enter is no answer either
+        assert app.screen is dialog and answers == []
+        await person(pilot, clock, "y")  # a person's y is yes
         assert answers == [True]
         app.push_screen(ConfirmScreen("Quit anyway?"), answers.append)
         await pilot.pause()

@@ -116,7 +116,7 @@ async def test_unknown_shipment_shows_the_server_error():
     async with app.run_test(size=(40, 16)) as pilot:
         await open_screen(pilot, "open_shipment", "NOSUCH0000", by="external")
         panel = str(app.screen.error_panel.render())
-        assert "Not found" in panel and "TRP0005E" in panel and "requestId" in panel
+        assert "Shipment not found" in panel and "TRP0005E" in panel and "requestId" in panel
 
 
 async def test_auto_refresh_toggle_polls_fresh_every_30_seconds_at_most():

@@ -55,19 +55,20 @@ def preview(screen) -> str:
     return str(screen.query_one("#preview", Static).render())
 
 
-async def test_prefilled_with_now_in_local_time_and_previewed():
+async def test_now_in_local_time_is_previewed():
     app = PickTermApp(demo=True)
     async with app.run_test(size=(40, 16)) as pilot:
         await settle(pilot)
         screen = await open_form(pilot, data.ORDER_ON_ROUTE)
         delivered = field(screen, "#delivered")
-        assert delivered.value == "2025-02-11 12:30"
+        assert delivered.value == ""  # the order has no delivered date
         assert app.focused is delivered.input
+        await type_into(pilot, delivered, "now")
         assert json.loads(preview(screen)) == {"deliveredDate": "2025-02-11T12:30:00.000Z"}
         # Empty means "not set": nothing to send without events.
         await type_into(pilot, delivered, "")
         assert "empty" in message(delivered)
-        assert "nothing to send" in preview(screen)
+        assert "nothing to send" in preview(screen).lower()
 
 
 async def test_each_date_form_is_understood_and_converted_to_utc(time_zone):
@@ -179,6 +180,7 @@ async def test_accepted_write_from_elsewhere_opens_the_order():
     async with app.run_test(size=(40, 16)) as pilot:
         await settle(pilot)
         screen = await open_form(pilot, data.ORDER_ON_ROUTE)
+        await type_into(pilot, field(screen, "#delivered"), "now")
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert app.sandbox.tracking_writes == [(data.ORDER_ON_ROUTE, {"deliveredDate": "2025-02-11T12:30:00.000Z"})]
@@ -193,6 +195,7 @@ async def test_not_invoiced_order_warns_and_cancel_sends_nothing():
         await settle(pilot)
         screen = await open_form(pilot, data.ORDER_NOT_INVOICED)
         assert "not invoiced" in static_text(app, "#tracking-order")
+        await type_into(pilot, field(screen, "#delivered"), "now")
         await pilot.press("ctrl+s")
         await pilot.pause()
         assert isinstance(app.screen, ConfirmScreen)
@@ -221,8 +224,9 @@ async def test_refused_write_keeps_the_form_and_shows_code_and_request_id():
         [entry] = app.outbox.list()
         assert entry.state == "failed"
         assert f"requestId {entry.error.request_id}" in panel and entry.error.request_id
-        # Still filled in.
-        assert field(screen, "#delivered").value == "2025-02-11 12:30"
+        # Still filled in (an events-only write: no delivered date).
+        assert field(screen, "#delivered").value == ""
+        assert set(entry.payload) == {"events"}
         assert screen.query_one(EventEditor).values()["description"] == "Left at door"
         assert "✘1 failed" in header_status(app)
         # Sending again updates the same outbox entry, it does not add one.
@@ -243,6 +247,7 @@ async def test_offline_write_is_queued_and_the_header_counts_it():
         await pilot.press("t")
         await settle(pilot)
         app.sandbox.fail_rate = 1.0  # every request now fails with 503
+        await type_into(pilot, field(app.screen, "#delivered"), "now")
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert "queued, 1 pending" in notifications(app)
@@ -270,7 +275,7 @@ async def test_editing_a_failed_write_sends_that_entry():
 
         app.sandbox.forbidden.clear()
         screen = await open_form(pilot, data.ORDER_ON_ROUTE, entry.id)
-        assert field(screen, "#delivered").value == "2025-02-11 12:30"
+        assert field(screen, "#delivered").value == ""
         assert screen.query_one(EventEditor).values() == {
             "city": "Envigado", "state": "ANTIOQUIA", "description": "At the gate", "date": "2025-02-11 11:00"}
         assert "SHR0007B" in str(screen.error_panel.render())

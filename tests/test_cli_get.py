@@ -45,7 +45,7 @@ def test_not_found_is_one_line_on_stderr_and_exit_1(capsys):
     assert captured.out == ""
     line = captured.err.strip()
     assert "\n" not in line
-    assert "Not found" in line and "WORK0001B" in line and "requestId" in line
+    assert "Worksheet not found" in line and "WORK0001B" in line and "requestId" in line
 
 
 def test_offline_is_exit_1_without_traceback():

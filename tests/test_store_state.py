@@ -179,6 +179,34 @@ def test_a_database_locked_too_long_is_one_sentence(tmp_path, monkeypatch):
         assert db.load_progress(WS).item("73").units == 1
 
 
+def test_a_database_locked_at_open_is_busy_not_unusable(tmp_path, monkeypatch):
+    from pickterm.store import state
+
+    monkeypatch.setattr(state, "BUSY_TIMEOUT_MS", 100)
+    path = tmp_path / "s.db"
+    StateDB.open(path=path).close()
+    other = sqlite3.connect(path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    try:
+        with pytest.raises(StateError) as caught:
+            StateDB.open(path=path)
+        assert caught.value.busy and caught.value.reason == "another pickterm holds it locked"
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    StateDB.open(path=path).close()  # opens once the lock is gone
+
+
+def test_data_version_changes_when_another_connection_commits(tmp_path):
+    path = tmp_path / "s.db"
+    with StateDB.open(path=path) as db, StateDB.open(path=path) as other:
+        before = db.data_version()
+        db.add_recent("order", "mine")  # our own writes: the app knows about them already
+        assert db.data_version() == before
+        other.add_recent("order", "theirs")
+        assert db.data_version() != before
+
+
 def test_threads_share_one_handle(db):
     def work(item):
         for _ in range(50):

@@ -25,6 +25,9 @@ class PickPackError(Exception):
         code: str | None = None,
         request_id: str | None = None,
     ) -> None:
+        meaning = CODE_MEANINGS.get(code or "")
+        if meaning is not None:  # the code says more than the HTTP status
+            self.sentence, self.hint = meaning
         self.message = message or self.sentence
         self.status = status
         self.code = code
@@ -53,6 +56,20 @@ class PickPackError(Exception):
             "code": self.code,
             "requestId": self.request_id,
         }
+
+
+# What a known server code means: a title and a hint more precise than its HTTP status's.
+# ORA0001B comes as a 404, yet nothing is missing: the order is not invoiced.
+CODE_MEANINGS: dict[str, tuple[str, str]] = {
+    "ORA0001B": ("Order not invoiced",
+                 "The order must be invoiced before it can be marked delivered; invoice it, then send again."),
+    "ORD0002B": ("Order not found", "Check the order id and try again."),
+    "WORK0001B": ("Worksheet not found", "Check the worksheet id (the 12-digit worksheetId) and try again."),
+    "FAC0001B": ("Facility not found", "Check the facility id and try again."),
+    "TRP0005E": ("Shipment not found", "Check the shipment id or tracking number and try again."),
+    "GEN0001B": ("Order id missing", "The request needs an order id; check what was entered."),
+    "ORD0001B": ("Order id missing", "The request needs an order id; check what was entered."),
+}
 
 
 class NotFoundError(PickPackError):

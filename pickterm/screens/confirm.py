@@ -1,8 +1,9 @@
-"""A yes/no question as a modal dialog: Enter or y confirms, Esc or n declines.
+"""A yes/no question as a modal dialog: y confirms, n or Esc declines.
 
-A scan never answers it (:class:`~pickterm.widgets.scan_input.BurstGuard`): the Enter
-that ends a scanner's burst is reported as "not counted", and y or n inside a burst
-answer nothing.
+Enter is no answer: a barcode scanner ends every scan with Enter, so a scan that
+arrives while the question is open must never say yes. A scan (a burst, see
+:class:`~pickterm.widgets.scan_input.BurstGuard`) is reported as "not counted", a y or
+n inside it answers nothing, and a lone Enter says which keys do answer.
 """
 
 from __future__ import annotations
@@ -19,10 +20,11 @@ from pickterm.widgets.scan_input import BurstGuard
 
 class ConfirmScreen(BurstGuard, ModalScreen[bool]):
     BINDINGS = [
-        # Not priority: the keys typed before them are weighed first (a scan's Enter is no yes).
-        Binding("enter,y", "answer(True)", "Yes"),
+        # Not priority: the keys typed before them are weighed first (a scan answers nothing).
+        Binding("y", "answer(True)", "Yes"),
         Binding("n", "answer(False)", "No"),
         Binding("escape,f3", "answer(False)", "No", priority=True),
+        Binding("enter", "lone_enter", show=False),
     ]
     NOT_COUNTED_HINT = "answer with y or n"
 
@@ -31,6 +33,7 @@ class ConfirmScreen(BurstGuard, ModalScreen[bool]):
         self.question = question
         self.yes = yes
         self.no = no
+        self.ignored: list[str] = []
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
@@ -38,7 +41,15 @@ class ConfirmScreen(BurstGuard, ModalScreen[bool]):
             not_counted = Static("", id="not-counted")
             not_counted.display = False
             yield not_counted
-            yield Static(Content(f"Enter/y: {self.yes}   Esc/n: {self.no}"), id="dialog-keys")
+            yield Static(Content(f"y: {self.yes}   n/Esc: {self.no}"), id="dialog-keys")
+
+    def not_counted(self, code: str) -> None:
+        self.ignored.append(code)
+        super().not_counted(code)
+
+    def action_lone_enter(self) -> None:
+        """Enter on its own is no answer either: say which keys are."""
+        self.not_counted("(Enter)")
 
     def action_answer(self, value: bool) -> None:
         self.dismiss(value)

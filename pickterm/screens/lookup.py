@@ -135,6 +135,8 @@ class LookupScreen(BaseScreen):
     def on_mount(self) -> None:
         self.field.focus()
         self.load_lists()
+        # The store opened or failed since: the recent lookups (or why there are none) change.
+        self.watch(self.app, "store_status", lambda _status: self.load_lists(), init=False)
 
     def on_screen_resume(self) -> None:
         # Coming back from a screen: what was just opened is now the newest recent lookup,
@@ -308,10 +310,16 @@ class LookupScreen(BaseScreen):
     async def load_lists(self) -> None:
         if await self.app.ready() is not None:
             return
+        if self.app.state is None and self.app.store_error is not None:
+            reason = getattr(self.app.store_error, "reason", self.app.store_error)
+            self.error_panel.show_message(f"⚠ No local store: {reason}. Lookups work; recent lookups, "
+                                          "progress and outbox are off until it opens.")
+        elif self.error_panel.display:
+            self.error_panel.clear()
         recent = []
         if self.app.state is not None:
-            try:
-                recent = self.app.state.recent(limit=RECENT_SHOWN)
+            try:  # off the event loop: a busy store never holds up the field
+                recent = await self.app.recent_lookups(RECENT_SHOWN)
             except Exception as exc:  # the list is a convenience: say so, keep the field usable
                 self.notify(f"Could not read the recent lookups: {exc}", severity="warning", markup=False)
         samples = self.app.sandbox.samples() if self.app.demo and self.app.sandbox is not None else {}

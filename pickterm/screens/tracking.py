@@ -3,10 +3,17 @@
 A delivered date and any number of tracking events, each field checked as it is
 typed, and a preview of exactly what is sent. ctrl+s sends through the outbox: the
 write is stored first, so nothing typed is lost when the network is down.
+
+Never overwrite by accident: the delivered field shows what the server has (empty when
+the order has no delivered date), and a body carries ``deliveredDate`` only when the
+user changed it. Replacing an existing delivered date, a date more than
+:data:`FAR_DAYS` days away from now, or a date for an order that could not be read
+is asked first.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 from datetime import datetime, timezone
 from typing import Any, Callable, ClassVar
@@ -20,9 +27,13 @@ from textual.widgets import Input, Static
 
 from pickterm.app import css
 from pickterm.screens.base import BaseScreen
+from pickterm.store.state import StateError
 from pickterm.widgets.common import status_content
-from pickterm.widgets.fields import FormField, ask_to_leave
+from pickterm.widgets.fields import FormField, Verdict, ask_to_leave
 from pickterm.widgets.tracking_event import DATE_HINT, EventEditor, date_check, local_form, parse_date
+
+
+FAR_DAYS = 30  # a delivered date further than this from now is asked about first
 
 
 def utc_now() -> datetime:
@@ -52,6 +63,9 @@ class TrackingScreen(BaseScreen):
         self.order_id = order_id
         self.entry_id = entry_id
         self.order: Any = None
+        self._order_read = asyncio.Event()  # set once the order was fetched (or could not be)
+        # The delivered field's text when the form was filled: unchanged means not sent.
+        self._delivered_shown: str | None = None
         self._initial: Any = None
         self._event_serial = 0
         self._sending = False
@@ -63,7 +77,7 @@ class TrackingScreen(BaseScreen):
         with VerticalScroll(id="body", can_focus=False):
             yield Static(Content(f"Order {self.order_id}"), id="tracking-order")
             yield FormField("Delivered", name="delivered", placeholder=DATE_HINT,
-                            check=date_check(self._now, optional=True), id="delivered")
+                            check=self._check_delivered, id="delivered")
             yield Static("", id="events-title")
             yield Vertical(id="events")
             yield Static(Content.styled("Preview: what ctrl+s sends", "bold"), id="preview-title")
@@ -72,6 +86,12 @@ class TrackingScreen(BaseScreen):
     def _now(self) -> datetime:
         return type(self).clock()
 
+    def _check_delivered(self, value: str) -> Verdict:
+        verdict = date_check(self._now, optional=True)(value)
+        if verdict.ok and value.strip() and not self._delivered_changed(value.strip()):
+            return Verdict(True, f"{verdict.message} · the server has it: not sent")
+        return verdict
+
     async def on_mount(self) -> None:
         await self._load_entry_or_prefill()
         self._settle()
@@ -79,12 +99,14 @@ class TrackingScreen(BaseScreen):
 
     async def _load_entry_or_prefill(self) -> None:
         delivered = self.query_one("#delivered", FormField)
-        if self.entry_id is None:
-            delivered.value = local_form(self._now().replace(second=0, microsecond=0))
+        if self.entry_id is None:  # the server's delivered date is filled in once the order is read
             self._renumber()
             return
         await self.app.ready()
-        entry = self.app.outbox.get(self.entry_id) if self.app.outbox is not None else None
+        try:
+            entry = await self.app.in_store(self.app.outbox.get, self.entry_id) if self.app.outbox else None
+        except Exception:  # said in the header; the form starts a new write
+            entry = None
         if entry is None:
             self.error_panel.show_message(f"✘ There is no outbox entry #{self.entry_id}: a new write is started.")
             self.entry_id = None
@@ -118,7 +140,44 @@ class TrackingScreen(BaseScreen):
             line.update(Content.assemble(f"Order {self.order_id} · ", Content.styled("state unknown", "dim"),
                                          f" ({exc})"))
             return
+        finally:
+            self._order_read.set()
         self._show_order()
+        self._prefill_delivered()
+
+    def _prefill_delivered(self) -> None:
+        """Show the server's delivered date in an untouched new form (and remember it as unchanged)."""
+        delivered = self.query_one("#delivered", FormField)
+        server = self.server_delivered
+        if self.entry_id is not None or server is None or delivered.value.strip():
+            return
+        self._delivered_shown = local_form(server)
+        delivered.value = self._delivered_shown
+        if self._initial is not None:  # what the server has is no unsent change
+            self._initial = (self._delivered_shown.strip(), self._initial[1])
+        self._update_preview()
+
+    @property
+    def server_delivered(self) -> datetime | None:
+        """The order's delivered date on the server (None when it has none or is not read)."""
+        from pickterm.api.models import parse_api_datetime
+
+        return None if self.order is None else parse_api_datetime(self.order.delivered_date)
+
+    def _delivered_changed(self, text: str) -> bool:
+        """Whether the typed delivered date differs from what the server has."""
+        if not text:
+            return False
+        if self._delivered_shown is not None and text == self._delivered_shown.strip():
+            return False
+        server = self.server_delivered
+        if server is None:
+            return True
+        try:
+            typed = parse_date(text, self._now)
+        except ValueError:
+            return True
+        return typed not in (server, server.replace(microsecond=0))
 
     def _show_order(self) -> None:
         order = self.order
@@ -210,7 +269,8 @@ class TrackingScreen(BaseScreen):
                                         description=values["description"].strip(),
                                         date=parse_date(values["date"], self._now)))
         when = delivered.value.strip()
-        return TrackingUpdate(delivered_date=parse_date(when, self._now) if when else None, events=events)
+        changed = self._delivered_changed(when)
+        return TrackingUpdate(delivered_date=parse_date(when, self._now) if changed else None, events=events)
 
     def _update_preview(self) -> None:
         preview = self.query_one("#preview", Static)
@@ -222,7 +282,7 @@ class TrackingScreen(BaseScreen):
             return
         preview.remove_class("-invalid")
         if not payload:
-            preview.update("(nothing to send: give a delivered date and/or an event)")
+            preview.update(f"({self._nothing_to_send()})")
             return
         preview.update(json.dumps(payload, indent=2, ensure_ascii=False))
 
@@ -255,8 +315,9 @@ class TrackingScreen(BaseScreen):
             return
         if not update.to_payload():
             self.app.bell()
-            self.notify("Nothing to send: give a delivered date and/or an event.",
-                        severity="error", markup=False)
+            self.notify(self._nothing_to_send(), severity="error", markup=False)
+            return
+        if not await self._confirm_delivered(update):
             return
         if self.order is not None and not self.order.is_invoiced:
             question = (f"Order {self.order_id} is not invoiced: the server will refuse to mark it "
@@ -271,39 +332,101 @@ class TrackingScreen(BaseScreen):
             self._sending = False
             self.query_one("#body").loading = False
 
+    def _nothing_to_send(self) -> str:
+        if self.server_delivered is not None and self.query_one("#delivered", FormField).value.strip():
+            return "Nothing to send: the delivered date is what the server has; change it or add an event."
+        return "Nothing to send: give a delivered date and/or an event."
+
+    async def _confirm_delivered(self, update: Any) -> bool:
+        """Ask before a delivered date replaces the server's, is far from now, or may replace
+        a date the form could not read. True when the write may go."""
+        from pickterm.screens.confirm import ConfirmScreen
+
+        new = update.delivered_date
+        if new is None:
+            return True
+        if not self._order_read.is_set():  # ctrl+s before the order arrived: wait for it
+            self.query_one("#body").loading = True
+            try:
+                await self._order_read.wait()
+            finally:
+                self.query_one("#body").loading = False
+        new_text = local_form(new) + (f" ({new:%Y-%m-%d %H:%M} UTC)" if new.astimezone().utcoffset() else "")
+        questions = []
+        old = self.server_delivered
+        if old is not None:
+            questions.append((f"Order {self.order_id} is already delivered on {local_form(old)}. "
+                              f"Change its delivered date to {new_text}?", "Change it", "Keep the old"))
+        elif self.order is None:
+            questions.append((f"Order {self.order_id} could not be read, so its delivered date is unknown: "
+                              f"sending {new_text} may replace one. Send it?", "Send", "Cancel"))
+        days = abs((new - self._now()).total_seconds()) / 86400
+        if days > FAR_DAYS:
+            when = "ago" if new < self._now() else "from now"
+            questions.append((f"The delivered date {new_text} is {int(days)} days {when}. Is that right?",
+                              "Yes, send it", "No, fix it"))
+        for question, yes, no in questions:
+            if not await self.app.push_screen_wait(ConfirmScreen(question, yes=yes, no=no)):
+                self.query_one("#delivered", FormField).focus_input()
+                return False
+        return True
+
     async def _deliver(self, update: Any) -> None:
+        from pickterm.offloop import off_loop
+
         outbox = self.app.outbox
+        entry_id, order_id = self.entry_id, self.order_id
+
+        async def store_and_send(client: Any) -> Any:  # on a thread: SQLite never holds up the screen
+            if entry_id is not None:
+                outbox.update_payload(entry_id, update)
+                return await outbox.send(entry_id, client)
+            return await outbox.submit(client, order_id, update)
+
         try:
             client = await self.app.client()  # raises what start-up failed with
             if outbox is None:
-                raise RuntimeError("the local store is not available, so the write cannot be kept")
-            if self.entry_id is not None:
-                outbox.update_payload(self.entry_id, update)
-                outcome = await outbox.send(self.entry_id, client)
-            else:
-                outcome = await outbox.submit(client, self.order_id, update)
-        except Exception as exc:  # a missing key, a broken store, an entry being sent right now
+                raise LocalStoreMissing(self.app.store_error)
+            outcome = await off_loop(client, store_and_send)
+        except Exception as exc:  # a missing key, a broken store, a bad order id, an entry being sent
+            if isinstance(exc, StateError) and not isinstance(exc, LocalStoreMissing):
+                self.app.store_failed(exc)  # the header says so too
             self.error_panel.show_error(exc, "The form is still filled in; fix the problem and press ctrl+s.")
             return
         finally:
-            self.app.refresh_outbox_counts()
+            await self.app.update_outbox_counts()
         self.entry_id = outcome.entry.id
+        self._initial = self._form_values()
         if outcome.state == "sent":
-            self._initial = self._form_values()
-            self.notify(f"✔ Sent: order {self.order_id} is marked delivered.", title="Tracking", markup=False)
+            if outcome.recorded:
+                self.notify(f"✔ Sent: order {self.order_id} is marked delivered.", title="Tracking", markup=False)
+            else:
+                self.notify(f"✔ Accepted by the server: order {self.order_id} is marked delivered. This terminal "
+                            "could not record that, so the outbox lists it as \"may have been sent\": "
+                            "do not send it again.", title="Tracking", severity="warning", markup=False)
             self._show_order_after_send()
         elif outcome.state == "pending":
-            self._initial = self._form_values()
             pending = self.app.outbox_counts[0]
             self.app.start_outbox_retries()
-            reason = f" ({outcome.error.sentence})" if outcome.error is not None else ""
-            self.notify(f"⟳ Not reached the server{reason}: queued, {pending} pending. "
-                        "It is sent as soon as the server answers.",
-                        title="Tracking", severity="warning", markup=False)
+            if outcome.blocked_by is not None:
+                self.notify(f"⟳ Queued behind outbox #{outcome.blocked_by.id}, an older write for this order: "
+                            "it leaves after that one, never before.",
+                            title="Tracking", severity="warning", markup=False)
+            else:
+                reason = f" ({outcome.error.sentence})" if outcome.error is not None else ""
+                self.notify(f"⟳ Not reached the server{reason}: queued, {pending} pending. "
+                            "It is sent as soon as the server answers.",
+                            title="Tracking", severity="warning", markup=False)
             self.leaving = True
             self.dismiss()
+        elif outcome.state == "uncertain":
+            self.set_subtitle(f"order {self.order_id} · outbox #{outcome.entry.id}")
+            self.app.bell()
+            self.error_panel.show_message(
+                "? No answer came back: the write may have been sent. It is never sent again on its own; "
+                "the outbox (ctrl+p, Outbox) shows the order as it is now and lets you resend or discard it."
+            )
         else:
-            self._initial = self._form_values()
             self.set_subtitle(f"order {self.order_id} · outbox #{outcome.entry.id}")
             self.app.bell()
             self.error_panel.show_error(
@@ -330,6 +453,15 @@ class TrackingScreen(BaseScreen):
         if self.leaving or self._sending or not self.has_unsent_changes:
             return True
         return await ask_to_leave(self, "The tracking form has changes that were not sent. Leave and drop them?")
+
+
+class LocalStoreMissing(StateError):
+    """No local store, so a write cannot be kept (and is not sent: the outbox keeps every write)."""
+
+    def __init__(self, reason: BaseException | None) -> None:
+        why = f" ({reason})" if reason is not None else ""
+        super().__init__(f"The local store is not available{why}, so the write cannot be kept; "
+                         "nothing was sent")
 
 
 class FormProblem(ValueError):

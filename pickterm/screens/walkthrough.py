@@ -148,13 +148,21 @@ class WalkthroughScreen(DataScreen):
         from pickterm.picking import PickProgress
 
         worksheet = data
-        progress = self.app.state.load_progress(self.worksheet_id)
+        state = self.app.state
+        if state is None:  # no local store: the walk works, but nothing is kept
+            from pickterm.store.state import WorksheetProgress
+
+            progress = WorksheetProgress(worksheet_id=self.worksheet_id)
+            self.error_panel.show_message(f"⚠ Progress is NOT saved: the local store is unavailable "
+                                          f"({self.app.store_error}).")
+        else:
+            progress = state.load_progress(self.worksheet_id)
         self.barcodes_loaded.clear()
         self.settings = self._scan_settings()
         self.scan_field.terminator = self.settings.terminator
-        self.model = PickProgress(worksheet, store=self.app.state, progress=progress, settings=self.settings)
-        if self.model.current_id and self.model.current_id != progress.current_item:
-            self.app.state.set_current_item(self.worksheet_id, self.model.current_id)
+        self.model = PickProgress(worksheet, store=state, progress=progress, settings=self.settings)
+        if state is not None and self.model.current_id and self.model.current_id != progress.current_item:
+            state.set_current_item(self.worksheet_id, self.model.current_id)
         self._show_status()
         self._show_all()
         self._feedback(Content(f"{SAVED_HINT} Loading barcodes…"), "-wait")

@@ -108,7 +108,18 @@ MIGRATIONS: list[str] = [
 
 
 class StateError(Exception):
-    """The state database cannot be used (one sentence naming the file)."""
+    """The state database cannot be used (one sentence naming the file). ``busy`` is True
+    when another process held it locked: trying again later may work. ``reason`` is the
+    cause alone, without the file (for a narrow screen)."""
+
+    def __init__(self, message: str, *, busy: bool = False, reason: str | None = None) -> None:
+        super().__init__(message)
+        self.busy = busy
+        self.reason = reason or message
+
+
+def _is_busy(exc: sqlite3.Error) -> bool:
+    return "locked" in str(exc) or "busy" in str(exc)
 
 
 def _disk_full(path: Path, exc: sqlite3.Error) -> bool:
@@ -204,7 +215,7 @@ class StateDB:
                 path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False
             )
         except (OSError, sqlite3.Error) as exc:
-            raise StateError(f"State database {path} cannot be opened ({exc})") from None
+            raise StateError(f"State database {path} cannot be opened ({exc})", reason=str(exc)) from None
         db = cls(path, conn)
         try:
             conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
@@ -217,7 +228,9 @@ class StateDB:
             raise
         except sqlite3.DatabaseError as exc:
             conn.close()
-            raise StateError(f"State database {path} is unusable ({exc})") from None
+            if _is_busy(exc):
+                raise db._error(exc) from None
+            raise StateError(f"State database {path} is unusable ({exc})", reason=str(exc)) from None
         return db
 
     def close(self) -> None:
@@ -243,6 +256,15 @@ class StateDB:
                     if statement.strip():
                         conn.execute(statement)
             conn.execute(f"PRAGMA user_version = {len(MIGRATIONS)}")
+
+    def data_version(self) -> int:
+        """A number that changes whenever another connection (another pickterm, the CLI)
+        commits to the database; cheap to poll (no lock, no read of the tables)."""
+        with self._lock:
+            try:
+                return int(self._conn.execute("PRAGMA data_version").fetchone()[0])
+            except sqlite3.Error as exc:
+                raise self._error(exc) from exc
 
     @property
     def schema_version(self) -> int:
@@ -286,14 +308,16 @@ class StateDB:
                 raise self._error(exc) from exc
 
     def _error(self, exc: sqlite3.Error) -> StateError:
-        if "locked" in str(exc) or "busy" in str(exc):
+        if _is_busy(exc):
             return StateError(
                 f"State database {self.path} is busy: another pickterm kept it locked for more than"
-                f" {BUSY_TIMEOUT_MS // 1000} s; try again"
+                f" {BUSY_TIMEOUT_MS // 1000} s; try again",
+                busy=True,
+                reason="another pickterm holds it locked",
             )
         if _disk_full(self.path, exc):
-            return StateError(f"State database {self.path}: the disk is full; free some space")
-        return StateError(f"State database {self.path} failed ({exc})")
+            return StateError(f"State database {self.path}: the disk is full; free some space", reason="the disk is full")
+        return StateError(f"State database {self.path} failed ({exc})", reason=str(exc))
 
     @classmethod
     def open_readonly(cls, demo: bool = False, path: Path | None = None) -> StateDB:

@@ -45,8 +45,12 @@ class AppHeader(Horizontal):
 
     def on_mount(self) -> None:
         self.watch(self.app, "outbox_counts", self._show_counts)
+        self.watch(self.app, "store_status", self._show_status)
 
     def on_resize(self) -> None:
+        self._show_counts(self.app.outbox_counts)
+
+    def _show_status(self, _status: str) -> None:
         self._show_counts(self.app.outbox_counts)
 
     def set_subtitle(self, text: str) -> None:
@@ -63,9 +67,15 @@ class AppHeader(Horizontal):
             parts.append(f"⟳{pending} pending" if narrow else f"⟳ {pending} pending")
         if failed:
             parts.append(f"✘{failed} failed" if narrow else f"✘ {failed} failed")
-        status = self.query_one("#header-status", Static)
+        store = getattr(self.app, "store_status", "")
+        if store:  # "store busy", "no store": the local store is not working right now
+            parts.append(f"⚠{store}" if narrow else f"⚠ {store}")
+        found = self.query("#header-status")
+        if not found:  # being removed with its screen
+            return
+        status = found.first(Static)
         status.update(" ".join(parts) if narrow else " · ".join(parts))
-        status.set_class(bool(failed), "-failed")
+        status.set_class(bool(failed) or bool(store), "-failed")
         status.set_class(bool(pending) and not failed, "-pending")
 
 
