@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-from pathlib import Path
 from typing import Any, Iterable
 
 from textual import work
@@ -19,22 +18,7 @@ from textual.reactive import reactive
 from textual.screen import Screen
 from textual.theme import Theme
 
-
-def _styles_dir() -> Path:
-    """styles/ ships inside the package when installed; in a checkout it sits beside it."""
-    here = Path(__file__).resolve().parent
-    for candidate in (here / "styles", here.parent / "styles"):
-        if (candidate / "app.tcss").is_file():
-            return candidate
-    raise FileNotFoundError("pickterm's styles/ folder is missing from this installation")
-
-
-STYLES_DIR = _styles_dir()
-
-
-def css(name: str) -> Path:
-    """The path of ``styles/<name>.tcss`` for a screen's CSS_PATH."""
-    return STYLES_DIR / f"{name}.tcss"
+from pickterm.stylesheets import STYLES_DIR, css  # noqa: F401  (css: kept for old imports)
 
 
 THEMES = {

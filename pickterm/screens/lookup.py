@@ -14,7 +14,7 @@ from textual.content import Content
 from textual.widgets import Input, Static
 from textual.widgets.option_list import Option
 
-from pickterm.app import css
+from pickterm.stylesheets import css
 from pickterm.ids import classify
 from pickterm.screens.base import BaseScreen
 from pickterm.widgets.pick_list import PickList
