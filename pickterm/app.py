@@ -20,7 +20,6 @@ from textual.theme import Theme
 
 from pickterm.stylesheets import STYLES_DIR, css  # noqa: F401  (css: kept for old imports)
 
-
 THEMES = {
     "dark": Theme(
         name="pickterm-dark", primary="#4EA1F3", secondary="#81A1C1", accent="#FFB454",
@@ -50,7 +49,9 @@ class PickTermApp(App):
     """Keyboard-only picking assistant for the Pick and Pack API."""
 
     TITLE = "pickterm"
-    CSS_PATH = [STYLES_DIR / "app.tcss"]
+    # The home screen's styles too: as the default screen (see get_default_screen) its own
+    # CSS_PATH is not read.
+    CSS_PATH = [STYLES_DIR / "app.tcss", STYLES_DIR / "lookup.tcss"]
     ENABLE_COMMAND_PALETTE = True
     COMMAND_PALETTE_BINDING = "ctrl+p"
     BINDINGS = [
@@ -85,6 +86,7 @@ class PickTermApp(App):
         self.state = state
         self.outbox: Any = None
         self._client = client
+        self._store_ready = asyncio.Event()
         self._services_ready = asyncio.Event()
         self._startup_error: BaseException | None = None
         self._retrying = False
@@ -98,10 +100,14 @@ class PickTermApp(App):
 
     # ------------------------------------------------------------ start-up
 
-    def on_mount(self) -> None:
+    def get_default_screen(self) -> Screen:
+        # The home screen is the bottom of the stack, drawn in the first frame with its input
+        # (a screen pushed from on_mount comes a frame later).
         from pickterm.screens.lookup import LookupScreen
 
-        self.push_screen(LookupScreen())
+        return LookupScreen()
+
+    def on_mount(self) -> None:
         self.call_after_refresh(self._start_services)
 
     @work(group="services", exit_on_error=False)
@@ -111,6 +117,7 @@ class PickTermApp(App):
         except Exception as exc:  # a broken config or store: screens show it
             self._startup_error = exc
         finally:
+            self._store_ready.set()
             self._services_ready.set()
         if self._startup_error is None:
             self.refresh_outbox_counts()
@@ -120,17 +127,21 @@ class PickTermApp(App):
                 self.open_setup()
 
     async def _load_services(self) -> None:
-        # Heavy imports happen here, after the first frame.
+        # First the light part, the local store and (demo) the sandbox's data: the home screen
+        # lists the recent lookups and demo ids from them while the API layer loads.
+        if self.state is None or (self.demo and self.sandbox is None):
+            state, sandbox = await asyncio.to_thread(_open_store, self.demo, self.state is None)
+            self.state = self.state if self.state is not None else state
+            self.sandbox = self.sandbox if self.sandbox is not None else sandbox
+        self._store_ready.set()
+        await self._painted()
+        # The heavy imports (httpx, pydantic) after the home screen is complete.
         await asyncio.to_thread(_import_services)
         from pickterm.store.outbox import Outbox
-        from pickterm.store.state import StateDB
 
         if self.demo:
             from pickterm.connect import demo_client
-            from pickterm.sandbox import Sandbox
 
-            if self.sandbox is None:
-                self.sandbox = Sandbox()
             if self._client is None:
                 self._client = demo_client(self.sandbox)
         else:
@@ -148,9 +159,14 @@ class PickTermApp(App):
                 from pickterm.connect import client_from_settings
 
                 self._client = client_from_settings(self.settings)
-        if self.state is None:
-            self.state = await asyncio.to_thread(StateDB.open, demo=self.demo)
         self.outbox = Outbox(self.state)
+
+    async def _painted(self) -> None:
+        """Let the screens draw what was just made ready before a worker thread takes the CPU."""
+        await asyncio.sleep(0)  # the workers waiting for it run first
+        painted = asyncio.Event()
+        self.call_after_refresh(painted.set)
+        await painted.wait()
 
     @work(group="token", exit_on_error=False)
     async def _warm_token(self) -> None:
@@ -165,6 +181,10 @@ class PickTermApp(App):
     def needs_setup(self) -> bool:
         """No usable API key outside demo mode: the first-run setup screen is due."""
         return not self.demo and self._startup_error is None and self._client is None
+
+    async def store_ready(self) -> None:
+        """Wait until ``state`` (and in demo mode ``sandbox``) are there, or start-up has failed."""
+        await self._store_ready.wait()
 
     async def ready(self) -> BaseException | None:
         """Wait for the services; the start-up error if there was one."""
@@ -285,8 +305,8 @@ class PickTermApp(App):
 
     @property
     def _home_depth(self) -> int:
-        # The default screen plus the lookup screen stay at the bottom.
-        return 2
+        # The lookup screen (the default screen) stays at the bottom.
+        return 1
 
     def action_back(self) -> None:
         self._leave(1)
@@ -383,6 +403,18 @@ def _bind(func, *args):
         func(*args)
 
     return call
+
+
+def _open_store(demo: bool, open_state: bool) -> tuple[Any, Any]:
+    """The state database and, in demo mode, the sandbox (no httpx, no pydantic): in a thread."""
+    from pickterm.store.state import StateDB
+
+    state = StateDB.open(demo=demo) if open_state else None
+    if not demo:
+        return state, None
+    from pickterm.sandbox.backend import Sandbox
+
+    return state, Sandbox()
 
 
 def _import_services() -> None:

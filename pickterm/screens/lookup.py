@@ -187,8 +187,7 @@ class LookupScreen(BaseScreen):
 
     @work(exclusive=True, group="lookup-lists", exit_on_error=False)
     async def load_lists(self) -> None:
-        if await self.app.ready() is not None:
-            return
+        await self.app.store_ready()
         recent = []
         if self.app.state is not None:
             try:
