@@ -114,7 +114,8 @@ def run(args: argparse.Namespace) -> int:
         )
         return 1
     reason = f"{outcome.error}; " if outcome.error else ""
-    hint = f" {outcome.error.hint}" if isinstance(outcome.error, AuthenticationError) else ""
+    hint = " Check the API key of this profile (pickterm config set-key)." \
+        if isinstance(outcome.error, AuthenticationError) else ""
     print(
         f"pickterm: not sent yet: {reason}queued, {pending} pending ('pickterm outbox flush' retries).{hint}",
         file=sys.stderr,
