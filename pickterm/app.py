@@ -1,8 +1,9 @@
 """The pickterm App: global keys, themes, navigation between screens, and the services.
 
-Start-up shows the home screen first and loads the API layer, the local store and
-(in demo mode) the sandbox in a worker afterwards, so the first frame is not held up
-by importing httpx and pydantic. Screens get the client with ``await app.client()``.
+Start-up draws the home screen (the default screen) first; a worker then opens the local
+store and (in demo mode) the sandbox, which the home screen lists its ids from
+(``await app.store_ready()``), and only then loads the API layer, so neither waits for
+importing httpx and pydantic. Screens get the client with ``await app.client()``.
 """
 
 from __future__ import annotations
