@@ -1,8 +1,9 @@
 """The pickterm App: global keys, themes, navigation between screens, and the services.
 
-Start-up shows the home screen first and loads the API layer, the local store and
-(in demo mode) the sandbox in a worker afterwards, so the first frame is not held up
-by importing httpx and pydantic. Screens get the client with ``await app.client()``.
+Start-up draws the home screen (the default screen) first; a worker then makes the
+sandbox (demo mode) and opens the local store, which the home screen lists its ids from
+(``await app.store_ready()``), and only then loads the API layer, so neither waits for
+importing httpx and pydantic. Screens get the client with ``await app.client()``.
 
 The local store is a convenience, never a condition: lookups work without it. Its
 SQLite calls run off the event loop (a busy database is a word in the header, not a
@@ -16,7 +17,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-from pathlib import Path
 from typing import Any, ClassVar, Iterable
 
 from textual import work
@@ -27,22 +27,7 @@ from textual.screen import Screen
 from textual.theme import Theme
 
 
-def _styles_dir() -> Path:
-    """styles/ ships inside the package when installed; in a checkout it sits beside it."""
-    here = Path(__file__).resolve().parent
-    for candidate in (here / "styles", here.parent / "styles"):
-        if (candidate / "app.tcss").is_file():
-            return candidate
-    raise FileNotFoundError("pickterm's styles/ folder is missing from this installation")
-
-
-STYLES_DIR = _styles_dir()
-
-
-def css(name: str) -> Path:
-    """The path of ``styles/<name>.tcss`` for a screen's CSS_PATH."""
-    return STYLES_DIR / f"{name}.tcss"
-
+from pickterm.stylesheets import STYLES_DIR
 
 THEMES = {
     "dark": Theme(
@@ -73,7 +58,9 @@ class PickTermApp(App):
     """Keyboard-only picking assistant for the Pick and Pack API."""
 
     TITLE = "pickterm"
-    CSS_PATH = [STYLES_DIR / "app.tcss"]
+    # The home screen's styles too: as the default screen (see get_default_screen) its own
+    # CSS_PATH is not read.
+    CSS_PATH = [STYLES_DIR / "app.tcss", STYLES_DIR / "lookup.tcss"]
     ENABLE_COMMAND_PALETTE = True
     COMMAND_PALETTE_BINDING = "ctrl+p"
     BINDINGS = [
@@ -128,14 +115,24 @@ class PickTermApp(App):
 
     # ------------------------------------------------------------ start-up
 
-    def on_mount(self) -> None:
+    def get_default_screen(self) -> Screen:
+        # The home screen is the bottom of the stack, drawn in the first frame with its input
+        # (a screen pushed from on_mount comes a frame later).
         from pickterm.screens.lookup import LookupScreen
 
-        self.push_screen(LookupScreen())
+        return LookupScreen()
+
+    def on_mount(self) -> None:
         self.call_after_refresh(self._start_services)
 
     @work(group="services", exit_on_error=False)
     async def _start_services(self) -> None:
+        # First the light part (no httpx, no pydantic): the sandbox's data in demo mode and the
+        # local store; the home screen lists the demo ids and recent lookups from them.
+        if self.demo and self.sandbox is None:
+            self.sandbox = await asyncio.to_thread(_make_sandbox)
+        await self._open_store()
+        await self._painted()
         try:
             await self._load_services()
         except Exception as exc:  # a broken config: screens show it
@@ -144,20 +141,24 @@ class PickTermApp(App):
             self._services_ready.set()
         if self._startup_error is None:
             self._warm_token()
-        await self._open_store()
+        await self._start_outbox()
         self._watch_store()
         if self.needs_setup:
             self.open_setup()
 
+    async def _painted(self) -> None:
+        """Let the screens draw what was just made ready before a worker thread takes the CPU."""
+        await asyncio.sleep(0)  # the workers waiting for it run first
+        painted = asyncio.Event()
+        self.call_after_refresh(painted.set)
+        await painted.wait()
+
     async def _load_services(self) -> None:
-        # Heavy imports happen here, after the first frame.
+        # The heavy imports (httpx, pydantic), once the home screen is complete.
         await asyncio.to_thread(_import_services)
         if self.demo:
             from pickterm.connect import demo_client
-            from pickterm.sandbox import Sandbox
 
-            if self.sandbox is None:
-                self.sandbox = Sandbox()
             if self._client is None:
                 self._client = demo_client(self.sandbox)
         else:
@@ -179,15 +180,14 @@ class PickTermApp(App):
     # ------------------------------------------------------------ the local store
 
     async def _open_store(self) -> bool:
-        """Open the local store in a thread; when it cannot be opened, say what is off and why."""
-        from pickterm.store.outbox import Outbox
+        """Open the local store in a thread; when it cannot be opened, say what is off and why.
+        The outbox on it comes once the API layer is loaded (:meth:`_start_outbox`)."""
         from pickterm.store.state import StateDB
 
         was_missing = self.store_error is not None and self.state is None
         try:
             if self.state is None:
                 self.state = await asyncio.to_thread(StateDB.open, demo=self.demo)
-            self.outbox = Outbox(self.state)
         except Exception as exc:
             self.state = self.outbox = None
             self.store_failed(exc)
@@ -199,9 +199,19 @@ class PickTermApp(App):
         if was_missing:
             self.notify("The local store is available again: recent lookups, pick progress and the outbox are back.",
                         title="Local store", markup=False)
+        if self._services_ready.is_set():
+            await self._start_outbox()
+        return True
+
+    async def _start_outbox(self) -> None:
+        """The outbox on the open store (it needs the API layer): count it, retry what waits."""
+        if self.state is None:
+            return
+        from pickterm.store.outbox import Outbox
+
+        self.outbox = Outbox(self.state)
         await self.update_outbox_counts()
         self.start_outbox_retries()
-        return True
 
     def store_failed(self, exc: BaseException) -> None:
         """A store call failed: show it in the header, and say once what is affected and why."""
@@ -280,6 +290,10 @@ class PickTermApp(App):
     def needs_setup(self) -> bool:
         """No usable API key outside demo mode: the first-run setup screen is due."""
         return not self.demo and self._startup_error is None and self._client is None
+
+    async def store_ready(self) -> None:
+        """Wait until the store was opened (or could not be) and, in demo mode, the sandbox is made."""
+        await self._store_ready.wait()
 
     async def ready(self) -> BaseException | None:
         """Wait for the services and the first try to open the store; the start-up error if
@@ -441,8 +455,8 @@ class PickTermApp(App):
 
     @property
     def _home_depth(self) -> int:
-        # The default screen plus the lookup screen stay at the bottom.
-        return 2
+        # The lookup screen (the default screen) stays at the bottom.
+        return 1
 
     def action_back(self) -> None:
         self._leave(1)
@@ -560,6 +574,13 @@ def _try_write(state: Any) -> None:
     """An empty write transaction: raises while another process holds the database."""
     with state.write():
         pass
+
+
+def _make_sandbox() -> Any:
+    """The demo backend's data (no httpx, no pydantic): in a thread."""
+    from pickterm.sandbox.backend import Sandbox
+
+    return Sandbox()
 
 
 def _import_services() -> None:

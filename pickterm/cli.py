@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
+from typing import Any, NoReturn
 
 from pickterm import __version__
 
@@ -19,7 +20,7 @@ COMMANDS = ("get", "sandbox", "config", "track", "outbox")
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # exit 2 with one line, never a traceback
+    def error(self, message: str) -> NoReturn:  # exit 2 with one line, never a traceback
         self.print_usage(sys.stderr)
         self.exit(2, f"{self.prog}: error: {message}\n")
 
@@ -30,7 +31,7 @@ def add_connection_options(parser: argparse.ArgumentParser, *, top: bool = False
     They are accepted before and after the subcommand; a subcommand's copy has no
     default of its own, so it never overwrites what was given before it.
     """
-    unset = {} if top else {"default": argparse.SUPPRESS}
+    unset: dict[str, Any] = {} if top else {"default": argparse.SUPPRESS}
     parser.add_argument("--profile", help="config profile to use", **unset)
     parser.add_argument("--api-url", help="Pick and Pack API base URL", **unset)
     parser.add_argument("--auth-url", help="authentication base URL (POST /token)", **unset)

@@ -48,7 +48,7 @@ digits = st.text(alphabet="0123456789", min_size=1)
         f"  {EAN13}  \r",
         f"\x00{EAN13}\x00",
         f"\x1b{EAN13}\x1b",
-        f"4006381\x00333931\n",
+        "4006381\x00333931\n",
         f"\ufeff{EAN13}\u200b",
     ],
 )

@@ -144,7 +144,7 @@ class PickPackClient:
     def __repr__(self) -> str:  # never the key
         return f"PickPackClient(api_url={self.api_url!r}, auth_url={self.auth_url!r}, auth_scheme={self.auth_scheme!r})"
 
-    async def __aenter__(self) -> "PickPackClient":
+    async def __aenter__(self) -> PickPackClient:
         return self
 
     async def __aexit__(self, *exc: object) -> None:
@@ -215,7 +215,7 @@ class PickPackClient:
     @staticmethod
     def _parse(model: type[T], data: Any) -> T:
         try:
-            return model.model_validate(data)  # type: ignore[attr-defined]
+            return model.model_validate(data)  # type: ignore[attr-defined,no-any-return]
         except pydantic.ValidationError as exc:
             raise errors.InvalidResponseError(_shape_problem(model.__name__, exc)) from None
 
@@ -339,7 +339,7 @@ class PickPackClient:
         if retry_after is not None:
             return min(retry_after, MAX_RETRY_AFTER)
         base = 0.25 * (2 ** (attempt - 1))
-        return base + random.uniform(0, base)
+        return float(base + random.uniform(0, base))
 
 
 def _json(response: httpx.Response) -> Any:
@@ -377,6 +377,6 @@ def _error_from(response: httpx.Response) -> errors.PickPackError:
 
 
 def _shape_problem(name: str, exc: pydantic.ValidationError) -> str:
-    first = exc.errors()[0] if exc.errors() else {}
+    first: dict[str, Any] = dict(exc.errors()[0]) if exc.errors() else {}
     where = ".".join(str(p) for p in first.get("loc", ())) or name
     return f"the server's {name} is not the shape the contract promises ({where}: {first.get('msg', 'invalid')})"

@@ -1,20 +1,37 @@
 """One exception family for everything the Pick and Pack client can fail with.
 
 Every error carries what support needs (HTTP status, the server's ``code``, its
-``message`` and ``requestId``), a human sentence, and a hint of what to do next.
+``message`` and ``requestId``), a human sentence, and ``advice``: a code for what to do
+next. The user interfaces word the advice with their own keys and commands (the app in
+``pickterm.widgets.advice``, the command line in its commands); the core names no key.
 No raw httpx or pydantic exception leaves the client.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Final
+
+# What the user can do about an error (``PickPackError.advice``).
+RETRY_OR_SUPPORT: Final = "retry-or-support"  # try again; if it keeps failing, support wants the requestId
+CHECK_ID: Final = "check-id"  # the id is probably wrong
+NO_ACCESS: Final = "no-access"  # the account may not see it
+CHECK_INPUT: Final = "check-input"  # what was entered was refused
+CHECK_KEY: Final = "check-key"  # the profile's API key is wrong or missing
+WAIT_AND_RETRY: Final = "wait-and-retry"  # too many requests
+RETRY_LATER: Final = "retry-later"  # the service is having trouble
+CHECK_CONNECTION: Final = "check-connection"  # the network is down or slow
+UNEXPECTED_ANSWER: Final = "unexpected-answer"  # the server answered something the contract does not allow
+ADVICE: Final = frozenset({
+    RETRY_OR_SUPPORT, CHECK_ID, NO_ACCESS, CHECK_INPUT, CHECK_KEY, WAIT_AND_RETRY, RETRY_LATER,
+    CHECK_CONNECTION, UNEXPECTED_ANSWER,
+})
 
 
 class PickPackError(Exception):
     """Base of every error the client raises."""
 
     sentence = "Request failed"
-    hint = "Try again; if it keeps failing, contact support with the requestId."
+    advice: str = RETRY_OR_SUPPORT
     transient = False
 
     def __init__(
@@ -74,39 +91,39 @@ CODE_MEANINGS: dict[str, tuple[str, str]] = {
 
 class NotFoundError(PickPackError):
     sentence = "Not found"
-    hint = "Check the id and try again."
+    advice = CHECK_ID
 
 
 class AccessDeniedError(PickPackError):
     sentence = "Access denied"
-    hint = "This account has no access to it; check the profile or ask an administrator."
+    advice = NO_ACCESS
 
 
 class BadRequestError(PickPackError):
     sentence = "Bad request"
-    hint = "Check what was entered and try again."
+    advice = CHECK_INPUT
 
 
 class AuthenticationError(PickPackError):
     sentence = "API key rejected"
-    hint = "Check the API key of this profile (pickterm config set-key)."
+    advice = CHECK_KEY
 
 
 class RateLimitedError(PickPackError):
     sentence = "Rate limited"
-    hint = "Too many requests; wait a moment and retry (F5)."
+    advice = WAIT_AND_RETRY
     transient = True
 
 
 class ServerError(PickPackError):
     sentence = "Server error"
-    hint = "The service is having trouble; retry in a moment (F5)."
+    advice = RETRY_LATER
     transient = True
 
 
 class OfflineError(PickPackError):
     sentence = "Network unreachable or timed out"
-    hint = "Check the connection; F5 retries."
+    advice = CHECK_CONNECTION
     transient = True
 
 
@@ -120,7 +137,7 @@ class NoAnswerError(OfflineError):
 
 class InvalidResponseError(PickPackError):
     sentence = "Invalid response"
-    hint = "The server answered something unexpected; retry, then contact support with the requestId."
+    advice = UNEXPECTED_ANSWER
 
 
 def error_for_status(status: int) -> type[PickPackError]:

@@ -174,7 +174,8 @@ def report(outcome, order_id: str, outbox) -> int:
     except Exception:  # noqa: BLE001 - the store hiccuped after the write was queued
         count = ""
     reason = f"{outcome.error}; " if outcome.error else ""
-    hint = f" {outcome.error.hint}" if isinstance(outcome.error, AuthenticationError) else ""
+    hint = " Check the API key of this profile (pickterm config set-key)." \
+        if isinstance(outcome.error, AuthenticationError) else ""
     print(
         f"pickterm: not sent yet: {reason}queued{count} ('pickterm outbox flush' retries).{hint}",
         file=sys.stderr,

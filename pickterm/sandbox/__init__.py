@@ -4,8 +4,26 @@
 it to httpx in-process; ``serve_in_thread`` serves it on a loopback socket.
 """
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
 from pickterm.sandbox.backend import DEMO_API_KEY, DEMO_API_URL, DEMO_AUTH_URL, Sandbox
-from pickterm.sandbox.server import serve_in_thread
-from pickterm.sandbox.transport import SandboxTransport
+
+if TYPE_CHECKING:
+    from pickterm.sandbox.server import serve_in_thread
+    from pickterm.sandbox.transport import SandboxTransport
 
 __all__ = ["DEMO_API_KEY", "DEMO_API_URL", "DEMO_AUTH_URL", "Sandbox", "SandboxTransport", "serve_in_thread"]
+
+# The transport and the server import httpx and asyncio's streams: only when asked for, so
+# the app's home screen gets the demo ids from the data without waiting for them.
+_LAZY = {"SandboxTransport": "pickterm.sandbox.transport", "serve_in_thread": "pickterm.sandbox.server"}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'pickterm.sandbox' has no attribute {name!r}")

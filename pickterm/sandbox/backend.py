@@ -44,7 +44,7 @@ FILTER_METHODS = ("BY_INTERNAL_ID", "BY_EXTERNAL_ID")
 MAX_LOGGED_REQUESTS = 20_000
 
 
-class Headers(dict):
+class Headers(dict[str, str]):
     """A plain dict of request headers whose lookups ignore the case of the name."""
 
     def __init__(self, items: Mapping[str, str] | Iterable[tuple[str, str]] = ()) -> None:
@@ -57,7 +57,7 @@ class Headers(dict):
     def __contains__(self, key: object) -> bool:
         return isinstance(key, str) and super().__contains__(key.lower())
 
-    def get(self, key: str, default: Any = None) -> Any:  # type: ignore[override]
+    def get(self, key: str, default: Any = None) -> Any:
         return super().get(key.lower(), default)
 
 
@@ -163,7 +163,7 @@ class Sandbox:
             self._worksheets[worksheet["worksheetId"]] = worksheet
             self._orders.update(new_orders)
             self.big_worksheet_id = worksheet["worksheetId"]
-            return worksheet["worksheetId"]
+            return str(worksheet["worksheetId"])
 
     def order(self, order_id: str) -> dict[str, Any]:
         """A copy of an order's current state (KeyError when unknown)."""
@@ -330,7 +330,7 @@ class Sandbox:
         if name == "token":
             return self._token(body)
         self._authorize(headers)
-        handler = getattr(self, f"_{name}")
+        handler: Callable[..., tuple[int, Any]] = getattr(self, f"_{name}")
         return handler(arg, params=params, headers=headers, body=body)
 
     @staticmethod
@@ -527,9 +527,8 @@ class Sandbox:
         if not isinstance(payload, dict):
             raise bad("expected an object")
         delivered = payload.get("deliveredDate")
-        if delivered is not None:
-            if not isinstance(delivered, str) or not _is_datetime(delivered):
-                raise bad("deliveredDate must be a date-time")
+        if delivered is not None and (not isinstance(delivered, str) or not _is_datetime(delivered)):
+            raise bad("deliveredDate must be a date-time")
         events = payload.get("events")
         if events is not None:
             if not isinstance(events, list):

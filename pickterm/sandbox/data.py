@@ -526,7 +526,10 @@ def build_worksheet(spec: WorksheetSpec, orders: list[OrderSpec]) -> dict[str, A
         for line in order.lines:
             if line.worksheet == spec.worksheet_id:
                 groups.setdefault(line.sku, []).append((order, line))
-    items, picked_items, rejected_items, replaced_items = [], [], [], []
+    items: list[dict[str, Any]] = []
+    picked_items: list[dict[str, Any]] = []
+    rejected_items: list[dict[str, Any]] = []
+    replaced_items: list[dict[str, Any]] = []
     for index, (sku, sources) in enumerate(groups.items()):
         product = sources[0][0].products[sku]
         qty = sum(line.qty for _, line in sources)
@@ -710,7 +713,7 @@ def _shipment(
     kind: str = "DELIVERY", service_type: str = "LOCAL", payment: str = "ONLINE", comments: str = "-",
 ) -> dict[str, Any]:
     shipped = [line for line in spec.lines if line.state in (PICKED, PACKED)]
-    items = [{
+    items: list[dict[str, Any]] = [{
         "name": spec.products[line.sku].name,
         "image": _image(spec.products[line.sku]),
         "ean": product_ean(spec.products[line.sku]),

@@ -88,7 +88,7 @@ async def _read_request(reader: asyncio.StreamReader, writer: asyncio.StreamWrit
     if target.startswith(("http://", "https://")):  # absolute form
         split = urlsplit(target)
         target = (split.path or "/") + (f"?{split.query}" if split.query else "")
-    pairs = []
+    pairs: list[tuple[str, str]] = []
     while True:
         raw = (await _read_line(reader)).rstrip(b"\r\n")
         if not raw:
@@ -192,8 +192,7 @@ class SandboxServer:
                 try:
                     request = await _read_request(reader, writer)
                 except _BadRequest as exc:
-                    answer = SandboxResponse(exc.status, b'{"message": "Bad Request"}')
-                    writer.write(_serialize(answer, keep_alive=False))
+                    writer.write(_serialize(SandboxResponse(exc.status, b'{"message": "Bad Request"}'), keep_alive=False))
                     await writer.drain()
                     break
                 if request is None:

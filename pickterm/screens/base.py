@@ -8,7 +8,7 @@ Leaving the screen (Esc, F3) cancels its workers.
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from textual import work
 from textual.app import ComposeResult
@@ -17,6 +17,9 @@ from textual.screen import Screen
 from textual.widgets import Footer
 
 from pickterm.widgets.common import AppHeader, ErrorPanel
+
+if TYPE_CHECKING:  # only the type: screens never import the App at run time (see tests/test_layers.py)
+    from pickterm.app import PickTermApp
 
 
 class BaseScreen(Screen):
@@ -38,6 +41,11 @@ class BaseScreen(Screen):
 
     def compose_body(self) -> ComposeResult:
         yield from ()
+
+    @property
+    def pickapp(self) -> PickTermApp:
+        """The running App with its services, typed (``self.app`` is typed as any Textual App)."""
+        return cast("PickTermApp", self.app)
 
     @property
     def error_panel(self) -> ErrorPanel:
@@ -88,7 +96,7 @@ class DataScreen(BaseScreen):
         target = self.loading_target()
         target.loading = True
         try:
-            client = await self.app.client()
+            client = await self.pickapp.client()
             data = await self.fetch(client, fresh)
         except Exception as exc:  # every failure becomes a message, never a traceback
             self.show_failure(exc)
@@ -97,7 +105,7 @@ class DataScreen(BaseScreen):
             self.data = data
             self.show(data)
             if self.RECENT is not None:  # only what was really found becomes a recent lookup
-                self.app.remember(self.RECENT, self.recent_ident())
+                self.pickapp.remember(self.RECENT, self.recent_ident())
         finally:
             if target.is_attached:  # the user may have left while it loaded
                 target.loading = False

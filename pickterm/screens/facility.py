@@ -9,7 +9,7 @@ from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
 from textual.widgets import Static
 
-from pickterm.app import css
+from pickterm.stylesheets import css
 from pickterm.screens.base import DataScreen
 from pickterm.widgets.text import block, heading, labelled
 from pickterm.widgets.scan_input import BurstGuard

@@ -28,8 +28,8 @@ from textual.content import Content
 from textual.widgets import Input, Static
 from textual.widgets.option_list import Option
 
-from pickterm.app import css
 from pickterm.ids import classify, order_id_without_suffix, product_barcode
+from pickterm.stylesheets import css
 from pickterm.screens.base import BaseScreen
 from pickterm.widgets.id_field import IdField, tab_ends_scans
 from pickterm.widgets.pick_list import PickList
@@ -115,6 +115,7 @@ class LookupScreen(BaseScreen):
         self._offers: list[tuple[str, str, str]] = []
         self._offers_title = ""
         self._narrow = False
+        self._store_notice = False  # the error panel shows that the local store is unavailable
         # The id being looked up: while it is set, other ids are not counted.
         self._looking: str | None = None
 
@@ -308,14 +309,15 @@ class LookupScreen(BaseScreen):
 
     @work(exclusive=True, group="lookup-lists", exit_on_error=False)
     async def load_lists(self) -> None:
-        if await self.app.ready() is not None:
-            return
+        await self.app.store_ready()  # the lists need the store (and the demo's sandbox), not the API layer
         if self.app.state is None and self.app.store_error is not None:
             reason = getattr(self.app.store_error, "reason", self.app.store_error)
             self.error_panel.show_message(f"⚠ No local store: {reason}. Lookups work; recent lookups, "
                                           "progress and outbox are off until it opens.")
-        elif self.error_panel.display:
+            self._store_notice = True
+        elif self._store_notice:  # the store is back: its notice goes, a lookup's error stays
             self.error_panel.clear()
+            self._store_notice = False
         recent = []
         if self.app.state is not None:
             try:  # off the event loop: a busy store never holds up the field

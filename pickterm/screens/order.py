@@ -18,7 +18,7 @@ from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
 from textual.widgets import Static
 
-from pickterm.app import css
+from pickterm.stylesheets import css
 from pickterm.screens.base import DataScreen
 from pickterm.widgets.common import KeyValues, literal, status_content
 from pickterm.widgets.text import block, heading, labelled

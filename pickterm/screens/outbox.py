@@ -19,7 +19,7 @@ from textual.containers import Vertical
 from textual.content import Content
 from textual.widgets import OptionList, Static
 
-from pickterm.app import css
+from pickterm.stylesheets import css
 from pickterm.screens.base import BaseScreen
 from pickterm.widgets.common import literal
 from pickterm.widgets.pick_list import PickList

@@ -19,9 +19,10 @@ from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.widgets import Input, Static
 
-from pickterm.app import css
+from pickterm.stylesheets import css
 from pickterm.screens.base import BaseScreen
-from pickterm.widgets.fields import FormField, Verdict, ask_to_leave
+from pickterm.screens.confirm import ask_to_leave
+from pickterm.widgets.fields import FormField, Verdict
 
 _PROFILE_NAME = re.compile(r"[A-Za-z0-9_.-]{1,64}")
 

@@ -18,7 +18,7 @@ from textual.content import Content
 from textual.timer import Timer
 from textual.widgets import Static
 
-from pickterm.app import css
+from pickterm.stylesheets import css
 from pickterm.screens.base import DataScreen
 from pickterm.widgets.common import KeyValues, literal, status_content
 from pickterm.widgets.scan_input import BurstGuard

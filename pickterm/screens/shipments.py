@@ -13,7 +13,7 @@ from textual.containers import Vertical
 from textual.content import Content
 from textual.widgets import OptionList, Static
 
-from pickterm.app import css
+from pickterm.stylesheets import css
 from pickterm.screens.base import DataScreen
 from pickterm.widgets.common import literal, status_content
 from pickterm.widgets.pick_list import PickList

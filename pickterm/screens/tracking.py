@@ -25,11 +25,12 @@ from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
 from textual.widgets import Input, Static
 
-from pickterm.app import css
+from pickterm.stylesheets import css
 from pickterm.screens.base import BaseScreen
 from pickterm.store.state import StateError
 from pickterm.widgets.common import status_content
-from pickterm.widgets.fields import FormField, Verdict, ask_to_leave
+from pickterm.screens.confirm import ask_to_leave
+from pickterm.widgets.fields import FormField, Verdict
 from pickterm.widgets.tracking_event import DATE_HINT, EventEditor, date_check, local_form, parse_date
 
 

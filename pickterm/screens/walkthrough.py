@@ -28,7 +28,7 @@ from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.widgets import Input, Static
 
-from pickterm.app import css
+from pickterm.stylesheets import css
 from pickterm.screens.base import DataScreen
 from pickterm.widgets.common import literal, status_content
 from pickterm.widgets.scan_input import ScanField

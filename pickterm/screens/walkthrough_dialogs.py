@@ -23,7 +23,7 @@ from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
-from pickterm.app import css
+from pickterm.stylesheets import css
 from pickterm.picking import SHORT_REASONS, STATE_SYMBOLS, STATE_WORDS, Outcome, PickProgress, Summary
 from pickterm.widgets.common import literal
 from pickterm.widgets.scan_input import BurstGuard

@@ -24,7 +24,7 @@ from __future__ import annotations
 import os
 import re
 import tempfile
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, MutableMapping
 from pathlib import Path
 from typing import Any
 
@@ -85,7 +85,7 @@ class ConfigError(Exception):
 # ---------------------------------------------------------------- validation
 
 
-def _text(value: Any) -> str:
+def _text(value: object) -> str:
     if not isinstance(value, str):
         raise ValueError(f"must be a string, not {_type_name(value)}")
     value = value.strip()
@@ -120,7 +120,7 @@ def _choice(choices: tuple[str, ...]) -> Callable[[Any], str]:
     return check
 
 
-def _api_key(value: Any) -> str:
+def _api_key(value: object) -> str:
     if not isinstance(value, str):
         raise ValueError(f"must be a string, not {_type_name(value)}")  # never echo the value
     value = value.strip()
@@ -424,10 +424,10 @@ def _profile_table(doc: tomlkit.TOMLDocument, name: str, path: Path) -> Any:
     if "profiles" not in doc:
         doc.add("profiles", tomlkit.table(is_super_table=True))
     profiles = doc["profiles"]
-    if not isinstance(profiles, Mapping):
+    if not isinstance(profiles, MutableMapping):
         raise ConfigError(f"Config file {path}: 'profiles' must be a table of [profiles.NAME] tables")
     if name not in profiles:
-        profiles.add(name, tomlkit.table())
+        profiles[name] = tomlkit.table()
     if not isinstance(profiles[name], Mapping):
         raise ConfigError(f"Config file {path}: profile {name!r} must be a table ([profiles.{name}]), not a single value")
     return profiles[name]
@@ -495,7 +495,7 @@ def unset_setting(
         name = _target_profile(profile, env, doc, file)
         profiles = doc.get("profiles", {})
         table = profiles.get(name) if isinstance(profiles, Mapping) else None
-        removed.append(isinstance(table, Mapping) and table.pop(key, None) is not None)
+        removed.append(isinstance(table, MutableMapping) and table.pop(key, None) is not None)
 
     _edit(path, change)
     return removed[0]

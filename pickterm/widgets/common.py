@@ -90,6 +90,7 @@ class ErrorPanel(Static):
         from pickterm.api.errors import PickPackError  # the API layer is loaded by now
         from pickterm.store.config import ConfigError
         from pickterm.store.state import StateError
+        from pickterm.widgets.advice import advice_text
 
         if isinstance(error, PickPackError):
             lines = [f"✘ {error.sentence}"]
@@ -103,7 +104,7 @@ class ErrorPanel(Static):
             )
             if details:
                 lines.append(details)
-            lines.append(hint or error.hint)
+            lines.append(hint or advice_text(error))
         elif isinstance(error, (ConfigError, StateError)):  # already one sentence naming file and key
             lines = [f"✘ {error}", hint or "Fix the setting (pickterm config), or start with --demo."]
         else:

@@ -124,12 +124,3 @@ class FormField(Vertical):
     def focus_input(self, scroll_visible: bool = True) -> Any:
         return self.input.focus(scroll_visible)
 
-
-async def ask_to_leave(screen: Any, question: str, *, yes: str = "Leave", no: str = "Stay") -> bool:
-    """The body of a form's ``confirm_leave``: ask with a ConfirmScreen (the app calls it in a worker)."""
-    from pickterm.screens.confirm import ConfirmScreen
-
-    answer = bool(await screen.app.push_screen_wait(ConfirmScreen(question, yes=yes, no=no)))
-    if answer:
-        screen.leaving = True
-    return answer

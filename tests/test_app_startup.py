@@ -1,0 +1,59 @@
+"""Start-up: the home screen is usable and lists its ids before the API layer has loaded."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+
+from textual.widgets import Input, OptionList
+
+import pickterm.app
+from pickterm.app import PickTermApp
+from pickterm.sandbox import data
+from pickterm.screens.lookup import LookupScreen
+
+from apphelpers import settle, text_of
+
+
+async def test_home_lists_recent_and_demo_ids_while_the_api_layer_still_loads(monkeypatch):
+    release = threading.Event()
+    real_import = pickterm.app._import_services
+
+    def slow_import() -> None:  # httpx and pydantic on a slow handheld
+        release.wait(10)
+        real_import()
+
+    monkeypatch.setattr(pickterm.app, "_import_services", slow_import)
+    app = PickTermApp(demo=True)
+    try:
+        async with app.run_test(size=(80, 24)) as pilot:
+            for _ in range(200):
+                await pilot.pause(0.02)
+                if app.screen.query_one(OptionList).option_count:
+                    break
+            assert isinstance(app.screen, LookupScreen)
+            assert app.focused is app.screen.query_one("#lookup-input", Input)
+            assert "Demo ids" in text_of(app.screen)
+            assert not app._services_ready.is_set()  # the API layer is still loading
+            release.set()
+            await settle(pilot)
+            assert app.outbox is not None
+    finally:
+        release.set()
+
+
+async def test_home_and_back_never_leave_the_home_screen():
+    app = PickTermApp(demo=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        home = app.screen
+        app.open_facility(data.FACILITY_CDMX)
+        await settle(pilot)
+        assert app.screen is not home
+        await pilot.press("f2")
+        await settle(pilot)
+        assert app.screen is home
+        await pilot.press("f3", "escape")
+        await asyncio.sleep(0)
+        await settle(pilot)
+        assert app.screen is home and app.is_running
