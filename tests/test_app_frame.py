@@ -162,14 +162,17 @@ async def test_ctrl_q_asks_first_when_the_outbox_holds_writes():
 
 async def test_the_quit_question_says_failed_writes_are_not_resent():
     from pickterm.api.models import TrackingUpdate
+    from pickterm.store.outbox import Target
 
     app = PickTermApp(demo=True)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        entry = app.outbox.add(data.ORDER_NOT_INVOICED, TrackingUpdate(delivered_date="2025-02-11T10:00:00Z"))
-        await app.outbox.send(entry.id, await app.client())  # refused: not invoiced
+        client = await app.client()
+        target = Target.of(client)
+        entry = app.outbox.add(data.ORDER_NOT_INVOICED, TrackingUpdate(delivered_date="2025-02-11T10:00:00Z"), target)
+        await app.outbox.send(entry.id, client)  # refused: not invoiced
         app.sandbox.fail_rate = 1.0
-        app.outbox.add(data.ORDER_ON_ROUTE, TrackingUpdate(delivered_date="2025-02-11T10:00:00Z"))
+        app.outbox.add(data.ORDER_ON_ROUTE, TrackingUpdate(delivered_date="2025-02-11T10:00:00Z"), target)
         app.refresh_outbox_counts()
         await settle(pilot)
         await pilot.press("ctrl+q")

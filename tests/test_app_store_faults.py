@@ -111,11 +111,13 @@ async def test_keys_echo_while_another_process_holds_the_database(monkeypatch):
 
 async def test_the_outbox_retry_loop_waiting_for_the_database_never_freezes_the_screen(monkeypatch):
     from pickterm.api.models import TrackingUpdate
-    from pickterm.store.outbox import Outbox
+    from pickterm.sandbox import DEMO_API_URL, DEMO_AUTH_URL
+    from pickterm.store.outbox import Outbox, Target
 
     monkeypatch.setattr(state_module, "BUSY_TIMEOUT_MS", 30_000)
     state = StateDB.open(demo=True)
-    Outbox(state).add(data.ORDER_ON_ROUTE, TrackingUpdate(delivered_date="2025-02-11T10:00:00Z"))
+    Outbox(state).add(data.ORDER_ON_ROUTE, TrackingUpdate(delivered_date="2025-02-11T10:00:00Z"),
+                      Target("demo", DEMO_API_URL, DEMO_AUTH_URL))
     holder = Holder(state.path).hold()  # the retry loop's first send has to wait for the lock
     try:
         app = PickTermApp(demo=True, state=state)

@@ -88,12 +88,12 @@ def test_a_shipment_not_found_by_internal_id_says_that_external_finds_it(capsys)
     captured = capsys.readouterr()
     assert captured.out == ""
     lines = captured.err.strip().split("\n")
-    assert "Not found" in lines[0] and "TRP0005E" in lines[0]
+    assert "not found" in lines[0] and "TRP0005E" in lines[0]
     assert lines[1] == "pickterm: It is a tracking number: pickterm get shipment CO7731904460 --external"
 
 
 def test_a_shipment_found_neither_way_says_so(capsys):
     assert main(["get", "shipment", "NOSUCH000000", "--demo"]) == 1
     err = capsys.readouterr().err
-    assert "Not found" in err
+    assert "not found" in err
     assert "--external does not find NOSUCH000000" in err
