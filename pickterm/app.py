@@ -291,6 +291,12 @@ class PickTermApp(App):
 
     # ------------------------------------------------------------ global actions
 
+    def notify(self, message: str, *, title: str = "", markup: bool = True, **kwargs: Any) -> None:
+        """Every toast: plain text (never markup), secrets redacted, no terminal or bidi control."""
+        from pickterm.text import clean, one_line, redact
+
+        super().notify(clean(redact(message)), title=one_line(redact(title)), markup=False, **kwargs)
+
     def action_help(self) -> None:
         from pickterm.screens.help import HelpScreen
 

@@ -25,6 +25,7 @@ import pydantic
 from pickterm import __version__
 from pickterm.api import errors
 from pickterm.api.auth import TokenKeeper
+from pickterm.text import register_secret
 from pickterm.api.models import (
     ErrorBody,
     Facility,
@@ -120,6 +121,7 @@ class PickPackClient:
         if auth_scheme not in ("bearer", "raw"):
             raise ValueError(f"auth scheme must be 'bearer' or 'raw', not {auth_scheme!r}")
         self._api_key = api_key
+        register_secret(api_key)  # redacted from every message from now on
         self.auth_scheme = auth_scheme
         self._sleep = sleep
         self._clock = clock
@@ -260,6 +262,7 @@ class PickPackClient:
         if response.status_code >= 300:
             raise _error_from(response)
         token = self._parse(TokenResponse, _json(response)).data
+        register_secret(token)
         if not token:
             raise errors.InvalidResponseError("the auth host answered without a token")
         return token

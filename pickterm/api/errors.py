@@ -1,5 +1,7 @@
 """One exception family for everything the Pick and Pack client can fail with.
 
+The configured key and every token are redacted from what an error holds (see
+``pickterm.text.redact``); showing it still goes through ``pickterm.text.clean``.
 Every error carries what support needs (HTTP status, the server's ``code``, its
 ``message`` and ``requestId``), a human sentence, and a hint of what to do next.
 No raw httpx or pydantic exception leaves the client.
@@ -8,6 +10,8 @@ No raw httpx or pydantic exception leaves the client.
 from __future__ import annotations
 
 from typing import Any
+
+from pickterm.text import redact
 
 
 class PickPackError(Exception):
@@ -25,10 +29,11 @@ class PickPackError(Exception):
         code: str | None = None,
         request_id: str | None = None,
     ) -> None:
-        self.message = message or self.sentence
+        # Secrets never live in an error: a server that repeats the key or a token loses it here.
+        self.message = redact(message) if message else self.sentence
         self.status = status
-        self.code = code
-        self.request_id = request_id
+        self.code = None if code is None else redact(code)
+        self.request_id = None if request_id is None else redact(request_id)
         super().__init__(str(self))
 
     def __str__(self) -> str:

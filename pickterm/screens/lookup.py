@@ -17,6 +17,7 @@ from textual.widgets.option_list import Option
 from pickterm.app import css
 from pickterm.ids import classify
 from pickterm.screens.base import BaseScreen
+from pickterm.widgets.common import literal, styled_literal
 from pickterm.widgets.pick_list import PickList
 
 RECENT_SHOWN = 10
@@ -239,5 +240,5 @@ class LookupScreen(BaseScreen):
 def _entry(ident: str, label: str, width: int | None) -> Content:
     """One entry: the id, then its dimmed description (below it when narrow); both literal."""
     if width is None:
-        return Content.assemble(Content(ident), "\n", Content.styled(label, "dim"))
-    return Content.assemble(Content(ident.ljust(width)), "  ", Content.styled(label, "dim"))
+        return Content.assemble(literal(ident, multiline=False), "\n", styled_literal(label, "dim"))
+    return Content.assemble(literal(ident.ljust(width), multiline=False), "  ", styled_literal(label, "dim"))

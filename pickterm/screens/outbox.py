@@ -18,7 +18,7 @@ from textual.widgets import OptionList, Static
 
 from pickterm.app import css
 from pickterm.screens.base import BaseScreen
-from pickterm.widgets.common import literal
+from pickterm.widgets.common import literal, styled_literal
 from pickterm.widgets.pick_list import PickList
 from pickterm.widgets.text import block, labelled
 
@@ -31,7 +31,7 @@ def entry_content(entry: Any) -> Content:
 
     word, style = _STATE_STYLE.get(entry.state, (entry.state, "bold"))
     lines = [
-        Content.assemble(Content.styled(f"#{entry.id} ", "dim"), Content.styled(entry.order_id, "bold"),
+        Content.assemble(Content.styled(f"#{entry.id} ", "dim"), styled_literal(entry.order_id, "bold"),
                          "  ", Content.styled(word, style)),
         labelled("created", format_api_datetime(entry.created_at)),
         Content.assemble(Content.styled("attempts: ", "dim"), str(entry.attempts),
