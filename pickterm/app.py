@@ -119,6 +119,16 @@ class PickTermApp(App):
 
         self.push_screen(LookupScreen())
         self.call_after_refresh(self._start_services)
+        self._warn_about_permissions()
+
+    def _warn_about_permissions(self) -> None:
+        """A config file with a key that others can read (or a wide directory): one toast each."""
+        if self.demo or self.settings is None:
+            return
+        from pickterm.store.config import permission_warnings
+
+        for warning in permission_warnings(self.settings.config_path):
+            self.notify(f"⚠ {warning[0].upper()}{warning[1:]}", severity="warning", timeout=30)
 
     @work(group="services", exit_on_error=False)
     async def _start_services(self) -> None:

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
+from typing import Any, TextIO
 
 from pickterm import __version__
 
@@ -78,15 +80,67 @@ def build_app_parser() -> argparse.ArgumentParser:
     return parser
 
 
+class SafeStream:
+    """stderr as pickterm writes it: secrets redacted, no terminal or bidi control.
+
+    Every human message passes here (argparse's too); line breaks between messages are
+    kept, anything else a server or an argument smuggled in is made visible and harmless.
+    """
+
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        from pickterm.text import clean, redact
+
+        return self._stream.write(clean(redact(text)))
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
+
+
+SIGPIPE_EXIT = 141  # 128 + SIGPIPE: what a Unix tool's shell reports when its reader went away
+
+
+def _quiet_closed_stdout() -> int:
+    """The reader of stdout went away (``| head -1``): stop quietly, as Unix tools do."""
+    try:  # nothing more may reach the closed pipe, not even the flush at exit
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):
+        pass
+    return SIGPIPE_EXIT
+
+
+def _warn_about_permissions(args: argparse.Namespace) -> None:
+    """One line per private file or directory others can read (not for --demo, nor while fixing it)."""
+    if getattr(args, "demo", False) or getattr(args, "config_action", None) in ("fix-perms", "path"):
+        return
+    from pickterm.store.config import permission_warnings
+
+    for warning in permission_warnings():
+        print(f"pickterm: warning: {warning}", file=sys.stderr)
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
-    parser = build_parser() if _wants_subcommand(argv) else build_app_parser()
-    args = parser.parse_args(argv)
+    stderr = sys.stderr
+    if not isinstance(stderr, SafeStream):
+        sys.stderr = SafeStream(stderr)  # type: ignore[assignment]
     try:
+        parser = build_parser() if _wants_subcommand(argv) else build_app_parser()
+        args = parser.parse_args(argv)
+        _warn_about_permissions(args)
         if getattr(args, "func", None) is None:
             from pickterm.commands.app import run_app
 
             return run_app(args)
-        return int(args.func(args) or 0)
+        status = int(args.func(args) or 0)
+        sys.stdout.flush()  # a closed pipe shows here, not in the interpreter's last flush
+        return status
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        return _quiet_closed_stdout()
+    finally:
+        sys.stderr = stderr

@@ -63,7 +63,13 @@ def _is_loopback(host: str) -> bool:
 
 def check_base_url(url: str, what: str = "URL") -> str:
     """Return ``url`` without a trailing slash, or raise ValueError: https, or http on loopback only."""
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018  (raises ValueError on a port out of range: http://host:99999)
+        httpx.URL(url)
+    except (ValueError, httpx.InvalidURL) as exc:
+        reason = str(exc).rstrip(".") or "malformed"
+        raise ValueError(f"{what} {url!r} is not a valid URL ({reason})") from None
     if parts.scheme == "https" and parts.hostname:
         return url.rstrip("/")
     if parts.scheme == "http" and parts.hostname and _is_loopback(parts.hostname):

@@ -32,7 +32,12 @@ def parse_api_datetime(value: str | None) -> datetime | None:
         parsed = datetime.fromisoformat(text)
     except ValueError:
         return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+    parsed = parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+    try:
+        parsed.astimezone(timezone.utc)  # 0001-01-01T00:00+14:00 has no UTC time: unreadable
+    except (OverflowError, ValueError):
+        return None
+    return parsed
 
 
 def format_api_datetime(value: str | None, *, local: bool = True) -> str:
@@ -41,7 +46,10 @@ def format_api_datetime(value: str | None, *, local: bool = True) -> str:
     if parsed is None:
         return value or "-"
     if local:
-        parsed = parsed.astimezone()
+        try:
+            parsed = parsed.astimezone()
+        except (OverflowError, ValueError, OSError):
+            return value or "-"
     return parsed.strftime("%Y-%m-%d %H:%M")
 
 
@@ -274,7 +282,10 @@ def _utc(value: Any) -> datetime:
         raise ValueError("expected a date-time")
     if value.tzinfo is None:
         raise ValueError("a date-time needs a time zone (or Z for UTC)")
-    return value.astimezone(timezone.utc)
+    try:
+        return value.astimezone(timezone.utc)
+    except OverflowError:
+        raise ValueError("the date-time is out of range") from None
 
 
 class TrackingEvent(ApiModel):

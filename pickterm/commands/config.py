@@ -10,6 +10,7 @@ from pickterm.store.config import (
     PROFILE_KEYS,
     ConfigError,
     config_path,
+    fix_permissions,
     load_settings,
     mask_key,
     resolve_profile,
@@ -48,6 +49,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     _profile_option(p)
     p.set_defaults(func=run_set_key)
 
+    p = actions.add_parser("fix-perms", help="make the config file 0600 and pickterm's directories 0700")
+    p.set_defaults(func=run_fix_perms)
+
 
 def _profile_option(parser: argparse.ArgumentParser) -> None:
     # SUPPRESS keeps a --profile given before the subcommand (pickterm --profile P config ...).
@@ -55,7 +59,9 @@ def _profile_option(parser: argparse.ArgumentParser) -> None:
 
 
 def _fail(error: Exception) -> int:
-    print(f"pickterm: {error}", file=sys.stderr)
+    from pickterm.text import safe_message
+
+    print(f"pickterm: {safe_message(error)}", file=sys.stderr)
     return 2
 
 
@@ -127,4 +133,15 @@ def run_set_key(args: argparse.Namespace) -> int:
     except ConfigError as exc:
         return _fail(exc)
     print(f"API key {mask_key(key.strip())} stored in profile {name} ({config_path()})")
+    return 0
+
+
+def run_fix_perms(args: argparse.Namespace) -> int:
+    try:
+        changed = fix_permissions()
+    except ConfigError as exc:
+        return _fail(exc)
+    for line in changed:
+        print(line)
+    print("Permissions are private now." if changed else "Nothing to fix: already private.")
     return 0

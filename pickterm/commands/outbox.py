@@ -13,6 +13,7 @@ import sys
 
 from pickterm.api.models import format_api_datetime
 from pickterm.store.outbox import Outbox, OutboxEntry, OutboxError
+from pickterm.text import one_line, safe_message
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -71,7 +72,7 @@ def _guarded(func):
 
 
 def _fail(error: Exception, status: int = 2) -> int:
-    print(f"pickterm: {error}", file=sys.stderr)
+    print(f"pickterm: {safe_message(error)}", file=sys.stderr)
     return status
 
 
@@ -80,9 +81,9 @@ def describe(entry: OutboxEntry) -> str:
     state = "sending" if entry.state == "pending" and entry.in_flight else entry.state
     tries = f"{entry.attempts} attempt{'s' if entry.attempts != 1 else ''}"
     when = format_api_datetime(entry.sent_at if entry.state == "sent" else entry.created_at)
-    line = f"#{entry.id:<4} {state:<8} order {entry.order_id}  {entry.summary}  ({tries}, {when})"
+    line = one_line(f"#{entry.id:<4} {state:<8} order {entry.order_id}  {entry.summary}  ({tries}, {when})")
     if entry.error_text and entry.state != "sent":
-        line += f"\n      last error: {entry.error_text}"
+        line += f"\n      last error: {safe_message(entry.error_text)}"
     return line
 
 
@@ -135,11 +136,11 @@ def run_flush(args: argparse.Namespace) -> int:
         for outcome in outcomes:
             entry = outcome.entry
             if outcome.state == "sent":
-                print(f"#{entry.id} order {entry.order_id}: sent")
+                print(one_line(f"#{entry.id} order {entry.order_id}: sent"))
             elif outcome.state == "failed":
-                print(f"#{entry.id} order {entry.order_id}: rejected: {outcome.error}", file=sys.stderr)
+                print(safe_message(f"#{entry.id} order {entry.order_id}: rejected: {outcome.error}"), file=sys.stderr)
             else:
-                print(f"#{entry.id} order {entry.order_id}: not sent: {outcome.error}", file=sys.stderr)
+                print(safe_message(f"#{entry.id} order {entry.order_id}: not sent: {outcome.error}"), file=sys.stderr)
         pending, _failed = outbox.counts()
         print(_summary(outbox))
     if any(o.state == "failed" for o in outcomes):
@@ -166,5 +167,5 @@ def _change(args: argparse.Namespace, action: str) -> int:
         except OutboxError as exc:
             return _fail(exc)
         done = "discarded" if action == "discard" else "queued again (pickterm outbox flush sends it)"
-        print(f"#{entry.id} order {entry.order_id} {done}; {_summary(outbox)}")
+        print(one_line(f"#{entry.id} order {entry.order_id} {done}; {_summary(outbox)}"))
     return 0

@@ -15,6 +15,7 @@ from datetime import datetime
 from pickterm.api.errors import AuthenticationError
 from pickterm.api.models import TrackingEvent, TrackingUpdate
 from pickterm.store.dates import parse_user_datetime
+from pickterm.text import one_line, safe_message
 
 EVENT_FORM = "CITY|STATE|DESCRIPTION|DATE"
 
@@ -81,14 +82,14 @@ def run(args: argparse.Namespace) -> int:
         update = build_update(args.delivered, args.event)
         db = StateDB.open(demo=bool(getattr(args, "demo", False)))
     except (ValueError, StateError) as exc:
-        print(f"pickterm: {exc}", file=sys.stderr)
+        print(f"pickterm: {safe_message(exc)}", file=sys.stderr)
         return 2
     try:
         outbox = Outbox(db)
         try:
             client = client_from_args(args)
         except (ValueError, ConfigError) as exc:
-            print(f"pickterm: {exc}", file=sys.stderr)
+            print(f"pickterm: {safe_message(exc)}", file=sys.stderr)
             return 2
 
         async def go():
@@ -98,25 +99,25 @@ def run(args: argparse.Namespace) -> int:
         outcome = asyncio.run(go())
         pending, _failed = outbox.counts()
     except StateError as exc:
-        print(f"pickterm: {exc}", file=sys.stderr)
+        print(f"pickterm: {safe_message(exc)}", file=sys.stderr)
         return 2
     finally:
         db.close()
     entry = outcome.entry
     if outcome.state == "sent":
-        print(f"Order {order_id}: tracking accepted ({entry.summary}).")
+        print(one_line(f"Order {order_id}: tracking accepted ({entry.summary})."))
         return 0
     if outcome.state == "failed":
-        print(
+        print(safe_message(
             f"pickterm: rejected: {outcome.error} (kept as outbox entry #{entry.id};"
-            f" 'pickterm outbox discard {entry.id}' removes it)",
+            f" 'pickterm outbox discard {entry.id}' removes it)"),
             file=sys.stderr,
         )
         return 1
     reason = f"{outcome.error}; " if outcome.error else ""
     hint = f" {outcome.error.hint}" if isinstance(outcome.error, AuthenticationError) else ""
     print(
-        f"pickterm: not sent yet: {reason}queued, {pending} pending ('pickterm outbox flush' retries).{hint}",
+        safe_message(f"pickterm: not sent yet: {reason}queued, {pending} pending ('pickterm outbox flush' retries).{hint}"),
         file=sys.stderr,
     )
     return 3
