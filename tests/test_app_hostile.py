@@ -16,7 +16,7 @@ from pickterm.app import PickTermApp
 from pickterm.connect import demo_client
 from pickterm.sandbox import Sandbox, data
 
-from apphelpers import settle
+from apphelpers import settle, text_of
 
 EVIL = (
     "\x1b[2J\x1b[H\x1b[31mRED"  # clear, home, red
@@ -105,6 +105,9 @@ async def test_every_screen_draws_hostile_server_text_as_plain_text(name, opener
         shown = frame_text(app)
         assert "[2J" in shown, f"the {name} screen shows no server text:\n{shown}"
         assert frame_problems(app) == []
+        # What is scrolled out of view is drawn too once the picker scrolls: every text of the screen.
+        everything = text_of(app.screen, "Static")
+        assert "[2J" in everything and not _BAD.search(everything), _BAD.search(everything)
         if name == "error panel":
             assert app.screen.query_one("#error-panel").display
             assert "Not found" in shown
@@ -121,6 +124,8 @@ async def test_the_walkthrough_dialogs_draw_hostile_text_as_plain_text():
             await pilot.press(key)
             await settle(pilot)
             assert frame_problems(app) == [], key
+            everything = text_of(app.screen, "Static")
+            assert not _BAD.search(everything), (key, _BAD.search(everything))
 
 
 def test_the_frame_check_catches_a_leak():
@@ -142,3 +147,24 @@ def test_the_frame_check_catches_a_leak():
             return frame_problems(app)  # type: ignore[arg-type]
 
     assert asyncio.run(run()) != []
+
+
+@pytest.mark.parametrize("size", [(40, 16), (80, 24)], ids=["40x16", "80x24"])
+async def test_the_outbox_draws_hostile_text_as_plain_text(size):
+    """An order id typed with escapes, refused by a server whose message repeats it."""
+    from pickterm.api.models import TrackingUpdate
+
+    sandbox = hostile_sandbox()
+    app = PickTermApp(demo=True, sandbox=sandbox, client=demo_client(sandbox))
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        client = await app.client()
+        # Not invoiced: the server refuses it and the entry stays, with the server's message.
+        outcome = await app.outbox.submit(client, h(data.ORDER_NOT_INVOICED),
+                                          TrackingUpdate(delivered_date="2025-02-11T12:00:00Z"))
+        assert outcome.state == "failed"
+        app.open_outbox()
+        await settle(pilot)
+        everything = text_of(app.screen, "Static")
+        assert "[2J" in everything and not _BAD.search(everything)
+        assert frame_problems(app) == []
