@@ -168,3 +168,24 @@ async def test_the_outbox_draws_hostile_text_as_plain_text(size):
         everything = text_of(app.screen, "Static")
         assert "[2J" in everything and not _BAD.search(everything)
         assert frame_problems(app) == []
+
+
+async def test_a_broken_record_is_named_and_the_rest_of_the_order_still_shows():
+    sandbox = Sandbox()
+    order = sandbox._orders[data.ORDER_REPLACED]
+    broken = order["pickedItems"][1]
+    broken["quantity"] = "many"  # display only: read tolerantly
+    broken["ean"] = {"gtin": 1}  # matched against scans: strict
+    order["replacedItems"][0]["name"] = ["any", "JSON"]  # no type in the contract
+    app = PickTermApp(demo=True, sandbox=sandbox, client=demo_client(sandbox))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        app.open_order(data.ORDER_REPLACED)
+        await settle(pilot)
+        assert type(app.screen).__name__ == "OrderScreen"
+        panel = str(app.screen.query_one("#error-panel").render())
+        assert "Part of the server's answer could not be read" in panel
+        assert f"pickedItems[1] (id {broken['id']}): ean:" in panel
+        shown = text_of(app.screen, "Static")
+        assert order["pickedItems"][0]["itemName"] in shown
+        assert broken["itemName"] not in shown

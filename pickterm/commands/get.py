@@ -64,16 +64,18 @@ async def fetch(client, args: argparse.Namespace):
 def run(args: argparse.Namespace) -> int:
     from pickterm.api import PickPackError
     from pickterm.commands._connect import client_from_args, fail
+    from pickterm.text import safe_message
     from pickterm.store.config import ConfigError
 
     async def go() -> int:
         async with client_from_args(args) as client:
             result = await fetch(client, args)
-        if isinstance(result, list):
-            data = [item.model_dump(mode="json", by_alias=True) for item in result]
-        else:
-            data = result.model_dump(mode="json", by_alias=True)
+        items = result if isinstance(result, list) else [result]
+        data = [item.as_sent() for item in items] if isinstance(result, list) else result.as_sent()
         sys.stdout.write(dumps(data) + "\n")
+        for item in items:  # what the screens could not read: said, never hidden
+            for problem in item.problems:
+                print(f"pickterm: warning: part of the answer could not be read: {safe_message(problem)}", file=sys.stderr)
         return 0
 
     try:
