@@ -48,6 +48,7 @@ MAX_ATTEMPTS = 3
 MAX_CONCURRENCY = 100  # the API's own limit
 RETRY_STATUSES = {429, 502, 503, 504}
 MAX_RETRY_AFTER = 30.0
+MAX_RESPONSE_BYTES = 8 * 1024 * 1024  # an order is a few KB; a bigger answer is an error, not a screenful
 
 T = TypeVar("T")
 
@@ -121,6 +122,7 @@ class PickPackClient:
         sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep,
         clock: Callable[[], float] = time.monotonic,
         cache_seconds: float = CACHE_SECONDS,
+        max_response_bytes: int = MAX_RESPONSE_BYTES,
     ) -> None:
         self.api_url = check_base_url(api_url, "API URL")
         self.auth_url = check_base_url(auth_url, "auth URL")
@@ -132,6 +134,7 @@ class PickPackClient:
         self._sleep = sleep
         self._clock = clock
         self._cache_seconds = cache_seconds
+        self.max_response_bytes = max(1, int(max_response_bytes))
         self._cache: dict[tuple[str, str], tuple[float, Any]] = {}
         self._limit = asyncio.Semaphore(max(1, min(int(max_concurrency), MAX_CONCURRENCY)))
         self._tokens = TokenKeeper(self._fetch_token, clock=clock)
@@ -316,10 +319,11 @@ class PickPackClient:
         for attempt in range(1, attempts + 1):
             try:
                 async with self._limit:
-                    response = await self._http.request(
+                    request = self._http.build_request(
                         method, url, params=params, headers=headers,
                         content=None if json_body is None else json.dumps(json_body).encode(),
                     )
+                    response = await self._read_limited(request)
             except httpx.TimeoutException as exc:
                 failure: errors.PickPackError = errors.OfflineError(f"{method} timed out ({type(exc).__name__})")
             except (httpx.TransportError, OSError) as exc:
@@ -335,6 +339,32 @@ class PickPackClient:
                 raise failure
             await self._sleep(self._backoff(attempt, None))
         raise AssertionError("unreachable")  # pragma: no cover
+
+    async def _read_limited(self, request: httpx.Request) -> httpx.Response:
+        """Send and read the answer, refusing one past ``max_response_bytes`` (decoded) early."""
+        limit = self.max_response_bytes
+        response = await self._http.send(request, stream=True)
+        try:
+            declared = response.headers.get("Content-Length", "")
+            if declared.isdigit() and int(declared) > limit and "Content-Encoding" not in response.headers:
+                raise self._too_large(response)
+            body = bytearray()
+            async for chunk in response.aiter_bytes():
+                body += chunk
+                if len(body) > limit:
+                    raise self._too_large(response)
+        finally:
+            await response.aclose()
+        headers = [(k, v) for k, v in response.headers.multi_items() if k.lower() not in ("content-encoding", "content-length")]
+        return httpx.Response(response.status_code, headers=headers, content=bytes(body), request=request)
+
+    def _too_large(self, response: httpx.Response) -> errors.PickPackError:
+        mb = self.max_response_bytes / (1024 * 1024)
+        return errors.ResponseTooLargeError(
+            f"the answer is larger than {mb:g} MB (the max_response_mb setting)",
+            status=response.status_code,
+            request_id=response.headers.get("x-amzn-requestid") or response.headers.get("x-request-id"),
+        )
 
     @staticmethod
     def _backoff(attempt: int, retry_after: float | None) -> float:

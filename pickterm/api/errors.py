@@ -103,6 +103,11 @@ class InvalidResponseError(PickPackError):
     hint = "The server answered something unexpected; retry, then contact support with the requestId."
 
 
+class ResponseTooLargeError(InvalidResponseError):
+    sentence = "Answer too large"
+    hint = "The server sent more than the size limit; if that is expected, raise it: pickterm config set max_response_mb N."
+
+
 def error_for_status(status: int) -> type[PickPackError]:
     """The error class for an HTTP status that is not a success."""
     if status == 404:

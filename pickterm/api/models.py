@@ -227,11 +227,15 @@ class ApiModel(BaseModel):
         sent, data = data, dict(data)
         problems: list[str] = []
         for name, field in cls.model_fields.items():
+            key = next((k for k in (field.alias, name) if k and k in data), None)
+            if key is None:
+                continue
+            if data[key] is None:  # null where a value has a default: as if omitted
+                if not field.is_required() and field.default is not None:
+                    del data[key]
+                continue
             model = _record_model(field.annotation)
             if model is None:
-                continue
-            key = next((k for k in (field.alias, name) if k and k in data), None)
-            if key is None or data[key] is None:
                 continue
             raw = data[key]
             if not isinstance(raw, list):

@@ -20,7 +20,8 @@ from pickterm.store.config import (
 )
 
 SETTABLE = (*(k for k in PROFILE_KEYS if k != "api_key"), "default_profile")
-SHOWN = ("api_url", "auth_url", "auth_scheme", "api_key", "default_facility", "scan_terminator", "scan_layout", "theme")
+SHOWN = ("api_url", "auth_url", "auth_scheme", "api_key", "default_facility", "scan_terminator", "scan_layout", "theme",
+         "max_response_mb")
 
 
 def register(sub: argparse._SubParsersAction) -> None:

@@ -152,6 +152,20 @@ def _scan_layout(value: Any) -> str:
     return text
 
 
+MAX_RESPONSE_MB = (1, 1024)
+
+
+def _megabytes(value: Any) -> int:
+    """``max_response_mb``: whole megabytes, 1 to 1024 (a number, or its digits as text)."""
+    text = str(value).strip() if isinstance(value, (str, int)) and not isinstance(value, bool) else None
+    if text is None or not text.isdigit():
+        raise ValueError(f"must be a whole number of megabytes, {MAX_RESPONSE_MB[0]} to {MAX_RESPONSE_MB[1]}")
+    number = int(text)
+    if not MAX_RESPONSE_MB[0] <= number <= MAX_RESPONSE_MB[1]:
+        raise ValueError(f"{number} is out of range ({MAX_RESPONSE_MB[0]} to {MAX_RESPONSE_MB[1]} MB)")
+    return number
+
+
 # Every key a profile may hold, with its validator (returns the normalised value).
 PROFILE_KEYS: dict[str, Callable[[Any], str]] = {
     "api_url": _url,
@@ -162,6 +176,7 @@ PROFILE_KEYS: dict[str, Callable[[Any], str]] = {
     "scan_terminator": _terminator,
     "scan_layout": _scan_layout,
     "theme": _choice(THEMES),
+    "max_response_mb": _megabytes,
 }
 TOP_KEYS = ("default_profile", "profiles")
 
@@ -192,6 +207,7 @@ class Settings(BaseModel):
     scan_terminator: str = "enter"
     scan_layout: str | None = None
     theme: str = "dark"
+    max_response_mb: int = 8
     # Where each non-default value came from: "flag", "env PICKTERM_...", "file".
     sources: dict[str, str] = {}
 
