@@ -112,6 +112,32 @@ def _quiet_closed_stdout() -> int:
     return SIGPIPE_EXIT
 
 
+# Which of the shared options each command takes (README, "Command line"); anywhere on the line.
+_ALL = ("--demo", "--profile", "--api-url", "--auth-url")
+COMMAND_OPTIONS = {
+    None: _ALL,  # the app
+    "get": _ALL,
+    "track": _ALL,
+    "outbox flush": _ALL,
+    "outbox": ("--demo",),  # list, retry, discard: the local outbox (--demo: the demo's)
+    "config": ("--profile",),
+    "sandbox": (),
+}
+_OPTION_DEST = {"--demo": "demo", "--profile": "profile", "--api-url": "api_url", "--auth-url": "auth_url"}
+
+
+def _check_options(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
+    """An option given before the subcommand that the subcommand does not take is bad usage, not ignored."""
+    command = getattr(args, "command", None)
+    if command == "outbox" and getattr(args, "outbox_action", None) == "flush":
+        command = "outbox flush"
+    allowed = COMMAND_OPTIONS.get(command, _ALL)
+    for option, dest in _OPTION_DEST.items():
+        if option not in allowed and getattr(args, dest, None) not in (None, False):
+            takes = ", ".join(allowed) if allowed else "none of --demo, --profile, --api-url, --auth-url"
+            parser.error(f"'pickterm {command}' does not take {option} (it takes {takes})")
+
+
 def _warn_about_permissions(args: argparse.Namespace) -> None:
     """One line per private file or directory others can read (not for --demo, nor while fixing it)."""
     if getattr(args, "demo", False) or getattr(args, "config_action", None) in ("fix-perms", "path"):
@@ -130,6 +156,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         parser = build_parser() if _wants_subcommand(argv) else build_app_parser()
         args = parser.parse_args(argv)
+        _check_options(parser, args)
         _warn_about_permissions(args)
         if getattr(args, "func", None) is None:
             from pickterm.commands.app import run_app

@@ -26,6 +26,7 @@ SHOWN = ("api_url", "auth_url", "auth_scheme", "api_key", "default_facility", "s
 
 def register(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser("config", help="show or change settings (profiles, API key, theme)")
+    _profile_option(parser)
     actions = parser.add_subparsers(dest="config_action", metavar="ACTION", required=True, parser_class=type(parser))
 
     p = actions.add_parser("path", help="print where the config file is")

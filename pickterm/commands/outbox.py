@@ -20,7 +20,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     from pickterm.cli import add_connection_options
 
     parser = sub.add_parser("outbox", help="list, send, retry or discard queued tracking writes")
-    _demo_option(parser)
+    add_connection_options(parser)  # before the action; only flush connects (pickterm.cli.COMMAND_OPTIONS)
     parser.set_defaults(func=run_list, all=False, json=False)
     actions = parser.add_subparsers(dest="outbox_action", metavar="ACTION", parser_class=type(parser))
 
