@@ -53,10 +53,12 @@ THEMES = {
         warning="#FFFF00", error="#FF4040", success="#00FF00", foreground="#FFFFFF",
         background="#000000", surface="#000000", panel="#202020", dark=True,
     ),
-    "monochrome": Theme(
+    "monochrome": Theme(  # drawn without any colour (widgets.nocolor): cursors and highlights are reverse
         name="pickterm-monochrome", primary="#D0D0D0", secondary="#A0A0A0", accent="#FFFFFF",
         warning="#E0E0E0", error="#FFFFFF", success="#C0C0C0", foreground="#E0E0E0",
         background="#000000", surface="#101010", panel="#303030", dark=True,
+        variables={"block-cursor-text-style": "bold reverse", "block-cursor-blurred-text-style": "reverse",
+                   "input-cursor-text-style": "reverse", "button-focus-text-style": "bold reverse"},
     ),
 }
 THEME_BY_NAME = {theme.name: key for key, theme in THEMES.items()}
@@ -111,6 +113,18 @@ class PickTermApp(App):
             theme = "monochrome"
         self.theme = THEMES.get(theme or "dark", THEMES["dark"]).name
         self._theme_loaded = theme is not None
+
+    def get_line_filters(self) -> Any:
+        """``NO_COLOR`` or the monochrome theme: no colour at all, not Textual's greys."""
+        filters = list(super().get_line_filters())
+        if self.no_color or self.theme == THEMES["monochrome"].name:
+            from textual.filter import Monochrome
+
+            from pickterm.widgets.nocolor import NoColorAtAll
+
+            plain = self.__dict__.setdefault("_plain_filter", NoColorAtAll())
+            filters = [f for f in filters if not isinstance(f, Monochrome)] + [plain]
+        return filters
 
     # ------------------------------------------------------------ start-up
 
