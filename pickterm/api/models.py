@@ -210,6 +210,15 @@ class ApiModel(BaseModel):
     _problems: list[str] = PrivateAttr(default_factory=list)
     _sent: Any = PrivateAttr(default=None)
 
+    def __eq__(self, other: object) -> bool:
+        """Equal values are equal models, however each was read (what was sent, what was left out)."""
+        if not isinstance(other, BaseModel):
+            return NotImplemented
+        return (type(self) is type(other) and self.__dict__ == other.__dict__
+                and self.__pydantic_extra__ == other.__pydantic_extra__)
+
+    __hash__ = None  # type: ignore[assignment]  (mutable, as before)
+
     def as_sent(self) -> Any:
         """The JSON the server sent for this object, exactly (what ``pickterm get`` prints)."""
         return self._sent if self._sent is not None else self.model_dump(mode="json", by_alias=True)

@@ -6,6 +6,8 @@ import argparse
 import getpass
 import sys
 
+from pickterm.text import one_line
+
 from pickterm.store.config import (
     PROFILE_KEYS,
     ConfigError,
@@ -87,7 +89,7 @@ def run_show(args: argparse.Namespace) -> int:
         elif value is None:
             value = "(not set)"
         source = settings.sources.get(key, "default")
-        print(f"{key} = {value}  # {source}")
+        print(one_line(f"{key} = {value}  # {source}"))
     return 0
 
 
