@@ -21,6 +21,8 @@ from textual.widgets import Input, Static
 
 from pickterm.app import css
 from pickterm.screens.base import BaseScreen
+from pickterm.text import redact
+from pickterm.widgets.common import literal
 from pickterm.widgets.fields import FormField, Verdict, ask_to_leave
 
 _PROFILE_NAME = re.compile(r"[A-Za-z0-9_.-]{1,64}")
@@ -132,7 +134,7 @@ class SetupScreen(BaseScreen):
         if secret:
             text = text.replace(secret, "••••")
         result = self.query_one("#setup-result", Static)
-        result.update(Content(text))
+        result.update(literal(redact(text)))
         result.set_class(error, "-error")
         result.set_class(not error, "-ok")
 
