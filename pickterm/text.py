@@ -18,7 +18,7 @@ import re
 import threading
 from typing import Any
 
-__all__ = ["REDACTED", "REPLACEMENT", "clean", "one_line", "redact", "register_secret", "safe_message"]
+__all__ = ["REDACTED", "REPLACEMENT", "clean", "has_control", "one_line", "redact", "register_secret", "safe_message"]
 
 REPLACEMENT = "\ufffd"
 REDACTED = "****"
@@ -47,6 +47,11 @@ def clean(text: Any, *, multiline: bool = True) -> str:
         return value
     value = _CRLF.sub("\n", value)
     return value.translate(_MULTI if multiline else _SINGLE)
+
+
+def has_control(text: str) -> bool:
+    """True when ``text`` holds a character ``clean`` would change (tabs and newlines included)."""
+    return clean(text, multiline=False) != text
 
 
 def one_line(text: Any) -> str:

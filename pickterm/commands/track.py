@@ -15,7 +15,7 @@ from datetime import datetime
 from pickterm.api.errors import AuthenticationError
 from pickterm.api.models import TrackingEvent, TrackingUpdate
 from pickterm.store.dates import parse_user_datetime
-from pickterm.text import one_line, safe_message
+from pickterm.text import has_control, one_line, safe_message
 
 EVENT_FORM = "CITY|STATE|DESCRIPTION|DATE"
 
@@ -48,6 +48,8 @@ def parse_event(text: str, *, now: datetime | None = None) -> TrackingEvent:
     for name, value in (("city", city), ("state", state), ("description", "|".join(description).strip())):
         if not value:
             raise ValueError(f"--event {text!r}: the {name} is empty")
+        if has_control(value):
+            raise ValueError(f"--event {text!r}: the {name} holds control characters (escapes, line breaks, bidi marks)")
     try:
         when = parse_user_datetime(date, now=now)
     except ValueError as exc:
