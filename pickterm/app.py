@@ -45,10 +45,12 @@ THEMES = {
         warning="#FFFF00", error="#FF4040", success="#00FF00", foreground="#FFFFFF",
         background="#000000", surface="#000000", panel="#202020", dark=True,
     ),
-    "monochrome": Theme(
+    "monochrome": Theme(  # drawn without any colour (widgets.nocolor): cursors and highlights are reverse
         name="pickterm-monochrome", primary="#D0D0D0", secondary="#A0A0A0", accent="#FFFFFF",
         warning="#E0E0E0", error="#FFFFFF", success="#C0C0C0", foreground="#E0E0E0",
         background="#000000", surface="#101010", panel="#303030", dark=True,
+        variables={"block-cursor-text-style": "bold reverse", "block-cursor-blurred-text-style": "reverse",
+                   "input-cursor-text-style": "reverse", "button-focus-text-style": "bold reverse"},
     ),
 }
 THEME_BY_NAME = {theme.name: key for key, theme in THEMES.items()}
@@ -113,6 +115,18 @@ class PickTermApp(App):
         self.theme = THEMES.get(theme or "dark", THEMES["dark"]).name
         self._theme_loaded = theme is not None
 
+    def get_line_filters(self) -> Any:
+        """``NO_COLOR`` or the monochrome theme: no colour at all, not Textual's greys."""
+        filters = list(super().get_line_filters())
+        if self.no_color or self.theme == THEMES["monochrome"].name:
+            from textual.filter import Monochrome
+
+            from pickterm.widgets.nocolor import NoColorAtAll
+
+            plain = self.__dict__.setdefault("_plain_filter", NoColorAtAll())
+            filters = [f for f in filters if not isinstance(f, Monochrome)] + [plain]
+        return filters
+
     # ------------------------------------------------------------ start-up
 
     def get_default_screen(self) -> Screen:
@@ -124,6 +138,16 @@ class PickTermApp(App):
 
     def on_mount(self) -> None:
         self.call_after_refresh(self._start_services)
+        self._warn_about_permissions()
+
+    def _warn_about_permissions(self) -> None:
+        """A config file with a key that others can read (or a wide directory): one toast each."""
+        if self.demo or self.settings is None:
+            return
+        from pickterm.store.config import permission_warnings
+
+        for warning in permission_warnings(self.settings.config_path):
+            self.notify(f"⚠ {warning[0].upper()}{warning[1:]}", severity="warning", timeout=30)
 
     @work(group="services", exit_on_error=False)
     async def _start_services(self) -> None:
@@ -444,6 +468,12 @@ class PickTermApp(App):
         self.push_screen(SetupScreen())
 
     # ------------------------------------------------------------ global actions
+
+    def notify(self, message: str, *, title: str = "", markup: bool = True, **kwargs: Any) -> None:
+        """Every toast: plain text (never markup), secrets redacted, no terminal or bidi control."""
+        from pickterm.text import clean, one_line, redact
+
+        super().notify(clean(redact(message)), title=one_line(redact(title)), markup=False, **kwargs)
 
     def action_help(self) -> None:
         from pickterm.screens.help import HelpScreen

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
-from typing import Any, NoReturn
+from typing import Any, NoReturn, TextIO
 
 from pickterm import __version__
 
@@ -80,15 +81,96 @@ def build_app_parser() -> argparse.ArgumentParser:
     return parser
 
 
+class SafeStream:
+    """stderr as pickterm writes it: secrets redacted, no terminal or bidi control.
+
+    Every human message passes here (argparse's too); line breaks between messages are
+    kept, anything else a server or an argument smuggled in is made visible and harmless.
+    """
+
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        from pickterm.text import clean, redact
+
+        return self._stream.write(clean(redact(text)))
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
+
+
+SIGPIPE_EXIT = 141  # 128 + SIGPIPE: what a Unix tool's shell reports when its reader went away
+
+
+def _quiet_closed_stdout() -> int:
+    """The reader of stdout went away (``| head -1``): stop quietly, as Unix tools do."""
+    try:  # nothing more may reach the closed pipe, not even the flush at exit
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):
+        pass
+    return SIGPIPE_EXIT
+
+
+# Which of the shared options each command takes (README, "Command line"); anywhere on the line.
+_ALL = ("--demo", "--profile", "--api-url", "--auth-url")
+COMMAND_OPTIONS = {
+    None: _ALL,  # the app
+    "get": _ALL,
+    "track": _ALL,
+    "outbox flush": _ALL,
+    "outbox retry": _ALL,  # an entry stored before targets takes this profile's
+    "outbox": ("--demo",),  # list, supersede, discard: the local outbox (--demo: the demo's)
+    "config": ("--profile",),
+    "sandbox": (),
+}
+_OPTION_DEST = {"--demo": "demo", "--profile": "profile", "--api-url": "api_url", "--auth-url": "auth_url"}
+
+
+def _check_options(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
+    """An option given before the subcommand that the subcommand does not take is bad usage, not ignored."""
+    command = getattr(args, "command", None)
+    action = getattr(args, "outbox_action", None)
+    if command == "outbox" and action in ("flush", "retry"):
+        command = f"outbox {action}"
+    allowed = COMMAND_OPTIONS.get(command, _ALL)
+    for option, dest in _OPTION_DEST.items():
+        if option not in allowed and getattr(args, dest, None) not in (None, False):
+            takes = ", ".join(allowed) if allowed else "none of --demo, --profile, --api-url, --auth-url"
+            parser.error(f"'pickterm {command}' does not take {option} (it takes {takes})")
+
+
+def _warn_about_permissions(args: argparse.Namespace) -> None:
+    """One line per private file or directory others can read (not for --demo, nor while fixing it)."""
+    if getattr(args, "demo", False) or getattr(args, "config_action", None) in ("fix-perms", "path"):
+        return
+    from pickterm.store.config import permission_warnings
+
+    for warning in permission_warnings():
+        print(f"pickterm: warning: {warning}", file=sys.stderr)
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
-    parser = build_parser() if _wants_subcommand(argv) else build_app_parser()
-    args = parser.parse_args(argv)
+    stderr = sys.stderr
+    if not isinstance(stderr, SafeStream):
+        sys.stderr = SafeStream(stderr)  # type: ignore[assignment]
     try:
+        parser = build_parser() if _wants_subcommand(argv) else build_app_parser()
+        args = parser.parse_args(argv)
+        _check_options(parser, args)
+        _warn_about_permissions(args)
         if getattr(args, "func", None) is None:
             from pickterm.commands.app import run_app
 
             return run_app(args)
-        return int(args.func(args) or 0)
+        status = int(args.func(args) or 0)
+        sys.stdout.flush()  # a closed pipe shows here, not in the interpreter's last flush
+        return status
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        return _quiet_closed_stdout()
+    finally:
+        sys.stderr = stderr

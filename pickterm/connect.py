@@ -19,6 +19,9 @@ def demo_client(sandbox: Any = None, **kwargs: Any) -> PickPackClient:
 def client_from_settings(settings: Any, **kwargs: Any) -> PickPackClient:
     """A client for the effective settings of a profile (see ``pickterm.store.config``)."""
     key = settings.api_key.get_secret_value() if settings.api_key is not None else ""
+    limit = getattr(settings, "max_response_mb", None)
+    if limit:
+        kwargs.setdefault("max_response_bytes", int(limit) * 1024 * 1024)
     if key and "token_cache" not in kwargs:
         from pickterm.api.auth import TokenCache
         from pickterm.store.state import state_path

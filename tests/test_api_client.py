@@ -398,3 +398,102 @@ async def test_api_key_never_in_logs_reprs_or_errors(caplog):
     texts.append(caplog.text)
     for text in texts:
         assert KEY not in text
+
+
+# ---------------------------------------------------------------- odd answers
+
+
+BIG = 12 * 1024 * 1024
+
+
+@pytest.mark.parametrize("chunked", [False, True], ids=["content-length", "chunked"])
+async def test_an_answer_over_the_size_limit_is_an_error_that_says_so(chunked):
+    order = dict(ORDER, orderId="1" * BIG)
+
+    def api(request):
+        body = json.dumps(order).encode()
+        if chunked:  # no Content-Length: the limit holds while reading
+            async def chunks():
+                for i in range(0, len(body), 65536):
+                    yield body[i:i + 65536]
+
+            return httpx.Response(200, content=chunks())
+        return httpx.Response(200, content=body)
+
+    server = FakeServer(api)
+    async with server.client() as client:
+        with pytest.raises(errors.ResponseTooLargeError, match="larger than 8 MB") as info:
+            await client.get_order("1")
+    assert "max_response_mb" in info.value.hint
+    assert len(api_requests(server)) == 1  # not retried
+
+
+async def test_the_size_limit_is_configurable():
+    server = FakeServer(lambda r: httpx.Response(200, json=dict(ORDER, orderId="1" * BIG)))
+    async with server.client(max_response_bytes=16 * 1024 * 1024) as client:
+        assert len((await client.get_order("1")).order_id) == BIG
+    async with server.client(max_response_bytes=1024) as client:
+        with pytest.raises(errors.ResponseTooLargeError, match="larger than 0.0009"):
+            await client.get_order("1")
+
+
+def test_the_size_limit_comes_from_the_profile(tmp_path):
+    from pickterm.connect import client_from_settings
+    from pickterm.store.config import ConfigError, load_settings, save_setting
+
+    path = tmp_path / "config.toml"
+    assert load_settings(path=path, env={}).max_response_mb == 8
+    assert client_from_settings(load_settings(path=path, env={})).max_response_bytes == 8 * 1024 * 1024
+    save_setting("max_response_mb", "20", path=path, env={})
+    assert client_from_settings(load_settings(path=path, env={})).max_response_bytes == 20 * 1024 * 1024
+    for bad in ("0", "big", "5000"):
+        with pytest.raises(ConfigError, match="max_response_mb"):
+            save_setting("max_response_mb", bad, path=path, env={})
+
+
+@pytest.mark.parametrize("content", [b'{"orderId": "1", "status": "PEND', b"", b'{"orderId": "1"}\x00garbage'],
+                         ids=["truncated", "empty", "trailing garbage"])
+async def test_a_truncated_or_empty_json_body_is_an_invalid_response(content):
+    server = FakeServer(lambda r: httpx.Response(200, content=content))
+    async with server.client() as client:
+        with pytest.raises(errors.InvalidResponseError, match="not JSON"):
+            await client.get_order("1")
+
+
+async def test_a_connection_dropped_mid_answer_is_offline_and_retried():
+    def api(request):
+        async def body():
+            yield b'{"orderId": "1", '
+            raise httpx.RemoteProtocolError("peer closed connection without sending complete message body")
+
+        return httpx.Response(200, content=body())
+
+    server = FakeServer(api)
+    async with server.client() as client:
+        with pytest.raises(errors.OfflineError, match="could not reach"):
+            await client.get_order("1")
+    assert len(api_requests(server)) == 3
+
+
+@pytest.mark.parametrize("status", [500, 502, 503, 504])
+async def test_server_errors_are_server_errors(status):
+    server = FakeServer(lambda r: httpx.Response(status, content=b"<html>oops</html>"))
+    async with server.client() as client:
+        with pytest.raises(errors.ServerError, match=f"HTTP {status}"):
+            await client.get_order("1")
+
+
+async def test_an_order_with_every_field_null_still_opens():
+    from pickterm.sandbox import Sandbox, data
+
+    def nulls(value, top=True):
+        if isinstance(value, dict):
+            return {k: (value[k] if top and k == "orderId" else nulls(v, False)) for k, v in value.items()}
+        return None
+
+    order = nulls(Sandbox().order(data.ORDER_REPLACED))
+    server = FakeServer(lambda r: httpx.Response(200, json=order))
+    async with server.client() as client:
+        parsed = await client.get_order("1")
+    assert parsed.order_id == data.ORDER_REPLACED and parsed.all_items() == [] and parsed.problems == []
+    assert parsed.status is None and parsed.money(None) == "-"

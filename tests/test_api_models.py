@@ -125,3 +125,67 @@ def test_api_dates_with_long_fractions_parse():
     assert parsed is not None and parsed.microsecond == 941158
     assert m.format_api_datetime("not a date") == "not a date"
     assert m.format_api_datetime(None) == "-"
+
+
+# ---------------------------------------------------------------- the tolerant reader
+
+
+def _order(**changes):
+    from pickterm.sandbox import Sandbox, data as demo
+
+    order = Sandbox().order(demo.ORDER_REPLACED)
+    order.update(changes)
+    return order
+
+
+def test_display_fields_of_an_odd_type_are_kept_and_shown_as_text():
+    from pickterm.api.models import Order
+
+    raw = _order(sequence=516107, status={"code": "NEW"}, tags="urgent")
+    raw["replacedItems"][0]["itemName"] = {"es": "Yogur", "pt": "Iogurte"}  # the spec gives it no type
+    raw["replacedItems"][0]["name"] = 42
+    raw["pickedItems"][0]["price"] = "not a number"
+    order = Order.model_validate(raw)
+    assert order.problems == []
+    assert order.sequence == "516107" and order.status == '{"code": "NEW"}' and order.tags == ["urgent"]
+    assert order.replaced_items[0].name == '{"es": "Yogur", "pt": "Iogurte"}'
+    assert order.picked_items[0].price is None and order.money(order.picked_items[0].price) == "-"
+    # What pickterm get prints is what the server sent.
+    assert order.as_sent() == raw
+    assert order.model_dump(mode="json", by_alias=True)["sequence"] == 516107
+
+
+def test_an_unknown_enum_is_shown_as_sent():
+    from pickterm.api.models import Order, status_tone
+
+    order = Order.model_validate(_order(status="ON_THE_MOON"))
+    assert order.status == "ON_THE_MOON" and status_tone(order.status) == "unknown"
+
+
+def test_a_broken_strict_field_names_the_field_and_the_record_and_the_rest_is_read():
+    from pickterm.api.models import Order, Worksheet
+    from pickterm.sandbox import Sandbox, data as demo
+
+    raw = _order()
+    bad_id = raw["pickedItems"][1]["id"]
+    raw["pickedItems"][1]["ean"] = 7501055300075  # a number: leading zeros could be lost; never matched
+    order = Order.model_validate(raw)
+    assert order.problems == [f"pickedItems[1] (id {bad_id}): ean: Input should be a valid string; left out"]
+    assert len(order.picked_items) == len(raw["pickedItems"]) - 1
+    assert order.item(raw["pickedItems"][0]["id"]) is not None
+
+    ws = Sandbox().worksheet(demo.WS_MAIN)
+    ws["items"][0]["originalQuantity"] = "three"
+    worksheet = Worksheet.model_validate(ws)
+    assert worksheet.problems[0].startswith(f"items[0] (id {ws['items'][0]['id']}): originalQuantity:")
+    assert len(worksheet.items) == len(ws["items"]) - 1
+
+
+def test_a_broken_id_of_the_whole_answer_is_one_error_naming_it():
+    import pytest as _pytest
+    from pickterm.api import PickPackClient
+    from pickterm.api.errors import InvalidResponseError
+    from pickterm.api.models import Order
+
+    with _pytest.raises(InvalidResponseError, match="orderId"):
+        PickPackClient._parse(Order, _order(orderId={"x": 1}))

@@ -350,3 +350,18 @@ async def test_handheld_size_keeps_the_focused_field_in_view():
         await pilot.press("pagedown", "pagedown", "pagedown", "pagedown", "pagedown", "pagedown")
         await settle(pilot)
         assert body.region.overlaps(screen.query_one("#preview").region)
+
+
+async def test_a_date_out_of_range_is_refused_as_typed_and_the_app_keeps_running():
+    app = PickTermApp(demo=True)
+    async with app.run_test(size=(40, 16)) as pilot:
+        await settle(pilot)
+        screen = await open_form(pilot, data.ORDER_ON_ROUTE)
+        delivered = field(screen, "#delivered")
+        await type_into(pilot, delivered, "0001-01-01T00:00+14:00")
+        assert not delivered.ok
+        assert "out of the range of dates" in message(delivered)
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert app.is_running and isinstance(app.screen, TrackingScreen)
+        assert app.outbox.list() == []

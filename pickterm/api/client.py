@@ -25,6 +25,7 @@ import pydantic
 from pickterm import __version__
 from pickterm.api import errors
 from pickterm.api.auth import TokenCache, TokenKeeper
+from pickterm.text import register_secret
 from pickterm.api.models import (
     ErrorBody,
     Facility,
@@ -47,6 +48,7 @@ MAX_ATTEMPTS = 3
 MAX_CONCURRENCY = 100  # the API's own limit
 RETRY_STATUSES = {429, 502, 503, 504}
 MAX_RETRY_AFTER = 30.0
+MAX_RESPONSE_BYTES = 8 * 1024 * 1024  # an order is a few KB; a bigger answer is an error, not a screenful
 
 T = TypeVar("T")
 
@@ -62,7 +64,13 @@ def _is_loopback(host: str) -> bool:
 
 def check_base_url(url: str, what: str = "URL") -> str:
     """Return ``url`` without a trailing slash, or raise ValueError: https, or http on loopback only."""
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018  (raises ValueError on a port out of range: http://host:99999)
+        httpx.URL(url)
+    except (ValueError, httpx.InvalidURL) as exc:
+        reason = str(exc).rstrip(".") or "malformed"
+        raise ValueError(f"{what} {url!r} is not a valid URL ({reason})") from None
     if parts.scheme == "https" and parts.hostname:
         return url.rstrip("/")
     if parts.scheme == "http" and parts.hostname and _is_loopback(parts.hostname):
@@ -116,6 +124,7 @@ class PickPackClient:
         cache_seconds: float = CACHE_SECONDS,
         profile: str = "default",
         token_cache: TokenCache | None = None,
+        max_response_bytes: int = MAX_RESPONSE_BYTES,
     ) -> None:
         self.api_url = check_base_url(api_url, "API URL")
         self.auth_url = check_base_url(auth_url, "auth URL")
@@ -123,10 +132,12 @@ class PickPackClient:
         if auth_scheme not in ("bearer", "raw"):
             raise ValueError(f"auth scheme must be 'bearer' or 'raw', not {auth_scheme!r}")
         self._api_key = api_key
+        register_secret(api_key)  # redacted from every message from now on
         self.auth_scheme = auth_scheme
         self._sleep = sleep
         self._clock = clock
         self._cache_seconds = cache_seconds
+        self.max_response_bytes = max(1, int(max_response_bytes))
         self._cache: dict[tuple[str, str], tuple[float, Any]] = {}
         self._limit = asyncio.Semaphore(max(1, min(int(max_concurrency), MAX_CONCURRENCY)))
         self._tokens = TokenKeeper(self._fetch_token, clock=clock, cache=token_cache)
@@ -263,6 +274,7 @@ class PickPackClient:
         if response.status_code >= 300:
             raise _error_from(response)
         token = self._parse(TokenResponse, _json(response)).data
+        register_secret(token)
         if not token:
             raise errors.InvalidResponseError("the auth host answered without a token")
         return token
@@ -310,10 +322,11 @@ class PickPackClient:
         for attempt in range(1, attempts + 1):
             try:
                 async with self._limit:
-                    response = await self._http.request(
+                    request = self._http.build_request(
                         method, url, params=params, headers=headers,
                         content=None if json_body is None else json.dumps(json_body).encode(),
                     )
+                    response = await self._read_limited(request)
             except (httpx.ConnectTimeout, httpx.PoolTimeout) as exc:  # the request never left
                 failure: errors.PickPackError = errors.OfflineError(f"{method} timed out ({type(exc).__name__})")
             except (httpx.ReadTimeout, httpx.WriteTimeout) as exc:  # it left; the answer did not come
@@ -333,6 +346,32 @@ class PickPackClient:
                 raise failure
             await self._sleep(self._backoff(attempt, None))
         raise AssertionError("unreachable")  # pragma: no cover
+
+    async def _read_limited(self, request: httpx.Request) -> httpx.Response:
+        """Send and read the answer, refusing one past ``max_response_bytes`` (decoded) early."""
+        limit = self.max_response_bytes
+        response = await self._http.send(request, stream=True)
+        try:
+            declared = response.headers.get("Content-Length", "")
+            if declared.isdigit() and int(declared) > limit and "Content-Encoding" not in response.headers:
+                raise self._too_large(response)
+            body = bytearray()
+            async for chunk in response.aiter_bytes():
+                body += chunk
+                if len(body) > limit:
+                    raise self._too_large(response)
+        finally:
+            await response.aclose()
+        headers = [(k, v) for k, v in response.headers.multi_items() if k.lower() not in ("content-encoding", "content-length")]
+        return httpx.Response(response.status_code, headers=headers, content=bytes(body), request=request)
+
+    def _too_large(self, response: httpx.Response) -> errors.PickPackError:
+        mb = self.max_response_bytes / (1024 * 1024)
+        return errors.ResponseTooLargeError(
+            f"the answer is larger than {mb:g} MB (the max_response_mb setting)",
+            status=response.status_code,
+            request_id=response.headers.get("x-amzn-requestid") or response.headers.get("x-request-id"),
+        )
 
     @staticmethod
     def _backoff(attempt: int, retry_after: float | None) -> float:

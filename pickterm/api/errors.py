@@ -1,5 +1,7 @@
 """One exception family for everything the Pick and Pack client can fail with.
 
+The configured key and every token are redacted from what an error holds (see
+``pickterm.text.redact``); showing it still goes through ``pickterm.text.clean``.
 Every error carries what support needs (HTTP status, the server's ``code``, its
 ``message`` and ``requestId``), a human sentence, and ``advice``: a code for what to do
 next. The user interfaces word the advice with their own keys and commands (the app in
@@ -21,10 +23,15 @@ WAIT_AND_RETRY: Final = "wait-and-retry"  # too many requests
 RETRY_LATER: Final = "retry-later"  # the service is having trouble
 CHECK_CONNECTION: Final = "check-connection"  # the network is down or slow
 UNEXPECTED_ANSWER: Final = "unexpected-answer"  # the server answered something the contract does not allow
+INVOICE_FIRST: Final = "invoice-first"  # the order must be invoiced before it can be marked delivered
+MAY_HAVE_ARRIVED: Final = "may-have-arrived"  # the request left, no answer came: check before sending again
+RAISE_SIZE_LIMIT: Final = "raise-size-limit"  # the answer was over the configured size limit
 ADVICE: Final = frozenset({
     RETRY_OR_SUPPORT, CHECK_ID, NO_ACCESS, CHECK_INPUT, CHECK_KEY, WAIT_AND_RETRY, RETRY_LATER,
-    CHECK_CONNECTION, UNEXPECTED_ANSWER,
+    CHECK_CONNECTION, UNEXPECTED_ANSWER, INVOICE_FIRST, MAY_HAVE_ARRIVED, RAISE_SIZE_LIMIT,
 })
+
+from pickterm.text import redact
 
 
 class PickPackError(Exception):
@@ -44,11 +51,12 @@ class PickPackError(Exception):
     ) -> None:
         meaning = CODE_MEANINGS.get(code or "")
         if meaning is not None:  # the code says more than the HTTP status
-            self.sentence, self.hint = meaning
-        self.message = message or self.sentence
+            self.sentence, self.advice = meaning
+        # Secrets never live in an error: a server that repeats the key or a token loses it here.
+        self.message = redact(message) if message else self.sentence
         self.status = status
-        self.code = code
-        self.request_id = request_id
+        self.code = None if code is None else redact(code)
+        self.request_id = None if request_id is None else redact(request_id)
         super().__init__(str(self))
 
     def __str__(self) -> str:
@@ -75,17 +83,16 @@ class PickPackError(Exception):
         }
 
 
-# What a known server code means: a title and a hint more precise than its HTTP status's.
+# What a known server code means: a title, and advice more precise than its HTTP status's.
 # ORA0001B comes as a 404, yet nothing is missing: the order is not invoiced.
 CODE_MEANINGS: dict[str, tuple[str, str]] = {
-    "ORA0001B": ("Order not invoiced",
-                 "The order must be invoiced before it can be marked delivered; invoice it, then send again."),
-    "ORD0002B": ("Order not found", "Check the order id and try again."),
-    "WORK0001B": ("Worksheet not found", "Check the worksheet id (the 12-digit worksheetId) and try again."),
-    "FAC0001B": ("Facility not found", "Check the facility id and try again."),
-    "TRP0005E": ("Shipment not found", "Check the shipment id or tracking number and try again."),
-    "GEN0001B": ("Order id missing", "The request needs an order id; check what was entered."),
-    "ORD0001B": ("Order id missing", "The request needs an order id; check what was entered."),
+    "ORA0001B": ("Order not invoiced", INVOICE_FIRST),
+    "ORD0002B": ("Order not found", CHECK_ID),
+    "WORK0001B": ("Worksheet not found", CHECK_ID),
+    "FAC0001B": ("Facility not found", CHECK_ID),
+    "TRP0005E": ("Shipment not found", CHECK_ID),
+    "GEN0001B": ("Order id missing", CHECK_INPUT),
+    "ORD0001B": ("Order id missing", CHECK_INPUT),
 }
 
 
@@ -132,12 +139,17 @@ class NoAnswerError(OfflineError):
     dropped): the server may or may not have applied it."""
 
     sentence = "No answer from the server"
-    hint = "The request may have reached the server; check before sending it again."
+    advice = MAY_HAVE_ARRIVED
 
 
 class InvalidResponseError(PickPackError):
     sentence = "Invalid response"
     advice = UNEXPECTED_ANSWER
+
+
+class ResponseTooLargeError(InvalidResponseError):
+    sentence = "Answer too large"
+    advice = RAISE_SIZE_LIMIT
 
 
 def error_for_status(status: int) -> type[PickPackError]:

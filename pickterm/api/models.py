@@ -5,16 +5,79 @@ anything the API may omit or null is optional. Statuses are open strings: the kn
 values are listed for helpers, an unknown one is shown as it is, never an error.
 Dates of server objects stay the strings the server sent (``parse_api_datetime``
 reads them); dates we send are validated ``datetime`` values kept in UTC.
+
+The tolerant reader: a schema-valid answer always opens.
+
+- Display-only fields are read tolerantly: ``Text`` / ``ReqText`` keep a value of another
+  type (a number, an object, a list) and show it as text (its JSON); ``pickterm get``
+  still prints it as sent (``as_sent``). ``Num`` reads a number (or a numeric string);
+  anything else is unknown (shown ``-`` / ``?``). A display-only sub-object of the wrong
+  shape is as if absent. Unknown enum values are shown as sent.
+- Strict, because the app computes with them: ids (orderId, worksheetId, item ``id``,
+  facility, shipment and package ids, ``ordersIds[].orderId``, ``orderSource[].orderId``),
+  the EAN and SKU matched against scans, ``weighableProduct``, and the worksheet item
+  quantities the walkthrough counts (``originalQuantity``, ``completedQuantity``,
+  ``pickedQuantity``, ``rejectedQuantity``, ``replacedQuantity`` of ``items[]``,
+  ``orderSource[].quantity``), plus ``itemsQuantity`` / ``unitsQuantity`` of a worksheet
+  summary (they decide "empty"). A broken strict field of a record in a list leaves that
+  record out and names it in ``problems`` (``pickedItems[1] (id 207): ean: ...``); the
+  screens show that line above the rest. A broken id of the whole answer is one
+  ``InvalidResponseError`` naming the field.
+
+Holes in the contract (pick-and-pack-api.json), and how each is read:
+
+Required, but with no schema at all (any JSON value is valid):
+  - GET /orders/{orderId} ``replacedItems[].name``: ``OrderItem.item_name`` (``ReqText``):
+    any value shown as text.
+  - GET /worksheets/{worksheetId} ``items[].referenceCode``: ``Text``; a number is matched
+    against scans by its digits, anything else as its JSON text (never matches a scan).
+  - GET /worksheets/{worksheetId} ``rejectedItems[].replacedQuantity``: picked / rejected /
+    replaced lists are ``ShownWorksheetItem`` (only shown, never counted): ``Num``.
+  - GET /worksheets/{worksheetId} ``replacedItems[].replacedBy``: kept as sent (extra field).
+  - GET /worksheets/{worksheetId} ``replacedItems[].orderSource[].notes``: ``Any``, as sent.
+
+Nullable, and read as absent (never assumed present):
+  - GET /orders/{orderId} items ``pickingPrice``, ``quantity``, ``packedQuantity``: ``Num``,
+    ``?`` / ``-`` when null; ``replacedBy``, ``reasons``, ``pickers``, ``worksheets``:
+    null is an empty list; ``replacedItems[].temperature``: null is no temperature.
+  - GET /worksheets/{worksheetId} ``finishedDate``, ``pickerAssignment[].method`` and
+    ``.finishedDate``, ``items[].itemAssignment.finishedAt``: ``Text``, ``-`` when null;
+    ``items[].pickedQuantity``: null counts as 0 picked.
+  - GET /worksheets ``[].finishedDate``, ``[].items[].method``, ``[].items[].finishedDate``,
+    ``[].pickerAssignment[].finishedDate``: ``Text`` / kept as sent.
+  - GET /shipments ``[].courierId``, ``[].courierName``: ``Text``, not shown when null.
+
+Typed as a number where the examples hold something else:
+  - GET /shipments/{shipmentId} path parameter ``shipmentId`` is ``type: number`` with a
+    30-digit example (beyond a float's precision) while BY_INTERNAL_ID takes a UUID: the
+    client always handles it as a string, percent-encoded. (The response examples all
+    match their types; string-typed ``weight`` and ``dimensions`` hold numeric text and are
+    shown as text.)
 """
 
 from __future__ import annotations
 
+import json
 import re
+import types
+import typing
 from datetime import datetime, timezone
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Annotated, Any, Callable, Literal, Union
 
-from pydantic import AliasChoices, BaseModel, ConfigDict, Field, field_serializer, field_validator
+from pydantic import (
+    AliasChoices,
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    PrivateAttr,
+    ValidationError,
+    WrapValidator,
+    field_serializer,
+    field_validator,
+    model_validator,
+)
 from pydantic.alias_generators import to_camel
 
 from pickterm.status import ORDER_STATUSES, SHIPMENT_STATUSES, status_label, status_tone  # noqa: F401  (re-exported)
@@ -32,7 +95,12 @@ def parse_api_datetime(value: str | None) -> datetime | None:
         parsed = datetime.fromisoformat(text)
     except ValueError:
         return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+    parsed = parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+    try:
+        parsed.astimezone(timezone.utc)  # 0001-01-01T00:00+14:00 has no UTC time: unreadable
+    except (OverflowError, ValueError):
+        return None
+    return parsed
 
 
 def format_api_datetime(value: str | None, *, local: bool = True) -> str:
@@ -41,7 +109,10 @@ def format_api_datetime(value: str | None, *, local: bool = True) -> str:
     if parsed is None:
         return value or "-"
     if local:
-        parsed = parsed.astimezone()
+        try:
+            parsed = parsed.astimezone()
+        except (OverflowError, ValueError, OSError):
+            return value or "-"
     return parsed.strftime("%Y-%m-%d %H:%M")
 
 
@@ -51,26 +122,162 @@ def iso_utc(value: datetime) -> str:
     return value.strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}Z"
 
 
+# ---------------------------------------------------------------- the tolerant reader
+
+
+class ShownText(str):
+    """A display-only value the server sent with another type (a number, an object...):
+    shown as this text, and dumped (``pickterm get``) as the server sent it."""
+
+    raw: Any = None
+
+
+def _as_text(value: Any) -> str:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, (dict, list, bool)):
+        text = ShownText(json.dumps(value, ensure_ascii=False, sort_keys=True))
+    else:
+        text = ShownText(str(value))
+    text.raw = value
+    return text
+
+
+def _shown(fallback: Callable[[Any], Any]) -> WrapValidator:
+    """Validate as typed; a value of another type becomes ``fallback(value)`` instead of an error."""
+
+    def validate(value: Any, handler: Any) -> Any:
+        try:
+            return handler(value)
+        except ValidationError:
+            return fallback(value)
+
+    return WrapValidator(validate)
+
+
+_AS_SENT = PlainSerializer(lambda value: getattr(value, "raw", value))
+
+# Display-only fields: never the reason an order or worksheet cannot be read.
+Text = Annotated[Union[str, None], _shown(lambda v: None if v is None else _as_text(v)), _AS_SENT]
+ReqText = Annotated[str, _shown(lambda v: "" if v is None else _as_text(v)), _AS_SENT]
+Num = Annotated[Union[float, None], _shown(lambda _: None)]
+NumOr0 = Annotated[float, _shown(lambda _: 0.0)]
+Flag = Annotated[Union[bool, None], _shown(lambda _: None)]
+TextList = Annotated[list[Text], _shown(lambda v: [] if v is None else [_as_text(v)])]
+DROP_BAD = _shown(lambda _: None)  # a display-only sub-object of the wrong shape: as if absent
+
+
+def _record_model(annotation: Any) -> type[ApiModel] | None:
+    """``X`` for a field typed ``list[X]`` (or ``list[X] | None``) where X is an ApiModel."""
+    if typing.get_origin(annotation) in (Union, types.UnionType):
+        inner = [a for a in typing.get_args(annotation) if a is not type(None)]
+        annotation = inner[0] if len(inner) == 1 else None
+    if typing.get_origin(annotation) is list:
+        (item,) = typing.get_args(annotation) or (None,)
+        if isinstance(item, type) and issubclass(item, ApiModel):
+            return item
+    return None
+
+
+def _record_name(key: str, index: int, entry: Any) -> str:
+    ident = None
+    if isinstance(entry, dict):
+        for name in ("id", "orderId", "worksheetId", "invoiceKey", "paymentId"):
+            if isinstance(entry.get(name), (str, int)):
+                ident = entry[name]
+                break
+    return f"{key}[{index}]" + (f" (id {ident})" if ident is not None else "")
+
+
+def _first_error(exc: ValidationError) -> str:
+    first = exc.errors()[0] if exc.errors() else {}
+    where = ".".join(str(p) for p in first.get("loc", ())) or "value"
+    return f"{where}: {first.get('msg', 'invalid')}"
+
+
 class ApiModel(BaseModel):
+    """Base of every API body. Lists of records are read one record at a time: a record
+    whose strict field (an id, a quantity used in arithmetic, the EAN) is broken is left
+    out and named in ``problems`` (``unhandledItems[2] (id 123): ean: ...``), and the
+    rest of the answer is read."""
+
     model_config = ConfigDict(
         alias_generator=to_camel,
         populate_by_name=True,
         extra="allow",
         frozen=False,
     )
+    _problems: list[str] = PrivateAttr(default_factory=list)
+    _sent: Any = PrivateAttr(default=None)
+
+    def __eq__(self, other: object) -> bool:
+        """Equal values are equal models, however each was read (what was sent, what was left out)."""
+        if not isinstance(other, BaseModel):
+            return NotImplemented
+        return (type(self) is type(other) and self.__dict__ == other.__dict__
+                and self.__pydantic_extra__ == other.__pydantic_extra__)
+
+    __hash__ = None  # type: ignore[assignment]  (mutable, as before)
+
+    def as_sent(self) -> Any:
+        """The JSON the server sent for this object, exactly (what ``pickterm get`` prints)."""
+        return self._sent if self._sent is not None else self.model_dump(mode="json", by_alias=True)
+
+    @property
+    def problems(self) -> list[str]:
+        """Records of this answer (and of its records) that could not be read, one line each."""
+        return self._problems
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _read_records(cls, data: Any, handler: Any) -> Any:
+        if not isinstance(data, dict):
+            return handler(data)
+        sent, data = data, dict(data)
+        problems: list[str] = []
+        for name, field in cls.model_fields.items():
+            key = next((k for k in (field.alias, name) if k and k in data), None)
+            if key is None:
+                continue
+            if data[key] is None:  # null where a value has a default: as if omitted
+                if not field.is_required() and field.default is not None:
+                    del data[key]
+                continue
+            model = _record_model(field.annotation)
+            if model is None:
+                continue
+            raw = data[key]
+            if not isinstance(raw, list):
+                problems.append(f"{key}: not a list ({type(raw).__name__}); left out")
+                del data[key]
+                continue
+            kept = []
+            for index, entry in enumerate(raw):
+                try:
+                    record = model.model_validate(entry)
+                except ValidationError as exc:
+                    problems.append(f"{_record_name(key, index, entry)}: {_first_error(exc)}; left out")
+                    continue
+                kept.append(record)
+                problems += [f"{_record_name(key, index, entry)}.{p}" for p in record.problems]
+            data[key] = kept
+        result = handler(data)
+        result._problems = problems
+        result._sent = sent
+        return result
 
 
 # ---------------------------------------------------------------- money
 
 
 class Currency(ApiModel):
-    symbol: str = "$"
-    code: str = ""
-    decimal_separator: str = "."
-    name: str = ""
-    decimal_digits: int = 2
-    group_size: int = 3
-    group_separator: str = ","
+    symbol: ReqText = "$"
+    code: ReqText = ""
+    decimal_separator: ReqText = "."
+    name: ReqText = ""
+    decimal_digits: Annotated[int, _shown(lambda _: 2)] = 2
+    group_size: Annotated[int, _shown(lambda _: 3)] = 3
+    group_separator: ReqText = ","
 
 
 DEFAULT_CURRENCY = Currency()
@@ -102,63 +309,63 @@ def format_money(minor: float | int | None, currency: Currency | None = None) ->
 
 
 class TokenResponse(ApiModel):
-    message: str = ""
+    message: ReqText = ""
     data: str
 
 
 class ErrorBody(ApiModel):
     """Either error shape: ``{type, code, message, date, requestId}`` or ``{message, code, reason, requestId}``."""
 
-    type: str | None = None
-    code: str | None = None
-    message: str | None = None
-    reason: str | None = None
-    date: str | None = None
-    request_id: str | None = None
+    type: Text = None
+    code: Text = None
+    message: Text = None
+    reason: Text = None
+    date: Text = None
+    request_id: Text = None
 
 
 # ---------------------------------------------------------------- orders
 
 
 class Reason(ApiModel):
-    reason_type: str | None = None
-    reason_detail: str | None = None
+    reason_type: Text = None
+    reason_detail: Text = None
 
     def __str__(self) -> str:
         return self.reason_detail or self.reason_type or "no reason given"
 
 
 class Warehouse(ApiModel):
-    warehouse_id: str | None = None
-    warehouse_name: str | None = None
-    quantity: int | None = None
+    warehouse_id: Text = None
+    warehouse_name: Text = None
+    quantity: Num = None
 
 
 class OrderItem(ApiModel):
     id: str
     sku: str | None = None
-    reference_code: str | None = None
-    item_name: str = Field(default="", validation_alias=AliasChoices("itemName", "item_name", "name"))
-    price: float | None = None
-    picking_price: float | None = None
-    quantity: float | None = None
-    original_quantity: float | None = None
-    replaced_by: list[str] | None = None
+    reference_code: Text = None
+    item_name: ReqText = Field(default="", validation_alias=AliasChoices("itemName", "item_name", "name"))
+    price: Num = None
+    picking_price: Num = None
+    quantity: Num = None
+    original_quantity: Num = None
+    replaced_by: TextList | None = None
     weighable_product: bool = False
-    unit_multiplier: float | None = None
-    original_unit_multiplier: float | None = None
-    unit_of_measure: str | None = None
-    images: list[str] = []
-    image: str | None = None
+    unit_multiplier: Num = None
+    original_unit_multiplier: Num = None
+    unit_of_measure: Text = None
+    images: TextList = []
+    image: Text = None
     ean: str | None = None
-    status: str | None = None
-    packed_quantity: float | None = None
+    status: Text = None
+    packed_quantity: Num = None
     reasons: list[Reason] | None = None
-    pickers: list[str] | None = None
-    worksheets: list[str] | None = None
+    pickers: TextList | None = None
+    worksheets: TextList | None = None
     warehouses: list[Warehouse] = []
-    temperature: str | None = None
-    created_at: str | None = None
+    temperature: Text = None
+    created_at: Text = None
 
     @property
     def name(self) -> str:
@@ -187,21 +394,21 @@ class OrderItem(ApiModel):
 
 
 class Invoice(ApiModel):
-    invoice_key: str
-    invoice_total: float | None = None
+    invoice_key: ReqText
+    invoice_total: Num = None
 
 
 class Package(ApiModel):
     id: str
-    status: str | None = None
-    items_ids: list[str] = []
+    status: Text = None
+    items_ids: TextList = []
 
 
 class Payment(ApiModel):
-    payment_id: str | None = None
-    payment_name: str | None = None
-    transaction_id: str | None = None
-    currency: Currency = DEFAULT_CURRENCY
+    payment_id: Text = None
+    payment_name: Text = None
+    transaction_id: Text = None
+    currency: Annotated[Currency, _shown(lambda _: DEFAULT_CURRENCY)] = DEFAULT_CURRENCY
 
 
 ItemState = Literal["to pick", "picked", "rejected", "replaced"]
@@ -209,15 +416,15 @@ ItemState = Literal["to pick", "picked", "rejected", "replaced"]
 
 class Order(ApiModel):
     order_id: str
-    sequence: str | None = None
-    status: str | None = None
-    created_at: str | None = None
-    updated_at: str | None = None
-    shipping_estimated_date_min: str | None = None
-    tags: list[str] = []
-    picking_time: float | None = None
-    packing_time: float | None = None
-    shipping_time: float | None = None
+    sequence: Text = None
+    status: Text = None
+    created_at: Text = None
+    updated_at: Text = None
+    shipping_estimated_date_min: Text = None
+    tags: TextList = []
+    picking_time: Num = None
+    packing_time: Num = None
+    shipping_time: Num = None
     invoices: list[Invoice] = []
     unhandled_items: list[OrderItem] = []
     picked_items: list[OrderItem] = []
@@ -225,7 +432,7 @@ class Order(ApiModel):
     replaced_items: list[OrderItem] = []
     packages: list[Package] = []
     payment: list[Payment] = []
-    delivered_date: str | None = None
+    delivered_date: Text = None
 
     @property
     def is_invoiced(self) -> bool:
@@ -274,7 +481,10 @@ def _utc(value: Any) -> datetime:
         raise ValueError("expected a date-time")
     if value.tzinfo is None:
         raise ValueError("a date-time needs a time zone (or Z for UTC)")
-    return value.astimezone(timezone.utc)
+    try:
+        return value.astimezone(timezone.utc)
+    except OverflowError:
+        raise ValueError("the date-time is out of range") from None
 
 
 class TrackingEvent(ApiModel):
@@ -319,68 +529,68 @@ class TrackingUpdate(ApiModel):
 
 
 class TrackingResult(ApiModel):
-    order_id: str | None = None
-    delivered_date: str | None = None
-    events: list[dict[str, Any]] = []
+    order_id: Text = None
+    delivered_date: Text = None
+    events: Any = []
 
 
 # ---------------------------------------------------------------- worksheets
 
 
 class Category(ApiModel):
-    id: str | None = None
-    name: str | None = None
+    id: Text = None
+    name: Text = None
 
 
 class Note(ApiModel):
-    date: str | None = None
-    type: str | None = None
-    content: str | None = None
-    author: str | None = None
+    date: Text = None
+    type: Text = None
+    content: Text = None
+    author: Text = None
 
 
 class PickerAssignment(ApiModel):
-    active: bool | None = None
-    assignment_date: str | None = None
+    active: Flag = None
+    assignment_date: Text = None
     notes: list[Note] = []
-    method: str | None = None
-    picker_id: str | None = None
-    finished_date: str | None = None
+    method: Text = None
+    picker_id: Text = None
+    finished_date: Text = None
 
 
 class OrderSource(ApiModel):
     order_id: str
-    selling_price: float | None = None
-    list_price: float | None = None
-    currency_code: str | None = None
-    status: str | None = None
+    selling_price: Num = None
+    list_price: Num = None
+    currency_code: Text = None
+    status: Text = None
     quantity: float = 0
-    picked_quantity: float | None = None
-    packed_quantity: float | None = None
-    rejected_quantity: float | None = None
-    replaced_quantity: float | None = None
-    replaced_by: list[Any] = []
-    notes: list[Any] = []
+    picked_quantity: Num = None
+    packed_quantity: Num = None
+    rejected_quantity: Num = None
+    replaced_quantity: Num = None
+    replaced_by: Any = []
+    notes: Any = []
 
 
 class ItemAssignment(ApiModel):
-    start_picking_at: str | None = None
-    assigned_at: str | None = None
-    finished_at: str | None = None
+    start_picking_at: Text = None
+    assigned_at: Text = None
+    finished_at: Text = None
 
 
 class WorksheetItem(ApiModel):
     id: str
-    name: str = ""
-    image: str | None = None
-    reference_code: str | None = None
-    temperature: str | None = None
+    name: ReqText = ""
+    image: Text = None
+    reference_code: Text = None
+    temperature: Text = None
     categories: list[Category] = []
-    item_assignment: ItemAssignment | None = None
+    item_assignment: Annotated[ItemAssignment | None, DROP_BAD] = None
     original_quantity: float = 0
     completed_quantity: float | None = None
     picked_quantity: float | None = None
-    packed_quantity: float | None = None
+    packed_quantity: Num = None
     rejected_quantity: float | None = None
     replaced_quantity: float | None = None
     order_source: list[OrderSource] = []
@@ -394,39 +604,51 @@ class WorksheetItem(ApiModel):
         return [(src.order_id, src.quantity) for src in self.order_source]
 
 
+class ShownWorksheetItem(WorksheetItem):
+    """A worksheet's picked / rejected / replaced item: only shown, never counted, so its
+    quantities are read tolerantly (the contract gives ``rejectedItems[].replacedQuantity``
+    no type at all)."""
+
+    original_quantity: NumOr0 = 0
+    completed_quantity: Num = None
+    picked_quantity: Num = None
+    rejected_quantity: Num = None
+    replaced_quantity: Num = None
+
+
 class WorksheetOrder(ApiModel):
     order_id: str
-    total_value: float | None = None
-    units_quantity: float | None = None
-    items_quantity: float | None = None
-    shipping_estimated_date: str | None = None
-    is_invoiced: bool | None = None
-    priority: float | None = None
+    total_value: Num = None
+    units_quantity: Num = None
+    items_quantity: Num = None
+    shipping_estimated_date: Text = None
+    is_invoiced: Flag = None
+    priority: Num = None
 
 
 class DeliveryWindow(ApiModel):
-    min_date: str | None = None
-    max_date: str | None = None
+    min_date: Text = None
+    max_date: Text = None
 
 
 class WorksheetSummary(ApiModel):
-    id: str | None = None
+    id: Text = None
     worksheet_id: str
-    facility_id: str | None = None
-    categories_ids: list[str] = []
-    finished_date: str | None = None
-    init_date: str | None = None
-    status: str | None = None
+    facility_id: Text = None
+    categories_ids: TextList = []
+    finished_date: Text = None
+    init_date: Text = None
+    status: Text = None
     orders_ids: list[WorksheetOrder] = []
-    hostname: str | None = None
-    items: list[Any] = []
+    hostname: Text = None
+    items: Any = []
     picker_assignment: list[PickerAssignment] = []
     items_quantity: float = 0
     units_quantity: float = 0
-    completed_units_quantity: float = 0
-    packed_units_quantity: float = 0
-    delivery_window: DeliveryWindow | None = None
-    created_at: str | None = None
+    completed_units_quantity: NumOr0 = 0
+    packed_units_quantity: NumOr0 = 0
+    delivery_window: Annotated[DeliveryWindow | None, DROP_BAD] = None
+    created_at: Text = None
 
     @property
     def is_empty(self) -> bool:
@@ -434,27 +656,27 @@ class WorksheetSummary(ApiModel):
 
 
 class Worksheet(ApiModel):
-    id: str | None = None
+    id: Text = None
     worksheet_id: str
-    init_date: str | None = None
-    finished_date: str | None = None
-    status: str | None = None
-    created_at: str | None = None
-    updated_at: str | None = None
-    priority: float | None = None
-    categories_ids: list[str] = []
-    finish_estimated_date: str | None = None
-    hostname: str | None = None
+    init_date: Text = None
+    finished_date: Text = None
+    status: Text = None
+    created_at: Text = None
+    updated_at: Text = None
+    priority: Num = None
+    categories_ids: TextList = []
+    finish_estimated_date: Text = None
+    hostname: Text = None
     picker_assignment: list[PickerAssignment] = []
-    total_completed_items: float | None = None
-    total_packed_items: float | None = None
-    total_items: float | None = None
+    total_completed_items: Num = None
+    total_packed_items: Num = None
+    total_items: Num = None
     orders_ids: list[WorksheetOrder] = []
-    facility_id: str | None = None
+    facility_id: Text = None
     items: list[WorksheetItem] = []
-    picked_items: list[WorksheetItem] = []
-    rejected_items: list[WorksheetItem] = []
-    replaced_items: list[WorksheetItem] = []
+    picked_items: list[ShownWorksheetItem] = []
+    rejected_items: list[ShownWorksheetItem] = []
+    replaced_items: list[ShownWorksheetItem] = []
 
     @property
     def order_ids(self) -> list[str]:
@@ -465,30 +687,30 @@ class Worksheet(ApiModel):
 
 
 class Contact(ApiModel):
-    email: str | None = None
-    name: str | None = None
-    phone: str | None = None
+    email: Text = None
+    name: Text = None
+    phone: Text = None
 
 
 class Location(ApiModel):
-    latitude: float | None = None
-    longitude: float | None = None
+    latitude: Num = None
+    longitude: Num = None
 
 
 class Facility(ApiModel):
     id: str
-    name: str | None = None
-    address: str | None = None
-    address_complement: str | None = None
-    number: str | None = None
-    neighborhood: str | None = None
-    city: str | None = None
-    state: str | None = None
-    postal_code: str | None = None
-    country: str | None = None
-    reference: str | None = None
-    contact_information: Contact | None = None
-    location: Location | None = None
+    name: Text = None
+    address: Text = None
+    address_complement: Text = None
+    number: Text = None
+    neighborhood: Text = None
+    city: Text = None
+    state: Text = None
+    postal_code: Text = None
+    country: Text = None
+    reference: Text = None
+    contact_information: Annotated[Contact | None, DROP_BAD] = None
+    location: Annotated[Location | None, DROP_BAD] = None
 
     def address_lines(self) -> list[str]:
         street = " ".join(p for p in (self.address, self.number) if p)
@@ -502,83 +724,83 @@ class Facility(ApiModel):
 
 
 class Agent(ApiModel):
-    id: str | None = None
-    name: str | None = None
-    vehicle: str | None = None
+    id: Text = None
+    name: Text = None
+    vehicle: Text = None
 
 
 class ShipmentItem(ApiModel):
-    id: str | None = None
-    name: str | None = None
-    image: str | None = None
-    ean: str | None = None
-    quantity: float | None = None
-    price: float | None = None
+    id: Text = None
+    name: Text = None
+    image: Text = None
+    ean: Text = None
+    quantity: Num = None
+    price: Num = None
 
 
 class Dimensions(ApiModel):
-    width: str | None = None
-    length: str | None = None
-    height: str | None = None
+    width: Text = None
+    length: Text = None
+    height: Text = None
 
 
 class ShipmentPackage(ApiModel):
-    id: str | None = None
-    total_value: float | None = None
-    envelope: str | None = None
-    order_id: str | None = None
-    weight: str | None = None
-    description: str | None = None
-    categories: list[str] = []
+    id: Text = None
+    total_value: Num = None
+    envelope: Text = None
+    order_id: Text = None
+    weight: Text = None
+    description: Text = None
+    categories: TextList = []
     items: list[ShipmentItem] = []
-    dimensions: Dimensions | None = None
+    dimensions: Annotated[Dimensions | None, DROP_BAD] = None
 
 
 class Party(ApiModel):
-    name: str | None = None
-    city: str | None = None
-    state: str | None = None
-    country: str | None = None
-    zip_code: str | None = None
-    pickup_date: str | None = None
-    delivery_date: str | None = None
+    name: Text = None
+    city: Text = None
+    state: Text = None
+    country: Text = None
+    zip_code: Text = None
+    pickup_date: Text = None
+    delivery_date: Text = None
 
 
 class Label(ApiModel):
-    id: str | None = None
-    type: str | None = None
-    url: str | None = None
-    name: str | None = None
+    id: Text = None
+    type: Text = None
+    url: Text = None
+    name: Text = None
 
 
 class Timezone(ApiModel):
-    offset: float | None = None
-    value: str | None = None
+    offset: Num = None
+    value: Text = None
 
 
 class Shipment(ApiModel):
     id: str
-    order_id: str | None = None
-    carrier_id: str | None = None
-    service_id: str | None = None
-    carrier_name: str | None = None
-    seller: str | None = None
-    status: str | None = None
-    agent: Agent | None = None
-    tracking_url: str | None = None
-    total_distance_traveled: float | None = None
-    comments: str | None = None
+    order_id: Text = None
+    carrier_id: Text = None
+    service_id: Text = None
+    carrier_name: Text = None
+    seller: Text = None
+    status: Text = None
+    agent: Annotated[Agent | None, DROP_BAD] = None
+    tracking_url: Text = None
+    total_distance_traveled: Num = None
+    comments: Text = None
     evidences: list[Note] = []
     packages: list[ShipmentPackage] = []
-    type: str | None = None
+    type: Text = None
     notes: list[Note] = []
-    payment_method: str | None = None
-    carrier_service_type: str | None = None
-    timezone: Timezone | None = None
-    tags: list[str] = []
-    delivered_date: str | None = None
-    sender: Party | None = None
-    receiver: Party | None = None
+    payment_method: Text = None
+    carrier_service_type: Text = None
+    timezone: Annotated[Timezone | None, DROP_BAD] = None
+    tags: TextList = []
+    delivered_date: Text = None
+    sender: Annotated[Party | None, DROP_BAD] = None
+    receiver: Annotated[Party | None, DROP_BAD] = None
     labels: list[Label] = []
 
     def timeline(self) -> list[tuple[str, str, Note]]:
@@ -595,22 +817,22 @@ class Shipment(ApiModel):
 
 class ShipmentSummary(ApiModel):
     id: str
-    service_id: str | None = None
-    order_id: str | None = None
-    carrier_id: str | None = None
-    status: str | None = None
-    carrier_name: str | None = None
-    payment_method: str | None = None
-    tags: list[str] = []
-    delivered_date: str | None = None
-    customer_id: str | None = None
-    customer_address_id: str | None = None
-    source: str | None = None
-    destination: str | None = None
-    courier_id: str | None = None
-    courier_name: str | None = None
-    seller: str | None = None
-    packages_quantity: float | None = None
-    items_quantity: float | None = None
-    service_type: str | None = None
-    creation_date: str | None = None
+    service_id: Text = None
+    order_id: Text = None
+    carrier_id: Text = None
+    status: Text = None
+    carrier_name: Text = None
+    payment_method: Text = None
+    tags: TextList = []
+    delivered_date: Text = None
+    customer_id: Text = None
+    customer_address_id: Text = None
+    source: Text = None
+    destination: Text = None
+    courier_id: Text = None
+    courier_name: Text = None
+    seller: Text = None
+    packages_quantity: Num = None
+    items_quantity: Num = None
+    service_type: Text = None
+    creation_date: Text = None

@@ -8,6 +8,7 @@ from typing import Any
 
 from pickterm.api import PickPackClient, PickPackError
 from pickterm.connect import client_from_settings, demo_client
+from pickterm.text import safe_message
 
 
 def settings_from_args(args: argparse.Namespace):
@@ -30,5 +31,5 @@ def client_from_args(args: argparse.Namespace, **kwargs: Any) -> PickPackClient:
 
 def fail(error: BaseException) -> int:
     """Report an error on one line of stderr; the exit status: 1 for API/network, 2 for usage/config."""
-    print(f"pickterm: {error}", file=sys.stderr)
+    print(f"pickterm: {safe_message(error)}", file=sys.stderr)
     return 1 if isinstance(error, PickPackError) else 2

@@ -15,7 +15,9 @@ def run_app(args: argparse.Namespace) -> int:
         try:
             settings = load_settings(args.profile, api_url=args.api_url, auth_url=args.auth_url)
         except ConfigError as exc:
-            print(f"pickterm: {exc}", file=sys.stderr)
+            from pickterm.text import safe_message
+
+            print(f"pickterm: {safe_message(exc)}", file=sys.stderr)
             return 2
     from pickterm.app import PickTermApp
 

@@ -6,10 +6,13 @@ import argparse
 import getpass
 import sys
 
+from pickterm.text import one_line
+
 from pickterm.store.config import (
     PROFILE_KEYS,
     ConfigError,
     config_path,
+    fix_permissions,
     load_settings,
     mask_key,
     resolve_profile,
@@ -19,11 +22,13 @@ from pickterm.store.config import (
 )
 
 SETTABLE = (*(k for k in PROFILE_KEYS if k != "api_key"), "default_profile")
-SHOWN = ("api_url", "auth_url", "auth_scheme", "api_key", "default_facility", "scan_terminator", "scan_layout", "theme")
+SHOWN = ("api_url", "auth_url", "auth_scheme", "api_key", "default_facility", "scan_terminator", "scan_layout", "theme",
+         "max_response_mb")
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser("config", help="show or change settings (profiles, API key, theme)")
+    _profile_option(parser)
     actions = parser.add_subparsers(dest="config_action", metavar="ACTION", required=True, parser_class=type(parser))
 
     p = actions.add_parser("path", help="print where the config file is")
@@ -48,6 +53,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     _profile_option(p)
     p.set_defaults(func=run_set_key)
 
+    p = actions.add_parser("fix-perms", help="make the config file 0600 and pickterm's directories 0700")
+    p.set_defaults(func=run_fix_perms)
+
 
 def _profile_option(parser: argparse.ArgumentParser) -> None:
     # SUPPRESS keeps a --profile given before the subcommand (pickterm --profile P config ...).
@@ -55,7 +63,9 @@ def _profile_option(parser: argparse.ArgumentParser) -> None:
 
 
 def _fail(error: Exception) -> int:
-    print(f"pickterm: {error}", file=sys.stderr)
+    from pickterm.text import safe_message
+
+    print(f"pickterm: {safe_message(error)}", file=sys.stderr)
     return 2
 
 
@@ -79,7 +89,7 @@ def run_show(args: argparse.Namespace) -> int:
         elif value is None:
             value = "(not set)"
         source = settings.sources.get(key, "default")
-        print(f"{key} = {value}  # {source}")
+        print(one_line(f"{key} = {value}  # {source}"))
     return 0
 
 
@@ -127,4 +137,15 @@ def run_set_key(args: argparse.Namespace) -> int:
     except ConfigError as exc:
         return _fail(exc)
     print(f"API key {mask_key(key.strip())} stored in profile {name} ({config_path()})")
+    return 0
+
+
+def run_fix_perms(args: argparse.Namespace) -> int:
+    try:
+        changed = fix_permissions()
+    except ConfigError as exc:
+        return _fail(exc)
+    for line in changed:
+        print(line)
+    print("Permissions are private now." if changed else "Nothing to fix: already private.")
     return 0

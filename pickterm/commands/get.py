@@ -5,7 +5,19 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import re
 import sys
+
+# What json.dumps(ensure_ascii=False) leaves raw but a terminal may act on: DEL, the C1
+# controls (U+009B is a CSI on its own) and bidi controls. Escaped as \uXXXX, the JSON
+# still says exactly what the server sent.
+_UNSAFE_IN_JSON = re.compile("[\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def dumps(data: object) -> str:
+    """JSON for stdout: UTF-8 text as sent, every control character escaped."""
+    text = json.dumps(data, indent=2, ensure_ascii=False)
+    return _UNSAFE_IN_JSON.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -67,6 +79,7 @@ def run(args: argparse.Namespace) -> int:
     from pickterm.api import PickPackError
     from pickterm.api.errors import NotFoundError
     from pickterm.commands._connect import client_from_args, fail
+    from pickterm.text import safe_message
     from pickterm.store.config import ConfigError
 
     async def go() -> int:
@@ -78,14 +91,15 @@ def run(args: argparse.Namespace) -> int:
                     raise
                 hint = await other_way(client, args)
                 status = fail(exc)
-                print(f"pickterm: {hint}", file=sys.stderr)
+                print(f"pickterm: {safe_message(hint)}", file=sys.stderr)
                 return status
-        if isinstance(result, list):
-            data = [item.model_dump(mode="json", by_alias=True) for item in result]
-        else:
-            data = result.model_dump(mode="json", by_alias=True)
-        json.dump(data, sys.stdout, indent=2, ensure_ascii=False)
-        sys.stdout.write("\n")
+        items = result if isinstance(result, list) else [result]
+        data = [item.as_sent() for item in items] if isinstance(result, list) else result.as_sent()
+        sys.stdout.write(dumps(data) + "
+")
+        for item in items:  # what the screens could not read: said, never hidden
+            for problem in item.problems:
+                print(f"pickterm: warning: part of the answer could not be read: {safe_message(problem)}", file=sys.stderr)
         return 0
 
     try:

@@ -15,6 +15,7 @@ import sys
 
 from pickterm.api.models import format_api_datetime
 from pickterm.store.outbox import Outbox, OutboxEntry, OutboxError, Target
+from pickterm.text import one_line, safe_message
 
 STORE_FAILED = 4
 UNCERTAIN = 5
@@ -24,7 +25,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     from pickterm.cli import add_connection_options
 
     parser = sub.add_parser("outbox", help="list, send, retry, supersede or discard queued tracking writes")
-    _demo_option(parser)
+    add_connection_options(parser)  # before the action; flush and retry connect (pickterm.cli.COMMAND_OPTIONS)
     parser.set_defaults(func=run_list, all=False, json=False)
     actions = parser.add_subparsers(dest="outbox_action", metavar="ACTION", parser_class=type(parser))
 
@@ -80,7 +81,7 @@ def _guarded(func):
 
 
 def _fail(error: Exception, status: int = 2) -> int:
-    print(f"pickterm: {error}", file=sys.stderr)
+    print(f"pickterm: {safe_message(error)}", file=sys.stderr)
     return status
 
 
@@ -94,7 +95,7 @@ def describe(entry: OutboxEntry, blocker: OutboxEntry | None = None) -> str:
     """An entry in a few lines: what, where to, and what happens next."""
     tries = f"{entry.attempts} attempt{'s' if entry.attempts != 1 else ''}"
     when = format_api_datetime(entry.sent_at or entry.settled_at or entry.created_at)
-    lines = [f"#{entry.id:<4} {_state_word(entry):<10} order {entry.order_id}  {entry.summary}  ({tries}, {when})"]
+    lines = [one_line(f"#{entry.id:<4} {_state_word(entry):<10} order {entry.order_id}  {entry.summary}  ({tries}, {when})")]
     target = entry.target
     lines.append(f"      to: {target}" if target else "      to: unknown (stored by an older pickterm; 'retry' assigns this profile)")
     if entry.state == "uncertain":
@@ -102,7 +103,7 @@ def describe(entry: OutboxEntry, blocker: OutboxEntry | None = None) -> str:
             lines.append("      may have been sent: the next flush reads the order back and settles it")
         else:
             if entry.answer and entry.answer.get("reconciled"):
-                lines.append(f"      the order showed delivered {entry.answer.get('orderDeliveredDate') or 'never'}")
+                lines.append(one_line(f"      the order showed delivered {entry.answer.get('orderDeliveredDate') or 'never'}"))
             lines.append(
                 f"      may have been sent: check 'pickterm get order {entry.order_id}', then"
                 f" 'pickterm outbox retry {entry.id}' (send again) or 'discard {entry.id}'"
@@ -110,9 +111,9 @@ def describe(entry: OutboxEntry, blocker: OutboxEntry | None = None) -> str:
     if blocker is not None:
         lines.append(f"      waits behind #{blocker.id} ({blocker.state}) for the same order")
     if entry.error_text and entry.state != "sent":
-        lines.append(f"      last error: {entry.error_text}")
+        lines.append(f"      last error: {safe_message(entry.error_text)}")
     if entry.answer and entry.state == "sent" and entry.answer.get("reconciled"):
-        lines.append(f"      confirmed by reading the order back (delivered {entry.answer.get('orderDeliveredDate')})")
+        lines.append(one_line(f"      confirmed by reading the order back (delivered {entry.answer.get('orderDeliveredDate')})"))
     return "\n".join(lines)
 
 
@@ -187,23 +188,23 @@ def run_flush(args: argparse.Namespace) -> int:
             head = f"#{entry.id} order {entry.order_id}"
             if outcome.reconciled:
                 if outcome.state == "sent":
-                    print(f"{head}: the order shows it was applied; settled as sent")
+                    print(safe_message(f"{head}: the order shows it was applied; settled as sent"))
                 elif outcome.state == "pending":
-                    print(f"{head}: the order does not show it; sending it again is safe")
+                    print(safe_message(f"{head}: the order does not show it; sending it again is safe"))
                 elif outcome.error is None:
-                    print(f"{head}: the order does not show it; may have been sent: decide with retry or discard")
+                    print(safe_message(f"{head}: the order does not show it; may have been sent: decide with retry or discard"))
                 else:
-                    print(f"{head}: could not read the order back: {outcome.error}", file=sys.stderr)
+                    print(safe_message(f"{head}: could not read the order back: {outcome.error}"), file=sys.stderr)
             elif outcome.state == "sent" and not outcome.recorded:
-                print(f"{head}: accepted by the server, but not recorded: {outcome.record_error}", file=sys.stderr)
+                print(safe_message(f"{head}: accepted by the server, but not recorded: {outcome.record_error}"), file=sys.stderr)
             elif outcome.state == "sent":
-                print(f"{head}: sent")
+                print(safe_message(f"{head}: sent"))
             elif outcome.state == "failed":
-                print(f"{head}: rejected: {outcome.error}", file=sys.stderr)
+                print(safe_message(f"{head}: rejected: {outcome.error}"), file=sys.stderr)
             elif outcome.state == "uncertain":
-                print(f"{head}: sent, but no answer came back ({outcome.error}); may have been sent", file=sys.stderr)
+                print(safe_message(f"{head}: sent, but no answer came back ({outcome.error}); may have been sent"), file=sys.stderr)
             else:
-                print(f"{head}: not sent: {outcome.error}", file=sys.stderr)
+                print(safe_message(f"{head}: not sent: {outcome.error}"), file=sys.stderr)
         pending = sum(1 for e in outbox.list(("pending",)) if e.target == target)
         print(_summary(outbox))
         _others(outbox, target)
@@ -243,7 +244,7 @@ def run_retry(args: argparse.Namespace) -> int:
             entry = outbox.retry(args.id, target)
         except OutboxError as exc:
             return _fail(exc)
-        print(f"#{entry.id} order {entry.order_id} queued again (pickterm outbox flush sends it); {_summary(outbox)}")
+        print(one_line(f"#{entry.id} order {entry.order_id} queued again (pickterm outbox flush sends it); {_summary(outbox)}"))
     return 0
 
 
@@ -256,7 +257,7 @@ def run_supersede(args: argparse.Namespace) -> int:
             entry = outbox.supersede(args.id)
         except OutboxError as exc:
             return _fail(exc)
-        print(f"#{entry.id} order {entry.order_id} superseded: kept as history, never sent; {_summary(outbox)}")
+        print(one_line(f"#{entry.id} order {entry.order_id} superseded: kept as history, never sent; {_summary(outbox)}"))
     return 0
 
 
@@ -269,5 +270,5 @@ def run_discard(args: argparse.Namespace) -> int:
             entry = outbox.discard(args.id)
         except OutboxError as exc:
             return _fail(exc)
-        print(f"#{entry.id} order {entry.order_id} discarded; {_summary(outbox)}")
+        print(one_line(f"#{entry.id} order {entry.order_id} discarded; {_summary(outbox)}"))
     return 0

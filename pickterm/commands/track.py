@@ -15,6 +15,7 @@ from datetime import datetime
 
 from pickterm.api.models import TrackingEvent, TrackingUpdate
 from pickterm.store.dates import parse_user_datetime
+from pickterm.text import has_control, one_line, safe_message
 
 EVENT_FORM = "CITY|STATE|DESCRIPTION|DATE"
 
@@ -47,6 +48,8 @@ def parse_event(text: str, *, now: datetime | None = None) -> TrackingEvent:
     for name, value in (("city", city), ("state", state), ("description", "|".join(description).strip())):
         if not value:
             raise ValueError(f"--event {text!r}: the {name} is empty")
+        if has_control(value):
+            raise ValueError(f"--event {text!r}: the {name} holds control characters (escapes, line breaks, bidi marks)")
     try:
         when = parse_user_datetime(date, now=now)
     except ValueError as exc:
@@ -83,7 +86,7 @@ def run(args: argparse.Namespace) -> int:
         update = build_update(args.delivered, args.event)
         client = client_from_args(args)
     except (ValueError, ConfigError) as exc:
-        print(f"pickterm: {exc}", file=sys.stderr)
+        print(f"pickterm: {safe_message(exc)}", file=sys.stderr)
         return 2
     try:
         db = StateDB.open(demo=bool(getattr(args, "demo", False)))
@@ -96,7 +99,7 @@ def run(args: argparse.Namespace) -> int:
         try:
             entry = outbox.add(order_id, update, Target.of(client))
         except InvalidOrderIdError as exc:
-            print(f"pickterm: {exc}", file=sys.stderr)
+            print(f"pickterm: {safe_message(exc)}", file=sys.stderr)
             return 2
 
         async def go():
@@ -129,7 +132,6 @@ def report(outcome, order_id: str, outbox) -> int:
     """Tell the user what happened to the write; the exit status."""
     from pickterm.api.errors import AuthenticationError
 
-    
     entry = outcome.entry
     if outcome.state == "sent" and not outcome.recorded:
         print(
@@ -140,7 +142,7 @@ def report(outcome, order_id: str, outbox) -> int:
         )
         return STORE_FAILED
     if outcome.state == "sent":
-        print(f"Order {order_id}: tracking accepted ({entry.summary}).")
+        print(one_line(f"Order {order_id}: tracking accepted ({entry.summary})."))
         return 0
     if outcome.blocked_by is not None:
         older = outcome.blocked_by
@@ -152,9 +154,9 @@ def report(outcome, order_id: str, outbox) -> int:
         )
         return 3
     if outcome.state == "failed":
-        print(
+        print(safe_message(
             f"pickterm: rejected: {outcome.error} (kept as outbox entry #{entry.id};"
-            f" 'pickterm outbox discard {entry.id}' removes it)",
+            f" 'pickterm outbox discard {entry.id}' removes it)"),
             file=sys.stderr,
         )
         return 1
@@ -162,9 +164,9 @@ def report(outcome, order_id: str, outbox) -> int:
         what = ("it will be checked against the order at the next 'pickterm outbox flush'" if entry.checkable
                 else f"check the order ('pickterm get order {order_id}'), then 'pickterm outbox retry {entry.id}'"
                      f" to send it again or 'pickterm outbox discard {entry.id}'")
-        print(
+        print(safe_message(
             f"pickterm: sent, but no answer came back ({outcome.error}): it may have been applied."
-            f" Kept as outbox entry #{entry.id} and not sent again on its own; {what}.",
+            f" Kept as outbox entry #{entry.id} and not sent again on its own; {what}."),
             file=sys.stderr,
         )
         return UNCERTAIN
@@ -177,7 +179,7 @@ def report(outcome, order_id: str, outbox) -> int:
     hint = " Check the API key of this profile (pickterm config set-key)." \
         if isinstance(outcome.error, AuthenticationError) else ""
     print(
-        f"pickterm: not sent yet: {reason}queued{count} ('pickterm outbox flush' retries).{hint}",
+        safe_message(f"pickterm: not sent yet: {reason}queued{count} ('pickterm outbox flush' retries).{hint}"),
         file=sys.stderr,
     )
     return 3

@@ -11,6 +11,7 @@ from textual.widgets import Static
 
 from pickterm.stylesheets import css
 from pickterm.screens.base import DataScreen
+from pickterm.widgets.common import literal, styled_literal
 from pickterm.widgets.text import block, heading, labelled
 from pickterm.widgets.scan_input import BurstGuard
 
@@ -25,11 +26,11 @@ def coordinates(location: Any) -> str:
 def facility_blocks(facility: Any) -> list[tuple[str, Content]]:
     """The facility as (CSS class, text) blocks: ``title``, ``group`` headings and ``entry`` lines."""
     contact = facility.contact_information
-    address = [Content(line) for line in facility.address_lines()] or [Content("-")]
+    address = [literal(line) for line in facility.address_lines()] or [Content("-")]
     if facility.reference:
         address.append(labelled("reference", facility.reference))
     return [
-        ("title", block([Content.styled(facility.name or "(no name)", "bold"), labelled("id", facility.id)])),
+        ("title", block([styled_literal(facility.name or "(no name)", "bold"), labelled("id", facility.id)])),
         ("group", heading("Address")),
         ("entry", block(address)),
         ("group", heading("Contact")),

@@ -32,6 +32,7 @@ from pickterm.ids import classify, order_id_without_suffix, product_barcode
 from pickterm.stylesheets import css
 from pickterm.screens.base import BaseScreen
 from pickterm.widgets.id_field import IdField, tab_ends_scans
+from pickterm.widgets.common import literal, styled_literal
 from pickterm.widgets.pick_list import PickList
 
 RECENT_SHOWN = 10
@@ -383,5 +384,5 @@ class LookupScreen(BaseScreen):
 def _entry(ident: str, label: str, width: int | None) -> Content:
     """One entry: the id, then its dimmed description (below it when narrow); both literal."""
     if width is None:
-        return Content.assemble(Content(ident), "\n", Content.styled(label, "dim"))
-    return Content.assemble(Content(ident.ljust(width)), "  ", Content.styled(label, "dim"))
+        return Content.assemble(literal(ident, multiline=False), "\n", styled_literal(label, "dim"))
+    return Content.assemble(literal(ident.ljust(width), multiline=False), "  ", styled_literal(label, "dim"))

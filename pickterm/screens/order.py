@@ -20,7 +20,7 @@ from textual.widgets import Static
 
 from pickterm.stylesheets import css
 from pickterm.screens.base import DataScreen
-from pickterm.widgets.common import KeyValues, literal, status_content
+from pickterm.widgets.common import KeyValues, literal, status_content, styled_literal
 from pickterm.widgets.text import block, heading, labelled
 
 WIDE = 120  # from here, details and items side by side
@@ -70,8 +70,8 @@ def order_rows(order: Any) -> list[tuple[str, Any]]:
 def item_block(order: Any, item: Any, state: str) -> Content:
     """One item: its name, then quantity, EAN and price; replacements and reasons below."""
     lines = [
-        Content.styled(item.name, "bold"),
-        Content.assemble(item.quantity_text(), " · EAN ", item.ean or "-", " · ", order.money(item.line_price)),
+        styled_literal(item.name, "bold"),
+        literal(f"{item.quantity_text()} · EAN {item.ean or '-'} · {order.money(item.line_price)}", multiline=False),
     ]
     if state == "replaced":
         names = [replacement.name if (replacement := order.item(rid)) else rid for rid in item.replaced_by or []]
@@ -99,15 +99,15 @@ def order_blocks(order: Any) -> list[tuple[str, Content]]:
     if not order.packages:
         blocks.append(("entry", Content("none yet")))
     for package in order.packages:
-        blocks.append(("entry", block([status_content(package.status), Content(package.id)])))
+        blocks.append(("entry", block([status_content(package.status), literal(package.id)])))
         names = [item.name if (item := order.item(item_id)) else item_id for item_id in package.items_ids]
-        blocks.append(("entry-sub", block(Content(f"· {name}") for name in names) if names else Content("no items")))
+        blocks.append(("entry-sub", block(literal(f"· {name}", multiline=False) for name in names) if names else Content("no items")))
     blocks.append(("group", heading("Payment")))
     if not order.payment:
         blocks.append(("entry", Content("none")))
     for payment in order.payment:
         blocks.append(("entry", block([
-            Content.assemble(payment.payment_name or "-", " · ", payment.currency.code or "-"),
+            literal(f"{payment.payment_name or '-'} · {payment.currency.code or '-'}", multiline=False),
             labelled("payment id", payment.payment_id),
             labelled("transaction", payment.transaction_id),
         ])))

@@ -21,7 +21,7 @@ from textual.widgets import OptionList, Static
 
 from pickterm.stylesheets import css
 from pickterm.screens.base import BaseScreen
-from pickterm.widgets.common import literal
+from pickterm.widgets.common import literal, styled_literal
 from pickterm.widgets.pick_list import PickList
 from pickterm.widgets.scan_input import BurstGuard
 from pickterm.widgets.text import block, labelled
@@ -62,7 +62,7 @@ def entry_content(entry: Any) -> Content:
         word = "⟳ sending"
     settled = entry.sent_at or entry.settled_at
     lines = [
-        Content.assemble(Content.styled(f"#{entry.id} ", "dim"), Content.styled(entry.order_id, "bold"),
+        Content.assemble(Content.styled(f"#{entry.id} ", "dim"), styled_literal(entry.order_id, "bold"),
                          "  ", Content.styled(word, style)),
         labelled("settled" if settled and entry.state != "pending" else "created",
                  format_api_datetime(settled if settled and entry.state != "pending" else entry.created_at)),

@@ -23,6 +23,8 @@ from pickterm.stylesheets import css
 from pickterm.screens.base import BaseScreen
 from pickterm.screens.confirm import ask_to_leave
 from pickterm.widgets.fields import FormField, Verdict
+from pickterm.text import redact
+from pickterm.widgets.common import literal
 
 _PROFILE_NAME = re.compile(r"[A-Za-z0-9_.-]{1,64}")
 
@@ -133,7 +135,7 @@ class SetupScreen(BaseScreen):
         if secret:
             text = text.replace(secret, "••••")
         result = self.query_one("#setup-result", Static)
-        result.update(Content(text))
+        result.update(literal(redact(text)))
         result.set_class(error, "-error")
         result.set_class(not error, "-ok")
 

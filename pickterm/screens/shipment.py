@@ -20,7 +20,7 @@ from textual.widgets import Static
 
 from pickterm.stylesheets import css
 from pickterm.screens.base import DataScreen
-from pickterm.widgets.common import KeyValues, literal, status_content
+from pickterm.widgets.common import KeyValues, literal, status_content, styled_literal
 from pickterm.widgets.scan_input import BurstGuard
 from pickterm.widgets.text import heading
 
@@ -61,8 +61,8 @@ def timeline_lines(shipment: Any) -> Lines:
         else:
             word = (entry.type or "NOTE").upper()
             symbol, style = _NOTE_STYLE.get(word, ("•", "$foreground"))
-        head = [Content.styled(_date(when) if when else "no date", "bold"), " ",
-                Content.styled(f"{symbol} {word}", style)]
+        head = [styled_literal(_date(when) if when else "no date", "bold"), " ",
+                styled_literal(f"{symbol} {word}", style)]
         if entry.author:
             head += [" ", Content.styled("by ", "dim"), literal(entry.author)]
         lines.append((0, Content.assemble(*head)))
@@ -76,7 +76,7 @@ def packages_lines(shipment: Any) -> Lines:
     total = len(shipment.packages)
     for number, package in enumerate(shipment.packages, 1):
         title = " · ".join(p for p in (f"Package {number}/{total}", package.envelope, package.description) if p)
-        lines.append((0, Content.styled(title, "bold")))
+        lines.append((0, styled_literal(title, "bold")))
         dims = package.dimensions
         if dims is not None and (dims.width or dims.length or dims.height):
             size = f"W {dims.width or '?'} × L {dims.length or '?'} × H {dims.height or '?'}"
@@ -97,7 +97,7 @@ def packages_lines(shipment: Any) -> Lines:
 def labels_lines(shipment: Any) -> Lines:
     lines: Lines = []
     for label in shipment.labels:
-        lines.append((0, Content.assemble(Content.styled(label.type or "LABEL", "bold"), " ",
+        lines.append((0, Content.assemble(styled_literal(label.type or "LABEL", "bold"), " ",
                                           literal(label.name or label.id or ""))))
         lines.append((1, literal(label.url or "-")))
     return lines or [(0, Content.styled("No labels.", "dim"))]

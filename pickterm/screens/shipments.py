@@ -15,7 +15,7 @@ from textual.widgets import OptionList, Static
 
 from pickterm.stylesheets import css
 from pickterm.screens.base import DataScreen
-from pickterm.widgets.common import literal, status_content
+from pickterm.widgets.common import literal, status_content, styled_literal
 from pickterm.widgets.pick_list import PickList
 from pickterm.widgets.scan_input import BurstGuard
 from pickterm.widgets.text import block, labelled
@@ -35,7 +35,7 @@ def shipment_content(shipment: Any) -> Content:
     carrier = shipment.carrier_name or shipment.carrier_id or "carrier unknown"
     lines = [
         Content.assemble(status_content(shipment.status), " · ", literal(carrier)),
-        Content.assemble(Content.styled("tracking ", "dim"), Content.styled(shipment.service_id or "-", "bold")),
+        Content.assemble(Content.styled("tracking ", "dim"), styled_literal(shipment.service_id or "-", "bold")),
         Content(f"{count(shipment.packages_quantity, 'package')} · {count(shipment.items_quantity, 'item')}"),
     ]
     if shipment.delivered_date:

@@ -28,7 +28,7 @@ from textual.widgets import Input, Static
 from pickterm.stylesheets import css
 from pickterm.screens.base import BaseScreen
 from pickterm.store.state import StateError
-from pickterm.widgets.common import status_content
+from pickterm.widgets.common import literal, status_content
 from pickterm.screens.confirm import ask_to_leave
 from pickterm.widgets.fields import FormField, Verdict
 from pickterm.widgets.tracking_event import DATE_HINT, EventEditor, date_check, local_form, parse_date
@@ -76,7 +76,7 @@ class TrackingScreen(BaseScreen):
 
     def compose_body(self) -> ComposeResult:
         with VerticalScroll(id="body", can_focus=False):
-            yield Static(Content(f"Order {self.order_id}"), id="tracking-order")
+            yield Static(literal(f"Order {self.order_id}", multiline=False), id="tracking-order")
             yield FormField("Delivered", name="delivered", placeholder=DATE_HINT,
                             check=self._check_delivered, id="delivered")
             yield Static("", id="events-title")
@@ -138,8 +138,8 @@ class TrackingScreen(BaseScreen):
             client = await self.app.client()
             self.order = await client.get_order(self.order_id)
         except Exception as exc:  # the form still works: the write goes to the outbox
-            line.update(Content.assemble(f"Order {self.order_id} · ", Content.styled("state unknown", "dim"),
-                                         f" ({exc})"))
+            line.update(Content.assemble(literal(f"Order {self.order_id} · ", multiline=False), Content.styled("state unknown", "dim"),
+                                         literal(f" ({exc})", multiline=False)))
             return
         finally:
             self._order_read.set()
@@ -182,7 +182,7 @@ class TrackingScreen(BaseScreen):
 
     def _show_order(self) -> None:
         order = self.order
-        parts: list[Content | str] = [f"Order {order.order_id} · ", status_content(order.status)]
+        parts: list[Content | str] = [literal(f"Order {order.order_id} · ", multiline=False), status_content(order.status)]
         if order.is_invoiced:
             parts.append(" · invoiced")
         else:
@@ -190,7 +190,7 @@ class TrackingScreen(BaseScreen):
         if order.delivered_date:
             from pickterm.api.models import format_api_datetime
 
-            parts.append(f" · delivered {format_api_datetime(order.delivered_date)}")
+            parts.append(literal(f" · delivered {format_api_datetime(order.delivered_date)}", multiline=False))
         self.query_one("#tracking-order", Static).update(Content.assemble(*parts))
 
     def on_resize(self) -> None:
@@ -285,7 +285,7 @@ class TrackingScreen(BaseScreen):
         if not payload:
             preview.update(f"({self._nothing_to_send()})")
             return
-        preview.update(json.dumps(payload, indent=2, ensure_ascii=False))
+        preview.update(literal(json.dumps(payload, indent=2, ensure_ascii=False)))
 
     def on_input_changed(self, event: Input.Changed) -> None:
         if self._initial is not None:

@@ -313,7 +313,7 @@ class WalkthroughScreen(DataScreen):
         from pickterm.screens.walkthrough_dialogs import ScanErrorDialog, SummaryDialog
 
         if outcome.blocking:
-            self._feedback(Content(f"✘ {outcome.title}: not counted"), "-error")
+            self._feedback(literal(f"✘ {outcome.title}: not counted", multiline=False), "-error")
             self.blocking = ScanErrorDialog(outcome)
             self.app.push_screen(self.blocking, self._acknowledged)
             return
@@ -335,7 +335,7 @@ class WalkthroughScreen(DataScreen):
         title = self.blocking.outcome.title
         self.blocking = None
         self.acknowledged_at = self.clock()
-        self._feedback(Content(f"✘ {title}: not counted. Scan the item."), "")
+        self._feedback(literal(f"✘ {title}: not counted. Scan the item.", multiline=False), "")
 
     def _feedback(self, text: Content, tone: str) -> None:
         line = self.query_one("#walk-feedback", Static)

@@ -25,7 +25,7 @@ from textual.widgets.option_list import Option
 
 from pickterm.stylesheets import css
 from pickterm.picking import SHORT_REASONS, STATE_SYMBOLS, STATE_WORDS, Outcome, PickProgress, Summary
-from pickterm.widgets.common import literal
+from pickterm.widgets.common import literal, styled_literal
 from pickterm.widgets.scan_input import BurstGuard
 from pickterm.widgets.walk import walk_line
 
@@ -62,7 +62,7 @@ class ScanErrorDialog(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         o = self.outcome
         with Vertical(id="scan-error", classes="-flash"):
-            yield Static(Content.styled(f"✘ {o.title.upper()}", "bold"), id="scan-error-title")
+            yield Static(styled_literal(f"✘ {o.title.upper()}", "bold"), id="scan-error-title")
             yield from _rows("Scanned", o.scanned, o.scanned_item)
             yield from _rows("Expected", o.expected, o.expected_code)
             yield Static(literal(o.detail), id="scan-error-text")
@@ -216,7 +216,7 @@ class ItemListDialog(BurstGuard, ModalScreen[str | None]):
 
 def summary_content(summary: Summary, worksheet_id: str) -> Content:
     """Done, short with reasons, skipped, and what is still open."""
-    lines: list[Content] = [Content.styled(f"Worksheet {worksheet_id} · {summary.counts}", "bold")]
+    lines: list[Content] = [styled_literal(f"Worksheet {worksheet_id} · {summary.counts}", "bold")]
 
     def group(state: str, items: list[Any], describe) -> None:
         if not items:
@@ -224,7 +224,7 @@ def summary_content(summary: Summary, worksheet_id: str) -> Content:
         word = STATE_WORDS[state]
         lines.append(Content.styled(f"{STATE_SYMBOLS[state]} {len(items)} {word}", "bold"))
         for item in items:
-            lines.append(Content.assemble("  ", literal(item.name), Content(describe(item))))
+            lines.append(Content.assemble("  ", literal(item.name), literal(describe(item))))
 
     done_units = sum(i.picked for i in summary.done)
     if summary.done:

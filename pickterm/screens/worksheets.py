@@ -21,7 +21,7 @@ from textual.widgets import OptionList, Static
 
 from pickterm.stylesheets import css
 from pickterm.screens.base import DataScreen
-from pickterm.widgets.common import status_content
+from pickterm.widgets.common import status_content, styled_literal
 from pickterm.widgets.pick_list import PickList
 from pickterm.widgets.scan_input import BurstGuard
 from pickterm.widgets.text import block, labelled
@@ -60,7 +60,7 @@ def local_text(progress: Any) -> str:
 
 def worksheet_content(ws: Any, facility_name: str | None, progress: Any = None) -> Content:
     """One worksheet as stacked lines: readable at 40 columns."""
-    lines = [Content.assemble(Content.styled(ws.worksheet_id, "bold"), "  ", status_content(ws.status))]
+    lines = [Content.assemble(styled_literal(ws.worksheet_id, "bold"), "  ", status_content(ws.status))]
     if ws.is_empty:
         lines.append(Content.styled(EMPTY_TEXT, "bold $warning"))
     else:

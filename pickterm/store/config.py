@@ -43,6 +43,8 @@ __all__ = [
     "ConfigError",
     "Settings",
     "config_path",
+    "fix_permissions",
+    "permission_warnings",
     "load_settings",
     "mask_key",
     "resolve_profile",
@@ -166,6 +168,20 @@ def _scan_layout(value: Any) -> str:
     return text
 
 
+MAX_RESPONSE_MB = (1, 1024)
+
+
+def _megabytes(value: Any) -> int:
+    """``max_response_mb``: whole megabytes, 1 to 1024 (a number, or its digits as text)."""
+    text = str(value).strip() if isinstance(value, (str, int)) and not isinstance(value, bool) else None
+    if text is None or not text.isdigit():
+        raise ValueError(f"must be a whole number of megabytes, {MAX_RESPONSE_MB[0]} to {MAX_RESPONSE_MB[1]}")
+    number = int(text)
+    if not MAX_RESPONSE_MB[0] <= number <= MAX_RESPONSE_MB[1]:
+        raise ValueError(f"{number} is out of range ({MAX_RESPONSE_MB[0]} to {MAX_RESPONSE_MB[1]} MB)")
+    return number
+
+
 # Every key a profile may hold, with its validator (returns the normalised value).
 PROFILE_KEYS: dict[str, Callable[[Any], str]] = {
     "api_url": _url,
@@ -178,6 +194,7 @@ PROFILE_KEYS: dict[str, Callable[[Any], str]] = {
     "scan_burst_ms": _number(1, 500, "ms"),  # keys closer than this are a scanner's burst
     "scan_weight_tolerance": _number(0, 100, "%"),  # how far a scale label may be from the expected weight
     "theme": _choice(THEMES),
+    "max_response_mb": _megabytes,
 }
 TOP_KEYS = ("default_profile", "profiles")
 
@@ -210,6 +227,7 @@ class Settings(BaseModel):
     scan_burst_ms: float = 30.0
     scan_weight_tolerance: float = 10.0
     theme: str = "dark"
+    max_response_mb: int = 8
     # Where each non-default value came from: "flag", "env PICKTERM_...", "file".
     sources: dict[str, str] = {}
 
@@ -246,7 +264,12 @@ def _read_document(path: Path) -> tomlkit.TOMLDocument:
     except OSError as exc:
         raise ConfigError(f"Config file {path} cannot be read ({exc.strerror or exc})") from None
     try:
-        return tomlkit.parse(text)
+        doc = tomlkit.parse(text)
+        doc.unwrap()  # some problems (a key given twice in a table) only show when the values are read
+        return doc
+    except tomlkit.exceptions.KeyAlreadyPresent as exc:
+        key = re.sub(r'^Key "(.*)" already exists\.?$', r"\1", str(exc))
+        raise ConfigError(f"Config file {path}: key {key!r} is given twice; keep one") from None
     except tomlkit.exceptions.ParseError as exc:
         if isinstance(exc, tomlkit.exceptions.UnexpectedCharError):
             reason = "unexpected character (is a text value missing its quotes?)"
@@ -256,6 +279,8 @@ def _read_document(path: Path) -> tomlkit.TOMLDocument:
         raise ConfigError(
             f"Config file {path} is not valid TOML at line {exc.line}, column {exc.col}: {reason}"
         ) from None
+    except (tomlkit.exceptions.TOMLKitError, ValueError, OverflowError, RecursionError) as exc:
+        raise ConfigError(f"Config file {path} cannot be read as TOML ({type(exc).__name__})") from None
 
 
 def _profiles_of(doc: Mapping[str, Any], path: Path) -> dict[str, dict[str, Any]]:
@@ -366,6 +391,75 @@ def load_settings(
         values["api_key"] = SecretStr(values["api_key"])
     sources["profile"] = name_source
     return Settings(profile=name, config_path=path, sources=sources, **values)
+
+
+# ---------------------------------------------------------------- permissions
+
+
+def _private_dirs(path: Path) -> list[Path]:
+    """The directories pickterm creates 0700: the config file's, and the state database's."""
+    from pickterm.store.state import state_path
+
+    return [path.parent, state_path().parent]
+
+
+def _file_holds_key(path: Path) -> bool:
+    try:
+        doc = _read_document(path)
+    except ConfigError:
+        return "api_key" in path.read_text(encoding="utf-8", errors="replace")
+    profiles = _plain(doc.get("profiles", {}))
+    return isinstance(profiles, dict) and any(isinstance(t, dict) and "api_key" in t for t in profiles.values())
+
+
+def permission_warnings(path: Path | None = None) -> list[str]:
+    """One sentence per file or directory others can read that should be private (empty when fine).
+
+    A config file holding an API key must be 0600; pickterm's own directories 0700 (said
+    when they hold something private: the key, or the state database).
+    """
+    path = Path(path) if path is not None else config_path()
+    warnings = []
+    holds_key = False
+    try:
+        mode = path.stat().st_mode & 0o777
+        holds_key = _file_holds_key(path)
+        if mode & 0o077 and holds_key:
+            warnings.append(
+                f"config file {path} holds an API key and others can read it (mode {mode:04o}):"
+                f" run 'chmod 600 {path}' or 'pickterm config fix-perms'"
+            )
+    except OSError:
+        pass
+    config_dir, state_dir = _private_dirs(path)
+    for directory, private in ((config_dir, holds_key), (state_dir, any(state_dir.glob("*.db")))):
+        try:
+            mode = directory.stat().st_mode & 0o777
+        except OSError:
+            continue
+        if mode & 0o077 and private:
+            warnings.append(
+                f"directory {directory} is mode {mode:04o}, wider than the 0700 pickterm creates:"
+                f" run 'chmod 700 {directory}' or 'pickterm config fix-perms'"
+            )
+    return warnings
+
+
+def fix_permissions(path: Path | None = None) -> list[str]:
+    """Make the config file 0600 and pickterm's directories 0700; what was changed, one line each."""
+    path = Path(path) if path is not None else config_path()
+    changed = []
+    for target, wanted in ((path, 0o600), *((d, 0o700) for d in _private_dirs(path))):
+        try:
+            mode = target.stat().st_mode & 0o777
+            if mode != wanted and mode & 0o077:
+                os.chmod(target, wanted)
+                changed.append(f"{target}: {mode:04o} -> {wanted:04o}")
+        except FileNotFoundError:
+            continue
+        except OSError as exc:
+            raise ConfigError(f"{target} cannot be made private ({exc.strerror or exc})") from None
+    return changed
 
 
 # ---------------------------------------------------------------- writing

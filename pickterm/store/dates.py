@@ -32,9 +32,12 @@ def parse_user_datetime(text: str, *, now: datetime | None = None) -> datetime:
         parsed = datetime.fromisoformat(value.replace("z", "Z"))
     except ValueError:
         raise ValueError(f"{value!r} is not a valid date and time: use {DATE_FORMS}") from None
-    if parsed.tzinfo is None:
-        parsed = parsed.astimezone()  # naive means the local time of this machine
-    parsed = parsed.astimezone(timezone.utc)
+    try:
+        if parsed.tzinfo is None:
+            parsed = parsed.astimezone()  # naive means the local time of this machine
+        parsed = parsed.astimezone(timezone.utc)
+    except (OverflowError, ValueError, OSError):  # 0001-01-01T00:00+14:00 is before year 1 in UTC
+        raise ValueError(f"{value!r} is out of the range of dates pickterm can send: use {DATE_FORMS}") from None
     if parsed - current > MAX_FUTURE:
         raise ValueError(f"{value!r} is in the future ({parsed:%Y-%m-%d %H:%M} UTC); check the date")
     return parsed

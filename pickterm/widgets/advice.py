@@ -15,6 +15,10 @@ ADVICE_TEXT: dict[str, str] = {
     errors.RETRY_LATER: "The service is having trouble; retry in a moment (F5).",
     errors.CHECK_CONNECTION: "Check the connection; F5 retries.",
     errors.UNEXPECTED_ANSWER: "The server answered something unexpected; retry, then contact support with the requestId.",
+    errors.INVOICE_FIRST: "The order must be invoiced before it can be marked delivered; invoice it, then send again.",
+    errors.MAY_HAVE_ARRIVED: "The request may have reached the server; check the order before sending it again.",
+    errors.RAISE_SIZE_LIMIT: "The server sent more than the size limit; if that is expected, raise it: "
+                             "pickterm config set max_response_mb N.",
 }
 
 

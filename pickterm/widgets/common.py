@@ -1,7 +1,8 @@
 """Widgets every screen uses: the header line, the error panel, status words, key/value rows.
 
 Server text is data: everything here builds ``Content`` from plain strings or from
-markup templates whose ``$variables`` are inserted literally, never parsed as markup.
+markup templates whose ``$variables`` are inserted literally, never parsed as markup,
+and every piece of it goes through ``pickterm.text.clean`` (no terminal or bidi control).
 """
 
 from __future__ import annotations
@@ -14,20 +15,26 @@ from textual.content import Content
 from textual.widgets import Static
 
 from pickterm.status import TONE_SYMBOLS, status_tone
+from pickterm.text import clean, one_line, redact
 
 def status_content(status: str | None) -> Content:
     """``✔ COMPLETED`` styled by tone; the word is always there."""
     tone = status_tone(status)
-    word = status or "UNKNOWN"
+    word = one_line(status) if status else "UNKNOWN"
     return Content.from_markup(f"[$style]{TONE_SYMBOLS[tone]} $word[/]", style=_TONE_STYLE[tone], word=word)
 
 
 _TONE_STYLE = {"ok": "$success", "busy": "$accent", "wait": "$warning", "bad": "bold $error", "unknown": "$foreground"}
 
 
-def literal(text: Any) -> Content:
-    """Server text as it is, never markup."""
-    return Content("" if text is None else str(text))
+def literal(text: Any, *, multiline: bool = True) -> Content:
+    """Server text as it reads, never markup and never terminal or bidi control."""
+    return Content(clean(text, multiline=multiline))
+
+
+def styled_literal(text: Any, style: str, *, multiline: bool = False) -> Content:
+    """Server text in a style (bold, dim...): literal and clean like ``literal``."""
+    return Content.styled(clean(text, multiline=multiline), style)
 
 
 class AppHeader(Horizontal):
@@ -39,8 +46,8 @@ class AppHeader(Horizontal):
         self._subtitle = subtitle
 
     def compose(self) -> ComposeResult:
-        yield Static(literal(self._title), id="header-title")
-        yield Static(literal(self._subtitle), id="header-subtitle")
+        yield Static(literal(self._title, multiline=False), id="header-title")
+        yield Static(literal(self._subtitle, multiline=False), id="header-subtitle")
         yield Static("", id="header-status")
 
     def on_mount(self) -> None:
@@ -55,7 +62,7 @@ class AppHeader(Horizontal):
 
     def set_subtitle(self, text: str) -> None:
         self._subtitle = text
-        self.query_one("#header-subtitle", Static).update(literal(text))
+        self.query_one("#header-subtitle", Static).update(literal(text, multiline=False))
 
     def _show_counts(self, counts: tuple[int, int]) -> None:
         pending, failed = counts
@@ -109,11 +116,11 @@ class ErrorPanel(Static):
             lines = [f"✘ {error}", hint or "Fix the setting (pickterm config), or start with --demo."]
         else:
             lines = [f"✘ Something went wrong: {type(error).__name__}: {error}", hint or "F5 retries; F2 goes home."]
-        self.update(Content("\n".join(lines)))
+        self.update(literal("\n".join(one_line(redact(line)) for line in lines)))
         self.display = True
 
     def show_message(self, text: str) -> None:
-        self.update(Content(text))
+        self.update(literal(redact(text)))
         self.display = True
 
     def clear(self) -> None:

@@ -15,6 +15,8 @@ from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.widgets import Input, Static
 
+from pickterm.widgets.common import literal
+
 
 @dataclass(frozen=True)
 class Verdict:
@@ -105,7 +107,7 @@ class FormField(Vertical):
             return verdict
         message = found.first(Static)
         if verdict.message:
-            message.update(Content(("✘ " if not verdict.ok else "") + verdict.message))
+            message.update(literal(("✘ " if not verdict.ok else "") + verdict.message))
         else:
             message.update("")
         message.display = bool(verdict.message)

@@ -13,7 +13,7 @@ from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.widgets import Digits, Static
 
-from pickterm.widgets.common import literal
+from pickterm.widgets.common import literal, styled_literal
 
 _TEMPERATURE_STYLE = {"COLD": "bold $primary", "FROZEN": "bold reverse $primary", "HOT": "bold $error"}
 _STATE_STYLE = {"done": "bold $success", "partial": "bold $accent", "short": "bold $error",
@@ -22,13 +22,13 @@ _STATE_STYLE = {"done": "bold $success", "partial": "bold $accent", "short": "bo
 
 def state_content(item: Any) -> Content:
     """``✔ done`` in the state's colour; symbol and word are always there."""
-    return Content.styled(item.status_text, _STATE_STYLE.get(item.status, "bold"))
+    return styled_literal(item.status_text, _STATE_STYLE.get(item.status, "bold"))
 
 
 def temperature_content(temperature: str | None) -> Content:
     """The temperature word, stronger for COLD, FROZEN and HOT."""
     word = (temperature or "AMBIENT").upper()
-    return Content.styled(word, _TEMPERATURE_STYLE.get(word, ""))
+    return styled_literal(word, _TEMPERATURE_STYLE.get(word, ""))
 
 
 def split_content(split: list[tuple[str, int]], max_lines: int = 3) -> Content:
@@ -83,7 +83,7 @@ class ItemPanel(Vertical):
         if item.server_done > item.server_picked:
             server += f", {item.server_done - item.server_picked} rejected/replaced"
         self.query_one("#item-qty-text", Static).update(
-            Content("\n").join([first, Content(picked), Content.styled(server, "dim")])
+            Content("\n").join([first, literal(picked), styled_literal(server, "dim")])
         )
         where = [temperature_content(item.temperature), literal(item.category)]
         if item.weighable:
@@ -107,6 +107,6 @@ class ItemPanel(Vertical):
 def walk_line(item: Any, current: bool = False) -> Content:
     """One item as a list line: ``✔ done     2/2  Baby wipes, fragrance free``."""
     marker = Content.styled("▶ " if current else "  ", "bold $accent")
-    state = Content.styled(f"{item.status_text:<10}", _STATE_STYLE.get(item.status, ""))
+    state = styled_literal(f"{item.status_text:<10}", _STATE_STYLE.get(item.status, ""))
     count = Content(f"{item.server_done + item.picked}/{item.quantity}".rjust(5) + " ")
     return Content.assemble(marker, state, count, literal(item.name))

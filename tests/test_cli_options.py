@@ -1,0 +1,116 @@
+"""The shared options (--demo, --profile, --api-url, --auth-url): each command takes the ones
+the README lists for it, anywhere on the line; any other is a clear exit 2, never ignored."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from pickterm.cli import COMMAND_OPTIONS, main
+from pickterm.sandbox import DEMO_API_KEY, Sandbox, serve_in_thread
+from pickterm.sandbox.data import ORDER_ON_ROUTE, ORDER_REPLACED
+from pickterm.store.config import config_path, save_setting
+from pickterm.store.outbox import Outbox
+from pickterm.store.state import StateDB
+
+
+def run(capsys, argv):
+    code = main(argv)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def positions(before: list[str], options: list[str], after: list[str]) -> list[list[str]]:
+    """The options before the command, between its words, and at the end."""
+    lines = [[*options, *before, *after], [*before, *after, *options]]
+    if len(before) > 1:
+        lines.append([before[0], *options, *before[1:], *after])
+    return lines
+
+
+@pytest.fixture
+def server(monkeypatch):
+    monkeypatch.setenv("PICKTERM_API_KEY", DEMO_API_KEY)
+    with serve_in_thread(Sandbox()) as handle:
+        yield handle
+
+
+def test_get_takes_all_four_anywhere(capsys, server):
+    save_setting("theme", "light", "other")
+    opts = ["--profile", "other", "--api-url", server.url, "--auth-url", server.url]
+    for argv in positions(["get", "order"], opts, [ORDER_REPLACED]):
+        code, out, err = run(capsys, argv)
+        assert code == 0, (argv, err)
+        assert json.loads(out)["orderId"] == ORDER_REPLACED
+
+
+def test_track_takes_all_four_anywhere(capsys, server):
+    save_setting("theme", "light", "other")
+    opts = ["--profile", "other", "--api-url", server.url, "--auth-url", server.url]
+    for argv in positions(["track"], opts, [ORDER_ON_ROUTE, "--delivered", "now"]):
+        code, out, err = run(capsys, argv)
+        assert code == 0, (argv, err)
+    for argv in positions(["track"], ["--demo"], [ORDER_ON_ROUTE, "--delivered", "now"]):
+        assert run(capsys, argv)[0] == 0
+
+
+def test_outbox_flush_takes_all_four_anywhere(capsys, server):
+    save_setting("theme", "light", "other")
+    opts = ["--profile", "other", "--api-url", server.url, "--auth-url", server.url]
+    for argv in positions(["outbox", "flush"], opts, []):
+        with StateDB.open() as db:
+            from pickterm.api.models import TrackingUpdate
+
+            Outbox(db).add(ORDER_ON_ROUTE, TrackingUpdate(delivered_date="2025-02-11T12:00:00Z"))
+        code, out, err = run(capsys, argv)
+        assert code == 0 and "sent" in out, (argv, err)
+
+
+def test_outbox_list_retry_discard_take_demo_anywhere_and_refuse_the_rest(capsys):
+    assert main(["track", ORDER_ON_ROUTE, "--delivered", "now", "--demo"]) == 0
+    capsys.readouterr()
+    for argv in positions(["outbox", "list"], ["--demo"], ["--all"]):
+        code, out, err = run(capsys, argv)
+        assert code == 0 and ORDER_ON_ROUTE in out, (argv, err)
+    for argv in positions(["outbox", "discard"], ["--demo"], ["99"]):
+        code, out, err = run(capsys, argv)
+        assert code == 2 and "no outbox entry #99" in err
+    for argv in (["--api-url", "https://api.example.com", "outbox", "list"],
+                 ["outbox", "list", "--api-url", "https://api.example.com"]):
+        with pytest.raises(SystemExit) as info:
+            main(argv)
+        assert info.value.code == 2
+        err = capsys.readouterr().err
+        assert "--api-url" in err and "Traceback" not in err
+
+
+def test_config_takes_profile_anywhere_and_refuses_the_rest(capsys):
+    save_setting("theme", "light", "other")
+    for argv in positions(["config", "show"], ["--profile", "other"], []):
+        code, out, err = run(capsys, argv)
+        assert code == 0 and "# profile other" in out and "theme = light" in out, (argv, err)
+    with pytest.raises(SystemExit) as info:
+        main(["--demo", "config", "set", "theme", "dark"])
+    assert info.value.code == 2
+    assert "'pickterm config' does not take --demo" in capsys.readouterr().err
+    assert "light" in config_path().read_text()
+
+
+def test_sandbox_takes_none_of_them(capsys):
+    for argv in (["--demo", "sandbox"], ["sandbox", "--profile", "x"]):
+        with pytest.raises(SystemExit) as info:
+            main(argv)
+        assert info.value.code == 2
+        assert "Traceback" not in capsys.readouterr().err
+
+
+def test_the_readme_lists_exactly_what_each_command_takes():
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    for command, options in COMMAND_OPTIONS.items():
+        if command is None:
+            continue
+        wanted = ", ".join(f"`{o}`" for o in options) if options else "none"
+        assert f"| `{command}` | {wanted} |" in readme, command
