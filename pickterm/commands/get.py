@@ -95,8 +95,7 @@ def run(args: argparse.Namespace) -> int:
                 return status
         items = result if isinstance(result, list) else [result]
         data = [item.as_sent() for item in items] if isinstance(result, list) else result.as_sent()
-        sys.stdout.write(dumps(data) + "
-")
+        sys.stdout.write(dumps(data) + "\n")
         for item in items:  # what the screens could not read: said, never hidden
             for problem in item.problems:
                 print(f"pickterm: warning: part of the answer could not be read: {safe_message(problem)}", file=sys.stderr)
