@@ -82,3 +82,12 @@ def frozen_now(monkeypatch):
     from pickterm.screens.tracking import TrackingScreen
 
     monkeypatch.setattr(TrackingScreen, "clock", staticmethod(lambda: FROZEN_NOW))
+
+
+@pytest.fixture(autouse=True)
+def _toasts_stay(monkeypatch):
+    """Toasts stay up for the whole test: on a loaded machine the 5 s default can run out
+    before a test reads them (the app's own timeout is not what the tests check)."""
+    from textual.app import App
+
+    monkeypatch.setattr(App, "NOTIFICATION_TIMEOUT", 600.0)

@@ -50,7 +50,7 @@ def test_an_id_the_server_repeats_cannot_clear_the_terminal_or_split_the_line(ca
     code, out, err = run(capsys, "get", "order", "1" + EVIL, "--demo")
     assert code == 1 and out == ""
     line = one_clean_line(err)
-    assert "Not found" in line and "[2J" in line  # shown, harmless
+    assert "not found" in line and "[2J" in line  # shown, harmless
 
 
 def test_get_prints_the_servers_text_exactly_as_json(capsys, monkeypatch):

@@ -149,7 +149,7 @@ def test_a_stored_write_whose_send_cannot_start_is_reported_queued_not_failed(ca
 
 
 def test_local_store_failures_exit_4_and_a_full_disk_is_called_so(capsys, server, monkeypatch):
-    state_path().parent.mkdir(parents=True)
+    state_path().parent.mkdir(parents=True, mode=0o700)
     state_path().write_bytes(b"this is not a database" * 100)
     code, out, err = run(capsys, "track", ORDER_ON_ROUTE, "--delivered", "now", *urls(server))
     assert code == 4 and "nothing was sent" in one_line(err)
