@@ -17,7 +17,8 @@ from __future__ import annotations
 
 import asyncio
 import os
-from typing import Any, ClassVar, Iterable
+from collections.abc import Iterable
+from typing import Any, ClassVar
 
 from textual import work
 from textual.app import App, SystemCommand
@@ -26,31 +27,70 @@ from textual.reactive import reactive
 from textual.screen import Screen
 from textual.theme import Theme
 
-
 from pickterm.stylesheets import STYLES_DIR
 
 THEMES = {
     "dark": Theme(
-        name="pickterm-dark", primary="#4EA1F3", secondary="#81A1C1", accent="#FFB454",
-        warning="#FFD75F", error="#FF6B6B", success="#7FD962", foreground="#E6E6E6",
-        background="#121417", surface="#1B1F24", panel="#262B33", dark=True,
+        name="pickterm-dark",
+        primary="#4EA1F3",
+        secondary="#81A1C1",
+        accent="#FFB454",
+        warning="#FFD75F",
+        error="#FF6B6B",
+        success="#7FD962",
+        foreground="#E6E6E6",
+        background="#121417",
+        surface="#1B1F24",
+        panel="#262B33",
+        dark=True,
     ),
     "light": Theme(
-        name="pickterm-light", primary="#0B5CAD", secondary="#4C6A8A", accent="#A04A00",
-        warning="#8A6100", error="#B00020", success="#1E7A1E", foreground="#111111",
-        background="#FAFAF7", surface="#EFEFEA", panel="#E0E0DA", dark=False,
+        name="pickterm-light",
+        primary="#0B5CAD",
+        secondary="#4C6A8A",
+        accent="#A04A00",
+        warning="#8A6100",
+        error="#B00020",
+        success="#1E7A1E",
+        foreground="#111111",
+        background="#FAFAF7",
+        surface="#EFEFEA",
+        panel="#E0E0DA",
+        dark=False,
     ),
     "high-contrast": Theme(
-        name="pickterm-high-contrast", primary="#FFFF00", secondary="#00FFFF", accent="#FFFF00",
-        warning="#FFFF00", error="#FF4040", success="#00FF00", foreground="#FFFFFF",
-        background="#000000", surface="#000000", panel="#202020", dark=True,
+        name="pickterm-high-contrast",
+        primary="#FFFF00",
+        secondary="#00FFFF",
+        accent="#FFFF00",
+        warning="#FFFF00",
+        error="#FF4040",
+        success="#00FF00",
+        foreground="#FFFFFF",
+        background="#000000",
+        surface="#000000",
+        panel="#202020",
+        dark=True,
     ),
     "monochrome": Theme(  # drawn without any colour (widgets.nocolor): cursors and highlights are reverse
-        name="pickterm-monochrome", primary="#D0D0D0", secondary="#A0A0A0", accent="#FFFFFF",
-        warning="#E0E0E0", error="#FFFFFF", success="#C0C0C0", foreground="#E0E0E0",
-        background="#000000", surface="#101010", panel="#303030", dark=True,
-        variables={"block-cursor-text-style": "bold reverse", "block-cursor-blurred-text-style": "reverse",
-                   "input-cursor-text-style": "reverse", "button-focus-text-style": "bold reverse"},
+        name="pickterm-monochrome",
+        primary="#D0D0D0",
+        secondary="#A0A0A0",
+        accent="#FFFFFF",
+        warning="#E0E0E0",
+        error="#FFFFFF",
+        success="#C0C0C0",
+        foreground="#E0E0E0",
+        background="#000000",
+        surface="#101010",
+        panel="#303030",
+        dark=True,
+        variables={
+            "block-cursor-text-style": "bold reverse",
+            "block-cursor-blurred-text-style": "reverse",
+            "input-cursor-text-style": "reverse",
+            "button-focus-text-style": "bold reverse",
+        },
     ),
 }
 THEME_BY_NAME = {theme.name: key for key, theme in THEMES.items()}
@@ -190,8 +230,10 @@ class PickTermApp(App):
                 from pickterm.store.config import load_settings
 
                 self.settings = await asyncio.to_thread(
-                    load_settings, self._overrides["profile"],
-                    api_url=self._overrides["api_url"], auth_url=self._overrides["auth_url"],
+                    load_settings,
+                    self._overrides["profile"],
+                    api_url=self._overrides["api_url"],
+                    auth_url=self._overrides["auth_url"],
                 )
             if not self._theme_loaded and os.environ.get("NO_COLOR") is None:
                 self.theme = THEMES.get(self.settings.theme, THEMES["dark"]).name
@@ -221,8 +263,11 @@ class PickTermApp(App):
         self.store_error = None
         self.store_status = ""
         if was_missing:
-            self.notify("The local store is available again: recent lookups, pick progress and the outbox are back.",
-                        title="Local store", markup=False)
+            self.notify(
+                "The local store is available again: recent lookups, pick progress and the outbox are back.",
+                title="Local store",
+                markup=False,
+            )
         if self._services_ready.is_set():
             await self._start_outbox()
         return True
@@ -241,8 +286,10 @@ class PickTermApp(App):
         """A store call failed: show it in the header, and say once what is affected and why."""
         if self.state is None:
             status = "no store"
-            text = (f"Local store unavailable: {exc}. Lookups work; recent lookups, pick progress and the "
-                    "outbox are off until it can be opened (tried again every few seconds).")
+            text = (
+                f"Local store unavailable: {exc}. Lookups work; recent lookups, pick progress and the "
+                "outbox are off until it can be opened (tried again every few seconds)."
+            )
         elif getattr(exc, "busy", False):
             status = "store busy"
             text = f"The local store is busy: {exc}."
@@ -282,7 +329,7 @@ class PickTermApp(App):
         while True:
             try:
                 await asyncio.wait_for(self._store_wake.wait(), self.STORE_POLL_SECONDS)
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 pass
             self._store_wake.clear()
             state = self.state
@@ -392,8 +439,9 @@ class PickTermApp(App):
                 pass
 
         try:
-            await off_loop(self._client, lambda client: run_retries(client, outbox, stop=asyncio.Event(),
-                                                                    on_change=changed))
+            await off_loop(
+                self._client, lambda client: run_retries(client, outbox, stop=asyncio.Event(), on_change=changed)
+            )
         finally:
             self._retrying = False
 
@@ -559,8 +607,7 @@ class PickTermApp(App):
                     continue
                 seen.add(binding.description)
                 key = self.get_key_display(Binding(binding.key.split(",")[0], ""))
-                yield SystemCommand(binding.description, f"{key} · this screen",
-                                    _runner(screen, binding.action))
+                yield SystemCommand(binding.description, f"{key} · this screen", _runner(screen, binding.action))
         yield SystemCommand("Home", "F2 · the lookup screen", self.action_home)
         yield SystemCommand("Back", "F3/Esc · the previous screen", self.action_back)
         yield SystemCommand("Help", "F1 · every key of this screen", self.action_help)
@@ -573,16 +620,20 @@ class PickTermApp(App):
 def quit_question(pending: int, failed: int) -> str:
     """What quitting does to the writes in the outbox, truthfully: pending ones wait for the
     next run, failed ones are never sent again unless someone resends them."""
+
     def writes(n: int) -> str:
         return f"{n} tracking write{'s' if n != 1 else ''}"
 
     parts = []
     if pending:
-        parts.append(f"{writes(pending)} not sent yet: kept, and sent when pickterm runs again "
-                     "(or by pickterm outbox flush).")
+        parts.append(
+            f"{writes(pending)} not sent yet: kept, and sent when pickterm runs again (or by pickterm outbox flush)."
+        )
     if failed:
-        parts.append(f"{writes(failed)} refused by the server: kept, but never sent again unless "
-                     "you edit or resend them in the outbox.")
+        parts.append(
+            f"{writes(failed)} refused by the server: kept, but never sent again unless "
+            "you edit or resend them in the outbox."
+        )
     return " ".join(parts) + " Quit anyway?"
 
 

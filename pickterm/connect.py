@@ -30,6 +30,10 @@ def client_from_settings(settings: Any, **kwargs: Any) -> PickPackClient:
             state_path().parent, profile=settings.profile, auth_url=settings.auth_url, api_key=key
         )
     return PickPackClient(
-        settings.api_url, settings.auth_url, key, auth_scheme=settings.auth_scheme,
-        profile=settings.profile, **kwargs,
+        settings.api_url,
+        settings.auth_url,
+        key,
+        auth_scheme=settings.auth_scheme,
+        profile=settings.profile,
+        **kwargs,
     )

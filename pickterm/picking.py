@@ -339,8 +339,14 @@ class PickProgress:
                 order_item = by_order.get(order_id, {}).get(item.id)
                 if order_item is None:
                     continue
-                keys.append(ItemKeys(item_id=item.id, ean=order_item.ean, sku=order_item.sku or order_item.id,
-                                     reference_code=order_item.reference_code))
+                keys.append(
+                    ItemKeys(
+                        item_id=item.id,
+                        ean=order_item.ean,
+                        sku=order_item.sku or order_item.id,
+                        reference_code=order_item.reference_code,
+                    )
+                )
                 item.ean = item.ean or order_item.ean
                 item.sku = item.sku or order_item.sku
                 item.weighable = item.weighable or order_item.weighable_product
@@ -401,8 +407,9 @@ class PickProgress:
             item = self.items[item_id]
             status = item.status
             groups[status if status in SETTLED else "open"].append(item)
-        return Summary(groups["done"], groups["short"], groups["skipped"], groups["open"], self.counts(),
-                       notes=list(self.notes))
+        return Summary(
+            groups["done"], groups["short"], groups["skipped"], groups["open"], self.counts(), notes=list(self.notes)
+        )
 
     def next_open_after(self, item_id: str | None) -> str | None:
         """The item the walk goes to after ``item_id`` is settled (None when nothing is open)."""
@@ -422,25 +429,41 @@ class PickProgress:
             return Outcome("error", "Nothing to pick", scanned=shown, detail="This worksheet has no items.")
         expected = {"expected": item.name, "expected_code": item.code_text}
         if not scan.ok:
-            return Outcome("error", "Misread", scanned=shown, **expected,
-                           detail=f"{scan.error}. Nothing was counted: scan again.")
+            return Outcome(
+                "error", "Misread", scanned=shown, **expected, detail=f"{scan.error}. Nothing was counted: scan again."
+            )
         if self.index is None:
-            return Outcome("error", "Barcodes not loaded", scanned=shown, **expected,
-                           detail="Wait for the barcodes to load, then scan again.")
+            return Outcome(
+                "error",
+                "Barcodes not loaded",
+                scanned=shown,
+                **expected,
+                detail="Wait for the barcodes to load, then scan again.",
+            )
         matches = self.index.lookup(scan)
         if item.id not in matches:
             if matches:
                 other = self.items[matches[0]]
                 state = "" if other.status == "todo" else f", {STATE_WORDS[other.status]}"
-                return Outcome("error", "Wrong item", scanned=shown, scanned_item=f"{other.name}{state}",
-                               **expected,
-                               detail="Nothing was counted. Put it back, or open it from the list (F4).",
-                               item_id=other.id)
+                return Outcome(
+                    "error",
+                    "Wrong item",
+                    scanned=shown,
+                    scanned_item=f"{other.name}{state}",
+                    **expected,
+                    detail="Nothing was counted. Put it back, or open it from the list (F4).",
+                    item_id=other.id,
+                )
             missing = ""
             if self.missing_orders:
                 missing = f" (barcodes of {len(self.missing_orders)} order(s) could not be loaded: F5 retries)"
-            return Outcome("error", "Unknown code", scanned=shown, **expected,
-                           detail=f"No item of this worksheet has this code{missing}. Nothing was counted.")
+            return Outcome(
+                "error",
+                "Unknown code",
+                scanned=shown,
+                **expected,
+                detail=f"No item of this worksheet has this code{missing}. Nothing was counted.",
+            )
         if scan.weight_kg is not None:
             wrong_weight = self._check_weight(item, scan, shown)
             if wrong_weight is not None:
@@ -452,20 +475,34 @@ class PickProgress:
         weight = scan.weight_kg or 0.0
         scanned_item = f"label {format_kg(weight)}"
         if weight <= 0:
-            return Outcome("error", "Zero weight", scanned=shown, scanned_item=scanned_item, expected=item.name,
-                           expected_code=self._expected_weight_text(item, scan.quantity),
-                           detail="A label of 0 kg is a misprint: weigh the item again and print a new label."
-                                  " Nothing was counted.", item_id=item.id)
+            return Outcome(
+                "error",
+                "Zero weight",
+                scanned=shown,
+                scanned_item=scanned_item,
+                expected=item.name,
+                expected_code=self._expected_weight_text(item, scan.quantity),
+                detail="A label of 0 kg is a misprint: weigh the item again and print a new label."
+                " Nothing was counted.",
+                item_id=item.id,
+            )
         if item.expected_kg is None:
             return None
         expected = item.expected_kg * scan.quantity
         tolerance = self.settings.weight_tolerance
         if abs(weight - expected) <= expected * tolerance + 1e-9:
             return None
-        return Outcome("error", "Wrong weight", scanned=shown, scanned_item=scanned_item, expected=item.name,
-                       expected_code=self._expected_weight_text(item, scan.quantity),
-                       detail=f"The label says {format_kg(weight)}, the order expects {format_kg(expected)}"
-                              f" (±{tolerance * 100:g}%). Weigh it again. Nothing was counted.", item_id=item.id)
+        return Outcome(
+            "error",
+            "Wrong weight",
+            scanned=shown,
+            scanned_item=scanned_item,
+            expected=item.name,
+            expected_code=self._expected_weight_text(item, scan.quantity),
+            detail=f"The label says {format_kg(weight)}, the order expects {format_kg(expected)}"
+            f" (±{tolerance * 100:g}%). Weigh it again. Nothing was counted.",
+            item_id=item.id,
+        )
 
     def _expected_weight_text(self, item: WalkItem, quantity: int = 1) -> str:
         if item.expected_kg is None:
@@ -474,16 +511,23 @@ class PickProgress:
         low, high = expected * (1 - self.settings.weight_tolerance), expected * (1 + self.settings.weight_tolerance)
         return f"{format_kg(expected)} ({low:.3f}-{high:.3f} kg)"
 
-    def _check_quantity(self, item: WalkItem, units: int, *, weight_kg: float | None = None,
-                        scanned: str = "") -> Outcome:
+    def _check_quantity(
+        self, item: WalkItem, units: int, *, weight_kg: float | None = None, scanned: str = ""
+    ) -> Outcome:
         if units > item.left:
             if item.left == 0:
                 detail = f"{item.name} is already complete ({item.picked} of {item.need}). Nothing was counted."
             else:
-                detail = (f"{units} units confirmed, but {item.name} needs only {item.left} more."
-                          " Nothing was counted.")
-            return Outcome("error", "Too many", scanned=scanned, expected=f"at most {item.left} × {item.name}",
-                           detail=detail, item_id=item.id, units=units)
+                detail = f"{units} units confirmed, but {item.name} needs only {item.left} more. Nothing was counted."
+            return Outcome(
+                "error",
+                "Too many",
+                scanned=scanned,
+                expected=f"at most {item.left} × {item.name}",
+                detail=detail,
+                item_id=item.id,
+                units=units,
+            )
         return Outcome("pick", "Counted", scanned=scanned, item_id=item.id, units=units, weight_kg=weight_kg)
 
     def scan(self, raw: str) -> Outcome:
@@ -520,8 +564,9 @@ class PickProgress:
         with self._changing(item):
             self._apply(item, -1, weight)
         self._history.append(("pick", item.id, None))
-        return Outcome("info", "Removed", detail=f"-1 {item.name} ({item.picked} of {item.need})",
-                       item_id=item.id, units=-1)
+        return Outcome(
+            "info", "Removed", detail=f"-1 {item.name} ({item.picked} of {item.need})", item_id=item.id, units=-1
+        )
 
     def _pick(self, item_id: str, units: int, *, weight_kg: float | None = None, code: str | None) -> Outcome:
         item = self.items[item_id]
@@ -546,8 +591,17 @@ class PickProgress:
         if item.status == "done":
             detail += " — done"
             moved = self._advance(item_id)
-        return Outcome("pick", "Counted", scanned=code or "", detail=detail, item_id=item_id, units=units,
-                       weight_kg=weight_kg, moved=moved, finished=not was_settled and self.all_settled)
+        return Outcome(
+            "pick",
+            "Counted",
+            scanned=code or "",
+            detail=detail,
+            item_id=item_id,
+            units=units,
+            weight_kg=weight_kg,
+            moved=moved,
+            finished=not was_settled and self.all_settled,
+        )
 
     def _apply(self, item: WalkItem, units: int, weight_kg: float | None) -> None:
         item.units = max(0, item.units + units)
@@ -578,8 +632,14 @@ class PickProgress:
             item.skip_seq = max((i.skip_seq for i in self.items.values()), default=0) + 1
         self._reorder()
         moved = self._go(after or self._first_open() or item.id)
-        return Outcome("info", "Skipped", detail=f"{item.name} moved to the end", item_id=item.id, moved=moved,
-                       finished=not was_settled and self.all_settled)
+        return Outcome(
+            "info",
+            "Skipped",
+            detail=f"{item.name} moved to the end",
+            item_id=item.id,
+            moved=moved,
+            finished=not was_settled and self.all_settled,
+        )
 
     def short(self, reason: str) -> Outcome:
         """Mark the current item short (fewer units than ordered) for ``reason``."""
@@ -602,8 +662,14 @@ class PickProgress:
         if reorder:
             self._reorder()
         moved = self._advance(item.id)
-        return Outcome("info", "Short", detail=f"{item.name}: {item.picked} of {item.need} ({reason})",
-                       item_id=item.id, moved=moved, finished=not was_settled and self.all_settled)
+        return Outcome(
+            "info",
+            "Short",
+            detail=f"{item.name}: {item.picked} of {item.need} ({reason})",
+            item_id=item.id,
+            moved=moved,
+            finished=not was_settled and self.all_settled,
+        )
 
     def undo(self) -> Outcome:
         """Take back the last action of this walk (a confirmation, a unit by key, a skip, a
@@ -635,8 +701,14 @@ class PickProgress:
                 return _not_saved(exc)
         moved = self._go(item.id)
         sign = "" if event.units >= 0 else "+"
-        return Outcome("info", "Undone", detail=f"{sign}{-event.units} × {item.name} ({item.picked} of {item.need})",
-                       item_id=item.id, units=-event.units, moved=moved)
+        return Outcome(
+            "info",
+            "Undone",
+            detail=f"{sign}{-event.units} × {item.name} ({item.picked} of {item.need})",
+            item_id=item.id,
+            units=-event.units,
+            moved=moved,
+        )
 
     def _undo_state(self, item_id: str, before: tuple[str, str | None]) -> Outcome:
         item = self.items[item_id]
@@ -647,8 +719,13 @@ class PickProgress:
             return _not_saved(exc)
         self._history.pop()
         moved = self._go(item.id)
-        return Outcome("info", "Undone", detail=f"{item.name} is no longer {undone} ({item.status_text})",
-                       item_id=item.id, moved=moved)
+        return Outcome(
+            "info",
+            "Undone",
+            detail=f"{item.name} is no longer {undone} ({item.status_text})",
+            item_id=item.id,
+            moved=moved,
+        )
 
     def _restore_state(self, item: WalkItem, before: tuple[str, str | None]) -> None:
         """Put an item back in the state it had (saved first)."""
@@ -658,8 +735,7 @@ class PickProgress:
         with self._changing(item):
             item.state, item.reason = state, (reason if state != "todo" else None)
             # A skipped item goes back to the end, as the store numbers it.
-            item.skip_seq = (max((i.skip_seq for i in self.items.values()), default=0) + 1
-                             if state == "skipped" else 0)
+            item.skip_seq = max((i.skip_seq for i in self.items.values()), default=0) + 1 if state == "skipped" else 0
         self._reorder()
 
     # ------------------------------------------------------------ moving
@@ -675,8 +751,7 @@ class PickProgress:
             return Outcome("info", "No items")
         target = self.position() + delta
         if not 0 <= target < len(self.walk):
-            return Outcome("info", "Last item" if delta > 0 else "First item",
-                           detail="F4 lists every item.")
+            return Outcome("info", "Last item" if delta > 0 else "First item", detail="F4 lists every item.")
         self._go(self.walk[target])
         return Outcome("info", "", item_id=self.current_id, moved=True)
 
@@ -726,8 +801,9 @@ class PickProgress:
         return None
 
     def _reorder(self) -> None:
-        skipped = sorted((i for i in self._path if self.items[i].state == "skipped"),
-                         key=lambda i: self.items[i].skip_seq)
+        skipped = sorted(
+            (i for i in self._path if self.items[i].state == "skipped"), key=lambda i: self.items[i].skip_seq
+        )
         self.walk = [i for i in self._path if self.items[i].state != "skipped"] + skipped
         self._position = {item_id: n for n, item_id in enumerate(self.walk)}
 

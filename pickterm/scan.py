@@ -210,8 +210,7 @@ class VariableMeasureLayout:
         (item_start, item_end), (value_start, value_end) = self.item_span, self.value_span
         if item_start < value_end and value_start < item_end:
             raise ValueError(
-                f"The item code ({item_start}-{item_end}) and value"
-                f" ({value_start}-{value_end}) positions overlap"
+                f"The item code ({item_start}-{item_end}) and value ({value_start}-{value_end}) positions overlap"
             )
 
     # -- config form
@@ -281,7 +280,9 @@ class VariableMeasureLayout:
 def _parse_span(text: str, whole: str, name: str) -> tuple[int, int]:
     match = re.fullmatch(r"(\d{1,2})-(\d{1,2})", text)
     if not match:
-        raise ValueError(f"Bad variable-measure layout {whole!r}: the {name} position must be START-END, e.g. 2-7, not {text!r}")
+        raise ValueError(
+            f"Bad variable-measure layout {whole!r}: the {name} position must be START-END, e.g. 2-7, not {text!r}"
+        )
     return int(match[1]), int(match[2])
 
 
@@ -358,7 +359,10 @@ def parse_scan(raw: str, *, terminator: str = "\n", layout: VariableMeasureLayou
     expected = gtin_check_digit(text[:-1])
     if expected != ord(text[-1]) - 48:
         return Scan(
-            raw=raw, code=text, quantity=quantity, kind="gtin",
+            raw=raw,
+            code=text,
+            quantity=quantity,
+            kind="gtin",
             error=f"Bad check digit: {text} (expected {expected})",
         )
     gtin14 = normalize_gtin(text)
@@ -368,8 +372,12 @@ def parse_scan(raw: str, *, terminator: str = "\n", layout: VariableMeasureLayou
     item_code, value = variable
     if layout.kind == "weight":
         return Scan(
-            raw=raw, code=text, quantity=quantity, kind="variable",
-            item_code=item_code, weight_kg=round(value / 1000, 3),
+            raw=raw,
+            code=text,
+            quantity=quantity,
+            kind="variable",
+            item_code=item_code,
+            weight_kg=round(value / 1000, 3),
         )
     return Scan(raw=raw, code=text, quantity=quantity, kind="variable", item_code=item_code, price_minor=value)
 
@@ -383,8 +391,9 @@ class ScanSettings:
     weight_tolerance: float = DEFAULT_WEIGHT_TOLERANCE  # a scale label may differ this much (0.10 = ±10%)
 
     @classmethod
-    def from_config(cls, terminator: str = "enter", layout: str | None = None,
-                    weight_tolerance_pct: float | None = None) -> ScanSettings:
+    def from_config(
+        cls, terminator: str = "enter", layout: str | None = None, weight_tolerance_pct: float | None = None
+    ) -> ScanSettings:
         """Settings from config values: a terminator name, a compact layout string and the
         weight tolerance in percent.
 

@@ -30,8 +30,14 @@ _CONTROL = "".join(chr(c) for c in (*range(0x00, 0x20), 0x7F, *range(0x80, 0xA0)
 _LINE_BREAKS = "\r\n\u2028\u2029\x0b\x0c\x85"
 
 _DROP_BIDI = {ord(ch): None for ch in _BIDI}
-_MULTI = {**_DROP_BIDI, **{ord(ch): REPLACEMENT for ch in _CONTROL}, ord("\n"): "\n", ord("\t"): "\t",
-          ord("\u2028"): "\n", ord("\u2029"): "\n"}
+_MULTI = {
+    **_DROP_BIDI,
+    **{ord(ch): REPLACEMENT for ch in _CONTROL},
+    ord("\n"): "\n",
+    ord("\t"): "\t",
+    ord("\u2028"): "\n",
+    ord("\u2029"): "\n",
+}
 _SINGLE = {**_MULTI, **{ord(ch): " " for ch in _LINE_BREAKS}, ord("\t"): " "}
 _CRLF = re.compile(r"\r\n?")
 

@@ -13,7 +13,7 @@ import os
 import sys
 import tempfile
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -86,11 +86,19 @@ def scenes():
         await pilot.press("f1")
 
     return {
-        "home": home, "order": order, "worksheets": worksheets, "walkthrough": walkthrough,
-        "walkthrough-error": walkthrough_error, "walkthrough-list": walkthrough_list,
+        "home": home,
+        "order": order,
+        "worksheets": worksheets,
+        "walkthrough": walkthrough,
+        "walkthrough-error": walkthrough_error,
+        "walkthrough-list": walkthrough_list,
         "walkthrough-summary": walkthrough_summary,
-        "shipments": shipments, "shipment": shipment, "facility": facility,
-        "tracking": tracking, "outbox": outbox, "help": help_screen,
+        "shipments": shipments,
+        "shipment": shipment,
+        "facility": facility,
+        "tracking": tracking,
+        "outbox": outbox,
+        "help": help_screen,
     }
 
 
@@ -108,7 +116,7 @@ async def shoot(name: str, scene, size: tuple[int, int], label: str) -> Path:
 
 
 # The tracking form prefills "now": a fixed moment keeps the pictures the same run after run.
-SHOWN_NOW = datetime(2026, 11, 28, 9, 30, tzinfo=timezone.utc)
+SHOWN_NOW = datetime(2026, 11, 28, 9, 30, tzinfo=UTC)
 
 
 async def main() -> int:

@@ -45,7 +45,7 @@ async def settle(pilot: Pilot, timeout: float = SETTLE_SECONDS) -> None:
     deadline = loop.time() + timeout
     try:
         await asyncio.wait_for(app.ready(), timeout)
-    except asyncio.TimeoutError:
+    except TimeoutError:
         raise AssertionError(f"settle: the app's services were not ready after {timeout:g} s") from None
     while True:
         await pilot.pause()

@@ -6,14 +6,14 @@ from __future__ import annotations
 import json
 import os
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 
-FROZEN_NOW = datetime(2025, 2, 11, 12, 30, tzinfo=timezone.utc)
+FROZEN_NOW = datetime(2025, 2, 11, 12, 30, tzinfo=UTC)
 """The tracking form's "now" under the ``frozen_now`` fixture."""
 
 

@@ -106,7 +106,7 @@ async def test_path_parameters_never_change_the_path(evil):
     (req,) = api_requests(server)
     raw_path = req.url.raw_path.decode()
     assert raw_path.startswith("/prod/v1/orders/")
-    segment = raw_path[len("/prod/v1/orders/"):]
+    segment = raw_path[len("/prod/v1/orders/") :]
     assert "/" not in segment and "?" not in segment and "#" not in segment and " " not in segment
     assert req.url.query == b""
 
@@ -173,7 +173,15 @@ async def test_expired_token_is_renewed_once_and_the_request_retried():
     def api(request):
         seen.append(request.headers["authorization"])
         if len(seen) == 1:
-            return httpx.Response(403, json={"message": "User is not authorized", "code": "EXPIRED_TOKEN", "reason": "Expired token", "requestId": "r1"})
+            return httpx.Response(
+                403,
+                json={
+                    "message": "User is not authorized",
+                    "code": "EXPIRED_TOKEN",
+                    "reason": "Expired token",
+                    "requestId": "r1",
+                },
+            )
         return httpx.Response(200, json=ORDER)
 
     server = FakeServer(api)
@@ -199,7 +207,15 @@ async def test_expired_token_twice_is_an_error_not_a_loop():
 
 async def test_business_403_is_access_denied_without_token_refresh():
     def api(request):
-        return httpx.Response(403, json={"type": "business", "code": "SHR0007B", "message": "You do not have access to this order [1]", "requestId": "3d29"})
+        return httpx.Response(
+            403,
+            json={
+                "type": "business",
+                "code": "SHR0007B",
+                "message": "You do not have access to this order [1]",
+                "requestId": "3d29",
+            },
+        )
 
     server = FakeServer(api)
     async with server.client() as client:
@@ -235,8 +251,21 @@ async def test_missing_api_key_is_an_authentication_error():
 @pytest.mark.parametrize(
     "status, body, cls",
     [
-        (404, {"type": "exception", "code": "WORK0001B", "message": "Worksheet not found [1]", "requestId": "c6ad"}, errors.NotFoundError),
-        (400, {"type": "business", "code": "GEN0001B", "message": "Query string parameter {orderId} is required", "requestId": "e170"}, errors.BadRequestError),
+        (
+            404,
+            {"type": "exception", "code": "WORK0001B", "message": "Worksheet not found [1]", "requestId": "c6ad"},
+            errors.NotFoundError,
+        ),
+        (
+            400,
+            {
+                "type": "business",
+                "code": "GEN0001B",
+                "message": "Query string parameter {orderId} is required",
+                "requestId": "e170",
+            },
+            errors.BadRequestError,
+        ),
         (422, {"message": "Invalid request"}, errors.BadRequestError),
         (500, {"message": "boom", "requestId": "x"}, errors.ServerError),
         (429, {"message": "slow down"}, errors.RateLimitedError),
@@ -278,7 +307,9 @@ async def test_timeout_is_offline():
             await client.list_shipments("1")
 
 
-@pytest.mark.parametrize("content, status", [(b"<html>gateway</html>", 200), (b'{"orderId": 5}', 200), (b"[1, 2]", 200)])
+@pytest.mark.parametrize(
+    "content, status", [(b"<html>gateway</html>", 200), (b'{"orderId": 5}', 200), (b"[1, 2]", 200)]
+)
 async def test_invalid_response(content, status):
     server = FakeServer(lambda r: httpx.Response(status, content=content))
     async with server.client() as client:
@@ -297,7 +328,11 @@ async def test_non_json_error_body_still_gives_a_clear_error():
 
 
 async def test_get_retries_on_503_and_honours_retry_after():
-    answers = [httpx.Response(503, headers={"Retry-After": "2"}, json={"message": "busy"}), httpx.Response(429, json={}), httpx.Response(200, json=ORDER)]
+    answers = [
+        httpx.Response(503, headers={"Retry-After": "2"}, json={"message": "busy"}),
+        httpx.Response(429, json={}),
+        httpx.Response(200, json=ORDER),
+    ]
     server = FakeServer(lambda r: answers.pop(0))
     async with server.client() as client:
         order = await client.get_order("1")
@@ -328,7 +363,10 @@ async def test_patch_sends_exactly_the_contract_body():
 
     server = FakeServer(api)
     update = TrackingUpdate.model_validate(
-        {"deliveredDate": "2025-02-12T23:00:00-03:00", "events": [{"city": "São Paulo", "state": "SP", "description": "Delivery", "date": "2025-02-10T00:00:00Z"}]}
+        {
+            "deliveredDate": "2025-02-12T23:00:00-03:00",
+            "events": [{"city": "São Paulo", "state": "SP", "description": "Delivery", "date": "2025-02-10T00:00:00Z"}],
+        }
     )
     async with server.client() as client:
         result = await client.set_order_delivery("1507400515991-01", update)
@@ -413,9 +451,10 @@ async def test_an_answer_over_the_size_limit_is_an_error_that_says_so(chunked):
     def api(request):
         body = json.dumps(order).encode()
         if chunked:  # no Content-Length: the limit holds while reading
+
             async def chunks():
                 for i in range(0, len(body), 65536):
-                    yield body[i:i + 65536]
+                    yield body[i : i + 65536]
 
             return httpx.Response(200, content=chunks())
         return httpx.Response(200, content=body)
@@ -451,8 +490,11 @@ def test_the_size_limit_comes_from_the_profile(tmp_path):
             save_setting("max_response_mb", bad, path=path, env={})
 
 
-@pytest.mark.parametrize("content", [b'{"orderId": "1", "status": "PEND', b"", b'{"orderId": "1"}\x00garbage'],
-                         ids=["truncated", "empty", "trailing garbage"])
+@pytest.mark.parametrize(
+    "content",
+    [b'{"orderId": "1", "status": "PEND', b"", b'{"orderId": "1"}\x00garbage'],
+    ids=["truncated", "empty", "trailing garbage"],
+)
 async def test_a_truncated_or_empty_json_body_is_an_invalid_response(content):
     server = FakeServer(lambda r: httpx.Response(200, content=content))
     async with server.client() as client:

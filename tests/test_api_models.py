@@ -60,7 +60,9 @@ def test_every_error_example_parses(spec):
 
 
 def test_tracking_request_example_round_trips(spec):
-    schema = spec["paths"]["/orders/{orderId}/tracking"]["patch"]["requestBody"]["content"]["application/json"]["schema"]
+    schema = spec["paths"]["/orders/{orderId}/tracking"]["patch"]["requestBody"]["content"]["application/json"][
+        "schema"
+    ]
     example = schema["example"]
     assert m.TrackingUpdate.model_validate(example).to_payload() == example
 
@@ -92,7 +94,12 @@ def test_order_helpers(spec):
 
 @pytest.mark.parametrize(
     "minor, digits, sep, group, expected",
-    [(1699, 2, ".", ",", "$16.99"), (1000000, 2, ",", ".", "$10.000,00"), (5, 0, ".", ",", "$5"), (-1234, 2, ".", ",", "-$12.34")],
+    [
+        (1699, 2, ".", ",", "$16.99"),
+        (1000000, 2, ",", ".", "$10.000,00"),
+        (5, 0, ".", ",", "$5"),
+        (-1234, 2, ".", ",", "-$12.34"),
+    ],
 )
 def test_money_uses_the_currency_decimals(minor, digits, sep, group, expected):
     cur = m.Currency(decimal_digits=digits, decimal_separator=sep, group_separator=group)
@@ -107,14 +114,18 @@ def test_unknown_status_and_fields_are_kept():
 
 
 def test_worksheet_item_split_by_order(spec):
-    example = spec["paths"]["/worksheets/{worksheetId}"]["get"]["responses"]["200"]["content"]["application/json"]["example"]
+    example = spec["paths"]["/worksheets/{worksheetId}"]["get"]["responses"]["200"]["content"]["application/json"][
+        "example"
+    ]
     sheet = m.Worksheet.model_validate(example)
     assert sheet.items[0].split_by_order() == [("1509780516107-01", 4)]
     assert sheet.order_ids == ["1509780516107-01"]
 
 
 def test_shipment_timeline_is_sorted_by_date(spec):
-    example = spec["paths"]["/shipments/{shipmentId}"]["get"]["responses"]["200"]["content"]["application/json"]["example"]
+    example = spec["paths"]["/shipments/{shipmentId}"]["get"]["responses"]["200"]["content"]["application/json"][
+        "example"
+    ]
     shipment = m.Shipment.model_validate(example)
     kinds = [kind for _, kind, _ in shipment.timeline()]
     assert kinds == ["evidence", "note", "note"]
@@ -131,7 +142,8 @@ def test_api_dates_with_long_fractions_parse():
 
 
 def _order(**changes):
-    from pickterm.sandbox import Sandbox, data as demo
+    from pickterm.sandbox import Sandbox
+    from pickterm.sandbox import data as demo
 
     order = Sandbox().order(demo.ORDER_REPLACED)
     order.update(changes)
@@ -164,7 +176,8 @@ def test_an_unknown_enum_is_shown_as_sent():
 
 def test_a_broken_strict_field_names_the_field_and_the_record_and_the_rest_is_read():
     from pickterm.api.models import Order, Worksheet
-    from pickterm.sandbox import Sandbox, data as demo
+    from pickterm.sandbox import Sandbox
+    from pickterm.sandbox import data as demo
 
     raw = _order()
     bad_id = raw["pickedItems"][1]["id"]
@@ -183,6 +196,7 @@ def test_a_broken_strict_field_names_the_field_and_the_record_and_the_rest_is_re
 
 def test_a_broken_id_of_the_whole_answer_is_one_error_naming_it():
     import pytest as _pytest
+
     from pickterm.api import PickPackClient
     from pickterm.api.errors import InvalidResponseError
     from pickterm.api.models import Order

@@ -46,7 +46,12 @@ async def test_every_method_against_the_sandbox(sandbox):
 async def test_tracking_write_marks_an_invoiced_order_delivered(sandbox):
     order_id = sample(sandbox, "orders", "mark it delivered")
     update = TrackingUpdate.model_validate(
-        {"deliveredDate": "2026-11-28T10:00:00Z", "events": [{"city": "Medellín", "state": "ANT", "description": "Delivered", "date": "2026-11-28T09:58:00Z"}]}
+        {
+            "deliveredDate": "2026-11-28T10:00:00Z",
+            "events": [
+                {"city": "Medellín", "state": "ANT", "description": "Delivered", "date": "2026-11-28T09:58:00Z"}
+            ],
+        }
     )
     async with demo_client(sandbox) as client:
         before = await client.get_order(order_id)

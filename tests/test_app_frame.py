@@ -28,8 +28,13 @@ async def test_f1_on_the_order_screen_lists_its_keys_and_the_global_ones():
         text = help_text(app)
         screen_part, global_part = text.split("Everywhere")
         assert "Order keys" in screen_part
-        for key, action in (("w", "Worksheets"), ("s", "Shipments"), ("t", "Tracking"), ("f", "Facility"),
-                            ("f5", "Refresh")):
+        for key, action in (
+            ("w", "Worksheets"),
+            ("s", "Shipments"),
+            ("t", "Tracking"),
+            ("f", "Facility"),
+            ("f5", "Refresh"),
+        ):
             assert f"{key}  {action}" in screen_part.replace("F5", "f5")
         for action in ("Help", "Home", "Back", "Quit"):
             assert action in global_part

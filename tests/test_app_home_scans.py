@@ -8,7 +8,6 @@ import subprocess
 import sys
 
 import pytest
-
 from textual import events
 from textual.keys import _character_to_key
 from textual.widgets import Input, OptionList

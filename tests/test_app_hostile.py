@@ -163,8 +163,9 @@ async def test_the_outbox_draws_hostile_text_as_plain_text(size):
         await settle(pilot)
         client = await app.client()
         # Not invoiced: the server refuses it and the entry stays, with the server's message.
-        outcome = await app.outbox.submit(client, data.ORDER_NOT_INVOICED,
-                                          TrackingUpdate(delivered_date="2025-02-11T12:00:00Z"))
+        outcome = await app.outbox.submit(
+            client, data.ORDER_NOT_INVOICED, TrackingUpdate(delivered_date="2025-02-11T12:00:00Z")
+        )
         assert outcome.state == "failed"
         app.open_outbox()
         await settle(pilot)

@@ -21,8 +21,10 @@ def spy_openers(app: PickTermApp) -> list[tuple[str, tuple, dict]]:
     """Replace the app's open_* navigation by a recorder; returns the list of calls."""
     calls: list[tuple[str, tuple, dict]] = []
     for name in OPENERS:
+
         def record(*args, _name=name, **kwargs):
             calls.append((_name, args, kwargs))
+
         setattr(app, name, record)
     return calls
 

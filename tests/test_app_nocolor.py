@@ -78,5 +78,6 @@ async def test_the_cursor_and_the_header_are_reverse_without_colour(monkeypatch)
         assert reverse_runs, "nothing is drawn in reverse: no visible cursor or header"
         update = app.screen._compositor.render_update(full=True, screen_stack=app._background_screens)
         first_line = list(update.strips[0])
-        assert any(seg.style and seg.style.reverse and "Lookup" in seg.text
-                   for strip in first_line for seg in strip), "the header is not reverse"
+        assert any(seg.style and seg.style.reverse and "Lookup" in seg.text for strip in first_line for seg in strip), (
+            "the header is not reverse"
+        )

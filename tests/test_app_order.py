@@ -42,7 +42,10 @@ async def test_items_grouped_with_reasons_replacements_ean_and_prices():
         assert "Picked (5)" in shown and "Rejected (2)" in shown and "Replaced (1)" in shown
         assert "To pick (" not in shown
         # Rejected items with their reasons.
-        assert "Smoked salmon 200g\n1 of 1 · EAN 7508562676174 · $189.90\nreason: out-of-stock — No stock on shelf 14B" in shown
+        assert (
+            "Smoked salmon 200g\n1 of 1 · EAN 7508562676174 · $189.90\nreason: out-of-stock — No stock on shelf 14B"
+            in shown
+        )
         assert "reason: damaged — Torn sleeve" in shown
         # The replaced item names what replaced it (resolved from the replacedBy id).
         assert "Greek yogurt, natural 1 kg" in shown
@@ -224,7 +227,9 @@ async def test_order_notes_show_first_and_literally():
         notes = app.screen.query_one("#order-notes")
         assert notes.display
         shown = text_of(app.screen, "#order-notes Static")
-        assert shown.startswith("Notes (1)\nWine glasses, set of 4: [b]fragile[/b] wrap each glass in paper\nCOMMENT · picker.roma01 · ")
+        assert shown.startswith(
+            "Notes (1)\nWine glasses, set of 4: [b]fragile[/b] wrap each glass in paper\nCOMMENT · picker.roma01 · "
+        )
         # On the terminal, above the details, without scrolling.
         screen_text = terminal_text(app)
         assert "[b]fragile[/b] wrap each" in screen_text

@@ -139,8 +139,9 @@ def _uncertain(app, order_id: str, update: TrackingUpdate, target: Target):
     """An entry whose sender died mid-flight: nobody knows whether the server applied it."""
     entry = app.outbox.add(order_id, update, target)
     with app.outbox.db.write() as conn:
-        conn.execute("UPDATE outbox SET claimed_by = 'elsewhere:1:x', lease_until = 0, attempts = 1 WHERE id = ?",
-                     (entry.id,))
+        conn.execute(
+            "UPDATE outbox SET claimed_by = 'elsewhere:1:x', lease_until = 0, attempts = 1 WHERE id = ?", (entry.id,)
+        )
     app.outbox.settle_interrupted()
     return app.outbox.get(entry.id)
 
@@ -151,7 +152,9 @@ async def test_a_write_that_may_have_been_sent_shows_the_order_and_asks_before_s
     app = PickTermApp(demo=True)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        event = TrackingUpdate(events=[TrackingEvent(city="Lima", state="LIM", description="Out", date="2025-02-10T08:00:00Z")])
+        event = TrackingUpdate(
+            events=[TrackingEvent(city="Lima", state="LIM", description="Out", date="2025-02-10T08:00:00Z")]
+        )
         entry = _uncertain(app, data.ORDER_ON_ROUTE, event, Target.of(await app.client()))
         screen = await open_outbox(pilot)
         shown = text_of(screen)
@@ -160,7 +163,9 @@ async def test_a_write_that_may_have_been_sent_shows_the_order_and_asks_before_s
         await pilot.press("r")
         await settle(pilot)
         assert isinstance(app.screen, ConfirmScreen)
-        assert "may have been sent already" in app.screen.question and "The order now shows status" in app.screen.question
+        assert (
+            "may have been sent already" in app.screen.question and "The order now shows status" in app.screen.question
+        )
         await pilot.press("n")
         await settle(pilot)
         assert app.sandbox.tracking_writes == [] and app.outbox.get(entry.id).state == "uncertain"

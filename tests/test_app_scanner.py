@@ -152,7 +152,9 @@ async def test_a_scan_answers_no_dialog_of_the_walkthrough(clock):
         dialog = app.screen
         assert isinstance(dialog, ScanErrorDialog)
         await scan(pilot, clock, A_SCAN)
-        assert app.screen is dialog and "Not counted: " + A_SCAN in str(dialog.query_one("#scan-error-ignored").render())
+        assert app.screen is dialog and "Not counted: " + A_SCAN in str(
+            dialog.query_one("#scan-error-ignored").render()
+        )
         assert len(picks(app)) == 0
 
 

@@ -99,10 +99,13 @@ async def test_fields_are_checked_as_typed_and_bad_values_are_not_saved():
     app = PickTermApp()
     async with app.run_test(size=(40, 16)) as pilot:
         screen = await setup_screen(pilot)
-        await fill(pilot, screen, api_url="http://example.com/v1", auth_scheme="basic", profile="my shop",
-                   api_key="a b")
+        await fill(
+            pilot, screen, api_url="http://example.com/v1", auth_scheme="basic", profile="my shop", api_key="a b"
+        )
         assert "must use https://" in str(field(screen, "api_url").query_one(".field-message", Static).render())
-        assert "not one of bearer, raw" in str(field(screen, "auth_scheme").query_one(".field-message", Static).render())
+        assert "not one of bearer, raw" in str(
+            field(screen, "auth_scheme").query_one(".field-message", Static).render()
+        )
         assert not field(screen, "profile").ok
         assert not field(screen, "api_key").ok
         assert "a b" not in str(field(screen, "api_key").query_one(".field-message", Static).render())
@@ -121,8 +124,15 @@ async def test_save_writes_the_profile_and_the_app_goes_on_with_it(server):
     app = PickTermApp()
     async with app.run_test(size=(40, 16)) as pilot:
         screen = await setup_screen(pilot)
-        await fill(pilot, screen, profile="shop1", api_url=server.url, auth_url=server.url, auth_scheme="raw",
-                   api_key=DEMO_API_KEY)
+        await fill(
+            pilot,
+            screen,
+            profile="shop1",
+            api_url=server.url,
+            auth_url=server.url,
+            auth_scheme="raw",
+            api_key=DEMO_API_KEY,
+        )
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert screen not in app.screen_stack

@@ -89,22 +89,42 @@ async def test_delivered_shipment_shows_timeline_packages_and_labels():
         await open_screen(pilot, "open_shipment", data.SHIP_DELIVERED, by="internal")
         shown = text_of(app.screen)
         for expected in (
-            "Rápido Express", "LOCAL · PICKUP_DELIVERY", "Courier 1977157", "SCOOTER",
+            "Rápido Express",
+            "LOCAL · PICKUP_DELIVERY",
+            "Courier 1977157",
+            "SCOOTER",
             f"https://tracking.sandbox.pickterm.invalid/t/{data.TRACK_DELIVERED}",
-            "Roma Norte dark store", "Customer 516095",
+            "Roma Norte dark store",
+            "Customer 516095",
             # notes with their type as a word, evidences, in date order
-            "• COMMENT", "✘ ERROR", "▣ EVIDENCE IMAGE", "Doorbell broken, customer called",
-            f"{data.TRACK_DELIVERED}-signature.jpg", f"{data.TRACK_DELIVERED}-door.jpg",
+            "• COMMENT",
+            "✘ ERROR",
+            "▣ EVIDENCE IMAGE",
+            "Doorbell broken, customer called",
+            f"{data.TRACK_DELIVERED}-signature.jpg",
+            f"{data.TRACK_DELIVERED}-door.jpg",
             # packages: dimensions, weight, items
-            "BOX M", "W 40 × L 60 × H 30", "weight 3.2",
+            "BOX M",
+            "W 40 × L 60 × H 30",
+            "weight 3.2",
             # labels
-            "PDF Shipping label", "ZPL Thermal label", f"/labels/{data.TRACK_DELIVERED}.pdf",
+            "PDF Shipping label",
+            "ZPL Thermal label",
+            f"/labels/{data.TRACK_DELIVERED}.pdf",
         ):
             assert expected in shown, expected
         # Server text is data: the note's brackets are shown, not interpreted.
         assert "Handle with care: [b]fragile[/b]" in shown
-        order = [shown.index(text) for text in ("Handle with care", "Doorbell broken", "-signature.jpg",
-                                                 "-door.jpg", "Delivered to the concierge")]
+        order = [
+            shown.index(text)
+            for text in (
+                "Handle with care",
+                "Doorbell broken",
+                "-signature.jpg",
+                "-door.jpg",
+                "Delivered to the concierge",
+            )
+        ]
         assert order == sorted(order)
         items = data.demo_state().shipments[data.SHIP_DELIVERED]["packages"][0]["items"]
         for item in items:

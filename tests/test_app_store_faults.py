@@ -105,8 +105,9 @@ async def test_keys_echo_while_another_process_holds_the_database(monkeypatch):
             holder.release()
         assert not holder.released_by_fallback
         # Once the lock is gone, the lookup is saved after all.
-        await until(pilot, lambda: [r.ident for r in app.state.recent()][:1] == [data.ORDER_COP],
-                    "the recent lookup is saved")
+        await until(
+            pilot, lambda: [r.ident for r in app.state.recent()][:1] == [data.ORDER_COP], "the recent lookup is saved"
+        )
 
 
 async def test_the_outbox_retry_loop_waiting_for_the_database_never_freezes_the_screen(monkeypatch):
@@ -116,8 +117,11 @@ async def test_the_outbox_retry_loop_waiting_for_the_database_never_freezes_the_
 
     monkeypatch.setattr(state_module, "BUSY_TIMEOUT_MS", 30_000)
     state = StateDB.open(demo=True)
-    Outbox(state).add(data.ORDER_ON_ROUTE, TrackingUpdate(delivered_date="2025-02-11T10:00:00Z"),
-                      Target("demo", DEMO_API_URL, DEMO_AUTH_URL))
+    Outbox(state).add(
+        data.ORDER_ON_ROUTE,
+        TrackingUpdate(delivered_date="2025-02-11T10:00:00Z"),
+        Target("demo", DEMO_API_URL, DEMO_AUTH_URL),
+    )
     holder = Holder(state.path).hold()  # the retry loop's first send has to wait for the lock
     try:
         app = PickTermApp(demo=True, state=state)
@@ -187,8 +191,9 @@ async def test_a_corrupt_database_never_breaks_lookups_and_f5_picks_it_up_once_f
         assert "The local store is available again" in notifications(app)
         await pilot.press("f5")
         await settle(pilot)
-        await until(pilot, lambda: [r.ident for r in app.state.recent()] == [data.ORDER_COP],
-                    "lookups are remembered again")
+        await until(
+            pilot, lambda: [r.ident for r in app.state.recent()] == [data.ORDER_COP], "lookups are remembered again"
+        )
         await pilot.press("f2")
         await settle(pilot)
         assert not app.screen.error_panel.display
@@ -225,8 +230,11 @@ async def test_a_database_locked_at_start_is_picked_up_when_the_lock_goes(monkey
             await until(pilot, lambda: app.state is not None, "the store is opened once the lock is gone")
             app.open_order(data.ORDER_ON_ROUTE)
             await settle(pilot)
-            await until(pilot, lambda: [r.ident for r in app.state.recent()][:1] == [data.ORDER_ON_ROUTE],
-                        "lookups are remembered again")
+            await until(
+                pilot,
+                lambda: [r.ident for r in app.state.recent()][:1] == [data.ORDER_ON_ROUTE],
+                "lookups are remembered again",
+            )
     finally:
         holder.release()
 
@@ -262,14 +270,23 @@ async def test_the_header_and_the_quit_question_follow_another_process(fast_stor
         path = app.state.path
         entry_id = insert_entry(path, "pending")  # another terminal queued a write...
         failed_id = insert_entry(path, "failed")
-        await until(pilot, lambda: "⟳1 pending" in header_status(app) and "✘1 failed" in header_status(app),
-                    "the header counts the writes made elsewhere")
+        await until(
+            pilot,
+            lambda: "⟳1 pending" in header_status(app) and "✘1 failed" in header_status(app),
+            "the header counts the writes made elsewhere",
+        )
         # ...and `pickterm outbox flush` there sent one, and the other was discarded.
-        run_sql(path, "UPDATE outbox SET state = 'sent', sent_at = '2025-02-11T10:01:00.000Z',"
-                      " claimed_by = NULL WHERE id = ?", entry_id)
+        run_sql(
+            path,
+            "UPDATE outbox SET state = 'sent', sent_at = '2025-02-11T10:01:00.000Z', claimed_by = NULL WHERE id = ?",
+            entry_id,
+        )
         run_sql(path, "DELETE FROM outbox WHERE id = ?", failed_id)
-        await until(pilot, lambda: "pending" not in header_status(app) and "failed" not in header_status(app),
-                    "the header forgets what was flushed elsewhere")
+        await until(
+            pilot,
+            lambda: "pending" not in header_status(app) and "failed" not in header_status(app),
+            "the header forgets what was flushed elsewhere",
+        )
         await pilot.press("ctrl+q")
         await settle(pilot)
         assert not isinstance(app.screen, ConfirmScreen)

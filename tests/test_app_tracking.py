@@ -161,8 +161,14 @@ async def test_accepted_write_marks_the_order_delivered_and_shows_it():
         await settle(pilot)
         expected = {
             "deliveredDate": "2025-02-11T10:00:00.000Z",
-            "events": [{"city": "Envigado", "state": "ANTIOQUIA", "description": "Delivered to [b]the door[/b]",
-                        "date": "2025-02-11T09:55:00.000Z"}],
+            "events": [
+                {
+                    "city": "Envigado",
+                    "state": "ANTIOQUIA",
+                    "description": "Delivered to [b]the door[/b]",
+                    "date": "2025-02-11T09:55:00.000Z",
+                }
+            ],
         }
         assert app.sandbox.tracking_writes == [(data.ORDER_ON_ROUTE, expected)]
         assert sent_preview == expected  # the preview was exactly what was sent
@@ -277,7 +283,11 @@ async def test_editing_a_failed_write_sends_that_entry():
         screen = await open_form(pilot, data.ORDER_ON_ROUTE, entry.id)
         assert field(screen, "#delivered").value == ""
         assert screen.query_one(EventEditor).values() == {
-            "city": "Envigado", "state": "ANTIOQUIA", "description": "At the gate", "date": "2025-02-11 11:00"}
+            "city": "Envigado",
+            "state": "ANTIOQUIA",
+            "description": "At the gate",
+            "date": "2025-02-11 11:00",
+        }
         assert "SHR0007B" in str(screen.error_panel.render())
         await type_into(pilot, screen.query_one(EventEditor).query_one(".event-description", FormField), "Gate 2")
         await pilot.press("ctrl+s")

@@ -64,8 +64,12 @@ async def test_an_order_not_delivered_starts_empty_and_events_go_without_a_deliv
         await pilot.press("ctrl+n")
         await pilot.pause()
         editor = screen.query(".event").last()
-        for key, value in (("city", "Bello"), ("state", "ANTIOQUIA"), ("description", "Out for delivery"),
-                           ("date", "2025-02-11 12:00")):
+        for key, value in (
+            ("city", "Bello"),
+            ("state", "ANTIOQUIA"),
+            ("description", "Out for delivery"),
+            ("date", "2025-02-11 12:00"),
+        ):
             await type_into(pilot, editor.query_one(f".event-{key}", FormField), value)
         assert "deliveredDate" not in json.loads(preview(screen))
         await pilot.press("ctrl+s")

@@ -107,7 +107,10 @@ async def test_the_current_item_is_readable_at_40x16():
         await open_from_list(pilot, "201")
         assert static_text(app, "#item-name") == "Whole milk 1 L"
         assert static_text(app, "#item-orders").splitlines() == [
-            f"→ {data.ORDER_NOT_INVOICED} ×3", f"→ {data.ORDER_WEIGHABLE} ×2", f"→ {data.ORDER_TWO_WORKSHEETS} ×1"]
+            f"→ {data.ORDER_NOT_INVOICED} ×3",
+            f"→ {data.ORDER_WEIGHABLE} ×2",
+            f"→ {data.ORDER_TWO_WORKSHEETS} ×1",
+        ]
         assert screen.query_one("#item-orders").region.bottom <= field.region.y
         # Eggs: one of two units is already picked on the server, one is left.
         await open_from_list(pilot, "203")
@@ -237,7 +240,9 @@ async def test_skip_short_and_the_item_list():
         await pilot.pause()
         saved = app.state.load_progress(data.WS_MAIN).item(BANANAS)
         assert (saved.state, saved.reason) == ("short", "damaged")
-        assert "Short" in static_text(app, "#walk-feedback") and static_text(app, "#item-name").startswith("Hass avocados")
+        assert "Short" in static_text(app, "#walk-feedback") and static_text(app, "#item-name").startswith(
+            "Hass avocados"
+        )
         await pilot.press("f9", "escape")  # Esc cancels
         await pilot.pause()
         assert app.state.load_progress(data.WS_MAIN).item("102").state == "todo"
@@ -389,8 +394,18 @@ async def test_every_action_has_a_key_in_the_palette_and_the_footer():
     async with app.run_test(size=(130, 30)) as pilot:
         screen = await open_walk(pilot)
         names = {command.title for command in app.get_system_commands(screen)}
-        for action in ("Items", "Previous item", "Next item", "Skip", "Short", "Undo", "Add a unit",
-                       "Remove a unit", "Summary", "Refresh"):
+        for action in (
+            "Items",
+            "Previous item",
+            "Next item",
+            "Skip",
+            "Short",
+            "Undo",
+            "Add a unit",
+            "Remove a unit",
+            "Summary",
+            "Refresh",
+        ):
             assert action in names
         footer = " ".join(str(w.render()) for w in screen.query("FooterKey, FooterLabel"))
         for word in ("Items", "Prev/Next", "Skip", "Short", "Undo", "±1 unit", "Summary"):

@@ -51,8 +51,22 @@ def test_not_found_is_one_line_on_stderr_and_exit_1(capsys):
 def test_offline_is_exit_1_without_traceback():
     # Nothing listens on port 9 of loopback: connection refused, retried, then one line.
     proc = subprocess.run(
-        [sys.executable, "-m", "pickterm", "get", "order", "1", "--api-url", "http://127.0.0.1:9", "--auth-url", "http://127.0.0.1:9"],
-        capture_output=True, text=True, env={"PICKTERM_API_KEY": "k", "PATH": "", "HOME": "/nonexistent"}, timeout=60,
+        [
+            sys.executable,
+            "-m",
+            "pickterm",
+            "get",
+            "order",
+            "1",
+            "--api-url",
+            "http://127.0.0.1:9",
+            "--auth-url",
+            "http://127.0.0.1:9",
+        ],
+        capture_output=True,
+        text=True,
+        env={"PICKTERM_API_KEY": "k", "PATH": "", "HOME": "/nonexistent"},
+        timeout=60,
     )
     assert proc.returncode == 1
     assert "Network unreachable or timed out" in proc.stderr

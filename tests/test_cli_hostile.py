@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from test_app_hostile import EVIL, hostile_sandbox
 
 from pickterm.cli import main
 from pickterm.sandbox import DEMO_API_KEY, Sandbox, serve_in_thread
@@ -17,8 +18,6 @@ from pickterm.sandbox.data import ORDER_ON_ROUTE, ORDER_REPLACED
 from pickterm.store.config import config_path
 from pickterm.store.outbox import Outbox
 from pickterm.store.state import StateDB, state_path
-
-from test_app_hostile import EVIL, hostile_sandbox
 
 ROOT = Path(__file__).resolve().parent.parent
 SECRET = "pnp-key-0123456789-abcdWXYZ"
@@ -108,15 +107,17 @@ def test_track_neither_prints_nor_stores_the_key(capsys, echoing_auth):
 # ---------------------------------------------------------------- closed pipe
 
 
-@pytest.mark.parametrize("argv", [["get", "order", ORDER_REPLACED, "--demo"], ["outbox", "list", "--demo"]],
-                         ids=["get order", "outbox list"])
+@pytest.mark.parametrize(
+    "argv", [["get", "order", ORDER_REPLACED, "--demo"], ["outbox", "list", "--demo"]], ids=["get order", "outbox list"]
+)
 def test_a_reader_that_stops_early_gets_no_traceback(argv, tmp_path):
     if argv[0] == "outbox":  # something to list
         assert main(["track", ORDER_ON_ROUTE, "--delivered", "now", "--demo"]) == 0
         argv = [*argv[:2], "--all", "--demo"]
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    proc = subprocess.Popen([sys.executable, "-m", "pickterm", *argv], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, env=env, cwd=tmp_path)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "pickterm", *argv], stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, cwd=tmp_path
+    )
     proc.stdout.close()  # as `| head -1` does once it has its line: before anything is written here
     err = proc.stderr.read().decode()
     assert proc.wait(timeout=60) == 141
@@ -200,8 +201,10 @@ def test_a_date_before_year_one_in_utc_is_exit_2(capsys):
     assert code == 2 and "out of the range of dates" in one_clean_line(err)
 
 
-@pytest.mark.parametrize("argv", [["config", "show"], ["get", "order", "1"], ["outbox", "flush"],
-                                  ["track", ORDER_ON_ROUTE, "--delivered", "now"]])
+@pytest.mark.parametrize(
+    "argv",
+    [["config", "show"], ["get", "order", "1"], ["outbox", "flush"], ["track", ORDER_ON_ROUTE, "--delivered", "now"]],
+)
 def test_a_key_given_twice_in_the_config_file_is_exit_2(capsys, argv):
     path = config_path()
     path.parent.mkdir(mode=0o700, parents=True)

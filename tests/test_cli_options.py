@@ -76,8 +76,10 @@ def test_outbox_list_retry_discard_take_demo_anywhere_and_refuse_the_rest(capsys
     for argv in positions(["outbox", "discard"], ["--demo"], ["99"]):
         code, out, err = run(capsys, argv)
         assert code == 2 and "no outbox entry #99" in err
-    for argv in (["--api-url", "https://api.example.com", "outbox", "list"],
-                 ["outbox", "list", "--api-url", "https://api.example.com"]):
+    for argv in (
+        ["--api-url", "https://api.example.com", "outbox", "list"],
+        ["outbox", "list", "--api-url", "https://api.example.com"],
+    ):
         with pytest.raises(SystemExit) as info:
             main(argv)
         assert info.value.code == 2

@@ -3,7 +3,6 @@ target per entry, bad ids, unknown outcomes, and a local store that fails."""
 
 from __future__ import annotations
 
-import os
 import shutil
 import sqlite3
 from collections.abc import Iterator
@@ -11,10 +10,10 @@ from collections.abc import Iterator
 import pytest
 
 from pickterm.cli import main
+from pickterm.commands.track import build_update
 from pickterm.sandbox import DEMO_API_KEY, Sandbox, serve_in_thread
 from pickterm.sandbox.data import ORDER_ON_ROUTE, ORDER_WEIGHABLE
 from pickterm.store import state as state_module
-from pickterm.commands.track import build_update
 from pickterm.store.outbox import Outbox, Target
 from pickterm.store.state import StateDB, StateError, state_path
 

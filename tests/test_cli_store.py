@@ -135,9 +135,16 @@ def test_a_broken_config_file_is_one_line_and_exit_2(capsys, kind, command):
 
 def test_track_accepted(capsys, server):
     code, out, err = run(
-        capsys, "track", ORDER_ON_ROUTE, "--delivered", "2025-02-13T02:00:00Z",
-        "--event", "São Paulo|SP|Out for delivery|2025-02-12 08:00",
-        "--event", "São Paulo|SP|Delivered|now", *urls(server),
+        capsys,
+        "track",
+        ORDER_ON_ROUTE,
+        "--delivered",
+        "2025-02-13T02:00:00Z",
+        "--event",
+        "São Paulo|SP|Out for delivery|2025-02-12 08:00",
+        "--event",
+        "São Paulo|SP|Delivered|now",
+        *urls(server),
     )
     assert code == 0 and err == "" and ORDER_ON_ROUTE in out
     [(order_id, payload)] = server.sandbox.tracking_writes
@@ -172,7 +179,9 @@ def test_track_rejected_stays_failed_with_its_message(capsys, server):
     [entry] = entries()
     assert entry.state == "failed"
     code, out, _ = run(capsys, "outbox")
-    assert "failed" in out and "ORA0001B" in out and "The order must be invoiced" in out and "0 pending, 1 failed" in out
+    assert (
+        "failed" in out and "ORA0001B" in out and "The order must be invoiced" in out and "0 pending, 1 failed" in out
+    )
     code, out, _ = run(capsys, "outbox", "flush", *urls(server))
     assert code == 0 and "Nothing to send" in out  # a rejection is not retried on its own
     code, out, _ = run(capsys, "outbox", "retry", str(entry.id))
@@ -233,7 +242,9 @@ def test_kill_9_while_the_patch_is_in_flight_then_flush_sends_it_once(tmp_path):
         command = [sys.executable, "-m", "pickterm"]
         proc = subprocess.Popen(
             [*command, "track", ORDER_ON_ROUTE, "--delivered", "now", *urls(server)],
-            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
         )
         try:
             _wait_for(lambda: sandbox.token_requests >= 1)  # token answered; the PATCH leaves right away
@@ -252,9 +263,13 @@ def test_kill_9_while_the_patch_is_in_flight_then_flush_sends_it_once(tmp_path):
         assert entry.state == "pending" and entry.attempts == 1 and not entry.in_flight
 
         sandbox.latency_ms = 0
-        flush = subprocess.run([*command, "outbox", "flush", *urls(server)], env=env, capture_output=True, text=True, timeout=30)
+        flush = subprocess.run(
+            [*command, "outbox", "flush", *urls(server)], env=env, capture_output=True, text=True, timeout=30
+        )
         assert flush.returncode == 0, flush.stderr
-        again = subprocess.run([*command, "outbox", "flush", *urls(server)], env=env, capture_output=True, text=True, timeout=30)
+        again = subprocess.run(
+            [*command, "outbox", "flush", *urls(server)], env=env, capture_output=True, text=True, timeout=30
+        )
         assert again.returncode == 0 and "Nothing to send" in again.stdout
     assert [order for order, _ in sandbox.tracking_writes] == [ORDER_ON_ROUTE]
     [entry] = entries()

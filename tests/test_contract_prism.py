@@ -19,16 +19,18 @@ import signal
 import socket
 import subprocess
 import time
-from datetime import datetime, timezone
+from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import httpx
 import pytest
 
-from conftest import ROOT, require_spec
 from pickterm.api import PickPackClient, errors
 from pickterm.api.models import TrackingEvent, TrackingUpdate
+
+from conftest import ROOT, require_spec
 
 # Read now: the autouse fixture of conftest clears PICKTERM_* variables around each test.
 PRISM_ENV = os.environ.get("PICKTERM_PRISM")
@@ -181,9 +183,12 @@ async def test_whole_client_passes_the_contract_with_one_token(prism, spec):
         delivered = await client.set_order_delivery(
             ORDER_ID,
             TrackingUpdate(
-                delivered_date=datetime(2025, 2, 13, 2, 0, tzinfo=timezone.utc),
-                events=[TrackingEvent(city="São Paulo", state="SP", description="Delivery",
-                                      date=datetime(2025, 2, 10, tzinfo=timezone.utc))],
+                delivered_date=datetime(2025, 2, 13, 2, 0, tzinfo=UTC),
+                events=[
+                    TrackingEvent(
+                        city="São Paulo", state="SP", description="Delivery", date=datetime(2025, 2, 10, tzinfo=UTC)
+                    )
+                ],
             ),
         )
         worksheet = await client.get_worksheet(WORKSHEET_ID)
@@ -230,10 +235,19 @@ async def test_tracking_update_body_is_accepted(prism):
     async with make_client(prism, recorder) as client:
         full = await client.set_order_delivery(
             ORDER_ID,
-            TrackingUpdate.model_validate({
-                "deliveredDate": "2025-02-13T02:00:00.000Z",
-                "events": [{"city": "Medellín", "state": "ANT", "description": "Delivered", "date": "2025-02-12T21:00:00-05:00"}],
-            }),
+            TrackingUpdate.model_validate(
+                {
+                    "deliveredDate": "2025-02-13T02:00:00.000Z",
+                    "events": [
+                        {
+                            "city": "Medellín",
+                            "state": "ANT",
+                            "description": "Delivered",
+                            "date": "2025-02-12T21:00:00-05:00",
+                        }
+                    ],
+                }
+            ),
         )
         bare = await client.set_order_delivery(ORDER_ID, TrackingUpdate())
     assert full.order_id == bare.order_id == "1507400515991-01"
@@ -241,7 +255,9 @@ async def test_tracking_update_body_is_accepted(prism):
     assert [r.url.path for r in patches] == [f"/orders/{ORDER_ID}/tracking"] * 2
     assert json.loads(patches[0].content) == {
         "deliveredDate": "2025-02-13T02:00:00.000Z",
-        "events": [{"city": "Medellín", "state": "ANT", "description": "Delivered", "date": "2025-02-13T02:00:00.000Z"}],
+        "events": [
+            {"city": "Medellín", "state": "ANT", "description": "Delivered", "date": "2025-02-13T02:00:00.000Z"}
+        ],
     }
     assert json.loads(patches[1].content) == {}
 
@@ -304,23 +320,50 @@ async def test_shipment_by_uuid_is_refused_because_the_contract_types_the_id_as_
 @pytest.mark.parametrize(
     ("method", "path", "headers", "body", "status", "location"),
     [
-        pytest.param("PATCH", f"/orders/{ORDER_ID}/tracking", {**JSON_HEADERS, "Authorization": "Bearer x"},
-                     {"deliveredDate": 20250213, "events": "delivered"}, 422, ["body", "deliveredDate"],
-                     id="tracking-body-of-wrong-types"),
-        pytest.param("PATCH", f"/orders/{ORDER_ID}/tracking", {**JSON_HEADERS, "Authorization": "Bearer x"},
-                     {"events": [{"city": "Bogotá"}]}, 422, ["body", "events", "0"],
-                     id="tracking-event-missing-fields"),
-        pytest.param("GET", f"/shipments/{TRACKING_NUMBER}", {**JSON_HEADERS, "Authorization": "Bearer x"},
-                     None, 422, ["header"], id="shipment-without-filter-method"),
-        pytest.param("GET", f"/orders/{ORDER_ID}", {"Accept": "application/json", "Authorization": "Bearer x"},
-                     None, 422, ["header"], id="order-without-content-type"),
+        pytest.param(
+            "PATCH",
+            f"/orders/{ORDER_ID}/tracking",
+            {**JSON_HEADERS, "Authorization": "Bearer x"},
+            {"deliveredDate": 20250213, "events": "delivered"},
+            422,
+            ["body", "deliveredDate"],
+            id="tracking-body-of-wrong-types",
+        ),
+        pytest.param(
+            "PATCH",
+            f"/orders/{ORDER_ID}/tracking",
+            {**JSON_HEADERS, "Authorization": "Bearer x"},
+            {"events": [{"city": "Bogotá"}]},
+            422,
+            ["body", "events", "0"],
+            id="tracking-event-missing-fields",
+        ),
+        pytest.param(
+            "GET",
+            f"/shipments/{TRACKING_NUMBER}",
+            {**JSON_HEADERS, "Authorization": "Bearer x"},
+            None,
+            422,
+            ["header"],
+            id="shipment-without-filter-method",
+        ),
+        pytest.param(
+            "GET",
+            f"/orders/{ORDER_ID}",
+            {"Accept": "application/json", "Authorization": "Bearer x"},
+            None,
+            422,
+            ["header"],
+            id="order-without-content-type",
+        ),
         pytest.param("GET", f"/orders/{ORDER_ID}", JSON_HEADERS, None, 401, None, id="order-without-token"),
     ],
 )
 async def test_prism_refuses_requests_that_break_the_contract(prism, method, path, headers, body, status, location):
     async with httpx.AsyncClient(timeout=10) as raw:
-        response = await raw.request(method, f"{prism}{path}", headers=headers,
-                                     content=None if body is None else json.dumps(body))
+        response = await raw.request(
+            method, f"{prism}{path}", headers=headers, content=None if body is None else json.dumps(body)
+        )
     assert response.status_code == status
     if location is not None:
         locations = [v["location"][: len(location)] for v in response.json()["validation"]]
@@ -343,7 +386,7 @@ async def test_documented_not_found_answers_carry_code_and_request_id(prism, spe
         with pytest.raises(errors.NotFoundError) as worksheet:
             await client.get_worksheet("5467446280061")
         with pytest.raises(errors.NotFoundError) as delivery:
-            await client.set_order_delivery(ORDER_ID, TrackingUpdate(delivered_date=datetime.now(timezone.utc)))
+            await client.set_order_delivery(ORDER_ID, TrackingUpdate(delivered_date=datetime.now(UTC)))
     expected = example(spec, "/worksheets/{worksheetId}", "get", "404")
     assert (worksheet.value.code, worksheet.value.request_id) == (expected["code"], expected["requestId"])
     assert worksheet.value.code == "WORK0001B"

@@ -10,15 +10,11 @@ from __future__ import annotations
 
 import subprocess
 import time
-from collections.abc import Awaitable, Callable
-from typing import Any, Iterator
+from collections.abc import Awaitable, Callable, Iterator
+from typing import Any
 
 import httpx
 import pytest
-
-from conftest import require_spec
-from pickterm.api import PickPackClient
-
 from test_contract_prism import (
     FACILITY_ID,
     ORDER_ID,
@@ -32,6 +28,10 @@ from test_contract_prism import (
     find_prism,
     make_client,
 )
+
+from pickterm.api import PickPackClient
+
+from conftest import require_spec
 
 PAYLOADS = 200  # random answers per GET endpoint
 
@@ -58,7 +58,10 @@ def dynamic_prism(tmp_path_factory) -> Iterator[str]:
     with log.open("wb") as out:
         process = subprocess.Popen(
             [str(binary), "mock", "-d", str(spec), "--host", "127.0.0.1", "--port", str(port)],
-            stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
+            stdin=subprocess.DEVNULL,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
     try:
         deadline = time.monotonic() + START_TIMEOUT

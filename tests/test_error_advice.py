@@ -21,8 +21,11 @@ KEY_NAME = re.compile(r"\b(F\d{1,2}|ctrl\+\w|esc|enter)\b", re.IGNORECASE)
 
 def test_the_api_errors_name_no_key_of_the_app():
     source = Path(errors.__file__).read_text(encoding="utf-8")
-    texts = [node.value for node in ast.walk(ast.parse(source))
-             if isinstance(node, ast.Constant) and isinstance(node.value, str)]
+    texts = [
+        node.value
+        for node in ast.walk(ast.parse(source))
+        if isinstance(node, ast.Constant) and isinstance(node.value, str)
+    ]
     assert [text for text in texts if KEY_NAME.search(text)] == []
 
 
@@ -36,11 +39,14 @@ def test_the_app_words_every_advice():
     assert set(ADVICE_TEXT) == set(errors.ADVICE)
 
 
-@pytest.mark.parametrize(("error", "words"), [
-    (errors.ServerError("boom", status=503), "retry in a moment (F5)"),
-    (errors.OfflineError("no route"), "Check the connection; F5 retries."),
-    (errors.NotFoundError("no such order", status=404), "Check the id and try again."),
-])
+@pytest.mark.parametrize(
+    ("error", "words"),
+    [
+        (errors.ServerError("boom", status=503), "retry in a moment (F5)"),
+        (errors.OfflineError("no route"), "Check the connection; F5 retries."),
+        (errors.NotFoundError("no such order", status=404), "Check the id and try again."),
+    ],
+)
 async def test_the_error_panel_tells_what_to_do_with_the_apps_keys(error, words):
     app = PickTermApp(demo=True)
     async with app.run_test(size=(80, 24)) as pilot:

@@ -26,8 +26,15 @@ import pytest
 PACKAGE_DIR = Path(__file__).resolve().parent.parent / "pickterm"
 
 # The Textual-free core named by the design; each must exist, so a rename cannot hide one.
-CORE = ("pickterm.api", "pickterm.store", "pickterm.scan", "pickterm.picking", "pickterm.ids",
-        "pickterm.status", "pickterm.sandbox")
+CORE = (
+    "pickterm.api",
+    "pickterm.store",
+    "pickterm.scan",
+    "pickterm.picking",
+    "pickterm.ids",
+    "pickterm.status",
+    "pickterm.sandbox",
+)
 UI = ("pickterm.app", "pickterm.screens", "pickterm.widgets")
 ENTRY_POINTS = ("pickterm.cli", "pickterm.__main__", "pickterm.commands.app")
 
@@ -120,9 +127,12 @@ def screens_in_widgets(imports: list[Import]) -> list[Import]:
 
 def app_imported_below_entry_points(imports: list[Import]) -> list[Import]:
     return [
-        i for i in imports
-        if within(i.target, ("pickterm.app",)) and not i.type_only
-        and i.importer not in ENTRY_POINTS and i.importer != "pickterm.app"
+        i
+        for i in imports
+        if within(i.target, ("pickterm.app",))
+        and not i.type_only
+        and i.importer not in ENTRY_POINTS
+        and i.importer != "pickterm.app"
     ]
 
 
@@ -180,7 +190,9 @@ def planted_tree(tmp_path: Path) -> Path:
     (root / "widgets").mkdir(parents=True)
     (root / "__init__.py").write_text("")
     (root / "widgets" / "__init__.py").write_text("")
-    (root / "picking.py").write_text(PLANTED.replace("from .. import", "from . import").replace("..screens", ".screens"))
+    (root / "picking.py").write_text(
+        PLANTED.replace("from .. import", "from . import").replace("..screens", ".screens")
+    )
     (root / "widgets" / "hidden.py").write_text(PLANTED)
     return root
 
@@ -188,14 +200,17 @@ def planted_tree(tmp_path: Path) -> Path:
 def test_imports_inside_functions_methods_and_try_blocks_are_seen(planted_tree: Path):
     found = textual_in_core(all_imports(planted_tree))
     assert sorted((i.importer, i.line) for i in found if i.target in ("textual", "textual.widgets", "textual.app")) == [
-        ("pickterm.picking", 11), ("pickterm.picking", 17), ("pickterm.picking", 20),
+        ("pickterm.picking", 11),
+        ("pickterm.picking", 17),
+        ("pickterm.picking", 20),
     ]
 
 
 def test_relative_imports_of_the_app_and_of_screens_are_seen(planted_tree: Path):
     imports = all_imports(planted_tree)
     assert {(i.importer, i.line) for i in app_imported_below_entry_points(imports)} == {
-        ("pickterm.picking", 23), ("pickterm.widgets.hidden", 23),
+        ("pickterm.picking", 23),
+        ("pickterm.widgets.hidden", 23),
     }
     assert {(i.importer, i.line) for i in screens_in_widgets(imports)} == {("pickterm.widgets.hidden", 24)}
 
@@ -207,6 +222,8 @@ def imported_after(statement: str) -> set[str]:
 
 
 def test_starting_the_app_does_not_load_the_api_layer_first():
-    modules = imported_after("from pickterm.cli import build_app_parser; build_app_parser(); import pickterm.app, pickterm.screens.lookup")
+    modules = imported_after(
+        "from pickterm.cli import build_app_parser; build_app_parser(); import pickterm.app, pickterm.screens.lookup"
+    )
     for heavy in ("httpx", "pydantic", "pickterm.api", "sqlite3"):
         assert heavy not in modules, f"{heavy} is imported before the first frame"

@@ -67,7 +67,9 @@ def test_items_come_in_pick_path_order_category_then_name(sandbox):
     assert keys == sorted(keys)
     # The first aisle is fruit and vegetables, alphabetically.
     assert [i.name for i in walked[:3]] == [
-        "Baby spinach 200g", "Bananas, loose (approx. 500 g each)", "Hass avocados (approx. 250 g each)",
+        "Baby spinach 200g",
+        "Bananas, loose (approx. 500 g each)",
+        "Hass avocados (approx. 250 g each)",
     ]
     assert model.current.name == "Baby spinach 200g"
 

@@ -6,7 +6,7 @@ scan parsers, URL checks and the config loader.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -19,15 +19,17 @@ from pickterm.api.models import TrackingUpdate, format_api_datetime, parse_api_d
 from pickterm.commands.track import build_update, parse_event
 from pickterm.ids import classify
 from pickterm.scan import parse_scan
-from pickterm.store.config import ConfigError, PROFILE_KEYS, load_settings, save_setting
+from pickterm.store.config import PROFILE_KEYS, ConfigError, load_settings, save_setting
 from pickterm.store.dates import parse_user_datetime
 
-NOW = datetime(2025, 2, 13, 12, 0, tzinfo=timezone.utc)
+NOW = datetime(2025, 2, 13, 12, 0, tzinfo=UTC)
 
 # Strings shaped like dates, so the parsers get past their first checks.
 dates = st.one_of(
     st.text(),
-    st.from_regex(r"\A[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{1,2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,9})?)?(Z|z|[+-][0-9]{2}:?[0-9]{2})?\Z"),
+    st.from_regex(
+        r"\A[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{1,2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,9})?)?(Z|z|[+-][0-9]{2}:?[0-9]{2})?\Z"
+    ),
 )
 FIELDS = dict(deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 
@@ -69,8 +71,11 @@ def test_tracking_bodies_refuse_bad_dates_with_a_value_error(text):
 @example("Bogotá|DC|Delivered|x", "0001-01-01T00:00+14:00")
 @settings(**FIELDS)
 def test_track_options_are_an_update_or_a_value_error(event, delivered):
-    for call in (lambda: parse_event(event, now=NOW), lambda: build_update(delivered, [], now=NOW),
-                 lambda: build_update(None, [f"a|b|c|{delivered}"], now=NOW)):
+    for call in (
+        lambda: parse_event(event, now=NOW),
+        lambda: build_update(delivered, [], now=NOW),
+        lambda: build_update(None, [f"a|b|c|{delivered}"], now=NOW),
+    ):
         try:
             call()
         except ValueError as exc:
@@ -100,11 +105,23 @@ def test_urls_are_accepted_or_refused_with_a_value_error(text):
 
 toml_values = st.one_of(
     st.text(max_size=20).map(lambda s: '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'),
-    st.integers().map(str), st.sampled_from(["true", "[1, 2]", "{a = 1}", '"http://127.0.0.1:99999"',
-                                             '"https://api.example.com"', "1979-05-27T07:32:00Z", "nan"]),
+    st.integers().map(str),
+    st.sampled_from(
+        [
+            "true",
+            "[1, 2]",
+            "{a = 1}",
+            '"http://127.0.0.1:99999"',
+            '"https://api.example.com"',
+            "1979-05-27T07:32:00Z",
+            "nan",
+        ]
+    ),
 )
 toml_lines = st.one_of(
-    st.builds(lambda k, v: f"{k} = {v}", st.sampled_from([*PROFILE_KEYS, "default_profile", "x", "profiles"]), toml_values),
+    st.builds(
+        lambda k, v: f"{k} = {v}", st.sampled_from([*PROFILE_KEYS, "default_profile", "x", "profiles"]), toml_values
+    ),
     st.sampled_from(["[profiles.default]", "[profiles.a]", "[profiles]", "[[profiles.b]]", "[x]", "", "# c"]),
     st.text(max_size=20),
 )

@@ -13,8 +13,7 @@ from typing import Any
 import httpx
 import pytest
 
-from pickterm.sandbox import DEMO_API_KEY, DEMO_API_URL, DEMO_AUTH_URL, Sandbox, SandboxTransport
-from pickterm.sandbox import data
+from pickterm.sandbox import DEMO_API_KEY, DEMO_API_URL, DEMO_AUTH_URL, Sandbox, SandboxTransport, data
 
 ORDER_ID = re.compile(r"^\d{13}-\d{2}$")
 WORKSHEET_ID = re.compile(r"^\d{12}$")
@@ -124,8 +123,7 @@ async def test_token_is_a_jwt_whose_exp_is_iat_plus_ttl(clock: Clock) -> None:
 
 async def test_both_auth_schemes_are_accepted(api: Api) -> None:
     bearer = await api.get(f"/orders/{data.ORDER_NOT_INVOICED}")
-    raw = await api.client.get(f"{DEMO_API_URL}/orders/{data.ORDER_NOT_INVOICED}",
-                               headers={"Authorization": api.token})
+    raw = await api.client.get(f"{DEMO_API_URL}/orders/{data.ORDER_NOT_INVOICED}", headers={"Authorization": api.token})
     assert bearer.status_code == raw.status_code == 200
     assert bearer.json() == raw.json()
 
@@ -204,13 +202,18 @@ async def test_missing_order_id_query_is_a_400_with_each_endpoint_code(api: Api)
 
 
 async def test_not_found_bodies_carry_the_contract_codes(api: Api) -> None:
-    body = assert_error(await api.get("/worksheets/5467446280061"), 404, "WORK0001B",
-                        "Worksheet not found [5467446280061]")
+    body = assert_error(
+        await api.get("/worksheets/5467446280061"), 404, "WORK0001B", "Worksheet not found [5467446280061]"
+    )
     assert body["type"] == "exception" and body["date"].endswith("Z")
     assert_error(await api.get("/facilities/ffff"), 404, "FAC0001B", "Facility not found [ffff]")
     assert_error(await api.get("/orders/1000000000000-01"), 404, "ORD0002B", "Order not found [1000000000000-01]")
-    assert_error(await api.get("/shipments/999", **{"X-PNP-FilterMethod": "BY_EXTERNAL_ID"}), 404, "TRP0005E",
-                 "Shipment not found [999]")
+    assert_error(
+        await api.get("/shipments/999", **{"X-PNP-FilterMethod": "BY_EXTERNAL_ID"}),
+        404,
+        "TRP0005E",
+        "Shipment not found [999]",
+    )
     assert (await api.get("/worksheets?orderId=1000000000000-01")).json() == []
 
 
@@ -320,12 +323,15 @@ async def test_tracking_without_a_date_uses_the_server_time(api: Api, clock: Clo
     assert api.sandbox.order(data.ORDER_REPLACED)["deliveredDate"] == response.json()["deliveredDate"]
 
 
-@pytest.mark.parametrize("payload", [
-    {"events": [{"city": "X"}]},
-    {"events": "soon"},
-    {"deliveredDate": "yesterday"},
-    ["not", "an", "object"],
-])
+@pytest.mark.parametrize(
+    "payload",
+    [
+        {"events": [{"city": "X"}]},
+        {"events": "soon"},
+        {"deliveredDate": "yesterday"},
+        ["not", "an", "object"],
+    ],
+)
 async def test_malformed_tracking_body_is_a_400_and_writes_nothing(api: Api, payload: Any) -> None:
     response = await api.patch(f"/orders/{data.ORDER_ON_ROUTE}/tracking", payload)
     assert_error(response, 400, "GEN0002B")
@@ -359,8 +365,10 @@ async def test_fail_rate_is_seeded(clock: Clock) -> None:
     async def pattern(seed: int) -> list[int]:
         sandbox = Sandbox(clock=clock, fail_rate=0.5, seed=seed)
         async with httpx.AsyncClient(transport=sandbox.transport()) as client:
-            return [(await client.post(f"{DEMO_AUTH_URL}/token", json={"apiKey": DEMO_API_KEY})).status_code
-                    for _ in range(40)]
+            return [
+                (await client.post(f"{DEMO_AUTH_URL}/token", json={"apiKey": DEMO_API_KEY})).status_code
+                for _ in range(40)
+            ]
 
     first = await pattern(3)
     assert first == await pattern(3)
@@ -477,8 +485,7 @@ def test_orders_cover_the_cases_the_app_must_show(sandbox: Sandbox) -> None:
 def test_a_weighable_item_is_sold_by_a_variable_measure_barcode(sandbox: Sandbox) -> None:
     scale_label = "20" + "01234" + "00200"
     scale_label += str((10 - sum(int(d) * (1 if i % 2 == 0 else 3) for i, d in enumerate(scale_label)) % 10) % 10)
-    items = [i for o in sandbox.order_ids for i in all_order_items(sandbox.order(o))
-             if 20 <= int(i["ean"][:2]) <= 29]
+    items = [i for o in sandbox.order_ids for i in all_order_items(sandbox.order(o)) if 20 <= int(i["ean"][:2]) <= 29]
     assert items, "no variable-measure item"
     assert all(i["weighableProduct"] and i["unitOfMeasure"] == "KILOGRAMS" for i in items)
     assert any(i["ean"][2:7] == scale_label[2:7] and i["ean"][7:12] == "00000" for i in items)

@@ -17,12 +17,13 @@ import httpx
 import pytest
 
 from pickterm.cli import main
-from pickterm.sandbox import DEMO_API_KEY, Sandbox, serve_in_thread
-from pickterm.sandbox import data
+from pickterm.sandbox import DEMO_API_KEY, Sandbox, data, serve_in_thread
 
 REPO = Path(__file__).resolve().parents[1]
-PAYLOAD = {"deliveredDate": "2025-02-13T02:00:00.000Z",
-           "events": [{"city": "Envigado", "state": "ANT", "description": "Delivered", "date": "2025-02-13T01:00:00.000Z"}]}
+PAYLOAD = {
+    "deliveredDate": "2025-02-13T02:00:00.000Z",
+    "events": [{"city": "Envigado", "state": "ANT", "description": "Delivered", "date": "2025-02-13T01:00:00.000Z"}],
+}
 
 
 def token_for(sandbox: Sandbox) -> str:
@@ -68,13 +69,21 @@ def test_serves_token_and_api_on_one_loopback_address() -> None:
         assert server.url == f"http://127.0.0.1:{server.port}" and server.port > 0
         with httpx.Client(base_url=server.url) as client:
             token = client.post("/token", json={"apiKey": DEMO_API_KEY}).json()["data"]
-            response = client.get(f"/orders/{data.ORDER_WEIGHABLE}",
-                                  headers={"Authorization": f"Bearer {token}", "Accept": "application/json",
-                                           "User-Agent": "pickterm-test/1"})
-            worksheets = client.get("/worksheets", params={"orderId": data.ORDER_EMPTY_WORKSHEET},
-                                    headers={"Authorization": token})
-            shipment = client.get(f"/shipments/{data.TRACK_DELIVERED}",
-                                  headers={"Authorization": token, "X-PNP-FilterMethod": "BY_EXTERNAL_ID"})
+            response = client.get(
+                f"/orders/{data.ORDER_WEIGHABLE}",
+                headers={
+                    "Authorization": f"Bearer {token}",
+                    "Accept": "application/json",
+                    "User-Agent": "pickterm-test/1",
+                },
+            )
+            worksheets = client.get(
+                "/worksheets", params={"orderId": data.ORDER_EMPTY_WORKSHEET}, headers={"Authorization": token}
+            )
+            shipment = client.get(
+                f"/shipments/{data.TRACK_DELIVERED}",
+                headers={"Authorization": token, "X-PNP-FilterMethod": "BY_EXTERNAL_ID"},
+            )
     assert response.status_code == 200
     assert response.headers["content-type"] == "application/json"
     assert response.json()["orderId"] == data.ORDER_WEIGHABLE
@@ -113,8 +122,10 @@ def test_chunked_body_and_malformed_requests() -> None:
             status, _, _ = read_response(sock)
             assert status == 400
         with socket.create_connection(("127.0.0.1", server.port), timeout=5) as sock:
-            head = (f"PATCH /orders/{data.ORDER_ON_ROUTE}/tracking HTTP/1.1\r\nHost: x\r\n"
-                    f"Authorization: {token}\r\nTransfer-Encoding: chunked\r\n\r\n")
+            head = (
+                f"PATCH /orders/{data.ORDER_ON_ROUTE}/tracking HTTP/1.1\r\nHost: x\r\n"
+                f"Authorization: {token}\r\nTransfer-Encoding: chunked\r\n\r\n"
+            )
             chunks = f"{len(body[:10]):x}\r\n".encode() + body[:10] + f"\r\n{len(body[10:]):x}\r\n".encode()
             sock.sendall(head.encode() + chunks + body[10:] + b"\r\n0\r\n\r\n")
             status, _, answer = read_response(sock)
@@ -208,7 +219,10 @@ def test_command_prints_urls_serves_and_stops_cleanly(signum: int) -> None:
     env = dict(os.environ, PYTHONPATH=str(REPO))
     proc = subprocess.Popen(
         [sys.executable, "-m", "pickterm", "sandbox", "--port", "0", "--token-ttl", "60"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=REPO, env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        cwd=REPO,
+        env=env,
     )
     try:
         lines = read_banner(proc)

@@ -69,7 +69,16 @@ def test_clean_keeps_inner_spaces_and_text() -> None:
 
 @pytest.mark.parametrize(
     ("name", "terminator"),
-    [("enter", "\n"), ("Enter", "\n"), ("tab", "\t"), ("TAB", "\t"), ("none", ""), ("", ""), ("crlf", "\r\n"), ("#", "#")],
+    [
+        ("enter", "\n"),
+        ("Enter", "\n"),
+        ("tab", "\t"),
+        ("TAB", "\t"),
+        ("none", ""),
+        ("", ""),
+        ("crlf", "\r\n"),
+        ("#", "#"),
+    ],
 )
 def test_terminator_from_name(name: str, terminator: str) -> None:
     assert terminator_from_name(name) == terminator
@@ -97,8 +106,19 @@ def test_check_digit_rejects_bad_bodies(body: str) -> None:
 
 @pytest.mark.parametrize(
     "code",
-    ["4006381333932", "036000291453", "96385075", "00012345600013", "4006381", "400638133393", "40063813339311",
-     "400638133393X", "", "ABC", "４００６３８１３３３９３１"],
+    [
+        "4006381333932",
+        "036000291453",
+        "96385075",
+        "00012345600013",
+        "4006381",
+        "400638133393",
+        "40063813339311",
+        "400638133393X",
+        "",
+        "ABC",
+        "４００６３８１３３３９３１",
+    ],
 )
 def test_invalid_gtins(code: str) -> None:
     assert not is_valid_gtin(code)
@@ -169,8 +189,14 @@ def test_non_gtin_codes_are_text(raw: str) -> None:
 
 @pytest.mark.parametrize(
     ("raw", "quantity", "code"),
-    [("3*4006381333931", 3, EAN13), ("12*96385074\n", 12, EAN8), ("999*SKU-1", 999, "SKU-1"), ("1*75", 1, "75"),
-     ("2 * 036000291452", 2, UPCA), ("007*75", 7, "75")],
+    [
+        ("3*4006381333931", 3, EAN13),
+        ("12*96385074\n", 12, EAN8),
+        ("999*SKU-1", 999, "SKU-1"),
+        ("1*75", 1, "75"),
+        ("2 * 036000291452", 2, UPCA),
+        ("007*75", 7, "75"),
+    ],
 )
 def test_quantity_prefix(raw: str, quantity: int, code: str) -> None:
     scan = parse_scan(raw)
@@ -180,8 +206,15 @@ def test_quantity_prefix(raw: str, quantity: int, code: str) -> None:
 
 @pytest.mark.parametrize(
     ("raw", "words"),
-    [("0*4006381333931", "1 to 999"), ("1000*4006381333931", "1 to 999"), ("*4006381333931", "number"),
-     ("a*4006381333931", "number"), ("3*", "no code"), ("3*4*4006381333931", "only one"), ("-1*75", "number")],
+    [
+        ("0*4006381333931", "1 to 999"),
+        ("1000*4006381333931", "1 to 999"),
+        ("*4006381333931", "number"),
+        ("a*4006381333931", "number"),
+        ("3*", "no code"),
+        ("3*4*4006381333931", "only one"),
+        ("-1*75", "number"),
+    ],
 )
 def test_bad_quantity_prefix_is_an_error(raw: str, words: str) -> None:
     scan = parse_scan(raw)
@@ -201,7 +234,11 @@ def test_quantity_prefix_does_not_hide_a_bad_check_digit() -> None:
 
 
 @FAST
-@given(st.integers(1, 999), st.sampled_from([EAN13, UPCA, EAN8, GTIN14, "SKU-75", "000673"]), st.sampled_from(["", "\n", "\r\n", "\t"]))
+@given(
+    st.integers(1, 999),
+    st.sampled_from([EAN13, UPCA, EAN8, GTIN14, "SKU-75", "000673"]),
+    st.sampled_from(["", "\n", "\r\n", "\t"]),
+)
 def test_quantity_prefix_round_trip(quantity: int, code: str, end: str) -> None:
     plain = parse_scan(code)
     scan = parse_scan(f"{quantity}*{code}{end}")

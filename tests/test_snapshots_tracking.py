@@ -44,20 +44,28 @@ class Refusing:
     profile, api_url, auth_url = "demo", DEMO_API_URL, DEMO_AUTH_URL
 
     async def set_order_delivery(self, order_id, update):
-        raise NotFoundError("The order must be invoiced to update the status to delivered", status=404,
-                            code="ORA0001B", request_id="3f1d9c52-8a0e-4b7f-9e21-6c5d0a7b4e18")
+        raise NotFoundError(
+            "The order must be invoiced to update the status to delivered",
+            status=404,
+            code="ORA0001B",
+            request_id="3f1d9c52-8a0e-4b7f-9e21-6c5d0a7b4e18",
+        )
 
 
 @pytest.mark.parametrize("size", SIZES)
 def test_shipments(snap_compare, size):
-    assert snap_compare(PickTermApp(demo=True), terminal_size=size,
-                        run_before=steady(opening("open_shipments", data.ORDER_ON_ROUTE)))
+    assert snap_compare(
+        PickTermApp(demo=True), terminal_size=size, run_before=steady(opening("open_shipments", data.ORDER_ON_ROUTE))
+    )
 
 
 @pytest.mark.parametrize("size", SIZES)
 def test_shipment_delivered(snap_compare, size):
-    assert snap_compare(PickTermApp(demo=True), terminal_size=size,
-                        run_before=steady(opening("open_shipment", data.TRACK_DELIVERED, by="external")))
+    assert snap_compare(
+        PickTermApp(demo=True),
+        terminal_size=size,
+        run_before=steady(opening("open_shipment", data.TRACK_DELIVERED, by="external")),
+    )
 
 
 @pytest.mark.parametrize("size", SIZES)

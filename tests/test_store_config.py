@@ -267,7 +267,12 @@ def test_invalid_values_are_not_written():
 
 @pytest.mark.parametrize(
     ("key", "shown"),
-    [("abcdefghijkl9876", "\u2022" * 8 + "9876"), ("abcdefgh", "\u2022" * 8 + "efgh"), ("short12", "\u2022" * 8), ("", "")],
+    [
+        ("abcdefghijkl9876", "\u2022" * 8 + "9876"),
+        ("abcdefgh", "\u2022" * 8 + "efgh"),
+        ("short12", "\u2022" * 8),
+        ("", ""),
+    ],
 )
 def test_mask_key_shows_at_most_four_characters(key, shown):
     assert mask_key(key) == shown

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
 from pickterm.store.dates import parse_user_datetime
 
-NOW = datetime(2025, 2, 13, 12, 0, 30, tzinfo=timezone.utc)
+NOW = datetime(2025, 2, 13, 12, 0, 30, tzinfo=UTC)
 
 
 @pytest.fixture
@@ -25,10 +25,10 @@ def test_now_is_the_current_utc_time():
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("2025-02-13T02:00:00.000Z", datetime(2025, 2, 13, 2, 0, tzinfo=timezone.utc)),
-        ("2025-02-13T02:00:00z", datetime(2025, 2, 13, 2, 0, tzinfo=timezone.utc)),
-        ("2025-02-12T23:00:00-03:00", datetime(2025, 2, 13, 2, 0, tzinfo=timezone.utc)),
-        ("2025-02-13 09:30+05:30", datetime(2025, 2, 13, 4, 0, tzinfo=timezone.utc)),
+        ("2025-02-13T02:00:00.000Z", datetime(2025, 2, 13, 2, 0, tzinfo=UTC)),
+        ("2025-02-13T02:00:00z", datetime(2025, 2, 13, 2, 0, tzinfo=UTC)),
+        ("2025-02-12T23:00:00-03:00", datetime(2025, 2, 13, 2, 0, tzinfo=UTC)),
+        ("2025-02-13 09:30+05:30", datetime(2025, 2, 13, 4, 0, tzinfo=UTC)),
     ],
 )
 def test_iso_with_offset_is_converted_to_utc(text, expected):
@@ -37,8 +37,8 @@ def test_iso_with_offset_is_converted_to_utc(text, expected):
 
 
 def test_local_time_is_converted_to_utc(sao_paulo):
-    assert parse_user_datetime("2025-02-12 23:00", now=NOW) == datetime(2025, 2, 13, 2, 0, tzinfo=timezone.utc)
-    assert parse_user_datetime("2025-02-12T23:00:15", now=NOW) == datetime(2025, 2, 13, 2, 0, 15, tzinfo=timezone.utc)
+    assert parse_user_datetime("2025-02-12 23:00", now=NOW) == datetime(2025, 2, 13, 2, 0, tzinfo=UTC)
+    assert parse_user_datetime("2025-02-12T23:00:15", now=NOW) == datetime(2025, 2, 13, 2, 0, 15, tzinfo=UTC)
 
 
 @pytest.mark.parametrize(

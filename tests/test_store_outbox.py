@@ -9,7 +9,7 @@ import socket
 import subprocess
 import sys
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import httpx
 import pytest
@@ -22,8 +22,10 @@ from pickterm.store.outbox import Outbox, OutboxError, Target, run_retries
 from pickterm.store.state import StateDB
 
 UPDATE = TrackingUpdate(
-    delivered_date=datetime(2025, 2, 13, 2, 0, tzinfo=timezone.utc),
-    events=[TrackingEvent(city="São Paulo", state="SP", description="Delivery", date=datetime(2025, 2, 10, tzinfo=timezone.utc))],
+    delivered_date=datetime(2025, 2, 13, 2, 0, tzinfo=UTC),
+    events=[
+        TrackingEvent(city="São Paulo", state="SP", description="Delivery", date=datetime(2025, 2, 10, tzinfo=UTC))
+    ],
 )
 
 
@@ -35,16 +37,16 @@ async def _no_sleep(_: float) -> None:
 
 
 def client_for(sandbox: Sandbox, key: str = DEMO_API_KEY, transport=None) -> PickPackClient:
-    return PickPackClient(
-        DEMO_API_URL, DEMO_AUTH_URL, key, transport=transport or sandbox.transport(), sleep=_no_sleep
-    )
+    return PickPackClient(DEMO_API_URL, DEMO_AUTH_URL, key, transport=transport or sandbox.transport(), sleep=_no_sleep)
 
 
 def offline_client() -> PickPackClient:
     def refuse(request: httpx.Request) -> httpx.Response:
         raise httpx.ConnectError("network is unreachable", request=request)
 
-    return PickPackClient(DEMO_API_URL, DEMO_AUTH_URL, DEMO_API_KEY, transport=httpx.MockTransport(refuse), sleep=_no_sleep)
+    return PickPackClient(
+        DEMO_API_URL, DEMO_AUTH_URL, DEMO_API_KEY, transport=httpx.MockTransport(refuse), sleep=_no_sleep
+    )
 
 
 def patches(sandbox: Sandbox) -> list[str]:
@@ -180,9 +182,11 @@ def _claim(db: StateDB, entry_id: int, owner: str, lease_until: float) -> None:
         )
 
 
-DELIVERED = TrackingUpdate(delivered_date=datetime(2025, 2, 13, 2, 0, tzinfo=timezone.utc))
+DELIVERED = TrackingUpdate(delivered_date=datetime(2025, 2, 13, 2, 0, tzinfo=UTC))
 EVENTS_ONLY = TrackingUpdate(
-    events=[TrackingEvent(city="Lima", state="LIM", description="Out for delivery", date=datetime(2025, 2, 10, tzinfo=timezone.utc))]
+    events=[
+        TrackingEvent(city="Lima", state="LIM", description="Out for delivery", date=datetime(2025, 2, 10, tzinfo=UTC))
+    ]
 )
 
 
@@ -198,7 +202,8 @@ async def test_a_claim_left_by_a_dead_process_is_uncertain_never_sent_blindly(db
         assert await outbox.flush(client) == []  # nothing more to do, also not on a second flush
     # The delivered date was read back (not there: the request never got through) and sent once.
     assert [(o.entry.id, o.state, o.reconciled) for o in outcomes] == [
-        (delivered.id, "pending", True), (delivered.id, "sent", False)
+        (delivered.id, "pending", True),
+        (delivered.id, "sent", False),
     ]
     assert sandbox.tracking_writes == [(ORDER_ON_ROUTE, DELIVERED.to_payload())]
     # The events-only write may have reached the server: it waits for a person.
@@ -245,7 +250,7 @@ async def test_edit_retry_and_discard(outbox):
     sandbox = Sandbox()
     async with client_for(sandbox) as client:
         failed = (await outbox.submit(client, ORDER_NOT_INVOICED, UPDATE)).entry
-        edited_update = TrackingUpdate(delivered_date=datetime(2025, 2, 14, 9, 30, tzinfo=timezone.utc))
+        edited_update = TrackingUpdate(delivered_date=datetime(2025, 2, 14, 9, 30, tzinfo=UTC))
         edited = outbox.update_payload(failed.id, edited_update)
         assert edited.state == "pending" and edited.last_error is None
         assert edited.payload == {"deliveredDate": "2025-02-14T09:30:00.000Z"}

@@ -4,7 +4,7 @@ unknown outcomes (uncertain), and answers that cannot be recorded."""
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import httpx
 import pytest
@@ -17,10 +17,12 @@ from pickterm.store import outbox as outbox_module
 from pickterm.store.outbox import InvalidOrderIdError, Outbox, OutboxError, Target
 from pickterm.store.state import StateDB, StateError
 
-MORNING = TrackingUpdate(delivered_date=datetime(2025, 2, 10, 9, 0, tzinfo=timezone.utc))
-EVENING = TrackingUpdate(delivered_date=datetime(2025, 2, 10, 18, 30, tzinfo=timezone.utc))
+MORNING = TrackingUpdate(delivered_date=datetime(2025, 2, 10, 9, 0, tzinfo=UTC))
+EVENING = TrackingUpdate(delivered_date=datetime(2025, 2, 10, 18, 30, tzinfo=UTC))
 EVENT = TrackingUpdate(
-    events=[TrackingEvent(city="Lima", state="LIM", description="Out for delivery", date=datetime(2025, 2, 10, tzinfo=timezone.utc))]
+    events=[
+        TrackingEvent(city="Lima", state="LIM", description="Out for delivery", date=datetime(2025, 2, 10, tzinfo=UTC))
+    ]
 )
 
 
@@ -30,8 +32,12 @@ async def _no_sleep(_: float) -> None:
 
 def client_for(sandbox: Sandbox, *, transport=None, profile: str = "default") -> PickPackClient:
     return PickPackClient(
-        DEMO_API_URL, DEMO_AUTH_URL, DEMO_API_KEY, transport=transport or sandbox.transport(),
-        sleep=_no_sleep, profile=profile,
+        DEMO_API_URL,
+        DEMO_AUTH_URL,
+        DEMO_API_KEY,
+        transport=transport or sandbox.transport(),
+        sleep=_no_sleep,
+        profile=profile,
     )
 
 
@@ -39,7 +45,9 @@ def offline_client() -> PickPackClient:
     def refuse(request: httpx.Request) -> httpx.Response:
         raise httpx.ConnectError("network is unreachable", request=request)
 
-    return PickPackClient(DEMO_API_URL, DEMO_AUTH_URL, DEMO_API_KEY, transport=httpx.MockTransport(refuse), sleep=_no_sleep)
+    return PickPackClient(
+        DEMO_API_URL, DEMO_AUTH_URL, DEMO_API_KEY, transport=httpx.MockTransport(refuse), sleep=_no_sleep
+    )
 
 
 class LoseTheAnswer(httpx.AsyncBaseTransport):
@@ -117,7 +125,8 @@ async def test_a_newer_write_never_overtakes_an_older_pending_one(outbox):
         order = await client.get_order(ORDER_ON_ROUTE, fresh=True)
     assert [(o.entry.id, o.state) for o in outcomes] == [(first.entry.id, "sent"), (second.entry.id, "sent")]
     assert [w[1]["deliveredDate"] for w in sandbox.tracking_writes] == [
-        "2025-02-10T09:00:00.000Z", "2025-02-10T18:30:00.000Z"
+        "2025-02-10T09:00:00.000Z",
+        "2025-02-10T18:30:00.000Z",
     ]
     assert order.delivered_date == "2025-02-10T18:30:00.000Z"  # the newer write wins
 

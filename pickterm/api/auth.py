@@ -16,9 +16,9 @@ import json
 import logging
 import os
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Awaitable, Callable
 
 log = logging.getLogger("pickterm.api.auth")
 
@@ -77,8 +77,9 @@ class TokenCache:
     def in_dir(cls, directory: Path, *, profile: str, auth_url: str, api_key: str, **kwargs) -> TokenCache:
         """The cache file of this profile and auth URL under ``directory/tokens``."""
         name = hashlib.sha256(f"{profile}\0{auth_url}".encode()).hexdigest()[:24]
-        return cls(Path(directory) / "tokens" / f"{name}.json", profile=profile, auth_url=auth_url,
-                   api_key=api_key, **kwargs)
+        return cls(
+            Path(directory) / "tokens" / f"{name}.json", profile=profile, auth_url=auth_url, api_key=api_key, **kwargs
+        )
 
     def load(self) -> tuple[str, float] | None:
         """``(token, seconds until it should be renewed)``, or None."""
@@ -99,8 +100,12 @@ class TokenCache:
 
     def store(self, token: str, renew_in: float) -> None:
         data = {
-            "version": self.VERSION, "profile": self.profile, "authUrl": self.auth_url,
-            "keyId": self._key_id, "token": token, "renewAt": self._wall() + renew_in,
+            "version": self.VERSION,
+            "profile": self.profile,
+            "authUrl": self.auth_url,
+            "keyId": self._key_id,
+            "token": token,
+            "renewAt": self._wall() + renew_in,
         }
         try:
             self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)

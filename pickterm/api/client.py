@@ -16,7 +16,8 @@ import json
 import logging
 import random
 import time
-from typing import Any, Awaitable, Callable, Literal, TypeVar
+from collections.abc import Awaitable, Callable
+from typing import Any, Literal, TypeVar
 from urllib.parse import quote, urlsplit
 
 import httpx
@@ -25,7 +26,6 @@ import pydantic
 from pickterm import __version__
 from pickterm.api import errors
 from pickterm.api.auth import TokenCache, TokenKeeper
-from pickterm.text import register_secret
 from pickterm.api.models import (
     ErrorBody,
     Facility,
@@ -38,6 +38,7 @@ from pickterm.api.models import (
     Worksheet,
     WorksheetSummary,
 )
+from pickterm.text import register_secret
 
 log = logging.getLogger("pickterm.api")
 
@@ -246,7 +247,12 @@ class PickPackClient:
                 del self._cache[key]
 
     async def _get(
-        self, path: str, *, params: dict[str, str] | None = None, headers: dict[str, str] | None = None, fresh: bool = False
+        self,
+        path: str,
+        *,
+        params: dict[str, str] | None = None,
+        headers: dict[str, str] | None = None,
+        fresh: bool = False,
     ) -> Any:
         key = (path, json.dumps([params, headers], sort_keys=True))
         now = self._clock()
@@ -269,7 +275,9 @@ class PickPackClient:
             body = _error_body(response)
             raise errors.AuthenticationError(
                 body.message or "The auth host refused the API key",
-                status=response.status_code, code=body.code, request_id=body.request_id,
+                status=response.status_code,
+                code=body.code,
+                request_id=body.request_id,
             )
         if response.status_code >= 300:
             raise _error_from(response)
@@ -323,7 +331,10 @@ class PickPackClient:
             try:
                 async with self._limit:
                     request = self._http.build_request(
-                        method, url, params=params, headers=headers,
+                        method,
+                        url,
+                        params=params,
+                        headers=headers,
                         content=None if json_body is None else json.dumps(json_body).encode(),
                     )
                     response = await self._read_limited(request)
@@ -362,7 +373,9 @@ class PickPackClient:
                     raise self._too_large(response)
         finally:
             await response.aclose()
-        headers = [(k, v) for k, v in response.headers.multi_items() if k.lower() not in ("content-encoding", "content-length")]
+        headers = [
+            (k, v) for k, v in response.headers.multi_items() if k.lower() not in ("content-encoding", "content-length")
+        ]
         return httpx.Response(response.status_code, headers=headers, content=bytes(body), request=request)
 
     def _too_large(self, response: httpx.Response) -> errors.PickPackError:

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from typing import Any, Final
 
+from pickterm.text import redact
+
 # What the user can do about an error (``PickPackError.advice``).
 RETRY_OR_SUPPORT: Final = "retry-or-support"  # try again; if it keeps failing, support wants the requestId
 CHECK_ID: Final = "check-id"  # the id is probably wrong
@@ -26,12 +28,22 @@ UNEXPECTED_ANSWER: Final = "unexpected-answer"  # the server answered something 
 INVOICE_FIRST: Final = "invoice-first"  # the order must be invoiced before it can be marked delivered
 MAY_HAVE_ARRIVED: Final = "may-have-arrived"  # the request left, no answer came: check before sending again
 RAISE_SIZE_LIMIT: Final = "raise-size-limit"  # the answer was over the configured size limit
-ADVICE: Final = frozenset({
-    RETRY_OR_SUPPORT, CHECK_ID, NO_ACCESS, CHECK_INPUT, CHECK_KEY, WAIT_AND_RETRY, RETRY_LATER,
-    CHECK_CONNECTION, UNEXPECTED_ANSWER, INVOICE_FIRST, MAY_HAVE_ARRIVED, RAISE_SIZE_LIMIT,
-})
-
-from pickterm.text import redact
+ADVICE: Final = frozenset(
+    {
+        RETRY_OR_SUPPORT,
+        CHECK_ID,
+        NO_ACCESS,
+        CHECK_INPUT,
+        CHECK_KEY,
+        WAIT_AND_RETRY,
+        RETRY_LATER,
+        CHECK_CONNECTION,
+        UNEXPECTED_ANSWER,
+        INVOICE_FIRST,
+        MAY_HAVE_ARRIVED,
+        RAISE_SIZE_LIMIT,
+    }
+)
 
 
 class PickPackError(Exception):

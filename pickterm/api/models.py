@@ -61,9 +61,10 @@ import json
 import re
 import types
 import typing
-from datetime import datetime, timezone
+from collections.abc import Callable
+from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Annotated, Any, Callable, Literal, Union
+from typing import Annotated, Any, Literal, Union
 
 from pydantic import (
     AliasChoices,
@@ -82,7 +83,6 @@ from pydantic.alias_generators import to_camel
 
 from pickterm.status import ORDER_STATUSES, SHIPMENT_STATUSES, status_label, status_tone  # noqa: F401  (re-exported)
 
-
 _FRACTION = re.compile(r"(\.\d{6})\d+")
 
 
@@ -95,9 +95,9 @@ def parse_api_datetime(value: str | None) -> datetime | None:
         parsed = datetime.fromisoformat(text)
     except ValueError:
         return None
-    parsed = parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+    parsed = parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
     try:
-        parsed.astimezone(timezone.utc)  # 0001-01-01T00:00+14:00 has no UTC time: unreadable
+        parsed.astimezone(UTC)  # 0001-01-01T00:00+14:00 has no UTC time: unreadable
     except (OverflowError, ValueError):
         return None
     return parsed
@@ -118,7 +118,7 @@ def format_api_datetime(value: str | None, *, local: bool = True) -> str:
 
 def iso_utc(value: datetime) -> str:
     """``2025-02-13T02:00:00.000Z``: the form the contract's examples use."""
-    value = value.astimezone(timezone.utc)
+    value = value.astimezone(UTC)
     return value.strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}Z"
 
 
@@ -158,11 +158,11 @@ def _shown(fallback: Callable[[Any], Any]) -> WrapValidator:
 _AS_SENT = PlainSerializer(lambda value: getattr(value, "raw", value))
 
 # Display-only fields: never the reason an order or worksheet cannot be read.
-Text = Annotated[Union[str, None], _shown(lambda v: None if v is None else _as_text(v)), _AS_SENT]
+Text = Annotated[str | None, _shown(lambda v: None if v is None else _as_text(v)), _AS_SENT]
 ReqText = Annotated[str, _shown(lambda v: "" if v is None else _as_text(v)), _AS_SENT]
-Num = Annotated[Union[float, None], _shown(lambda _: None)]
+Num = Annotated[float | None, _shown(lambda _: None)]
 NumOr0 = Annotated[float, _shown(lambda _: 0.0)]
-Flag = Annotated[Union[bool, None], _shown(lambda _: None)]
+Flag = Annotated[bool | None, _shown(lambda _: None)]
 TextList = Annotated[list[Text], _shown(lambda v: [] if v is None else [_as_text(v)])]
 DROP_BAD = _shown(lambda _: None)  # a display-only sub-object of the wrong shape: as if absent
 
@@ -214,8 +214,11 @@ class ApiModel(BaseModel):
         """Equal values are equal models, however each was read (what was sent, what was left out)."""
         if not isinstance(other, BaseModel):
             return NotImplemented
-        return (type(self) is type(other) and self.__dict__ == other.__dict__
-                and self.__pydantic_extra__ == other.__pydantic_extra__)
+        return (
+            type(self) is type(other)
+            and self.__dict__ == other.__dict__
+            and self.__pydantic_extra__ == other.__pydantic_extra__
+        )
 
     __hash__ = None  # type: ignore[assignment]  (mutable, as before)
 
@@ -382,6 +385,7 @@ class OrderItem(ApiModel):
 
     def quantity_text(self) -> str:
         """``2 of 3``, or for a weighable item ``1 of 1 · 0.19 KILOGRAMS``."""
+
         def num(value: float | None) -> str:
             if value is None:
                 return "?"
@@ -482,7 +486,7 @@ def _utc(value: Any) -> datetime:
     if value.tzinfo is None:
         raise ValueError("a date-time needs a time zone (or Z for UTC)")
     try:
-        return value.astimezone(timezone.utc)
+        return value.astimezone(UTC)
     except OverflowError:
         raise ValueError("the date-time is out of range") from None
 
@@ -524,7 +528,10 @@ class TrackingUpdate(ApiModel):
         if self.delivered_date is not None:
             payload["deliveredDate"] = iso_utc(self.delivered_date)
         if self.events:
-            payload["events"] = [event.model_dump(by_alias=True, include={"city", "state", "description", "date"}) for event in self.events]
+            payload["events"] = [
+                event.model_dump(by_alias=True, include={"city", "state", "description", "date"})
+                for event in self.events
+            ]
         return payload
 
 
@@ -714,9 +721,13 @@ class Facility(ApiModel):
 
     def address_lines(self) -> list[str]:
         street = " ".join(p for p in (self.address, self.number) if p)
-        lines = [street, self.address_complement, self.neighborhood,
-                 " ".join(p for p in (self.postal_code, self.city) if p),
-                 ", ".join(p for p in (self.state, self.country) if p)]
+        lines = [
+            street,
+            self.address_complement,
+            self.neighborhood,
+            " ".join(p for p in (self.postal_code, self.city) if p),
+            ", ".join(p for p in (self.state, self.country) if p),
+        ]
         return [line for line in lines if line]
 
 

@@ -6,8 +6,6 @@ import argparse
 import getpass
 import sys
 
-from pickterm.text import one_line
-
 from pickterm.store.config import (
     PROFILE_KEYS,
     ConfigError,
@@ -20,10 +18,20 @@ from pickterm.store.config import (
     set_api_key,
     unset_setting,
 )
+from pickterm.text import one_line
 
 SETTABLE = (*(k for k in PROFILE_KEYS if k != "api_key"), "default_profile")
-SHOWN = ("api_url", "auth_url", "auth_scheme", "api_key", "default_facility", "scan_terminator", "scan_layout", "theme",
-         "max_response_mb")
+SHOWN = (
+    "api_url",
+    "auth_url",
+    "auth_scheme",
+    "api_key",
+    "default_facility",
+    "scan_terminator",
+    "scan_layout",
+    "theme",
+    "max_response_mb",
+)
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -96,7 +104,11 @@ def run_show(args: argparse.Namespace) -> int:
 def run_set(args: argparse.Namespace) -> int:
     profile = getattr(args, "profile", None)
     if args.key == "api_key":
-        return _fail(ValueError("set the API key with 'pickterm config set-key' (it reads stdin, so the key stays out of shell history)"))
+        return _fail(
+            ValueError(
+                "set the API key with 'pickterm config set-key' (it reads stdin, so the key stays out of shell history)"
+            )
+        )
     try:
         stored = save_setting(args.key, args.value, profile)
         where = "" if args.key == "default_profile" else f" (profile {resolve_profile(profile)})"

@@ -79,8 +79,8 @@ def run(args: argparse.Namespace) -> int:
     from pickterm.api import PickPackError
     from pickterm.api.errors import NotFoundError
     from pickterm.commands._connect import client_from_args, fail
-    from pickterm.text import safe_message
     from pickterm.store.config import ConfigError
+    from pickterm.text import safe_message
 
     async def go() -> int:
         async with client_from_args(args) as client:
@@ -98,7 +98,9 @@ def run(args: argparse.Namespace) -> int:
         sys.stdout.write(dumps(data) + "\n")
         for item in items:  # what the screens could not read: said, never hidden
             for problem in item.problems:
-                print(f"pickterm: warning: part of the answer could not be read: {safe_message(problem)}", file=sys.stderr)
+                print(
+                    f"pickterm: warning: part of the answer could not be read: {safe_message(problem)}", file=sys.stderr
+                )
         return 0
 
     try:

@@ -95,15 +95,23 @@ def describe(entry: OutboxEntry, blocker: OutboxEntry | None = None) -> str:
     """An entry in a few lines: what, where to, and what happens next."""
     tries = f"{entry.attempts} attempt{'s' if entry.attempts != 1 else ''}"
     when = format_api_datetime(entry.sent_at or entry.settled_at or entry.created_at)
-    lines = [one_line(f"#{entry.id:<4} {_state_word(entry):<10} order {entry.order_id}  {entry.summary}  ({tries}, {when})")]
+    lines = [
+        one_line(f"#{entry.id:<4} {_state_word(entry):<10} order {entry.order_id}  {entry.summary}  ({tries}, {when})")
+    ]
     target = entry.target
-    lines.append(f"      to: {target}" if target else "      to: unknown (stored by an older pickterm; 'retry' assigns this profile)")
+    lines.append(
+        f"      to: {target}"
+        if target
+        else "      to: unknown (stored by an older pickterm; 'retry' assigns this profile)"
+    )
     if entry.state == "uncertain":
         if not entry.awaits_decision:
             lines.append("      may have been sent: the next flush reads the order back and settles it")
         else:
             if entry.answer and entry.answer.get("reconciled"):
-                lines.append(one_line(f"      the order showed delivered {entry.answer.get('orderDeliveredDate') or 'never'}"))
+                lines.append(
+                    one_line(f"      the order showed delivered {entry.answer.get('orderDeliveredDate') or 'never'}")
+                )
             lines.append(
                 f"      may have been sent: check 'pickterm get order {entry.order_id}', then"
                 f" 'pickterm outbox retry {entry.id}' (send again) or 'discard {entry.id}'"
@@ -113,7 +121,9 @@ def describe(entry: OutboxEntry, blocker: OutboxEntry | None = None) -> str:
     if entry.error_text and entry.state != "sent":
         lines.append(f"      last error: {safe_message(entry.error_text)}")
     if entry.answer and entry.state == "sent" and entry.answer.get("reconciled"):
-        lines.append(one_line(f"      confirmed by reading the order back (delivered {entry.answer.get('orderDeliveredDate')})"))
+        lines.append(
+            one_line(f"      confirmed by reading the order back (delivered {entry.answer.get('orderDeliveredDate')})")
+        )
     return "\n".join(lines)
 
 
@@ -142,14 +152,25 @@ def run_list(args: argparse.Namespace) -> int:
         if args.json:
             for entry in entries:
                 target = entry.target
-                print(json.dumps({
-                    "id": entry.id, "orderId": entry.order_id, "state": entry.state, "payload": entry.payload,
-                    "createdAt": entry.created_at, "attempts": entry.attempts, "sentAt": entry.sent_at,
-                    "settledAt": entry.settled_at, "lastError": entry.last_error, "answer": entry.answer,
-                    "target": None if target is None else {
-                        "profile": target.profile, "apiUrl": target.api_url, "authUrl": target.auth_url
-                    },
-                }))
+                print(
+                    json.dumps(
+                        {
+                            "id": entry.id,
+                            "orderId": entry.order_id,
+                            "state": entry.state,
+                            "payload": entry.payload,
+                            "createdAt": entry.created_at,
+                            "attempts": entry.attempts,
+                            "sentAt": entry.sent_at,
+                            "settledAt": entry.settled_at,
+                            "lastError": entry.last_error,
+                            "answer": entry.answer,
+                            "target": None
+                            if target is None
+                            else {"profile": target.profile, "apiUrl": target.api_url, "authUrl": target.auth_url},
+                        }
+                    )
+                )
             return 0
         for entry in entries:
             blocker = outbox.blocker(entry) if entry.state == "pending" else None
@@ -192,17 +213,27 @@ def run_flush(args: argparse.Namespace) -> int:
                 elif outcome.state == "pending":
                     print(safe_message(f"{head}: the order does not show it; sending it again is safe"))
                 elif outcome.error is None:
-                    print(safe_message(f"{head}: the order does not show it; may have been sent: decide with retry or discard"))
+                    print(
+                        safe_message(
+                            f"{head}: the order does not show it; may have been sent: decide with retry or discard"
+                        )
+                    )
                 else:
                     print(safe_message(f"{head}: could not read the order back: {outcome.error}"), file=sys.stderr)
             elif outcome.state == "sent" and not outcome.recorded:
-                print(safe_message(f"{head}: accepted by the server, but not recorded: {outcome.record_error}"), file=sys.stderr)
+                print(
+                    safe_message(f"{head}: accepted by the server, but not recorded: {outcome.record_error}"),
+                    file=sys.stderr,
+                )
             elif outcome.state == "sent":
                 print(safe_message(f"{head}: sent"))
             elif outcome.state == "failed":
                 print(safe_message(f"{head}: rejected: {outcome.error}"), file=sys.stderr)
             elif outcome.state == "uncertain":
-                print(safe_message(f"{head}: sent, but no answer came back ({outcome.error}); may have been sent"), file=sys.stderr)
+                print(
+                    safe_message(f"{head}: sent, but no answer came back ({outcome.error}); may have been sent"),
+                    file=sys.stderr,
+                )
             else:
                 print(safe_message(f"{head}: not sent: {outcome.error}"), file=sys.stderr)
         pending = sum(1 for e in outbox.list(("pending",)) if e.target == target)
@@ -244,7 +275,11 @@ def run_retry(args: argparse.Namespace) -> int:
             entry = outbox.retry(args.id, target)
         except OutboxError as exc:
             return _fail(exc)
-        print(one_line(f"#{entry.id} order {entry.order_id} queued again (pickterm outbox flush sends it); {_summary(outbox)}"))
+        print(
+            one_line(
+                f"#{entry.id} order {entry.order_id} queued again (pickterm outbox flush sends it); {_summary(outbox)}"
+            )
+        )
     return 0
 
 
@@ -257,7 +292,9 @@ def run_supersede(args: argparse.Namespace) -> int:
             entry = outbox.supersede(args.id)
         except OutboxError as exc:
             return _fail(exc)
-        print(one_line(f"#{entry.id} order {entry.order_id} superseded: kept as history, never sent; {_summary(outbox)}"))
+        print(
+            one_line(f"#{entry.id} order {entry.order_id} superseded: kept as history, never sent; {_summary(outbox)}")
+        )
     return 0
 
 

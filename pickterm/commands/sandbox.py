@@ -23,13 +23,22 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "for trying pickterm or scripting against fake data. Stop it with Ctrl-C.",
     )
     parser.add_argument("--host", default="127.0.0.1", help="loopback address to listen on (default 127.0.0.1)")
-    parser.add_argument("--port", type=_port, default=8765, help="port to listen on, 0 for any free port (default 8765)")
-    parser.add_argument("--latency-ms", type=_non_negative, default=0.0, metavar="N",
-                        help="delay every answer by N milliseconds")
-    parser.add_argument("--fail-rate", type=_fraction, default=0.0, metavar="F",
-                        help="answer this share of requests (0..1) with 503")
-    parser.add_argument("--token-ttl", type=_positive, default=900.0, metavar="S",
-                        help="lifetime of issued tokens in seconds (default 900)")
+    parser.add_argument(
+        "--port", type=_port, default=8765, help="port to listen on, 0 for any free port (default 8765)"
+    )
+    parser.add_argument(
+        "--latency-ms", type=_non_negative, default=0.0, metavar="N", help="delay every answer by N milliseconds"
+    )
+    parser.add_argument(
+        "--fail-rate", type=_fraction, default=0.0, metavar="F", help="answer this share of requests (0..1) with 503"
+    )
+    parser.add_argument(
+        "--token-ttl",
+        type=_positive,
+        default=900.0,
+        metavar="S",
+        help="lifetime of issued tokens in seconds (default 900)",
+    )
     parser.set_defaults(func=run)
 
 
@@ -88,8 +97,11 @@ def run(args: argparse.Namespace) -> int:
     """Serve until Ctrl-C or SIGTERM; exit 0 then, 2 for a non-loopback host, 1 if it cannot listen."""
     host = loopback_host(args.host)
     if host is None:
-        print(f"{PROG}: refusing to listen on {args.host}: the demo server only serves loopback addresses "
-              "(127.0.0.1, ::1, localhost)", file=sys.stderr)
+        print(
+            f"{PROG}: refusing to listen on {args.host}: the demo server only serves loopback addresses "
+            "(127.0.0.1, ::1, localhost)",
+            file=sys.stderr,
+        )
         return 2
     sandbox = Sandbox(token_ttl=args.token_ttl, latency_ms=args.latency_ms, fail_rate=args.fail_rate)
     try:

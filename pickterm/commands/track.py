@@ -49,7 +49,9 @@ def parse_event(text: str, *, now: datetime | None = None) -> TrackingEvent:
         if not value:
             raise ValueError(f"--event {text!r}: the {name} is empty")
         if has_control(value):
-            raise ValueError(f"--event {text!r}: the {name} holds control characters (escapes, line breaks, bidi marks)")
+            raise ValueError(
+                f"--event {text!r}: the {name} holds control characters (escapes, line breaks, bidi marks)"
+            )
     try:
         when = parse_user_datetime(date, now=now)
     except ValueError as exc:
@@ -113,8 +115,7 @@ def run(args: argparse.Namespace) -> int:
             print(f"pickterm: nothing was stored or sent: {exc}", file=sys.stderr)
             return STORE_FAILED
         print(
-            f"pickterm: stored as outbox entry #{entry.id}, not sent yet: {exc}"
-            " ('pickterm outbox flush' sends it).",
+            f"pickterm: stored as outbox entry #{entry.id}, not sent yet: {exc} ('pickterm outbox flush' sends it).",
             file=sys.stderr,
         )
         return 3
@@ -154,19 +155,26 @@ def report(outcome, order_id: str, outbox) -> int:
         )
         return 3
     if outcome.state == "failed":
-        print(safe_message(
-            f"pickterm: rejected: {outcome.error} (kept as outbox entry #{entry.id};"
-            f" 'pickterm outbox discard {entry.id}' removes it)"),
+        print(
+            safe_message(
+                f"pickterm: rejected: {outcome.error} (kept as outbox entry #{entry.id};"
+                f" 'pickterm outbox discard {entry.id}' removes it)"
+            ),
             file=sys.stderr,
         )
         return 1
     if outcome.state == "uncertain":
-        what = ("it will be checked against the order at the next 'pickterm outbox flush'" if entry.checkable
-                else f"check the order ('pickterm get order {order_id}'), then 'pickterm outbox retry {entry.id}'"
-                     f" to send it again or 'pickterm outbox discard {entry.id}'")
-        print(safe_message(
-            f"pickterm: sent, but no answer came back ({outcome.error}): it may have been applied."
-            f" Kept as outbox entry #{entry.id} and not sent again on its own; {what}."),
+        what = (
+            "it will be checked against the order at the next 'pickterm outbox flush'"
+            if entry.checkable
+            else f"check the order ('pickterm get order {order_id}'), then 'pickterm outbox retry {entry.id}'"
+            f" to send it again or 'pickterm outbox discard {entry.id}'"
+        )
+        print(
+            safe_message(
+                f"pickterm: sent, but no answer came back ({outcome.error}): it may have been applied."
+                f" Kept as outbox entry #{entry.id} and not sent again on its own; {what}."
+            ),
             file=sys.stderr,
         )
         return UNCERTAIN
@@ -176,8 +184,11 @@ def report(outcome, order_id: str, outbox) -> int:
     except Exception:  # noqa: BLE001 - the store hiccuped after the write was queued
         count = ""
     reason = f"{outcome.error}; " if outcome.error else ""
-    hint = " Check the API key of this profile (pickterm config set-key)." \
-        if isinstance(outcome.error, AuthenticationError) else ""
+    hint = (
+        " Check the API key of this profile (pickterm config set-key)."
+        if isinstance(outcome.error, AuthenticationError)
+        else ""
+    )
     print(
         safe_message(f"pickterm: not sent yet: {reason}queued{count} ('pickterm outbox flush' retries).{hint}"),
         file=sys.stderr,

@@ -26,7 +26,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, NamedTuple
 from urllib.parse import parse_qs, unquote
 
@@ -339,8 +339,12 @@ class Sandbox:
         if len(segments) >= 3 and segments[-3] == "orders" and segments[-1] == "tracking":
             return "set_tracking", "PATCH", segments[-2]
         if len(segments) >= 2:
-            item_routes = {"orders": "get_order", "worksheets": "get_worksheet",
-                           "facilities": "get_facility", "shipments": "get_shipment"}
+            item_routes = {
+                "orders": "get_order",
+                "worksheets": "get_worksheet",
+                "facilities": "get_facility",
+                "shipments": "get_shipment",
+            }
             if segments[-2] in item_routes:
                 return item_routes[segments[-2]], "GET", segments[-1]
         list_routes = {"worksheets": "list_worksheets", "shipments": "list_shipments"}
@@ -353,11 +357,10 @@ class Sandbox:
     # ------------------------------------------------------------------ errors
 
     def _now_iso(self) -> str:
-        return data.iso(datetime.fromtimestamp(self.clock(), timezone.utc))
+        return data.iso(datetime.fromtimestamp(self.clock(), UTC))
 
     def _error(self, kind: str, code: str, message: str) -> dict[str, Any]:
-        return {"type": kind, "code": code, "message": message, "date": self._now_iso(),
-                "requestId": str(uuid.uuid4())}
+        return {"type": kind, "code": code, "message": message, "date": self._now_iso(), "requestId": str(uuid.uuid4())}
 
     def _not_found(self, code: str, what: str, ident: str) -> _Reply:
         return _Reply(404, self._error("exception", code, f"{what} not found [{ident}]"))
@@ -376,8 +379,13 @@ class Sandbox:
         if not isinstance(payload, dict) or not isinstance(payload.get("apiKey"), str) or not payload["apiKey"]:
             raise _Reply(400, self._error("business", "GEN0002B", "Body parameter {apiKey} is required"))
         if payload["apiKey"] not in self.api_keys:
-            raise _Reply(401, dict(self._error("business", "INVALID_API_KEY", "Invalid API key"),
-                                   reason="The API key is unknown or was revoked"))
+            raise _Reply(
+                401,
+                dict(
+                    self._error("business", "INVALID_API_KEY", "Invalid API key"),
+                    reason="The API key is unknown or was revoked",
+                ),
+            )
         return 200, {"message": "success", "data": self._issue_token()}
 
     def _issue_token(self) -> str:
@@ -385,11 +393,14 @@ class Sandbox:
         jti = uuid.uuid4().hex
         self._issued_jtis.add(jti)
         header = {"alg": "HS256", "typ": "JWT"}
-        claims = {"hostname": data.HOSTNAME, "username": "demo.picker", "jti": jti,
-                  "iat": iat, "exp": _number(iat + self.token_ttl)}
-        signing_input = ".".join(
-            _b64url(json.dumps(part, separators=(",", ":")).encode()) for part in (header, claims)
-        )
+        claims = {
+            "hostname": data.HOSTNAME,
+            "username": "demo.picker",
+            "jti": jti,
+            "iat": iat,
+            "exp": _number(iat + self.token_ttl),
+        }
+        signing_input = ".".join(_b64url(json.dumps(part, separators=(",", ":")).encode()) for part in (header, claims))
         signature = hmac.new(self._secret, signing_input.encode("ascii"), hashlib.sha256).digest()
         return f"{signing_input}.{_b64url(signature)}"
 
@@ -412,16 +423,22 @@ class Sandbox:
         token = value[7:].strip() if value[:7].lower() == "bearer " else value
         claims = self._claims(token) if token else None
         if claims is None:
-            raise _Reply(403, self._error(
-                "business", "SHR0001B", "You do not have access to this resource [missing or invalid token]"
-            ))
+            raise _Reply(
+                403,
+                self._error(
+                    "business", "SHR0001B", "You do not have access to this resource [missing or invalid token]"
+                ),
+            )
         if self.clock() > claims["exp"] or claims.get("jti") in self._expired_jtis:
-            raise _Reply(403, {
-                "message": "User is not authorized to access this resource with an explicit deny",
-                "code": "EXPIRED_TOKEN",
-                "reason": "Expired token",
-                "requestId": str(uuid.uuid4()),
-            })
+            raise _Reply(
+                403,
+                {
+                    "message": "User is not authorized to access this resource with an explicit deny",
+                    "code": "EXPIRED_TOKEN",
+                    "reason": "Expired token",
+                    "requestId": str(uuid.uuid4()),
+                },
+            )
 
     # ------------------------------------------------------------------ handlers
 
@@ -462,10 +479,14 @@ class Sandbox:
         if not method:
             raise _Reply(400, self._error("business", "GEN0003B", "Header {X-PNP-FilterMethod} is required"))
         if method not in FILTER_METHODS:
-            raise _Reply(400, self._error(
-                "business", "GEN0004B",
-                f"Header {{X-PNP-FilterMethod}} must be BY_INTERNAL_ID or BY_EXTERNAL_ID [{method}]",
-            ))
+            raise _Reply(
+                400,
+                self._error(
+                    "business",
+                    "GEN0004B",
+                    f"Header {{X-PNP-FilterMethod}} must be BY_INTERNAL_ID or BY_EXTERNAL_ID [{method}]",
+                ),
+            )
         self._check_access("SHP0002B", "shipment", shipment_id)
         key = "id" if method == "BY_INTERNAL_ID" else "serviceId"
         for shipment in self._shipments.values():
@@ -487,9 +508,10 @@ class Sandbox:
             raise self._not_found("ORD0002B", "Order", order_id)
         payload = self._tracking_payload(body)
         if not order["invoices"]:
-            raise _Reply(404, self._error(
-                "exception", "ORA0001B", "The order must be invoiced to update the status to delivered"
-            ))
+            raise _Reply(
+                404,
+                self._error("exception", "ORA0001B", "The order must be invoiced to update the status to delivered"),
+            )
         events = [dict(e) for e in payload.get("events") or []]
         delivered = payload.get("deliveredDate") or order.get("deliveredDate") or self._now_iso()
         order["status"] = "COMPLETED"
@@ -502,8 +524,12 @@ class Sandbox:
             shipment["status"] = "DELIVERED"
             shipment["deliveredDate"] = delivered
             shipment["notes"].extend(
-                {"date": e["date"], "type": "COMMENT", "author": "tracking",
-                 "content": f"{e['description']} ({e['city']}, {e['state']})"}
+                {
+                    "date": e["date"],
+                    "type": "COMMENT",
+                    "author": "tracking",
+                    "content": f"{e['description']} ({e['city']}, {e['state']})",
+                }
                 for e in events
             )
         for worksheet in self._worksheets.values():

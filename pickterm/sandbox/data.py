@@ -14,7 +14,7 @@ import copy
 import random
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 # --------------------------------------------------------------------------- ids
@@ -61,12 +61,12 @@ def variable_measure_ean(item_code: str, prefix: str = "20") -> str:
 
 # --------------------------------------------------------------------------- time
 
-_T0 = datetime(2025, 2, 10, 15, 2, 50, 545000, tzinfo=timezone.utc)
+_T0 = datetime(2025, 2, 10, 15, 2, 50, 545000, tzinfo=UTC)
 
 
 def iso(moment: datetime) -> str:
     """ISO 8601 with milliseconds and a ``Z``, like the API."""
-    return moment.astimezone(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def at(hours: float) -> datetime:
@@ -137,8 +137,13 @@ PRODUCTS: tuple[Product, ...] = (
     _p("302", "Whole wheat tortillas, 10 pack", "3", 3490),
     _p("303", "Butter croissants, 4 pack", "3", 5990),
     _p(
-        "401", "Serrano ham, sliced to order (per kg)", "4", 59900, "COLD",
-        unit_multiplier=0.2, ean=variable_measure_ean(SCALE_ITEM_CODE),
+        "401",
+        "Serrano ham, sliced to order (per kg)",
+        "4",
+        59900,
+        "COLD",
+        unit_multiplier=0.2,
+        ean=variable_measure_ean(SCALE_ITEM_CODE),
     ),
     _p("402", "Chicken breast fillets 1 kg", "4", 14990, "COLD"),
     _p("403", "Smoked salmon 200g", "4", 18990, "COLD"),
@@ -240,10 +245,24 @@ FACILITIES: dict[str, dict[str, Any]] = {
 }
 
 CURRENCIES: dict[str, dict[str, Any]] = {
-    "MXN": {"symbol": "$", "code": "MXN", "decimalSeparator": ".", "name": "MXN",
-            "decimalDigits": 2, "groupSize": 3, "groupSeparator": ","},
-    "COP": {"symbol": "$", "code": "COP", "decimalSeparator": ",", "name": "COP",
-            "decimalDigits": 0, "groupSize": 3, "groupSeparator": "."},
+    "MXN": {
+        "symbol": "$",
+        "code": "MXN",
+        "decimalSeparator": ".",
+        "name": "MXN",
+        "decimalDigits": 2,
+        "groupSize": 3,
+        "groupSeparator": ",",
+    },
+    "COP": {
+        "symbol": "$",
+        "code": "COP",
+        "decimalSeparator": ",",
+        "name": "COP",
+        "decimalDigits": 0,
+        "groupSize": 3,
+        "groupSeparator": ".",
+    },
 }
 # COP has no minor units here: catalog MXN cents x 2 gives realistic peso prices.
 _PRICE_FACTOR = {"MXN": 1, "COP": 2}
@@ -328,66 +347,179 @@ L = Line
 def _order_specs() -> list[OrderSpec]:
     fragile = _picker_note(20.1, "COMMENT", "[b]fragile[/b] wrap each glass in paper", "picker.roma01")
     return [
-        OrderSpec(ORDER_NOT_INVOICED, "IN_PROGRESS", 0, FACILITY_CDMX, invoiced=False, priority=561.2, lines=[
-            L("103", 2, PENDING, WS_MAIN), L("201", 3, PENDING, WS_MAIN), L("203", 1, PICKED, WS_MAIN),
-            L("301", 1, PENDING, WS_MAIN), L("603", 4, PENDING, WS_MAIN),
-            L("804", 1, PENDING, WS_MAIN, notes=[fragile]),
-            L("1102", 2, PICKED, WS_MAIN), L("702", 2, PENDING, WS_MAIN), L("605", 1, PENDING, WS_MAIN),
-            L("106", 1, PENDING, WS_MAIN),
-        ]),
-        OrderSpec(ORDER_WEIGHABLE, "IN_PROGRESS", 0.5, FACILITY_CDMX, priority=540.0, lines=[
-            L("101", 2, PENDING, WS_MAIN), L("102", 3, PENDING, WS_MAIN), L("401", 1, PENDING, WS_MAIN),
-            L("205", 1, PENDING, WS_MAIN), L("302", 2, PENDING, WS_MAIN), L("107", 1, PENDING, WS_MAIN),
-            L("201", 2, PENDING, WS_MAIN), L("203", 1, PENDING, WS_MAIN),
-        ]),
-        OrderSpec(ORDER_TWO_WORKSHEETS, "IN_PROGRESS", 1.2, FACILITY_CDMX, priority=512.7, lines=[
-            L("601", 1, PICKED, WS_MAIN), L("602", 1, PENDING, WS_MAIN), L("604", 3, PENDING, WS_MAIN),
-            L("608", 2, PENDING, WS_MAIN), L("701", 1, PENDING, WS_MAIN), L("801", 1, PENDING, WS_MAIN),
-            L("802", 2, PENDING, WS_MAIN), L("901", 1, PENDING, WS_MAIN), L("1001", 1, PENDING, WS_MAIN),
-            L("1002", 2, PENDING, WS_MAIN), L("1201", 1, PENDING, WS_MAIN), L("1202", 2, PENDING, WS_MAIN),
-            L("201", 1, PENDING, WS_MAIN),
-            L("501", 2, PENDING, WS_FROZEN), L("502", 1, PENDING, WS_FROZEN), L("503", 1, PENDING, WS_FROZEN),
-            L("504", 2, PENDING, WS_FROZEN),
-        ]),
-        OrderSpec(ORDER_EMPTY_WORKSHEET, "PENDING", 2.0, FACILITY_CDMX, priority=498.3, lines=[
-            L("105", 1, PENDING, WS_MAIN), L("204", 2, PENDING, WS_MAIN), L("303", 1, PENDING, WS_MAIN),
-            L("606", 1, PENDING, WS_MAIN), L("703", 2, PENDING, WS_MAIN), L("902", 1, PENDING, WS_MAIN),
-            L("903", 4, PENDING, WS_MAIN), L("1003", 1, PENDING, WS_MAIN), L("1101", 1, PENDING, WS_MAIN),
-            L("805", 3, PENDING, WS_MAIN), L("603", 2, PENDING, WS_MAIN),
-        ]),
-        OrderSpec(ORDER_REPLACED, "PACKED", -30, FACILITY_CDMX, source_status="PENDING", lines=[
-            L("202", 1, REPLACED, WS_DONE, replaced_by="207",
-              reasons=[{"reasonType": "out-of-stock", "reasonDetail": "Only the 900g size on the shelf"}]),
-            L("207", 1, PACKED, WS_DONE),
-            L("403", 1, REJECTED, WS_DONE,
-              reasons=[{"reasonType": "out-of-stock", "reasonDetail": "No stock on shelf 14B"}]),
-            L("1203", 1, REJECTED, WS_DONE,
-              reasons=[{"reasonType": "damaged", "reasonDetail": "Torn sleeve"}]),
-            L("601", 2, PACKED, WS_DONE), L("803", 1, PACKED, WS_DONE), L("402", 1, PACKED, WS_DONE),
-            L("701", 1, PACKED, WS_DONE),
-        ]),
-        OrderSpec(ORDER_DELIVERED, "COMPLETED", -29, FACILITY_CDMX, source_status="DELIVERED", delivered=-4,
-                  lines=[
-            L("901", 1, PACKED, WS_DONE), L("607", 4, PACKED, WS_DONE), L("1201", 1, PACKED, WS_DONE),
-            L("803", 1, PACKED, WS_DONE), L("605", 2, PACKED, WS_DONE),
-        ]),
-        OrderSpec(ORDER_ON_ROUTE, "PACKED", -20, FACILITY_MDE, currency="COP", source_status="ON_ROUTE", lines=[
-            L("608", 1, PACKED, WS_MDE), L("702", 2, PACKED, WS_MDE), L("1002", 1, PACKED, WS_MDE),
-            L("902", 1, PACKED, WS_MDE),
-        ]),
-        OrderSpec(ORDER_COP, "IN_PROGRESS", -2, FACILITY_MDE, currency="COP", lines=[
-            L("203", 2, PICKED, WS_MDE), L("301", 1, PENDING, WS_MDE), L("602", 1, PENDING, WS_MDE),
-            L("1102", 1, PENDING, WS_MDE), L("702", 1, PENDING, WS_MDE),
-        ]),
+        OrderSpec(
+            ORDER_NOT_INVOICED,
+            "IN_PROGRESS",
+            0,
+            FACILITY_CDMX,
+            invoiced=False,
+            priority=561.2,
+            lines=[
+                L("103", 2, PENDING, WS_MAIN),
+                L("201", 3, PENDING, WS_MAIN),
+                L("203", 1, PICKED, WS_MAIN),
+                L("301", 1, PENDING, WS_MAIN),
+                L("603", 4, PENDING, WS_MAIN),
+                L("804", 1, PENDING, WS_MAIN, notes=[fragile]),
+                L("1102", 2, PICKED, WS_MAIN),
+                L("702", 2, PENDING, WS_MAIN),
+                L("605", 1, PENDING, WS_MAIN),
+                L("106", 1, PENDING, WS_MAIN),
+            ],
+        ),
+        OrderSpec(
+            ORDER_WEIGHABLE,
+            "IN_PROGRESS",
+            0.5,
+            FACILITY_CDMX,
+            priority=540.0,
+            lines=[
+                L("101", 2, PENDING, WS_MAIN),
+                L("102", 3, PENDING, WS_MAIN),
+                L("401", 1, PENDING, WS_MAIN),
+                L("205", 1, PENDING, WS_MAIN),
+                L("302", 2, PENDING, WS_MAIN),
+                L("107", 1, PENDING, WS_MAIN),
+                L("201", 2, PENDING, WS_MAIN),
+                L("203", 1, PENDING, WS_MAIN),
+            ],
+        ),
+        OrderSpec(
+            ORDER_TWO_WORKSHEETS,
+            "IN_PROGRESS",
+            1.2,
+            FACILITY_CDMX,
+            priority=512.7,
+            lines=[
+                L("601", 1, PICKED, WS_MAIN),
+                L("602", 1, PENDING, WS_MAIN),
+                L("604", 3, PENDING, WS_MAIN),
+                L("608", 2, PENDING, WS_MAIN),
+                L("701", 1, PENDING, WS_MAIN),
+                L("801", 1, PENDING, WS_MAIN),
+                L("802", 2, PENDING, WS_MAIN),
+                L("901", 1, PENDING, WS_MAIN),
+                L("1001", 1, PENDING, WS_MAIN),
+                L("1002", 2, PENDING, WS_MAIN),
+                L("1201", 1, PENDING, WS_MAIN),
+                L("1202", 2, PENDING, WS_MAIN),
+                L("201", 1, PENDING, WS_MAIN),
+                L("501", 2, PENDING, WS_FROZEN),
+                L("502", 1, PENDING, WS_FROZEN),
+                L("503", 1, PENDING, WS_FROZEN),
+                L("504", 2, PENDING, WS_FROZEN),
+            ],
+        ),
+        OrderSpec(
+            ORDER_EMPTY_WORKSHEET,
+            "PENDING",
+            2.0,
+            FACILITY_CDMX,
+            priority=498.3,
+            lines=[
+                L("105", 1, PENDING, WS_MAIN),
+                L("204", 2, PENDING, WS_MAIN),
+                L("303", 1, PENDING, WS_MAIN),
+                L("606", 1, PENDING, WS_MAIN),
+                L("703", 2, PENDING, WS_MAIN),
+                L("902", 1, PENDING, WS_MAIN),
+                L("903", 4, PENDING, WS_MAIN),
+                L("1003", 1, PENDING, WS_MAIN),
+                L("1101", 1, PENDING, WS_MAIN),
+                L("805", 3, PENDING, WS_MAIN),
+                L("603", 2, PENDING, WS_MAIN),
+            ],
+        ),
+        OrderSpec(
+            ORDER_REPLACED,
+            "PACKED",
+            -30,
+            FACILITY_CDMX,
+            source_status="PENDING",
+            lines=[
+                L(
+                    "202",
+                    1,
+                    REPLACED,
+                    WS_DONE,
+                    replaced_by="207",
+                    reasons=[{"reasonType": "out-of-stock", "reasonDetail": "Only the 900g size on the shelf"}],
+                ),
+                L("207", 1, PACKED, WS_DONE),
+                L(
+                    "403",
+                    1,
+                    REJECTED,
+                    WS_DONE,
+                    reasons=[{"reasonType": "out-of-stock", "reasonDetail": "No stock on shelf 14B"}],
+                ),
+                L("1203", 1, REJECTED, WS_DONE, reasons=[{"reasonType": "damaged", "reasonDetail": "Torn sleeve"}]),
+                L("601", 2, PACKED, WS_DONE),
+                L("803", 1, PACKED, WS_DONE),
+                L("402", 1, PACKED, WS_DONE),
+                L("701", 1, PACKED, WS_DONE),
+            ],
+        ),
+        OrderSpec(
+            ORDER_DELIVERED,
+            "COMPLETED",
+            -29,
+            FACILITY_CDMX,
+            source_status="DELIVERED",
+            delivered=-4,
+            lines=[
+                L("901", 1, PACKED, WS_DONE),
+                L("607", 4, PACKED, WS_DONE),
+                L("1201", 1, PACKED, WS_DONE),
+                L("803", 1, PACKED, WS_DONE),
+                L("605", 2, PACKED, WS_DONE),
+            ],
+        ),
+        OrderSpec(
+            ORDER_ON_ROUTE,
+            "PACKED",
+            -20,
+            FACILITY_MDE,
+            currency="COP",
+            source_status="ON_ROUTE",
+            lines=[
+                L("608", 1, PACKED, WS_MDE),
+                L("702", 2, PACKED, WS_MDE),
+                L("1002", 1, PACKED, WS_MDE),
+                L("902", 1, PACKED, WS_MDE),
+            ],
+        ),
+        OrderSpec(
+            ORDER_COP,
+            "IN_PROGRESS",
+            -2,
+            FACILITY_MDE,
+            currency="COP",
+            lines=[
+                L("203", 2, PICKED, WS_MDE),
+                L("301", 1, PENDING, WS_MDE),
+                L("602", 1, PENDING, WS_MDE),
+                L("1102", 1, PENDING, WS_MDE),
+                L("702", 1, PENDING, WS_MDE),
+            ],
+        ),
     ]
 
 
 def _worksheet_specs() -> list[WorksheetSpec]:
     return [
-        WorksheetSpec(WS_MAIN, FACILITY_CDMX, "IN_PROGRESS", 19.5, "picker.roma01", priority=2, notes=[
-            _picker_note(19.6, "COMMENT", "Cold items last; use the blue crates", "supervisor.roma"),
-            _picker_note(20.4, "ERROR", "Scanner 3 battery low [replace before 14:00]", "picker.roma01"),
-        ]),
+        WorksheetSpec(
+            WS_MAIN,
+            FACILITY_CDMX,
+            "IN_PROGRESS",
+            19.5,
+            "picker.roma01",
+            priority=2,
+            notes=[
+                _picker_note(19.6, "COMMENT", "Cold items last; use the blue crates", "supervisor.roma"),
+                _picker_note(20.4, "ERROR", "Scanner 3 battery low [replace before 14:00]", "picker.roma01"),
+            ],
+        ),
         WorksheetSpec(WS_FROZEN, FACILITY_CDMX, "PENDING", 19.7, "picker.roma02", priority=1),
         WorksheetSpec(WS_EMPTY, FACILITY_CDMX, "PENDING", 19.8, "picker.roma02"),
         WorksheetSpec(WS_DONE, FACILITY_CDMX, "COMPLETED", -28, "picker.roma01", finished=-26.5),
@@ -417,8 +549,13 @@ def _image(product: Product) -> str:
 def _order_item(spec: OrderSpec, line: Line, index: int) -> dict[str, Any]:
     product = spec.products[line.sku]
     handled = line.state != PENDING
-    status = {PENDING: "PENDING", PICKED: "COLLECTED", PACKED: "COMPLETED",
-              REJECTED: "REJECTED", REPLACED: "COMPLETED"}[line.state]
+    status = {
+        PENDING: "PENDING",
+        PICKED: "COLLECTED",
+        PACKED: "COMPLETED",
+        REJECTED: "REJECTED",
+        REPLACED: "COMPLETED",
+    }[line.state]
     warehouse_id, warehouse_name = WAREHOUSES[spec.facility]
     uom = "KILOGRAMS" if product.weighable else "UNITS"
     return {
@@ -462,22 +599,30 @@ def _order_total(spec: OrderSpec) -> int:
 def build_order(spec: OrderSpec) -> dict[str, Any]:
     """The ``GET /orders/{orderId}`` body of one order."""
     lists: dict[str, list[dict[str, Any]]] = {
-        "unhandledItems": [], "pickedItems": [], "rejectedItems": [], "replacedItems": []
+        "unhandledItems": [],
+        "pickedItems": [],
+        "rejectedItems": [],
+        "replacedItems": [],
     }
     for index, line in enumerate(spec.lines):
         item = _order_item(spec, line, index)
         if line.state == REPLACED:
             product = spec.products[line.sku]
             # The contract also lists name / image / temperature / orderSource on replaced items.
-            item.update(name=product.name, image=_image(product), temperature=product.temperature,
-                        orderSource=spec.order_id)
-        target = {PENDING: "unhandledItems", PICKED: "pickedItems", PACKED: "pickedItems",
-                  REJECTED: "rejectedItems", REPLACED: "replacedItems"}[line.state]
+            item.update(
+                name=product.name, image=_image(product), temperature=product.temperature, orderSource=spec.order_id
+            )
+        target = {
+            PENDING: "unhandledItems",
+            PICKED: "pickedItems",
+            PACKED: "pickedItems",
+            REJECTED: "rejectedItems",
+            REPLACED: "replacedItems",
+        }[line.state]
         lists[target].append(item)
     packed = [line.sku for line in spec.lines if line.state == PACKED]
     packages = (
-        [{"id": stable_uuid(f"package:{spec.order_id}"), "status": "PACKED", "itemsIds": packed}]
-        if packed else []
+        [{"id": stable_uuid(f"package:{spec.order_id}"), "status": "PACKED", "itemsIds": packed}] if packed else []
     )
     handled = sum(1 for line in spec.lines if line.state != PENDING)
     order: dict[str, Any] = {
@@ -493,16 +638,19 @@ def build_order(spec: OrderSpec) -> dict[str, Any]:
         "shippingTime": 0,
         "invoices": (
             [{"invoiceKey": f"key-{spec.sequence}{spec.order_id[-2:]}", "invoiceTotal": _order_total(spec)}]
-            if spec.invoiced else []
+            if spec.invoiced
+            else []
         ),
         **lists,
         "packages": packages,
-        "payment": [{
-            "paymentId": stable_hex(f"payment:{spec.order_id}").upper(),
-            "paymentName": "Credit card" if spec.invoiced else "Cash on delivery",
-            "transactionId": stable_hex(f"transaction:{spec.order_id}").upper(),
-            "currency": dict(CURRENCIES[spec.currency]),
-        }],
+        "payment": [
+            {
+                "paymentId": stable_hex(f"payment:{spec.order_id}").upper(),
+                "paymentName": "Credit card" if spec.invoiced else "Cash on delivery",
+                "transactionId": stable_hex(f"transaction:{spec.order_id}").upper(),
+                "currency": dict(CURRENCIES[spec.currency]),
+            }
+        ],
     }
     if spec.delivered is not None:
         order["deliveredDate"] = iso(at(spec.delivered))
@@ -540,79 +688,130 @@ def build_worksheet(spec: WorksheetSpec, orders: list[OrderSpec]) -> dict[str, A
         completed = picked + rejected + replaced
         image = _image(product)
         category = {"id": product.category, "name": CATEGORIES[product.category]}
-        items.append({
-            "id": sku,
-            "name": product.name,
-            "image": image,
-            "referenceCode": _reference_code(sku),
-            "temperature": product.temperature,
-            "categories": [category],
-            "itemAssignment": _assignment(spec, completed == qty, index),
-            "originalQuantity": qty,
-            "completedQuantity": completed,
-            "pickedQuantity": picked,
-            "rejectedQuantity": rejected,
-            "replacedQuantity": replaced,
-            "orderSource": [{
-                "orderId": order.order_id,
-                "sellingPrice": _price(order, product),
-                "listPrice": _list_price(order, product),
-                "currencyCode": order.currency,
-                "status": order.source_status,
-                "quantity": line.qty,
-                "pickedQuantity": line.qty if line.state in (PICKED, PACKED) else 0,
-                "rejectedQuantity": line.qty if line.state == REJECTED else 0,
-                "replacedQuantity": line.qty if line.state == REPLACED else 0,
-                "replacedBy": [line.replaced_by] if line.replaced_by else [],
-                "notes": [dict(note) for note in line.notes],
-            } for order, line in sources],
-        })
+        items.append(
+            {
+                "id": sku,
+                "name": product.name,
+                "image": image,
+                "referenceCode": _reference_code(sku),
+                "temperature": product.temperature,
+                "categories": [category],
+                "itemAssignment": _assignment(spec, completed == qty, index),
+                "originalQuantity": qty,
+                "completedQuantity": completed,
+                "pickedQuantity": picked,
+                "rejectedQuantity": rejected,
+                "replacedQuantity": replaced,
+                "orderSource": [
+                    {
+                        "orderId": order.order_id,
+                        "sellingPrice": _price(order, product),
+                        "listPrice": _list_price(order, product),
+                        "currencyCode": order.currency,
+                        "status": order.source_status,
+                        "quantity": line.qty,
+                        "pickedQuantity": line.qty if line.state in (PICKED, PACKED) else 0,
+                        "rejectedQuantity": line.qty if line.state == REJECTED else 0,
+                        "replacedQuantity": line.qty if line.state == REPLACED else 0,
+                        "replacedBy": [line.replaced_by] if line.replaced_by else [],
+                        "notes": [dict(note) for note in line.notes],
+                    }
+                    for order, line in sources
+                ],
+            }
+        )
         if picked:
-            picked_items.append({
-                "id": sku, "name": product.name, "image": image, "temperature": product.temperature,
-                "originalQuantity": qty, "pickedQuantity": picked, "packedQuantity": packed,
-                "orderSource": [{
-                    "orderId": order.order_id, "sellingPrice": _price(order, product),
-                    "listPrice": _list_price(order, product), "quantity": line.qty,
-                    "pickedQuantity": line.qty, "packedQuantity": line.qty if line.state == PACKED else 0,
-                    "currencyCode": order.currency,
-                } for order, line in sources if line.state in (PICKED, PACKED)],
-            })
+            picked_items.append(
+                {
+                    "id": sku,
+                    "name": product.name,
+                    "image": image,
+                    "temperature": product.temperature,
+                    "originalQuantity": qty,
+                    "pickedQuantity": picked,
+                    "packedQuantity": packed,
+                    "orderSource": [
+                        {
+                            "orderId": order.order_id,
+                            "sellingPrice": _price(order, product),
+                            "listPrice": _list_price(order, product),
+                            "quantity": line.qty,
+                            "pickedQuantity": line.qty,
+                            "packedQuantity": line.qty if line.state == PACKED else 0,
+                            "currencyCode": order.currency,
+                        }
+                        for order, line in sources
+                        if line.state in (PICKED, PACKED)
+                    ],
+                }
+            )
         if rejected:
-            rejected_items.append({
-                "id": sku, "name": product.name, "image": image, "temperature": product.temperature,
-                "originalQuantity": qty, "rejectedQuantity": rejected, "replacedQuantity": 0,
-                "orderSource": [{
-                    "orderId": order.order_id, "quantity": line.qty, "rejectedQuantity": line.qty,
-                    "currencyCode": order.currency, "notes": [dict(note) for note in line.notes],
-                    "reasons": list(line.reasons or []),
-                } for order, line in sources if line.state == REJECTED],
-            })
+            rejected_items.append(
+                {
+                    "id": sku,
+                    "name": product.name,
+                    "image": image,
+                    "temperature": product.temperature,
+                    "originalQuantity": qty,
+                    "rejectedQuantity": rejected,
+                    "replacedQuantity": 0,
+                    "orderSource": [
+                        {
+                            "orderId": order.order_id,
+                            "quantity": line.qty,
+                            "rejectedQuantity": line.qty,
+                            "currencyCode": order.currency,
+                            "notes": [dict(note) for note in line.notes],
+                            "reasons": list(line.reasons or []),
+                        }
+                        for order, line in sources
+                        if line.state == REJECTED
+                    ],
+                }
+            )
         if replaced:
-            replaced_items.append({
-                "id": sku, "name": product.name, "image": image, "temperature": product.temperature,
-                "originalQuantity": qty, "replacedQuantity": replaced,
-                "replacedBy": sorted({line.replaced_by for _, line in sources if line.replaced_by}),
-                "orderSource": [{
-                    "orderId": order.order_id, "sellingPrice": _price(order, product),
-                    "listPrice": _list_price(order, product), "quantity": line.qty,
-                    "replacedQuantity": line.qty, "currencyCode": order.currency,
-                    "unitMultiplier": product.unit_multiplier, "originalUnitMultiplier": product.unit_multiplier,
-                    "unitOfMeasure": "KILOGRAMS" if product.weighable else "UNITS",
-                    "replacedBy": [line.replaced_by] if line.replaced_by else [],
-                    "reasons": list(line.reasons or []), "notes": [dict(note) for note in line.notes],
-                } for order, line in sources if line.state == REPLACED],
-            })
+            replaced_items.append(
+                {
+                    "id": sku,
+                    "name": product.name,
+                    "image": image,
+                    "temperature": product.temperature,
+                    "originalQuantity": qty,
+                    "replacedQuantity": replaced,
+                    "replacedBy": sorted({line.replaced_by for _, line in sources if line.replaced_by}),
+                    "orderSource": [
+                        {
+                            "orderId": order.order_id,
+                            "sellingPrice": _price(order, product),
+                            "listPrice": _list_price(order, product),
+                            "quantity": line.qty,
+                            "replacedQuantity": line.qty,
+                            "currencyCode": order.currency,
+                            "unitMultiplier": product.unit_multiplier,
+                            "originalUnitMultiplier": product.unit_multiplier,
+                            "unitOfMeasure": "KILOGRAMS" if product.weighable else "UNITS",
+                            "replacedBy": [line.replaced_by] if line.replaced_by else [],
+                            "reasons": list(line.reasons or []),
+                            "notes": [dict(note) for note in line.notes],
+                        }
+                        for order, line in sources
+                        if line.state == REPLACED
+                    ],
+                }
+            )
     in_ws = [o for o in orders if any(line.worksheet == spec.worksheet_id for line in o.lines)]
-    orders_ids = [{
-        "totalValue": _order_total(order),
-        "orderId": order.order_id,
-        "unitsQuantity": sum(line.qty for line in order.lines if line.worksheet == spec.worksheet_id),
-        "itemsQuantity": sum(1 for line in order.lines if line.worksheet == spec.worksheet_id),
-        "shippingEstimatedDate": iso(at(order.created + 26)),
-        "isInvoiced": order.invoiced,
-        "priority": order.priority,
-    } for order in in_ws]
+    orders_ids = [
+        {
+            "totalValue": _order_total(order),
+            "orderId": order.order_id,
+            "unitsQuantity": sum(line.qty for line in order.lines if line.worksheet == spec.worksheet_id),
+            "itemsQuantity": sum(1 for line in order.lines if line.worksheet == spec.worksheet_id),
+            "shippingEstimatedDate": iso(at(order.created + 26)),
+            "isInvoiced": order.invoiced,
+            "priority": order.priority,
+        }
+        for order in in_ws
+    ]
     last_pick = at(spec.created + 1)
     return {
         "id": stable_uuid(f"worksheet:{spec.worksheet_id}"),
@@ -626,14 +825,16 @@ def build_worksheet(spec: WorksheetSpec, orders: list[OrderSpec]) -> dict[str, A
         "lastPickedItemTime": epoch_ms(last_pick),
         "finishEstimatedDate": iso(at(spec.created + 6)),
         "hostname": HOSTNAME,
-        "pickerAssignment": [{
-            "active": spec.status not in ("COMPLETED", "CANCELLED"),
-            "assignmentDate": iso(at(spec.created + 0.1)),
-            "notes": [dict(note) for note in spec.notes],
-            "method": "MANUAL",
-            "pickerId": spec.picker,
-            "finishedDate": iso(at(spec.finished)) if spec.finished is not None else None,
-        }],
+        "pickerAssignment": [
+            {
+                "active": spec.status not in ("COMPLETED", "CANCELLED"),
+                "assignmentDate": iso(at(spec.created + 0.1)),
+                "notes": [dict(note) for note in spec.notes],
+                "method": "MANUAL",
+                "pickerId": spec.picker,
+                "finishedDate": iso(at(spec.finished)) if spec.finished is not None else None,
+            }
+        ],
         "totalCompletedItems": sum(1 for i in items if i["completedQuantity"] == i["originalQuantity"]),
         "totalPackedItems": sum(1 for i in picked_items if i["packedQuantity"] == i["originalQuantity"]),
         "updatedAt": iso(at(spec.created + 1.2)),
@@ -696,31 +897,58 @@ TRACK_ON_ROUTE = "CO7731904482"
 TRACK_CREATED = "880012745533019"
 
 _SENDERS = {
-    FACILITY_CDMX: {"name": "Roma Norte dark store", "city": "Ciudad de México", "state": "CDMX",
-                    "country": "MEX", "zipCode": "06700"},
-    FACILITY_MDE: {"name": "El Poblado warehouse", "city": "Medellín", "state": "ANTIOQUIA",
-                   "country": "COL", "zipCode": "050021"},
+    FACILITY_CDMX: {
+        "name": "Roma Norte dark store",
+        "city": "Ciudad de México",
+        "state": "CDMX",
+        "country": "MEX",
+        "zipCode": "06700",
+    },
+    FACILITY_MDE: {
+        "name": "El Poblado warehouse",
+        "city": "Medellín",
+        "state": "ANTIOQUIA",
+        "country": "COL",
+        "zipCode": "050021",
+    },
 }
-_TIMEZONES = {FACILITY_CDMX: {"offset": -6, "value": "America/Mexico_City"},
-              FACILITY_MDE: {"offset": -5, "value": "America/Bogota"}}
+_TIMEZONES = {
+    FACILITY_CDMX: {"offset": -6, "value": "America/Mexico_City"},
+    FACILITY_MDE: {"offset": -5, "value": "America/Bogota"},
+}
 
 
 def _shipment(
-    spec: OrderSpec, ship_id: str, service_id: str, status: str, carrier: tuple[str, str], *,
-    created: float, receiver: dict[str, str], agent: dict[str, str] | None = None,
-    delivered: float | None = None, notes: list[dict[str, str]] | None = None,
-    evidences: list[dict[str, str]] | None = None, labels: list[dict[str, str]] | None = None,
-    kind: str = "DELIVERY", service_type: str = "LOCAL", payment: str = "ONLINE", comments: str = "-",
+    spec: OrderSpec,
+    ship_id: str,
+    service_id: str,
+    status: str,
+    carrier: tuple[str, str],
+    *,
+    created: float,
+    receiver: dict[str, str],
+    agent: dict[str, str] | None = None,
+    delivered: float | None = None,
+    notes: list[dict[str, str]] | None = None,
+    evidences: list[dict[str, str]] | None = None,
+    labels: list[dict[str, str]] | None = None,
+    kind: str = "DELIVERY",
+    service_type: str = "LOCAL",
+    payment: str = "ONLINE",
+    comments: str = "-",
 ) -> dict[str, Any]:
     shipped = [line for line in spec.lines if line.state in (PICKED, PACKED)]
-    items: list[dict[str, Any]] = [{
-        "name": spec.products[line.sku].name,
-        "image": _image(spec.products[line.sku]),
-        "ean": product_ean(spec.products[line.sku]),
-        "quantity": line.qty,
-        "id": line.sku,
-        "price": _picking_price(spec, spec.products[line.sku]),
-    } for line in shipped]
+    items: list[dict[str, Any]] = [
+        {
+            "name": spec.products[line.sku].name,
+            "image": _image(spec.products[line.sku]),
+            "ean": product_ean(spec.products[line.sku]),
+            "quantity": line.qty,
+            "id": line.sku,
+            "price": _picking_price(spec, spec.products[line.sku]),
+        }
+        for line in shipped
+    ]
     agent = agent or {"id": "", "name": "", "vehicle": "VAN"}
     sender = dict(_SENDERS[spec.facility], pickupDate=iso(at(created + 1)))
     return {
@@ -736,17 +964,19 @@ def _shipment(
         "totalDistanceTraveled": 0 if status in ("CREATED", "PENDING") else 7,
         "comments": comments,
         "evidences": evidences or [],
-        "packages": [{
-            "totalValue": sum(i["price"] * i["quantity"] for i in items),
-            "envelope": "BOX M",
-            "orderId": spec.order_id,
-            "weight": "3.2",
-            "description": "Box",
-            "id": stable_uuid(f"package:{spec.order_id}"),
-            "categories": ["Box"],
-            "items": items,
-            "dimensions": {"width": "40", "length": "60", "height": "30"},
-        }],
+        "packages": [
+            {
+                "totalValue": sum(i["price"] * i["quantity"] for i in items),
+                "envelope": "BOX M",
+                "orderId": spec.order_id,
+                "weight": "3.2",
+                "description": "Box",
+                "id": stable_uuid(f"package:{spec.order_id}"),
+                "categories": ["Box"],
+                "items": items,
+                "dimensions": {"width": "40", "length": "60", "height": "30"},
+            }
+        ],
         "type": kind,
         "notes": notes or [],
         "paymentMethod": payment,
@@ -765,52 +995,142 @@ def _shipment(
 
 
 def _shipments(specs: dict[str, OrderSpec]) -> list[dict[str, Any]]:
-    roma_receiver = {"name": "Customer 516095", "city": "Ciudad de México", "state": "CDMX",
-                     "country": "MEX", "zipCode": "06100"}
-    mde_receiver = {"name": "Customer 515991", "city": "Envigado", "state": "ANTIOQUIA",
-                    "country": "COL", "zipCode": "055422"}
+    roma_receiver = {
+        "name": "Customer 516095",
+        "city": "Ciudad de México",
+        "state": "CDMX",
+        "country": "MEX",
+        "zipCode": "06100",
+    }
+    mde_receiver = {
+        "name": "Customer 515991",
+        "city": "Envigado",
+        "state": "ANTIOQUIA",
+        "country": "COL",
+        "zipCode": "055422",
+    }
     courier = {"id": "1977157", "name": "Courier 1977157", "vehicle": "SCOOTER"}
     van = {"id": "2034410", "name": "Courier 2034410", "vehicle": "VAN"}
     return [
         _shipment(
-            specs[ORDER_DELIVERED], SHIP_DELIVERED, TRACK_DELIVERED, "DELIVERED", CARRIER_EXPRESS,
-            created=-27, delivered=-4, agent=courier, receiver=roma_receiver, kind="PICKUP_DELIVERY",
+            specs[ORDER_DELIVERED],
+            SHIP_DELIVERED,
+            TRACK_DELIVERED,
+            "DELIVERED",
+            CARRIER_EXPRESS,
+            created=-27,
+            delivered=-4,
+            agent=courier,
+            receiver=roma_receiver,
+            kind="PICKUP_DELIVERY",
             comments="Leave with the building concierge",
             evidences=[
-                {"date": iso(at(-4.02)), "type": "IMAGE", "author": courier["name"],
-                 "content": f"{FILES_BASE}/evidences/{TRACK_DELIVERED}-signature.jpg"},
-                {"date": iso(at(-4.01)), "type": "IMAGE", "author": courier["name"],
-                 "content": f"{FILES_BASE}/evidences/{TRACK_DELIVERED}-door.jpg"},
+                {
+                    "date": iso(at(-4.02)),
+                    "type": "IMAGE",
+                    "author": courier["name"],
+                    "content": f"{FILES_BASE}/evidences/{TRACK_DELIVERED}-signature.jpg",
+                },
+                {
+                    "date": iso(at(-4.01)),
+                    "type": "IMAGE",
+                    "author": courier["name"],
+                    "content": f"{FILES_BASE}/evidences/{TRACK_DELIVERED}-door.jpg",
+                },
             ],
             notes=[
-                {"date": iso(at(-5)), "type": "COMMENT", "content": "Handle with care: [b]fragile[/b]",
-                 "author": "packer.roma01"},
-                {"date": iso(at(-4.5)), "type": "ERROR", "content": "Doorbell broken, customer called",
-                 "author": courier["name"]},
-                {"date": iso(at(-4)), "type": "COMMENT", "content": "Delivered to the concierge",
-                 "author": courier["name"]},
+                {
+                    "date": iso(at(-5)),
+                    "type": "COMMENT",
+                    "content": "Handle with care: [b]fragile[/b]",
+                    "author": "packer.roma01",
+                },
+                {
+                    "date": iso(at(-4.5)),
+                    "type": "ERROR",
+                    "content": "Doorbell broken, customer called",
+                    "author": courier["name"],
+                },
+                {
+                    "date": iso(at(-4)),
+                    "type": "COMMENT",
+                    "content": "Delivered to the concierge",
+                    "author": courier["name"],
+                },
             ],
             labels=[
-                {"id": f"label-{TRACK_DELIVERED}", "type": "PDF", "name": "Shipping label",
-                 "url": f"{FILES_BASE}/labels/{TRACK_DELIVERED}.pdf"},
-                {"id": f"label-{TRACK_DELIVERED}-zpl", "type": "ZPL", "name": "Thermal label",
-                 "url": f"{FILES_BASE}/labels/{TRACK_DELIVERED}.zpl"},
+                {
+                    "id": f"label-{TRACK_DELIVERED}",
+                    "type": "PDF",
+                    "name": "Shipping label",
+                    "url": f"{FILES_BASE}/labels/{TRACK_DELIVERED}.pdf",
+                },
+                {
+                    "id": f"label-{TRACK_DELIVERED}-zpl",
+                    "type": "ZPL",
+                    "name": "Thermal label",
+                    "url": f"{FILES_BASE}/labels/{TRACK_DELIVERED}.zpl",
+                },
             ],
         ),
-        _shipment(specs[ORDER_REPLACED], SHIP_PENDING, TRACK_PENDING, "PENDING", CARRIER_EXPRESS,
-                  created=-27.5, receiver=roma_receiver, service_type="LOCAL"),
         _shipment(
-            specs[ORDER_ON_ROUTE], SHIP_INCIDENT, TRACK_INCIDENT, "INCIDENT", CARRIER_OWN,
-            created=-18, agent=van, receiver=mde_receiver, payment="CASH",
-            notes=[{"date": iso(at(-10)), "type": "ERROR", "content": "Address not found, gate code missing",
-                    "author": van["name"]}],
+            specs[ORDER_REPLACED],
+            SHIP_PENDING,
+            TRACK_PENDING,
+            "PENDING",
+            CARRIER_EXPRESS,
+            created=-27.5,
+            receiver=roma_receiver,
+            service_type="LOCAL",
         ),
-        _shipment(specs[ORDER_ON_ROUTE], SHIP_ON_ROUTE, TRACK_ON_ROUTE, "ON_ROUTE", CARRIER_OWN,
-                  created=-8, agent=van, receiver=mde_receiver, payment="CASH",
-                  notes=[{"date": iso(at(-1)), "type": "COMMENT", "content": "Second attempt, gate code 4471",
-                          "author": "dispatch.poblado"}]),
-        _shipment(specs[ORDER_COP], SHIP_CREATED, TRACK_CREATED, "CREATED", CARRIER_OWN,
-                  created=-1.9, receiver=mde_receiver, payment="CASH"),
+        _shipment(
+            specs[ORDER_ON_ROUTE],
+            SHIP_INCIDENT,
+            TRACK_INCIDENT,
+            "INCIDENT",
+            CARRIER_OWN,
+            created=-18,
+            agent=van,
+            receiver=mde_receiver,
+            payment="CASH",
+            notes=[
+                {
+                    "date": iso(at(-10)),
+                    "type": "ERROR",
+                    "content": "Address not found, gate code missing",
+                    "author": van["name"],
+                }
+            ],
+        ),
+        _shipment(
+            specs[ORDER_ON_ROUTE],
+            SHIP_ON_ROUTE,
+            TRACK_ON_ROUTE,
+            "ON_ROUTE",
+            CARRIER_OWN,
+            created=-8,
+            agent=van,
+            receiver=mde_receiver,
+            payment="CASH",
+            notes=[
+                {
+                    "date": iso(at(-1)),
+                    "type": "COMMENT",
+                    "content": "Second attempt, gate code 4471",
+                    "author": "dispatch.poblado",
+                }
+            ],
+        ),
+        _shipment(
+            specs[ORDER_COP],
+            SHIP_CREATED,
+            TRACK_CREATED,
+            "CREATED",
+            CARRIER_OWN,
+            created=-1.9,
+            receiver=mde_receiver,
+            payment="CASH",
+        ),
     ]
 
 
@@ -866,11 +1186,17 @@ def demo_state() -> DemoState:
     # The known race: an extra, empty worksheet that still names the order.
     empty = worksheets[WS_EMPTY]
     spec = by_id[ORDER_EMPTY_WORKSHEET]
-    empty["ordersIds"] = [{
-        "totalValue": 0, "orderId": spec.order_id, "unitsQuantity": 0, "itemsQuantity": 0,
-        "shippingEstimatedDate": iso(at(spec.created + 26)), "isInvoiced": spec.invoiced,
-        "priority": spec.priority,
-    }]
+    empty["ordersIds"] = [
+        {
+            "totalValue": 0,
+            "orderId": spec.order_id,
+            "unitsQuantity": 0,
+            "itemsQuantity": 0,
+            "shippingEstimatedDate": iso(at(spec.created + 26)),
+            "isInvoiced": spec.invoiced,
+            "priority": spec.priority,
+        }
+    ]
     facilities = {fid: copy.deepcopy(f) for fid, f in FACILITIES.items()}
     shipments = {s["id"]: s for s in _shipments(by_id)}
     return DemoState(orders, worksheets, facilities, shipments)
@@ -879,17 +1205,73 @@ def demo_state() -> DemoState:
 # --------------------------------------------------------------------------- big data
 
 _BIG_BASES = (
-    "Sparkling water", "Pasta shells", "Tomato sauce", "Black tea", "Oat biscuits", "Rice crackers",
-    "Canned tuna", "Coconut milk", "Peanut snacks", "Dish soap", "Hand soap", "Toilet paper",
-    "Dog treats", "Cat food pouch", "Yogurt drink", "Cheddar slices", "Frozen fries", "Fish fingers",
-    "Granola", "Honey", "Chili sauce", "Sea salt", "Trash bags", "Sponges", "Tortilla chips",
+    "Sparkling water",
+    "Pasta shells",
+    "Tomato sauce",
+    "Black tea",
+    "Oat biscuits",
+    "Rice crackers",
+    "Canned tuna",
+    "Coconut milk",
+    "Peanut snacks",
+    "Dish soap",
+    "Hand soap",
+    "Toilet paper",
+    "Dog treats",
+    "Cat food pouch",
+    "Yogurt drink",
+    "Cheddar slices",
+    "Frozen fries",
+    "Fish fingers",
+    "Granola",
+    "Honey",
+    "Chili sauce",
+    "Sea salt",
+    "Trash bags",
+    "Sponges",
+    "Tortilla chips",
 )
 _BIG_VARIANTS = (
-    "250g", "500g", "1 kg", "330 ml", "1 L", "2 L", "6 pack", "12 pack", "family size", "mini",
-    "lemon", "original", "light", "extra strong", "unscented", "lavender", "spicy", "mild",
-    "[value pack]", "multigrain", "sugar free", "classic", "chicken", "beef", "vanilla", "cocoa",
-    "berry", "mint", "sea breeze", "whole grain", "low sodium", "organic", "smoked", "honey roast",
-    "large", "medium", "small", "travel size", "refill", "gift box",
+    "250g",
+    "500g",
+    "1 kg",
+    "330 ml",
+    "1 L",
+    "2 L",
+    "6 pack",
+    "12 pack",
+    "family size",
+    "mini",
+    "lemon",
+    "original",
+    "light",
+    "extra strong",
+    "unscented",
+    "lavender",
+    "spicy",
+    "mild",
+    "[value pack]",
+    "multigrain",
+    "sugar free",
+    "classic",
+    "chicken",
+    "beef",
+    "vanilla",
+    "cocoa",
+    "berry",
+    "mint",
+    "sea breeze",
+    "whole grain",
+    "low sodium",
+    "organic",
+    "smoked",
+    "honey roast",
+    "large",
+    "medium",
+    "small",
+    "travel size",
+    "refill",
+    "gift box",
 )
 _BIG_TEMPERATURES = ("AMBIENT", "AMBIENT", "AMBIENT", "COLD", "FROZEN")
 
@@ -918,16 +1300,28 @@ def big_data(
             name += f" #{i}"
         n = (int(sku) * 7919 + 12345) % 1_000_000_000
         products[sku] = Product(
-            sku, name, str(1 + i % 12), 990 + rng.randrange(0, 40000, 10),
-            _BIG_TEMPERATURES[i % len(_BIG_TEMPERATURES)], ean=ean13(f"779{n:09d}"),
+            sku,
+            name,
+            str(1 + i % 12),
+            990 + rng.randrange(0, 40000, 10),
+            _BIG_TEMPERATURES[i % len(_BIG_TEMPERATURES)],
+            ean=ean13(f"779{n:09d}"),
         )
         first = i % orders
         lines[order_ids[first]].append(Line(sku, 1 + i % 3, PENDING, ws_id))
         if orders > 1 and i % 7 == 0:  # some items go to two orders
             lines[order_ids[(first + 1) % orders]].append(Line(sku, 1, PENDING, ws_id))
     specs = [
-        OrderSpec(oid, "IN_PROGRESS", 18 + 0.1 * k, facility, lines[oid], priority=400.0 - k,
-                  currency="MXN", products=products)
+        OrderSpec(
+            oid,
+            "IN_PROGRESS",
+            18 + 0.1 * k,
+            facility,
+            lines[oid],
+            priority=400.0 - k,
+            currency="MXN",
+            products=products,
+        )
         for k, oid in enumerate(order_ids)
     ]
     ws_spec = WorksheetSpec(ws_id, facility, "IN_PROGRESS", 19.9, "picker.bench01", priority=3)

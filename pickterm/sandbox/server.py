@@ -192,7 +192,9 @@ class SandboxServer:
                 try:
                     request = await _read_request(reader, writer)
                 except _BadRequest as exc:
-                    writer.write(_serialize(SandboxResponse(exc.status, b'{"message": "Bad Request"}'), keep_alive=False))
+                    writer.write(
+                        _serialize(SandboxResponse(exc.status, b'{"message": "Bad Request"}'), keep_alive=False)
+                    )
                     await writer.drain()
                     break
                 if request is None:

@@ -28,7 +28,9 @@ class SandboxTransport(httpx.AsyncBaseTransport, httpx.BaseTransport):
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         body = await request.aread()
-        answer = await self.sandbox.handle_async(request.method, _target(request), Headers(request.headers.items()), body)
+        answer = await self.sandbox.handle_async(
+            request.method, _target(request), Headers(request.headers.items()), body
+        )
         return _to_httpx(answer, request)
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:

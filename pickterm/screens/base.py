@@ -113,13 +113,20 @@ class DataScreen(BaseScreen):
 
     def show_problems(self, data: Any) -> None:
         """Records of the answer that could not be read (a broken id or quantity): named, the rest shown."""
-        problems = [p for item in (data if isinstance(data, (list, tuple)) else [data])
-                    for p in getattr(item, "problems", ())]
+        problems = [
+            p for item in (data if isinstance(data, (list, tuple)) else [data]) for p in getattr(item, "problems", ())
+        ]
         if problems:
             shown = problems[:3] + ([f"… and {len(problems) - 3} more"] if len(problems) > 3 else [])
-            self.error_panel.show_message("\n".join([
-                "⚠ Part of the server's answer could not be read; the rest is shown:", *shown,
-                "Contact support with this message; F5 reloads."]))
+            self.error_panel.show_message(
+                "\n".join(
+                    [
+                        "⚠ Part of the server's answer could not be read; the rest is shown:",
+                        *shown,
+                        "Contact support with this message; F5 reloads.",
+                    ]
+                )
+            )
 
     def show_failure(self, exc: BaseException) -> None:
         self.error_panel.show_error(exc)

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from typing import Any
-
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -57,14 +55,6 @@ class ConfirmScreen(BurstGuard, ModalScreen[bool]):
 
     def action_answer(self, value: bool) -> None:
         self.dismiss(value)
-
-
-async def ask_to_leave(screen: Any, question: str, *, yes: str = "Leave", no: str = "Stay") -> bool:
-    """The body of a form's ``confirm_leave``: ask with a ConfirmScreen (the app calls it in a worker)."""
-    answer = bool(await screen.app.push_screen_wait(ConfirmScreen(question, yes=yes, no=no)))
-    if answer:
-        screen.leaving = True
-    return answer
 
 
 async def ask_to_leave(screen: Any, question: str, *, yes: str = "Leave", no: str = "Stay") -> bool:

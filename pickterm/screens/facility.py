@@ -9,11 +9,11 @@ from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
 from textual.widgets import Static
 
-from pickterm.stylesheets import css
 from pickterm.screens.base import DataScreen
+from pickterm.stylesheets import css
 from pickterm.widgets.common import literal, styled_literal
-from pickterm.widgets.text import block, heading, labelled
 from pickterm.widgets.scan_input import BurstGuard
+from pickterm.widgets.text import block, heading, labelled
 
 
 def coordinates(location: Any) -> str:
@@ -34,11 +34,16 @@ def facility_blocks(facility: Any) -> list[tuple[str, Content]]:
         ("group", heading("Address")),
         ("entry", block(address)),
         ("group", heading("Contact")),
-        ("entry", block([
-            labelled("name", contact.name if contact else None),
-            labelled("phone", contact.phone if contact else None),
-            labelled("email", contact.email if contact else None),
-        ])),
+        (
+            "entry",
+            block(
+                [
+                    labelled("name", contact.name if contact else None),
+                    labelled("phone", contact.phone if contact else None),
+                    labelled("email", contact.email if contact else None),
+                ]
+            ),
+        ),
         ("group", heading("Location")),
         ("entry", Content(coordinates(facility.location))),
     ]

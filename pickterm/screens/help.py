@@ -7,10 +7,10 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
+from textual.widgets import Static
 
 from pickterm.screens.base import BaseScreen
 from pickterm.widgets.scan_input import BurstGuard
-from textual.widgets import Static
 
 
 def _key_name(app, key: str) -> str:
@@ -31,8 +31,9 @@ def describe_keys(app, screen: Screen) -> tuple[list[tuple[str, str]], list[tupl
             seen.setdefault(binding.description, []).extend(keys)
         return [("/".join(dict.fromkeys(keys)), desc) for desc, keys in seen.items()]
 
-    screen_bindings = [b for cls in type(screen).__mro__ for b in getattr(cls, "BINDINGS", [])
-                       if cls.__module__.startswith("pickterm")]
+    screen_bindings = [
+        b for cls in type(screen).__mro__ for b in getattr(cls, "BINDINGS", []) if cls.__module__.startswith("pickterm")
+    ]
     return rows(screen_bindings), rows(type(app).BINDINGS)
 
 
@@ -52,9 +53,13 @@ class HelpScreen(BurstGuard, BaseScreen):
             lines += [Content(about), Content("")]
         title = getattr(self.for_screen, "TITLE", "This screen")
         lines.append(Content.styled(f"{title} keys", "bold"))
-        lines += [Content.assemble(Content.styled(f"{keys:>12}", "bold $accent"), f"  {desc}") for keys, desc in screen_keys] or [Content("  (none)")]
+        lines += [
+            Content.assemble(Content.styled(f"{keys:>12}", "bold $accent"), f"  {desc}") for keys, desc in screen_keys
+        ] or [Content("  (none)")]
         lines += [Content(""), Content.styled("Everywhere", "bold")]
-        lines += [Content.assemble(Content.styled(f"{keys:>12}", "bold $accent"), f"  {desc}") for keys, desc in global_keys]
+        lines += [
+            Content.assemble(Content.styled(f"{keys:>12}", "bold $accent"), f"  {desc}") for keys, desc in global_keys
+        ]
         lines += [Content(""), Content("ctrl+p lists every action of this screen by name.")]
         with VerticalScroll(id="body"):
             yield Static(Content("\n").join(lines), id="help-text")

@@ -29,10 +29,10 @@ from textual.widgets import Input, Static
 from textual.widgets.option_list import Option
 
 from pickterm.ids import classify, order_id_without_suffix, product_barcode
-from pickterm.stylesheets import css
 from pickterm.screens.base import BaseScreen
-from pickterm.widgets.id_field import IdField, tab_ends_scans
+from pickterm.stylesheets import css
 from pickterm.widgets.common import literal, styled_literal
+from pickterm.widgets.id_field import IdField, tab_ends_scans
 from pickterm.widgets.pick_list import PickList
 
 RECENT_SHOWN = 10
@@ -157,8 +157,7 @@ class LookupScreen(BaseScreen):
         understood = target.understood
         if target.kind == "tracking" and (gtin := product_barcode(target.ident)):
             understood = f"Product barcode {target.ident} ({gtin})"
-        self._say(understood if event.value.strip() else HINT,
-                  bad=bool(event.value.strip()) and not target.ok)
+        self._say(understood if event.value.strip() else HINT, bad=bool(event.value.strip()) and not target.ok)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
@@ -313,8 +312,9 @@ class LookupScreen(BaseScreen):
         await self.app.store_ready()  # the lists need the store (and the demo's sandbox), not the API layer
         if self.app.state is None and self.app.store_error is not None:
             reason = getattr(self.app.store_error, "reason", self.app.store_error)
-            self.error_panel.show_message(f"⚠ No local store: {reason}. Lookups work; recent lookups, "
-                                          "progress and outbox are off until it opens.")
+            self.error_panel.show_message(
+                f"⚠ No local store: {reason}. Lookups work; recent lookups, progress and outbox are off until it opens."
+            )
             self._store_notice = True
         elif self._store_notice:  # the store is back: its notice goes, a lookup's error stays
             self.error_panel.clear()
@@ -347,8 +347,9 @@ class LookupScreen(BaseScreen):
         self._offers, self._offers_title = offers, title
         self._fill()
 
-    def _fill(self, recent: list[tuple[str, str]] | None = None,
-              samples: dict[str, list[tuple[str, str]]] | None = None) -> None:
+    def _fill(
+        self, recent: list[tuple[str, str]] | None = None, samples: dict[str, list[tuple[str, str]]] | None = None
+    ) -> None:
         """(Re)build the list: recent lookups first, then the demo ids."""
         if recent is not None:
             self._recent = recent
@@ -358,13 +359,25 @@ class LookupScreen(BaseScreen):
         had_focus = self.focused is choices
         self._targets = {}
         sections: list[tuple[str, list[tuple[str, str, str, str]]]] = [  # (title, [(option id, kind, ident, label)])
-            (self._offers_title, [(f"offer-{index}", kind, ident, label)
-                                  for index, (kind, ident, label) in enumerate(self._offers)]),
-            ("Recent lookups", [(f"recent-{index}", kind, ident, KIND_LABELS.get(kind, kind))
-                                for index, (kind, ident) in enumerate(self._recent)]),
-            ("Demo ids", [(f"sample-{group}-{index}", kind, ident, label)
-                          for group, kind in SAMPLE_KINDS.items()
-                          for index, (ident, label) in enumerate(self._samples.get(group, []))]),
+            (
+                self._offers_title,
+                [(f"offer-{index}", kind, ident, label) for index, (kind, ident, label) in enumerate(self._offers)],
+            ),
+            (
+                "Recent lookups",
+                [
+                    (f"recent-{index}", kind, ident, KIND_LABELS.get(kind, kind))
+                    for index, (kind, ident) in enumerate(self._recent)
+                ],
+            ),
+            (
+                "Demo ids",
+                [
+                    (f"sample-{group}-{index}", kind, ident, label)
+                    for group, kind in SAMPLE_KINDS.items()
+                    for index, (ident, label) in enumerate(self._samples.get(group, []))
+                ],
+            ),
         ]
         width = min(max((len(entry[2]) for _, entries in sections for entry in entries), default=0), 36)
         options: list[Option] = []

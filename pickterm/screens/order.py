@@ -18,8 +18,8 @@ from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
 from textual.widgets import Static
 
-from pickterm.stylesheets import css
 from pickterm.screens.base import DataScreen
+from pickterm.stylesheets import css
 from pickterm.widgets.common import KeyValues, literal, status_content, styled_literal
 from pickterm.widgets.text import block, heading, labelled
 
@@ -101,16 +101,28 @@ def order_blocks(order: Any) -> list[tuple[str, Content]]:
     for package in order.packages:
         blocks.append(("entry", block([status_content(package.status), literal(package.id)])))
         names = [item.name if (item := order.item(item_id)) else item_id for item_id in package.items_ids]
-        blocks.append(("entry-sub", block(literal(f"· {name}", multiline=False) for name in names) if names else Content("no items")))
+        blocks.append(
+            (
+                "entry-sub",
+                block(literal(f"· {name}", multiline=False) for name in names) if names else Content("no items"),
+            )
+        )
     blocks.append(("group", heading("Payment")))
     if not order.payment:
         blocks.append(("entry", Content("none")))
     for payment in order.payment:
-        blocks.append(("entry", block([
-            literal(f"{payment.payment_name or '-'} · {payment.currency.code or '-'}", multiline=False),
-            labelled("payment id", payment.payment_id),
-            labelled("transaction", payment.transaction_id),
-        ])))
+        blocks.append(
+            (
+                "entry",
+                block(
+                    [
+                        literal(f"{payment.payment_name or '-'} · {payment.currency.code or '-'}", multiline=False),
+                        labelled("payment id", payment.payment_id),
+                        labelled("transaction", payment.transaction_id),
+                    ]
+                ),
+            )
+        )
     return blocks
 
 
@@ -120,15 +132,18 @@ Note = tuple[str | None, Any]  # (what it is about: an item's name, or None for 
 def note_fields(note: Any) -> tuple[str, str, str, str]:
     """(type, content, author, date) of a note sent as an object, a model, or plain text."""
     if isinstance(note, dict):
+
         def get(key: str) -> str:
             value = note.get(key)
             return "" if value is None else str(value)
     elif isinstance(note, str):
         return ("", note, "", "")
     else:
+
         def get(key: str) -> str:
             value = getattr(note, key, None)
             return "" if value is None else str(value)
+
     return (get("type"), get("content"), get("author"), get("date"))
 
 

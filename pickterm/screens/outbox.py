@@ -19,8 +19,8 @@ from textual.containers import Vertical
 from textual.content import Content
 from textual.widgets import OptionList, Static
 
-from pickterm.stylesheets import css
 from pickterm.screens.base import BaseScreen
+from pickterm.stylesheets import css
 from pickterm.widgets.common import literal, styled_literal
 from pickterm.widgets.pick_list import PickList
 from pickterm.widgets.scan_input import BurstGuard
@@ -62,29 +62,48 @@ def entry_content(entry: Any) -> Content:
         word = "⟳ sending"
     settled = entry.sent_at or entry.settled_at
     lines = [
-        Content.assemble(Content.styled(f"#{entry.id} ", "dim"), styled_literal(entry.order_id, "bold"),
-                         "  ", Content.styled(word, style)),
-        labelled("settled" if settled and entry.state != "pending" else "created",
-                 format_api_datetime(settled if settled and entry.state != "pending" else entry.created_at)),
+        Content.assemble(
+            Content.styled(f"#{entry.id} ", "dim"),
+            styled_literal(entry.order_id, "bold"),
+            "  ",
+            Content.styled(word, style),
+        ),
+        labelled(
+            "settled" if settled and entry.state != "pending" else "created",
+            format_api_datetime(settled if settled and entry.state != "pending" else entry.created_at),
+        ),
         labelled("to", str(entry.target) if entry.target else "unknown (older pickterm)"),
-        Content.assemble(Content.styled("attempts: ", "dim"), str(entry.attempts),
-                         Content.styled(" · ", "dim"), literal(entry.summary)),
+        Content.assemble(
+            Content.styled("attempts: ", "dim"),
+            str(entry.attempts),
+            Content.styled(" · ", "dim"),
+            literal(entry.summary),
+        ),
     ]
     answer = _answer_line(entry)
     if answer is not None:
         lines.append(answer)
     if entry.state == "uncertain":
-        lines.append(literal("r: check the order, then send again · d: discard"
-                             if entry.awaits_decision else "checked against the order at the next retry"))
+        lines.append(
+            literal(
+                "r: check the order, then send again · d: discard"
+                if entry.awaits_decision
+                else "checked against the order at the next retry"
+            )
+        )
     error = entry.error
     if error is not None:
         lines.append(Content.assemble(Content.styled("✘ ", "bold $error"), literal(error.sentence)))
         if error.message and error.message != error.sentence:
             lines.append(literal(error.message))
-        details = " · ".join(part for part in (
-            f"code {error.code}" if error.code else "",
-            f"requestId {error.request_id}" if error.request_id else "",
-        ) if part)
+        details = " · ".join(
+            part
+            for part in (
+                f"code {error.code}" if error.code else "",
+                f"requestId {error.request_id}" if error.request_id else "",
+            )
+            if part
+        )
         if details:
             lines.append(literal(details))
     return block(lines)
@@ -95,7 +114,7 @@ class OutboxScreen(BurstGuard, BaseScreen):
     HELP = (
         "Tracking writes the server has not accepted yet. Pending ones are retried in the "
         "background; failed ones were refused and show the server's message, code and requestId. "
-        "\"May have been sent\": no answer came back; they are never sent again on their own. "
+        '"May have been sent": no answer came back; they are never sent again on their own. '
         "r sends the highlighted write now (for one that may have been sent: shows the order first "
         "and asks), e edits it in the tracking form, d discards it, h shows the history."
     )
@@ -167,10 +186,11 @@ class OutboxScreen(BurstGuard, BaseScreen):
         failed = sum(1 for e in entries if e.state == "failed")
         uncertain = sum(1 for e in entries if e.state == "uncertain")
         if self.showing_history:
-            summary = (f"History, newest first ({len(entries)}) · h: back" if entries
-                       else "No history yet · h: back")
+            summary = f"History, newest first ({len(entries)}) · h: back" if entries else "No history yet · h: back"
         elif entries:
-            summary = f"{pending} pending · {failed} failed" + (f" · {uncertain} may have been sent" if uncertain else "")
+            summary = f"{pending} pending · {failed} failed" + (
+                f" · {uncertain} may have been sent" if uncertain else ""
+            )
         else:
             summary = "The outbox is empty: every tracking write was accepted."
         self.query_one("#outbox-summary", Static).update(Content(summary))
@@ -194,8 +214,12 @@ class OutboxScreen(BurstGuard, BaseScreen):
     def action_edit(self) -> None:
         entry = self._open()
         if entry is not None and entry.state == "uncertain":
-            self.notify(f"#{entry.id} may have been sent already: r shows the order and asks before "
-                        "sending it again; d discards it.", severity="warning", markup=False)
+            self.notify(
+                f"#{entry.id} may have been sent already: r shows the order and asks before "
+                "sending it again; d discards it.",
+                severity="warning",
+                markup=False,
+            )
         elif entry is not None:
             self.app.open_tracking(entry.order_id, entry.id)
 
@@ -226,8 +250,10 @@ class OutboxScreen(BurstGuard, BaseScreen):
             client = await self.app.client()
             entry = outbox.get(entry_id)
             if entry is not None and entry.state == "uncertain":
-                question = (f"#{entry_id} for order {entry.order_id} ({entry.summary}) may have been sent already. "
-                            f"{await self._order_now(client, entry.order_id)} Send it again?")
+                question = (
+                    f"#{entry_id} for order {entry.order_id} ({entry.summary}) may have been sent already. "
+                    f"{await self._order_now(client, entry.order_id)} Send it again?"
+                )
                 if not await self.app.push_screen_wait(ConfirmScreen(question, yes="Send again", no="Keep")):
                     return
             if entry is not None and (entry.state in ("failed", "uncertain") or entry.target is None):
@@ -238,25 +264,30 @@ class OutboxScreen(BurstGuard, BaseScreen):
             self.load()
             return
         if outcome.blocked_by is not None:
-            self.notify(f"#{entry_id} waits behind #{outcome.blocked_by.id} ({outcome.blocked_by.state}) "
-                        "for the same order.", severity="warning", markup=False)
+            self.notify(
+                f"#{entry_id} waits behind #{outcome.blocked_by.id} ({outcome.blocked_by.state}) for the same order.",
+                severity="warning",
+                markup=False,
+            )
         elif outcome.skipped:
-            self.notify(f"#{entry_id} is being sent right now; try again in a moment.",
-                        severity="warning", markup=False)
+            self.notify(
+                f"#{entry_id} is being sent right now; try again in a moment.", severity="warning", markup=False
+            )
         elif outcome.state == "sent":
             self.error_panel.clear()
             self.notify(f"✔ #{entry_id} sent: order {outcome.entry.order_id} is marked delivered.", markup=False)
         elif outcome.state == "pending":
             reason = outcome.error.sentence if outcome.error is not None else "not sent"
-            self.notify(f"⟳ #{entry_id} still pending ({reason}); it is retried in the background.",
-                        severity="warning", markup=False)
+            self.notify(
+                f"⟳ #{entry_id} still pending ({reason}); it is retried in the background.",
+                severity="warning",
+                markup=False,
+            )
         elif outcome.state == "uncertain":
-            self.notify(f"? #{entry_id}: no answer came back; it may have been sent.",
-                        severity="warning", markup=False)
+            self.notify(f"? #{entry_id}: no answer came back; it may have been sent.", severity="warning", markup=False)
         else:
             self.app.bell()
-            self.notify(f"✘ #{entry_id} refused again: e edits it, d discards it.",
-                        severity="error", markup=False)
+            self.notify(f"✘ #{entry_id} refused again: e edits it, d discards it.", severity="error", markup=False)
         self.load()
 
     def action_discard(self) -> None:
@@ -268,8 +299,9 @@ class OutboxScreen(BurstGuard, BaseScreen):
     async def _discard(self, entry: Any) -> None:
         from pickterm.screens.confirm import ConfirmScreen
 
-        question = (f"Discard outbox entry #{entry.id} for order {entry.order_id} ({entry.summary})? "
-                    "It will never be sent.")
+        question = (
+            f"Discard outbox entry #{entry.id} for order {entry.order_id} ({entry.summary})? It will never be sent."
+        )
         if not await self.app.push_screen_wait(ConfirmScreen(question, yes="Discard", no="Keep")):
             return
         try:

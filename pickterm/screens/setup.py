@@ -19,12 +19,12 @@ from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.widgets import Input, Static
 
-from pickterm.stylesheets import css
 from pickterm.screens.base import BaseScreen
 from pickterm.screens.confirm import ask_to_leave
-from pickterm.widgets.fields import FormField, Verdict
+from pickterm.stylesheets import css
 from pickterm.text import redact
 from pickterm.widgets.common import literal
+from pickterm.widgets.fields import FormField, Verdict
 
 _PROFILE_NAME = re.compile(r"[A-Za-z0-9_.-]{1,64}")
 
@@ -92,17 +92,35 @@ class SetupScreen(BaseScreen):
         self._has_saved_key = saved_key is not None
         key_hint = f"saved: {mask_key(saved_key)}" if saved_key is not None else "paste or type the key"
         with VerticalScroll(id="body", can_focus=False):
-            yield Static(Content("No usable API key yet: tell pickterm where and how to connect. "
-                                 "(pickterm --demo runs without one.)"), id="setup-intro")
+            yield Static(
+                Content(
+                    "No usable API key yet: tell pickterm where and how to connect. (pickterm --demo runs without one.)"
+                ),
+                id="setup-intro",
+            )
             yield FormField("Profile", name="profile", value=profile, check=_profile_check, id="setup-profile")
-            yield FormField("API URL", name="api_url", value=api_url, check=_setting_check("api_url"),
-                            id="setup-api-url")
-            yield FormField("Auth URL", name="auth_url", value=auth_url, check=_setting_check("auth_url"),
-                            id="setup-auth-url")
-            yield FormField("Auth scheme", name="auth_scheme", value=scheme, placeholder="bearer or raw",
-                            check=_setting_check("auth_scheme", note=_scheme_note), id="setup-scheme")
-            yield FormField("API key", name="api_key", password=True, placeholder=key_hint,
-                            check=_setting_check("api_key", keep_empty=self._has_saved_key), id="setup-key")
+            yield FormField(
+                "API URL", name="api_url", value=api_url, check=_setting_check("api_url"), id="setup-api-url"
+            )
+            yield FormField(
+                "Auth URL", name="auth_url", value=auth_url, check=_setting_check("auth_url"), id="setup-auth-url"
+            )
+            yield FormField(
+                "Auth scheme",
+                name="auth_scheme",
+                value=scheme,
+                placeholder="bearer or raw",
+                check=_setting_check("auth_scheme", note=_scheme_note),
+                id="setup-scheme",
+            )
+            yield FormField(
+                "API key",
+                name="api_key",
+                password=True,
+                placeholder=key_hint,
+                check=_setting_check("api_key", keep_empty=self._has_saved_key),
+                id="setup-key",
+            )
             yield Static("", id="setup-result", markup=False)
 
     def on_mount(self) -> None:
@@ -162,12 +180,16 @@ class SetupScreen(BaseScreen):
             return
         self._say(f"Asking {values['auth_url']} for a token…")
         try:
-            async with PickPackClient(values["api_url"], values["auth_url"], key,
-                                      auth_scheme=values["auth_scheme"].lower()) as client:
+            async with PickPackClient(
+                values["api_url"], values["auth_url"], key, auth_scheme=values["auth_scheme"].lower()
+            ) as client:
                 await client.get_token()
         except PickPackError as exc:
-            hint = ("Check the API key and the auth scheme." if isinstance(exc, AuthenticationError)
-                    else "Check the auth URL and the network; ctrl+t tries again.")
+            hint = (
+                "Check the API key and the auth scheme."
+                if isinstance(exc, AuthenticationError)
+                else "Check the auth URL and the network; ctrl+t tries again."
+            )
             self._say(f"✘ Connection test failed: {exc}. {hint}", error=True, secret=key)
             return
         except ValueError as exc:

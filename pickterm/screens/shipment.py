@@ -18,8 +18,8 @@ from textual.content import Content
 from textual.timer import Timer
 from textual.widgets import Static
 
-from pickterm.stylesheets import css
 from pickterm.screens.base import DataScreen
+from pickterm.stylesheets import css
 from pickterm.widgets.common import KeyValues, literal, status_content, styled_literal
 from pickterm.widgets.scan_input import BurstGuard
 from pickterm.widgets.text import heading
@@ -61,8 +61,11 @@ def timeline_lines(shipment: Any) -> Lines:
         else:
             word = (entry.type or "NOTE").upper()
             symbol, style = _NOTE_STYLE.get(word, ("•", "$foreground"))
-        head = [styled_literal(_date(when) if when else "no date", "bold"), " ",
-                styled_literal(f"{symbol} {word}", style)]
+        head = [
+            styled_literal(_date(when) if when else "no date", "bold"),
+            " ",
+            styled_literal(f"{symbol} {word}", style),
+        ]
         if entry.author:
             head += [" ", Content.styled("by ", "dim"), literal(entry.author)]
         lines.append((0, Content.assemble(*head)))
@@ -82,8 +85,17 @@ def packages_lines(shipment: Any) -> Lines:
             size = f"W {dims.width or '?'} × L {dims.length or '?'} × H {dims.height or '?'}"
         else:
             size = "-"
-        lines.append((1, Content.assemble(Content.styled("size ", "dim"), literal(size),
-                                          Content.styled(" · weight ", "dim"), literal(package.weight or "-"))))
+        lines.append(
+            (
+                1,
+                Content.assemble(
+                    Content.styled("size ", "dim"),
+                    literal(size),
+                    Content.styled(" · weight ", "dim"),
+                    literal(package.weight or "-"),
+                ),
+            )
+        )
         for item in package.items:
             text = Content.assemble(f"{_number(item.quantity)} × ", literal(item.name or item.id or "-"))
             if item.ean:
@@ -97,8 +109,14 @@ def packages_lines(shipment: Any) -> Lines:
 def labels_lines(shipment: Any) -> Lines:
     lines: Lines = []
     for label in shipment.labels:
-        lines.append((0, Content.assemble(styled_literal(label.type or "LABEL", "bold"), " ",
-                                          literal(label.name or label.id or ""))))
+        lines.append(
+            (
+                0,
+                Content.assemble(
+                    styled_literal(label.type or "LABEL", "bold"), " ", literal(label.name or label.id or "")
+                ),
+            )
+        )
         lines.append((1, literal(label.url or "-")))
     return lines or [(0, Content.styled("No labels.", "dim"))]
 
@@ -159,20 +177,19 @@ class ShipmentScreen(BurstGuard, DataScreen):
 
     def compose_body(self) -> ComposeResult:
         yield Static("", id="auto-refresh")
-        with VerticalScroll(id="body"):
-            with Vertical(id="shipment-sections"):
-                with Vertical(classes="section", id="section-summary"):
-                    yield KeyValues(id="shipment-summary")
-                    yield KeyValues(id="shipment-parties")
-                with Vertical(classes="section", id="section-timeline"):
-                    yield Static(heading("Timeline"), classes="section-title")
-                    yield Vertical(id="shipment-timeline", classes="lines")
-                with Vertical(classes="section", id="section-packages"):
-                    yield Static(heading("Packages"), classes="section-title")
-                    yield Vertical(id="shipment-packages", classes="lines")
-                with Vertical(classes="section", id="section-labels"):
-                    yield Static(heading("Labels"), classes="section-title")
-                    yield Vertical(id="shipment-labels", classes="lines")
+        with VerticalScroll(id="body"), Vertical(id="shipment-sections"):
+            with Vertical(classes="section", id="section-summary"):
+                yield KeyValues(id="shipment-summary")
+                yield KeyValues(id="shipment-parties")
+            with Vertical(classes="section", id="section-timeline"):
+                yield Static(heading("Timeline"), classes="section-title")
+                yield Vertical(id="shipment-timeline", classes="lines")
+            with Vertical(classes="section", id="section-packages"):
+                yield Static(heading("Packages"), classes="section-title")
+                yield Vertical(id="shipment-packages", classes="lines")
+            with Vertical(classes="section", id="section-labels"):
+                yield Static(heading("Labels"), classes="section-title")
+                yield Vertical(id="shipment-labels", classes="lines")
 
     def on_mount(self) -> None:
         self._show_auto_refresh()

@@ -13,8 +13,8 @@ from textual.containers import Vertical
 from textual.content import Content
 from textual.widgets import OptionList, Static
 
-from pickterm.stylesheets import css
 from pickterm.screens.base import DataScreen
+from pickterm.stylesheets import css
 from pickterm.widgets.common import literal, status_content, styled_literal
 from pickterm.widgets.pick_list import PickList
 from pickterm.widgets.scan_input import BurstGuard
@@ -89,7 +89,8 @@ class ShipmentsScreen(BurstGuard, DataScreen):
         summary = f"{len(shipments)} shipment{'s' if len(shipments) != 1 else ''}, {delivered} delivered"
         self.set_subtitle(f"order {self.order_id} · {len(shipments)} shipment{'s' if len(shipments) != 1 else ''}")
         self.query_one("#shipments-summary", Static).update(
-            Content(f"{summary} · Enter opens" if shipments else "No shipments for this order yet."))
+            Content(f"{summary} · Enter opens" if shipments else "No shipments for this order yet.")
+        )
         self.choices.show_entries((shipment.id, shipment_content(shipment)) for shipment in shipments)
 
     def _highlighted(self) -> Any:

@@ -15,8 +15,9 @@ from __future__ import annotations
 
 import asyncio
 import json
-from datetime import datetime, timezone
-from typing import Any, Callable, ClassVar
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any, ClassVar
 
 from textual import work
 from textual.app import ComposeResult
@@ -25,29 +26,30 @@ from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
 from textual.widgets import Input, Static
 
-from pickterm.stylesheets import css
 from pickterm.screens.base import BaseScreen
-from pickterm.store.state import StateError
-from pickterm.widgets.common import literal, status_content
 from pickterm.screens.confirm import ask_to_leave
+from pickterm.store.state import StateError
+from pickterm.stylesheets import css
+from pickterm.widgets.common import literal, status_content
 from pickterm.widgets.fields import FormField, Verdict
 from pickterm.widgets.tracking_event import DATE_HINT, EventEditor, date_check, local_form, parse_date
-
 
 FAR_DAYS = 30  # a delivered date further than this from now is asked about first
 
 
 def utc_now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 class TrackingScreen(BaseScreen):
     """Tracking form for one order; with ``entry_id`` it edits that outbox entry."""
 
     TITLE = "Tracking"
-    HELP = ("Mark the order delivered and add tracking events. Dates: now, YYYY-MM-DD HH:MM in local "
-            "time, or ISO 8601; they are sent in UTC. The preview shows exactly what is sent. "
-            "Tab/shift+Tab or up/down move between fields; PgUp/PgDn scroll.")
+    HELP = (
+        "Mark the order delivered and add tracking events. Dates: now, YYYY-MM-DD HH:MM in local "
+        "time, or ISO 8601; they are sent in UTC. The preview shows exactly what is sent. "
+        "Tab/shift+Tab or up/down move between fields; PgUp/PgDn scroll."
+    )
     CSS_PATH = [css("fields"), css("tracking")]
     BINDINGS = [
         Binding("ctrl+s", "send", "Send", priority=True),
@@ -77,8 +79,9 @@ class TrackingScreen(BaseScreen):
     def compose_body(self) -> ComposeResult:
         with VerticalScroll(id="body", can_focus=False):
             yield Static(literal(f"Order {self.order_id}", multiline=False), id="tracking-order")
-            yield FormField("Delivered", name="delivered", placeholder=DATE_HINT,
-                            check=self._check_delivered, id="delivered")
+            yield FormField(
+                "Delivered", name="delivered", placeholder=DATE_HINT, check=self._check_delivered, id="delivered"
+            )
             yield Static("", id="events-title")
             yield Vertical(id="events")
             yield Static(Content.styled("Preview: what ctrl+s sends", "bold"), id="preview-title")
@@ -118,8 +121,14 @@ class TrackingScreen(BaseScreen):
         update = entry.update
         delivered.value = local_form(update.delivered_date) if update.delivered_date else ""
         for event in update.events:
-            await self._mount_event({"city": event.city, "state": event.state,
-                                     "description": event.description, "date": local_form(event.date)})
+            await self._mount_event(
+                {
+                    "city": event.city,
+                    "state": event.state,
+                    "description": event.description,
+                    "date": local_form(event.date),
+                }
+            )
         if entry.error is not None:
             self.error_panel.show_error(entry.error, "Edit what was refused and press ctrl+s to send it again.")
         self._renumber()
@@ -138,8 +147,13 @@ class TrackingScreen(BaseScreen):
             client = await self.app.client()
             self.order = await client.get_order(self.order_id)
         except Exception as exc:  # the form still works: the write goes to the outbox
-            line.update(Content.assemble(literal(f"Order {self.order_id} · ", multiline=False), Content.styled("state unknown", "dim"),
-                                         literal(f" ({exc})", multiline=False)))
+            line.update(
+                Content.assemble(
+                    literal(f"Order {self.order_id} · ", multiline=False),
+                    Content.styled("state unknown", "dim"),
+                    literal(f" ({exc})", multiline=False),
+                )
+            )
             return
         finally:
             self._order_read.set()
@@ -182,7 +196,10 @@ class TrackingScreen(BaseScreen):
 
     def _show_order(self) -> None:
         order = self.order
-        parts: list[Content | str] = [literal(f"Order {order.order_id} · ", multiline=False), status_content(order.status)]
+        parts: list[Content | str] = [
+            literal(f"Order {order.order_id} · ", multiline=False),
+            status_content(order.status),
+        ]
         if order.is_invoiced:
             parts.append(" · invoiced")
         else:
@@ -224,8 +241,9 @@ class TrackingScreen(BaseScreen):
 
     async def action_delete_event(self) -> None:
         focused = self.focused
-        editor = next((node for node in (focused.ancestors_with_self if focused else [])
-                       if isinstance(node, EventEditor)), None)
+        editor = next(
+            (node for node in (focused.ancestors_with_self if focused else []) if isinstance(node, EventEditor)), None
+        )
         if editor is None:
             self.notify("Move to an event (Tab) to delete it.", severity="warning", markup=False)
             return
@@ -266,9 +284,14 @@ class TrackingScreen(BaseScreen):
         events = []
         for editor in self._editors():
             values = editor.values()
-            events.append(TrackingEvent(city=values["city"].strip(), state=values["state"].strip(),
-                                        description=values["description"].strip(),
-                                        date=parse_date(values["date"], self._now)))
+            events.append(
+                TrackingEvent(
+                    city=values["city"].strip(),
+                    state=values["state"].strip(),
+                    description=values["description"].strip(),
+                    date=parse_date(values["date"], self._now),
+                )
+            )
         when = delivered.value.strip()
         changed = self._delivered_changed(when)
         return TrackingUpdate(delivered_date=parse_date(when, self._now) if changed else None, events=events)
@@ -311,8 +334,11 @@ class TrackingScreen(BaseScreen):
         except FormProblem as problem:
             problem.fields[0].focus_input()
             self.app.bell()
-            self.notify(f"Not sent: {problem.count} field{'s' if problem.count != 1 else ''} to fix.",
-                        severity="error", markup=False)
+            self.notify(
+                f"Not sent: {problem.count} field{'s' if problem.count != 1 else ''} to fix.",
+                severity="error",
+                markup=False,
+            )
             return
         if not update.to_payload():
             self.app.bell()
@@ -321,8 +347,10 @@ class TrackingScreen(BaseScreen):
         if not await self._confirm_delivered(update):
             return
         if self.order is not None and not self.order.is_invoiced:
-            question = (f"Order {self.order_id} is not invoiced: the server will refuse to mark it "
-                        "delivered (ORA0001B). Send anyway?")
+            question = (
+                f"Order {self.order_id} is not invoiced: the server will refuse to mark it "
+                "delivered (ORA0001B). Send anyway?"
+            )
             if not await self.app.push_screen_wait(ConfirmScreen(question, yes="Send anyway", no="Cancel")):
                 return
         self._sending = True
@@ -356,16 +384,33 @@ class TrackingScreen(BaseScreen):
         questions = []
         old = self.server_delivered
         if old is not None:
-            questions.append((f"Order {self.order_id} is already delivered on {local_form(old)}. "
-                              f"Change its delivered date to {new_text}?", "Change it", "Keep the old"))
+            questions.append(
+                (
+                    f"Order {self.order_id} is already delivered on {local_form(old)}. "
+                    f"Change its delivered date to {new_text}?",
+                    "Change it",
+                    "Keep the old",
+                )
+            )
         elif self.order is None:
-            questions.append((f"Order {self.order_id} could not be read, so its delivered date is unknown: "
-                              f"sending {new_text} may replace one. Send it?", "Send", "Cancel"))
+            questions.append(
+                (
+                    f"Order {self.order_id} could not be read, so its delivered date is unknown: "
+                    f"sending {new_text} may replace one. Send it?",
+                    "Send",
+                    "Cancel",
+                )
+            )
         days = abs((new - self._now()).total_seconds()) / 86400
         if days > FAR_DAYS:
             when = "ago" if new < self._now() else "from now"
-            questions.append((f"The delivered date {new_text} is {int(days)} days {when}. Is that right?",
-                              "Yes, send it", "No, fix it"))
+            questions.append(
+                (
+                    f"The delivered date {new_text} is {int(days)} days {when}. Is that right?",
+                    "Yes, send it",
+                    "No, fix it",
+                )
+            )
         for question, yes, no in questions:
             if not await self.app.push_screen_wait(ConfirmScreen(question, yes=yes, no=no)):
                 self.query_one("#delivered", FormField).focus_input()
@@ -402,22 +447,35 @@ class TrackingScreen(BaseScreen):
             if outcome.recorded:
                 self.notify(f"✔ Sent: order {self.order_id} is marked delivered.", title="Tracking", markup=False)
             else:
-                self.notify(f"✔ Accepted by the server: order {self.order_id} is marked delivered. This terminal "
-                            "could not record that, so the outbox lists it as \"may have been sent\": "
-                            "do not send it again.", title="Tracking", severity="warning", markup=False)
+                self.notify(
+                    f"✔ Accepted by the server: order {self.order_id} is marked delivered. This terminal "
+                    'could not record that, so the outbox lists it as "may have been sent": '
+                    "do not send it again.",
+                    title="Tracking",
+                    severity="warning",
+                    markup=False,
+                )
             self._show_order_after_send()
         elif outcome.state == "pending":
             pending = self.app.outbox_counts[0]
             self.app.start_outbox_retries()
             if outcome.blocked_by is not None:
-                self.notify(f"⟳ Queued behind outbox #{outcome.blocked_by.id}, an older write for this order: "
-                            "it leaves after that one, never before.",
-                            title="Tracking", severity="warning", markup=False)
+                self.notify(
+                    f"⟳ Queued behind outbox #{outcome.blocked_by.id}, an older write for this order: "
+                    "it leaves after that one, never before.",
+                    title="Tracking",
+                    severity="warning",
+                    markup=False,
+                )
             else:
                 reason = f" ({outcome.error.sentence})" if outcome.error is not None else ""
-                self.notify(f"⟳ Not reached the server{reason}: queued, {pending} pending. "
-                            "It is sent as soon as the server answers.",
-                            title="Tracking", severity="warning", markup=False)
+                self.notify(
+                    f"⟳ Not reached the server{reason}: queued, {pending} pending. "
+                    "It is sent as soon as the server answers.",
+                    title="Tracking",
+                    severity="warning",
+                    markup=False,
+                )
             self.leaving = True
             self.dismiss()
         elif outcome.state == "uncertain":
@@ -441,8 +499,11 @@ class TrackingScreen(BaseScreen):
         below = stack[stack.index(self) - 1] if self in stack and stack.index(self) > 0 else None
         self.leaving = True
         self.dismiss()
-        if type(below).__name__ == "OrderScreen" and getattr(below, "order_id", None) == self.order_id \
-                and hasattr(below, "reload"):
+        if (
+            type(below).__name__ == "OrderScreen"
+            and getattr(below, "order_id", None) == self.order_id
+            and hasattr(below, "reload")
+        ):
             below.reload(fresh=True)
         else:
             self.app.call_later(self.app.open_order, self.order_id)
@@ -461,8 +522,7 @@ class LocalStoreMissing(StateError):
 
     def __init__(self, reason: BaseException | None) -> None:
         why = f" ({reason})" if reason is not None else ""
-        super().__init__(f"The local store is not available{why}, so the write cannot be kept; "
-                         "nothing was sent")
+        super().__init__(f"The local store is not available{why}, so the write cannot be kept; nothing was sent")
 
 
 class FormProblem(ValueError):

@@ -19,7 +19,8 @@ from __future__ import annotations
 
 import asyncio
 import time
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from textual import work
 from textual.app import ComposeResult
@@ -28,8 +29,8 @@ from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.widgets import Input, Static
 
-from pickterm.stylesheets import css
 from pickterm.screens.base import DataScreen
+from pickterm.stylesheets import css
 from pickterm.widgets.common import literal, status_content
 from pickterm.widgets.scan_input import ScanField
 from pickterm.widgets.walk import ItemPanel, walk_line
@@ -153,8 +154,9 @@ class WalkthroughScreen(DataScreen):
             from pickterm.store.state import WorksheetProgress
 
             progress = WorksheetProgress(worksheet_id=self.worksheet_id)
-            self.error_panel.show_message(f"⚠ Progress is NOT saved: the local store is unavailable "
-                                          f"({self.app.store_error}).")
+            self.error_panel.show_message(
+                f"⚠ Progress is NOT saved: the local store is unavailable ({self.app.store_error})."
+            )
         else:
             progress = state.load_progress(self.worksheet_id)
         self.barcodes_loaded.clear()
@@ -177,8 +179,9 @@ class WalkthroughScreen(DataScreen):
         if self.app.demo or settings is None:
             return ScanSettings()
         try:
-            return ScanSettings.from_config(settings.scan_terminator, settings.scan_layout,
-                                            getattr(settings, "scan_weight_tolerance", None))
+            return ScanSettings.from_config(
+                settings.scan_terminator, settings.scan_layout, getattr(settings, "scan_weight_tolerance", None)
+            )
         except ValueError as exc:
             self.error_panel.show_message(f"✘ Scan settings: {exc}. Using the defaults.")
             return ScanSettings()
@@ -189,12 +192,13 @@ class WalkthroughScreen(DataScreen):
         order_ids = worksheet.order_ids
         try:
             client = await self.app.client()
-            results = await asyncio.gather(*(client.get_order(o, fresh=fresh) for o in order_ids),
-                                           return_exceptions=True)
+            results = await asyncio.gather(
+                *(client.get_order(o, fresh=fresh) for o in order_ids), return_exceptions=True
+            )
         except Exception as exc:  # no client: the worksheet's SKUs and reference codes still scan
             results = [exc] * len(order_ids)
         orders, missing, first_error = [], [], None
-        for order_id, result in zip(order_ids, results):
+        for order_id, result in zip(order_ids, results, strict=True):
             if isinstance(result, BaseException):
                 missing.append(order_id)
                 first_error = first_error or result
@@ -206,8 +210,12 @@ class WalkthroughScreen(DataScreen):
         model.load_barcodes(orders, missing)
         self.barcodes_loaded.set()
         if first_error is not None:
-            self.error_panel.show_error(first_error, hint=(
-                f"Barcodes of {len(missing)} order(s) are missing: scan the SKU or reference code, or F5 to retry."))
+            self.error_panel.show_error(
+                first_error,
+                hint=(
+                    f"Barcodes of {len(missing)} order(s) are missing: scan the SKU or reference code, or F5 to retry."
+                ),
+            )
         self._show_all()
         if self.pending:
             self._drain()
@@ -224,8 +232,7 @@ class WalkthroughScreen(DataScreen):
         """The worksheet's notes, where the picker looks when the walk starts (all of them: F12)."""
         notes = self.model.notes
         more = f" (+{len(notes) - 1} more: F12)" if len(notes) > 1 else ""
-        self._feedback(Content.assemble(Content.styled("✎ Note: ", "bold"), literal(notes[0]), Content(more)),
-                       "-info")
+        self._feedback(Content.assemble(Content.styled("✎ Note: ", "bold"), literal(notes[0]), Content(more)), "-info")
 
     @work(group="facility", exit_on_error=False)
     async def load_facility(self, facility_id: str) -> None:
@@ -381,7 +388,7 @@ class WalkthroughScreen(DataScreen):
         model = self.model
         rows = max(5, self.query_one("#walk-side").size.height or 20)
         start = max(0, min(model.position() - rows // 3, len(model.walk) - rows))
-        lines = [walk_line(model.items[i], i == model.current_id) for i in model.walk[start:start + rows]]
+        lines = [walk_line(model.items[i], i == model.current_id) for i in model.walk[start : start + rows]]
         self.query_one("#walk-side", Static).update(Content("\n").join(lines))
 
     # ------------------------------------------------------------ actions

@@ -23,8 +23,8 @@ from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
-from pickterm.stylesheets import css
 from pickterm.picking import SHORT_REASONS, STATE_SYMBOLS, STATE_WORDS, Outcome, PickProgress, Summary
+from pickterm.stylesheets import css
 from pickterm.widgets.common import literal, styled_literal
 from pickterm.widgets.scan_input import BurstGuard
 from pickterm.widgets.walk import walk_line
@@ -102,8 +102,11 @@ class ScanErrorDialog(ModalScreen[None]):
         ignored = self.query_one("#scan-error-ignored", Static)
         ignored.display = True
         more = f" (and {len(self.ignored) - 1} before it)" if len(self.ignored) > 1 else ""
-        ignored.update(Content.assemble(Content.styled("Not counted: ", "bold"), literal(self.ignored[-1]),
-                                        Content(f"{more} — press Esc first")))
+        ignored.update(
+            Content.assemble(
+                Content.styled("Not counted: ", "bold"), literal(self.ignored[-1]), Content(f"{more} — press Esc first")
+            )
+        )
 
     def action_acknowledge(self) -> None:
         self.dismiss(None)
@@ -138,8 +141,10 @@ class ShortReasonDialog(BurstGuard, ModalScreen[str | None]):
         with Vertical(id="short-dialog", classes="walk-dialog") as box:
             box.border_title = "Short pick: why?"
             box.border_subtitle = "1-5, Enter · Esc: cancel"
-            yield Static(Content.assemble(literal(self.item_name), Content(f" ({self.picked} of {self.need})")),
-                         classes="dialog-title")
+            yield Static(
+                Content.assemble(literal(self.item_name), Content(f" ({self.picked} of {self.need})")),
+                classes="dialog-title",
+            )
             yield OptionList(
                 *[Option(f"{n}  {reason}", id=reason) for n, reason in enumerate(SHORT_REASONS, 1)],
                 id="short-reasons",
@@ -195,7 +200,8 @@ class ItemListDialog(BurstGuard, ModalScreen[str | None]):
         model = self.model
         items = OptionList(
             *[Option(walk_line(model.items[i], i == model.current_id), id=i) for i in model.walk],
-            id="item-list", classes="walk-dialog",
+            id="item-list",
+            classes="walk-dialog",
         )
         items.border_title = f"Items · {model.progress_text()}"
         items.border_subtitle = "Enter: open · Esc: close"
@@ -229,8 +235,7 @@ def summary_content(summary: Summary, worksheet_id: str) -> Content:
     done_units = sum(i.picked for i in summary.done)
     if summary.done:
         units = "1 unit" if done_units == 1 else f"{done_units} units"
-        lines.append(Content.styled(f"{STATE_SYMBOLS['done']} {len(summary.done)} done ({units} picked here)",
-                                    "bold"))
+        lines.append(Content.styled(f"{STATE_SYMBOLS['done']} {len(summary.done)} done ({units} picked here)", "bold"))
     group("short", summary.short, lambda i: f": {i.reason or 'no reason'} ({i.picked} of {i.need})")
     group("skipped", summary.skipped, lambda i: f" ({i.picked} of {i.need})")
     if summary.open:
@@ -241,8 +246,13 @@ def summary_content(summary: Summary, worksheet_id: str) -> Content:
         lines.append(Content.styled("Worksheet complete: every item is done or short.", "bold $success"))
     else:
         waiting = len(summary.open) + len(summary.skipped)
-        lines.append(Content.styled(f"Not settled: {waiting} item{'s' if waiting != 1 else ''} still to pick"
-                                    f"{' (skipped included)' if summary.skipped else ''}.", "bold $warning"))
+        lines.append(
+            Content.styled(
+                f"Not settled: {waiting} item{'s' if waiting != 1 else ''} still to pick"
+                f"{' (skipped included)' if summary.skipped else ''}.",
+                "bold $warning",
+            )
+        )
     if summary.notes:
         lines.append(Content.styled("Worksheet notes", "bold"))
         lines += [Content.assemble("  ✎ ", literal(note)) for note in summary.notes]

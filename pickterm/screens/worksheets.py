@@ -19,8 +19,8 @@ from textual.containers import Vertical
 from textual.content import Content
 from textual.widgets import OptionList, Static
 
-from pickterm.stylesheets import css
 from pickterm.screens.base import DataScreen
+from pickterm.stylesheets import css
 from pickterm.widgets.common import status_content, styled_literal
 from pickterm.widgets.pick_list import PickList
 from pickterm.widgets.scan_input import BurstGuard
@@ -65,8 +65,12 @@ def worksheet_content(ws: Any, facility_name: str | None, progress: Any = None) 
         lines.append(Content.styled(EMPTY_TEXT, "bold $warning"))
     else:
         lines.append(Content(f"{units(ws.items_quantity)} items · {units(ws.units_quantity)} units"))
-        lines.append(Content(f"completed {units(ws.completed_units_quantity)}/{units(ws.units_quantity)}"
-                             f" · packed {units(ws.packed_units_quantity)}/{units(ws.units_quantity)}"))
+        lines.append(
+            Content(
+                f"completed {units(ws.completed_units_quantity)}/{units(ws.units_quantity)}"
+                f" · packed {units(ws.packed_units_quantity)}/{units(ws.units_quantity)}"
+            )
+        )
     here = local_text(progress)
     if here:
         lines.append(Content.styled(here, "bold $accent"))
@@ -82,7 +86,7 @@ class WorksheetsScreen(BurstGuard, DataScreen):
         "The worksheets this order is picked in, each with its status, items and units, progress, "
         "delivery window and facility. Empty ones (a known VTEX race) are listed as empty. "
         "Up/Down choose; Enter opens the picking walkthrough; f opens the facility. "
-        "\"here:\" is what this terminal recorded in the walkthrough (the server does not know it yet)."
+        '"here:" is what this terminal recorded in the walkthrough (the server does not know it yet).'
     )
     NOT_COUNTED_HINT = "open a worksheet (Enter) to scan its items"
     CSS_PATH = css("worksheets")
@@ -111,10 +115,15 @@ class WorksheetsScreen(BurstGuard, DataScreen):
     async def fetch(self, client: Any, fresh: bool) -> Any:
         worksheets = await client.list_worksheets(self.order_id, fresh=fresh)
         facility_ids = list(dict.fromkeys(ws.facility_id for ws in worksheets if ws.facility_id))
-        found = await asyncio.gather(*(client.get_facility(fid, fresh=fresh) for fid in facility_ids),
-                                     return_exceptions=True)
+        found = await asyncio.gather(
+            *(client.get_facility(fid, fresh=fresh) for fid in facility_ids), return_exceptions=True
+        )
         # A facility that cannot be read is shown by its id: the worksheets still matter.
-        names = {fid: f.name for fid, f in zip(facility_ids, found) if not isinstance(f, BaseException) and f.name}
+        names = {
+            fid: f.name
+            for fid, f in zip(facility_ids, found, strict=True)
+            if not isinstance(f, BaseException) and f.name
+        }
         return worksheets, names
 
     def _local(self, worksheet_id: str) -> Any:
@@ -135,10 +144,12 @@ class WorksheetsScreen(BurstGuard, DataScreen):
         summary = f"{count}, {empty} empty" if empty else count
         self.set_subtitle(f"order {self.order_id} · {summary}")
         self.query_one("#worksheets-summary", Static).update(
-            Content(summary if worksheets else "No worksheets for this order yet."))
+            Content(summary if worksheets else "No worksheets for this order yet.")
+        )
         self.choices.show_entries(
             (ws.worksheet_id, worksheet_content(ws, names.get(ws.facility_id or ""), self._local(ws.worksheet_id)))
-            for ws in worksheets)
+            for ws in worksheets
+        )
 
     def _highlighted(self) -> Any:
         ident = self.choices.highlighted_id

@@ -201,9 +201,7 @@ TOP_KEYS = ("default_profile", "profiles")
 
 def _check_profile_name(name: str, where: str) -> str:
     if not isinstance(name, str) or not _PROFILE_NAME.fullmatch(name):
-        raise ConfigError(
-            f"{where}: profile name {name!r} is invalid (use 1-64 letters, digits, '.', '_' or '-')"
-        )
+        raise ConfigError(f"{where}: profile name {name!r} is invalid (use 1-64 letters, digits, '.', '_' or '-')")
     return name
 
 
@@ -304,9 +302,7 @@ def _profiles_of(doc: Mapping[str, Any], path: Path) -> dict[str, dict[str, Any]
         values: dict[str, Any] = {}
         for key, value in table.items():
             if key not in PROFILE_KEYS:
-                raise ConfigError(
-                    f"{where}, profile {name!r}: unknown key {key!r} (known: {', '.join(PROFILE_KEYS)})"
-                )
+                raise ConfigError(f"{where}, profile {name!r}: unknown key {key!r} (known: {', '.join(PROFILE_KEYS)})")
             try:
                 values[key] = PROFILE_KEYS[key](_plain(value))
             except ValueError as exc:
@@ -315,7 +311,9 @@ def _profiles_of(doc: Mapping[str, Any], path: Path) -> dict[str, dict[str, Any]
     default = doc.get("default_profile")
     if default is not None:
         if not isinstance(default, str):
-            raise ConfigError(f"Config file {path}, key 'default_profile': must be a string, not {_type_name(_plain(default))}")
+            raise ConfigError(
+                f"Config file {path}, key 'default_profile': must be a string, not {_type_name(_plain(default))}"
+            )
         if default != DEFAULT_PROFILE and default not in profiles:
             raise ConfigError(
                 f"Config file {path}, key 'default_profile': profile {str(default)!r} does not exist"
@@ -340,7 +338,9 @@ def _resolve_profile(profile: str | None, env: Mapping[str, str], doc: Mapping[s
     return DEFAULT_PROFILE, "default"
 
 
-def resolve_profile(profile: str | None = None, *, env: Mapping[str, str] = os.environ, path: Path | None = None) -> str:
+def resolve_profile(
+    profile: str | None = None, *, env: Mapping[str, str] = os.environ, path: Path | None = None
+) -> str:
     """The name of the profile a command works on: the argument, ``PICKTERM_PROFILE``,
     the file's ``default_profile``, else ``default``."""
     path = Path(path) if path is not None else config_path()
@@ -523,7 +523,9 @@ def _profile_table(doc: tomlkit.TOMLDocument, name: str, path: Path) -> Any:
     if name not in profiles:
         profiles[name] = tomlkit.table()
     if not isinstance(profiles[name], Mapping):
-        raise ConfigError(f"Config file {path}: profile {name!r} must be a table ([profiles.{name}]), not a single value")
+        raise ConfigError(
+            f"Config file {path}: profile {name!r} must be a table ([profiles.{name}]), not a single value"
+        )
     return profiles[name]
 
 
@@ -602,6 +604,8 @@ def set_api_key(
     save_setting("api_key", key, profile, env=env, path=path)
 
 
-def save_theme(theme: str, profile: str | None = None, *, env: Mapping[str, str] = os.environ, path: Path | None = None) -> str:
+def save_theme(
+    theme: str, profile: str | None = None, *, env: Mapping[str, str] = os.environ, path: Path | None = None
+) -> str:
     """Remember the theme chosen in the app for a profile."""
     return save_setting("theme", theme, profile, env=env, path=path)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 __all__ = ["DATE_FORMS", "MAX_FUTURE", "parse_user_datetime"]
 
@@ -20,7 +20,7 @@ def parse_user_datetime(text: str, *, now: datetime | None = None) -> datetime:
     ``YYYY-MM-DD HH:MM[:SS]`` (also with ``T``) in local time. Raises ValueError with
     one sentence saying what is wrong.
     """
-    current = (now or datetime.now(timezone.utc)).astimezone(timezone.utc)
+    current = (now or datetime.now(UTC)).astimezone(UTC)
     value = (text or "").strip()
     if not value:
         raise ValueError(f"A date and time is required: use {DATE_FORMS}")
@@ -35,7 +35,7 @@ def parse_user_datetime(text: str, *, now: datetime | None = None) -> datetime:
     try:
         if parsed.tzinfo is None:
             parsed = parsed.astimezone()  # naive means the local time of this machine
-        parsed = parsed.astimezone(timezone.utc)
+        parsed = parsed.astimezone(UTC)
     except (OverflowError, ValueError, OSError):  # 0001-01-01T00:00+14:00 is before year 1 in UTC
         raise ValueError(f"{value!r} is out of the range of dates pickterm can send: use {DATE_FORMS}") from None
     if parsed - current > MAX_FUTURE:

@@ -53,7 +53,7 @@ import time
 import uuid
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -244,8 +244,17 @@ class SendOutcome:
 
 
 _BASE_COLUMNS = (
-    "id", "order_id", "payload", "created_at", "attempts", "last_error", "state", "sent_at",
-    "claimed_by", "lease_until", "attempt_started_at",
+    "id",
+    "order_id",
+    "payload",
+    "created_at",
+    "attempts",
+    "last_error",
+    "state",
+    "sent_at",
+    "claimed_by",
+    "lease_until",
+    "attempt_started_at",
 )
 _TARGET_COLUMNS = ("profile", "api_url", "auth_url", "settled_at", "answer")
 _COLUMNS = ", ".join(_BASE_COLUMNS + _TARGET_COLUMNS)
@@ -298,7 +307,7 @@ def _instant(text: str | None) -> datetime | None:
         moment = datetime.fromisoformat(str(text).replace("Z", "+00:00"))
     except ValueError:
         return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _outcome_state(exc: PickPackError) -> str:
@@ -406,7 +415,9 @@ class Outbox:
                 "INSERT INTO outbox (order_id, payload, created_at, profile, api_url, auth_url)"
                 " VALUES (?, ?, ?, ?, ?, ?)",
                 (
-                    order_id, json.dumps(payload), now_iso(),
+                    order_id,
+                    json.dumps(payload),
+                    now_iso(),
                     None if target is None else target.profile,
                     None if target is None else target.api_url,
                     None if target is None else target.auth_url,
@@ -464,9 +475,7 @@ class Outbox:
                 raise OutboxError(f"Outbox entry #{entry_id} is {entry.state}; only unsent entries can be superseded")
             if entry.in_flight:
                 raise OutboxError(f"Outbox entry #{entry_id} is being sent right now; try again in a moment")
-            conn.execute(
-                "UPDATE outbox SET state = 'superseded', settled_at = ? WHERE id = ?", (now_iso(), entry_id)
-            )
+            conn.execute("UPDATE outbox SET state = 'superseded', settled_at = ? WHERE id = ?", (now_iso(), entry_id))
         return self._require(entry_id)
 
     def update_payload(self, entry_id: int, update: TrackingUpdate) -> OutboxEntry:
@@ -488,8 +497,7 @@ class Outbox:
             if entry.in_flight:
                 raise OutboxError(f"Outbox entry #{entry_id} is being sent right now; try again in a moment")
             conn.execute(
-                "UPDATE outbox SET payload = ?, state = 'pending', last_error = NULL, settled_at = NULL"
-                " WHERE id = ?",
+                "UPDATE outbox SET payload = ?, state = 'pending', last_error = NULL, settled_at = NULL WHERE id = ?",
                 (json.dumps(payload), entry_id),
             )
         return self._require(entry_id)
@@ -624,8 +632,12 @@ class Outbox:
         except StateError:
             current = entry
         return SendOutcome(
-            state=state, entry=current, error=error, result=result,
-            recorded=record_error is None, record_error=record_error,
+            state=state,
+            entry=current,
+            error=error,
+            result=result,
+            recorded=record_error is None,
+            record_error=record_error,
         )
 
     async def submit(self, client: Any, order_id: str, update: TrackingUpdate) -> SendOutcome:

@@ -19,7 +19,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import platformdirs
@@ -137,7 +137,7 @@ def _disk_full(path: Path, exc: sqlite3.Error) -> bool:
 
 def now_iso() -> str:
     """The current UTC time as ISO 8601 with milliseconds."""
-    return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
+    return datetime.now(UTC).isoformat(timespec="milliseconds")
 
 
 def state_path(demo: bool = False) -> Path:
@@ -211,9 +211,7 @@ class StateDB:
             path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
             if not path.exists():  # private from the start; -wal and -shm inherit the mode
                 os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
-            conn = sqlite3.connect(
-                path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False
-            )
+            conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False)
         except (OSError, sqlite3.Error) as exc:
             raise StateError(f"State database {path} cannot be opened ({exc})", reason=str(exc)) from None
         db = cls(path, conn)
@@ -316,7 +314,9 @@ class StateDB:
                 reason="another pickterm holds it locked",
             )
         if _disk_full(self.path, exc):
-            return StateError(f"State database {self.path}: the disk is full; free some space", reason="the disk is full")
+            return StateError(
+                f"State database {self.path}: the disk is full; free some space", reason="the disk is full"
+            )
         return StateError(f"State database {self.path} failed ({exc})", reason=str(exc))
 
     @classmethod
@@ -329,8 +329,11 @@ class StateDB:
             raise StateError(f"State database {path} does not exist yet")
         try:
             conn = sqlite3.connect(
-                f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_MS / 1000,
-                isolation_level=None, check_same_thread=False,
+                f"{path.resolve().as_uri()}?mode=ro",
+                uri=True,
+                timeout=BUSY_TIMEOUT_MS / 1000,
+                isolation_level=None,
+                check_same_thread=False,
             )
             conn.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
         except sqlite3.Error as exc:

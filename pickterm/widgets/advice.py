@@ -18,7 +18,7 @@ ADVICE_TEXT: dict[str, str] = {
     errors.INVOICE_FIRST: "The order must be invoiced before it can be marked delivered; invoice it, then send again.",
     errors.MAY_HAVE_ARRIVED: "The request may have reached the server; check the order before sending it again.",
     errors.RAISE_SIZE_LIMIT: "The server sent more than the size limit; if that is expected, raise it: "
-                             "pickterm config set max_response_mb N.",
+    "pickterm config set max_response_mb N.",
 }
 
 

@@ -7,7 +7,8 @@ and every piece of it goes through ``pickterm.text.clean`` (no terminal or bidi 
 
 from __future__ import annotations
 
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal
@@ -16,6 +17,7 @@ from textual.widgets import Static
 
 from pickterm.status import TONE_SYMBOLS, status_tone
 from pickterm.text import clean, one_line, redact
+
 
 def status_content(status: str | None) -> Content:
     """``✔ COMPLETED`` styled by tone; the word is always there."""
@@ -104,10 +106,12 @@ class ErrorPanel(Static):
             if error.message and error.message != error.sentence:
                 lines.append(error.message)
             details = " · ".join(
-                part for part in (
+                part
+                for part in (
                     f"code {error.code}" if error.code else "",
                     f"requestId {error.request_id}" if error.request_id else "",
-                ) if part
+                )
+                if part
             )
             if details:
                 lines.append(details)

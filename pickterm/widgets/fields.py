@@ -7,8 +7,9 @@ Each field runs a ``check`` on every change: ``check(value)`` returns a
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
@@ -66,8 +67,11 @@ class FormField(Vertical):
         with Horizontal(classes="field-row"):
             yield Static(Content(self.label), classes="field-label")
             yield Input(
-                self._initial, placeholder=self._placeholder, password=self._password,
-                compact=True, classes="field-input",
+                self._initial,
+                placeholder=self._placeholder,
+                password=self._password,
+                compact=True,
+                classes="field-input",
             )
         yield Static("", classes="field-message", markup=False)
 
@@ -125,4 +129,3 @@ class FormField(Vertical):
 
     def focus_input(self, scroll_visible: bool = True) -> Any:
         return self.input.focus(scroll_visible)
-

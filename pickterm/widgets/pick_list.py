@@ -6,7 +6,7 @@ focus back to the field above the list (the lookup screen does).
 
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 from textual.content import Content
 from textual.message import Message

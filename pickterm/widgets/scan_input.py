@@ -11,7 +11,8 @@ The timing and splitting live in :mod:`pickterm.scan` (no Textual there).
 from __future__ import annotations
 
 import time
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from textual import events
 from textual.content import Content
@@ -157,8 +158,9 @@ class BurstGuard:
         """Say that a scan arrived here and was not counted."""
         app = self.app  # type: ignore[attr-defined]
         app.bell()
-        line = Content.assemble(Content.styled("Not counted: ", "bold"), literal(code),
-                                Content(f" — {self.NOT_COUNTED_HINT}"))
+        line = Content.assemble(
+            Content.styled("Not counted: ", "bold"), literal(code), Content(f" — {self.NOT_COUNTED_HINT}")
+        )
         shown = self.query("#not-counted")  # type: ignore[attr-defined]
         if shown:
             target = shown.first(Static)

@@ -5,7 +5,8 @@ Everything returns ``Content`` built from plain strings, so server text is never
 
 from __future__ import annotations
 
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from textual.content import Content
 

@@ -3,8 +3,8 @@ checked as it is typed."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
-from typing import Callable
 
 from textual.app import ComposeResult
 from textual.containers import Vertical
@@ -66,8 +66,14 @@ class EventEditor(Vertical):
             else:
                 check = required(label)
                 placeholder = ""
-            yield FormField(label, name=key, value=self._values.get(key, ""), placeholder=placeholder,
-                            check=check, classes=f"event-{key}")
+            yield FormField(
+                label,
+                name=key,
+                value=self._values.get(key, ""),
+                placeholder=placeholder,
+                check=check,
+                classes=f"event-{key}",
+            )
 
     def set_number(self, number: int, total: int) -> None:
         self.query_one(".event-title", Static).update(

@@ -16,8 +16,13 @@ from textual.widgets import Digits, Static
 from pickterm.widgets.common import literal, styled_literal
 
 _TEMPERATURE_STYLE = {"COLD": "bold $primary", "FROZEN": "bold reverse $primary", "HOT": "bold $error"}
-_STATE_STYLE = {"done": "bold $success", "partial": "bold $accent", "short": "bold $error",
-                "skipped": "bold $warning", "todo": "bold"}
+_STATE_STYLE = {
+    "done": "bold $success",
+    "partial": "bold $accent",
+    "short": "bold $error",
+    "skipped": "bold $warning",
+    "todo": "bold",
+}
 
 
 def state_content(item: Any) -> Content:
@@ -39,7 +44,7 @@ def split_content(split: list[tuple[str, int]], max_lines: int = 3) -> Content:
     shown = split if len(split) <= max_lines else split[: max_lines - 1]
     lines = [Content.assemble("→ ", literal(order_id), Content.styled(f" ×{qty}", "bold")) for order_id, qty in shown]
     if len(shown) < len(split):
-        rest = split[len(shown):]
+        rest = split[len(shown) :]
         lines.append(Content.styled(f"+ {len(rest)} more orders, {sum(q for _, q in rest)} units", "dim"))
     return Content("\n").join(lines)
 
@@ -88,8 +93,9 @@ class ItemPanel(Vertical):
         where = [temperature_content(item.temperature), literal(item.category)]
         if item.weighable:
             expected = getattr(item, "expected_kg", None)
-            where.append(Content.styled("weighable" if expected is None else f"weighable, expect {expected:.3f} kg",
-                                        "italic"))
+            where.append(
+                Content.styled("weighable" if expected is None else f"weighable, expect {expected:.3f} kg", "italic")
+            )
         self.query_one("#item-where", Static).update(Content(" · ").join(where))
         self.query_one("#item-orders", Static).update(split_content(item.split, 6 if self.app.size.height >= 22 else 3))
         self.query_one("#item-server", Static).update(

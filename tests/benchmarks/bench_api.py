@@ -114,8 +114,12 @@ def stats(values: list[float]) -> str:
 
 def report(phase: Phase, latency_ms: float) -> None:
     print(f"\n{phase.name}")
-    rows = [("token", phase.token_ms), ("order+worksheets+shipments", phase.round_1_ms),
-            ("facility", phase.round_2_ms), ("total", phase.total_ms)]
+    rows = [
+        ("token", phase.token_ms),
+        ("order+worksheets+shipments", phase.round_1_ms),
+        ("facility", phase.round_2_ms),
+        ("total", phase.total_ms),
+    ]
     for label, values in rows:
         if values:
             print(f"  {label:<28} ms  {stats(values)}")
@@ -129,7 +133,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Time loading an order's picture against the loopback sandbox.")
     parser.add_argument("--latency-ms", type=float, default=100.0, help="sandbox latency per request (default 100)")
     parser.add_argument("--runs", type=int, default=5, help="runs per phase (default 5)")
-    parser.add_argument("--order", default=demo.ORDER_ON_ROUTE, help="order id (default: a demo order with a worksheet and two shipments)")
+    parser.add_argument(
+        "--order",
+        default=demo.ORDER_ON_ROUTE,
+        help="order id (default: a demo order with a worksheet and two shipments)",
+    )
     args = parser.parse_args(argv)
     if args.runs < 1 or args.latency_ms < 0:
         parser.error("--runs must be at least 1 and --latency-ms at least 0")
@@ -147,11 +155,15 @@ def main(argv: list[str] | None = None) -> int:
             return 1
 
     assert picture is not None
-    print(f"order {picture.order.order_id}: items {len(picture.order.all_items())}, "
-          f"worksheets {len(picture.worksheets)}, shipments {len(picture.shipments)}, "
-          f"facility {picture.facility.name if picture.facility else '-'}")
-    print(f"sandbox latency {args.latency_ms:g} ms per request, {args.runs} runs per phase, "
-          f"{sandbox.token_requests} token requests in all ({2 * args.runs} clients)")
+    print(
+        f"order {picture.order.order_id}: items {len(picture.order.all_items())}, "
+        f"worksheets {len(picture.worksheets)}, shipments {len(picture.shipments)}, "
+        f"facility {picture.facility.name if picture.facility else '-'}"
+    )
+    print(
+        f"sandbox latency {args.latency_ms:g} ms per request, {args.runs} runs per phase, "
+        f"{sandbox.token_requests} token requests in all ({2 * args.runs} clients)"
+    )
     report(cold, args.latency_ms)
     report(warm, args.latency_ms)
 
@@ -161,8 +173,10 @@ def main(argv: list[str] | None = None) -> int:
     met = warm_ms < TARGET_MS and two_trips and one_token
     print(f"\ntarget: picture in {TARGET_ROUND_TRIPS} round trips, under {TARGET_MS:g} ms, one token request")
     print(f"  warm: {'met' if met else 'NOT met'} (median {warm_ms:.1f} ms)")
-    print(f"  cold: median {cold_ms:.1f} ms: one round trip more, for the token request, "
-          "which no API call can overlap (every call needs the token)")
+    print(
+        f"  cold: median {cold_ms:.1f} ms: one round trip more, for the token request, "
+        "which no API call can overlap (every call needs the token)"
+    )
     return 0
 
 

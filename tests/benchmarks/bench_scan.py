@@ -65,7 +65,7 @@ class Driver(PickTermApp):
 Driver().run()
 '''
 
-BARE_APP = '''
+BARE_APP = """
 import os
 from pathlib import Path
 
@@ -91,7 +91,7 @@ class Bare(App):
 
 
 Bare().run()
-'''
+"""
 
 
 # --------------------------------------------------------------------------- 1. time per scan
@@ -201,8 +201,9 @@ def run_in_pty(script: Path, workdir: Path) -> tuple[int, float, int]:
     ready_file.unlink(missing_ok=True)
     pid, fd = pty.fork()
     if pid == 0:  # child
-        os.environ.update({"TERM": "xterm-256color", "COLUMNS": str(COLS), "LINES": str(ROWS),
-                           "BENCH_READY_FILE": str(ready_file)})
+        os.environ.update(
+            {"TERM": "xterm-256color", "COLUMNS": str(COLS), "LINES": str(ROWS), "BENCH_READY_FILE": str(ready_file)}
+        )
         os.environ.pop("NO_COLOR", None)
         os.execv(sys.executable, [sys.executable, str(script)])
     try:
@@ -264,18 +265,28 @@ def main() -> int:
 
     print(f"walkthrough of a 1,000-item worksheet over 10 orders, {COLS}x{ROWS}")
     print(f"1. time per scan, headless, Enter to the first frame after it ({len(timings)} scans):")
-    print(f"     median {median:6.1f} ms   p90 {p90:6.1f} ms   max {max(timings):6.1f} ms"
-          f"   (target: median under 20 ms -> {verdict(median < 20)})")
-    print(f"   of which handling the scan (parse, match, SQLite commit, widgets updated): median"
-          f" {statistics.median(handled):.1f} ms; the rest is waiting for the next frame (60 per second)")
-    print(f"   in a pseudo-terminal, Enter to the first byte back: {ours_first_ms:6.1f} ms"
-          f" (bare Input: {bare_first_ms:.1f} ms)")
+    print(
+        f"     median {median:6.1f} ms   p90 {p90:6.1f} ms   max {max(timings):6.1f} ms"
+        f"   (target: median under 20 ms -> {verdict(median < 20)})"
+    )
+    print(
+        f"   of which handling the scan (parse, match, SQLite commit, widgets updated): median"
+        f" {statistics.median(handled):.1f} ms; the rest is waiting for the next frame (60 per second)"
+    )
+    print(
+        f"   in a pseudo-terminal, Enter to the first byte back: {ours_first_ms:6.1f} ms"
+        f" (bare Input: {bare_first_ms:.1f} ms)"
+    )
     print("2. peak memory, the app process in a pseudo-terminal with the worksheet open (ru_maxrss):")
-    print(f"     {rss_mb:6.1f} MB   (bare Textual Input: {bare_rss_kb / 1024:.1f} MB)"
-          f"   (target: under 80 MB -> {verdict(rss_mb < 80)})")
+    print(
+        f"     {rss_mb:6.1f} MB   (bare Textual Input: {bare_rss_kb / 1024:.1f} MB)"
+        f"   (target: under 80 MB -> {verdict(rss_mb < 80)})"
+    )
     print(f"3. bytes written to the terminal for one scan (13 digits and Enter, {KEY_GAP * 1000:.0f} ms apart):")
-    print(f"     walkthrough {ours_bytes} B   bare Textual Input {bare_bytes} B   ratio {ratio:.2f}x"
-          f"   (target: at most 1.5x -> {verdict(ratio <= 1.5)})")
+    print(
+        f"     walkthrough {ours_bytes} B   bare Textual Input {bare_bytes} B   ratio {ratio:.2f}x"
+        f"   (target: at most 1.5x -> {verdict(ratio <= 1.5)})"
+    )
     return 0
 
 

@@ -39,7 +39,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-BARE_APP = '''
+BARE_APP = """
 from textual.app import App
 from textual.widgets import Footer, Input
 
@@ -50,7 +50,7 @@ class Bare(App):
         yield Footer()
 
 Bare().run()
-'''
+"""
 
 FIRST_FRAME_TARGET = 1.15
 HOME_COMPLETE_TARGET = 1.4
@@ -146,8 +146,15 @@ class Run:
     terminal: Terminal
 
 
-def time_to_texts(argv: list[str], markers: list[str], *, cols: int = 80, rows: int = 24,
-                  timeout: float = 20.0, env: dict[str, str] | None = None) -> Run:
+def time_to_texts(
+    argv: list[str],
+    markers: list[str],
+    *,
+    cols: int = 80,
+    rows: int = 24,
+    timeout: float = 20.0,
+    env: dict[str, str] | None = None,
+) -> Run:
     """Seconds from fork until each marker appears on screen, in a pseudo-terminal that answers queries."""
     start = time.perf_counter()
     pid, fd = pty.fork()
@@ -218,10 +225,18 @@ def main() -> int:
     print(f"  queries pickterm sent, answered: {', '.join(repr(q) for q in asked) or 'none'}")
     rows = [
         ("bare Textual app (Input + Footer)", [r.wall[0] for r in bare], [r.cpu[0] for r in bare], None),
-        ("pickterm --demo: first frame with the input", [r.wall[0] for r in ours], [r.cpu[0] for r in ours],
-         FIRST_FRAME_TARGET),
-        ("pickterm --demo: home complete (demo ids)", [r.wall[1] for r in ours], [r.cpu[1] for r in ours],
-         HOME_COMPLETE_TARGET),
+        (
+            "pickterm --demo: first frame with the input",
+            [r.wall[0] for r in ours],
+            [r.cpu[0] for r in ours],
+            FIRST_FRAME_TARGET,
+        ),
+        (
+            "pickterm --demo: home complete (demo ids)",
+            [r.wall[1] for r in ours],
+            [r.cpu[1] for r in ours],
+            HOME_COMPLETE_TARGET,
+        ),
     ]
     print(f"  {'':44} {'wall, median':28} {'CPU, median':28}")
     for name, wall, cpu, _ in rows:
@@ -232,8 +247,10 @@ def main() -> int:
         ratio = statistics.median(wall) / bare_wall
         cpu_ratio = statistics.median(cpu) / bare_cpu if bare_cpu else float("nan")
         verdict = "met" if ratio <= target else "NOT met"
-        print(f"  {name.split(': ')[1]} / bare: {ratio:.2f}x wall, {cpu_ratio:.2f}x CPU "
-              f"(target: at most {target:.2f}x) -> {verdict}")
+        print(
+            f"  {name.split(': ')[1]} / bare: {ratio:.2f}x wall, {cpu_ratio:.2f}x CPU "
+            f"(target: at most {target:.2f}x) -> {verdict}"
+        )
     return 0
 
 
