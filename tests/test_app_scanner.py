@@ -296,6 +296,7 @@ async def test_esc_leaves_when_no_error_was_just_shown(clock):
 
 
 SCREENS_WITHOUT_A_SCAN_FIELD = [
+    pytest.param("open_order", (data.ORDER_COP,), id="order"),
     pytest.param("open_shipments", (data.ORDER_DELIVERED,), id="shipments"),
     pytest.param("open_shipment", (data.SHIP_DELIVERED,), id="shipment"),
     pytest.param("open_facility", (data.FACILITY_CDMX,), id="facility"),

@@ -21,6 +21,7 @@ from textual.widgets import Static
 from pickterm.screens.base import DataScreen
 from pickterm.stylesheets import css
 from pickterm.widgets.common import KeyValues, literal, status_content, styled_literal
+from pickterm.widgets.scan_input import BurstGuard
 from pickterm.widgets.text import block, heading, labelled
 
 WIDE = 120  # from here, details and items side by side
@@ -188,7 +189,7 @@ def note_blocks(notes: list[Note]) -> list[tuple[str, Content]]:
     return blocks
 
 
-class OrderScreen(DataScreen):
+class OrderScreen(BurstGuard, DataScreen):
     RECENT = "order"
     TITLE = "Order"
     HELP = (
