@@ -20,7 +20,7 @@ HERE = Path(__file__).resolve().parent
 SIZES = {"80x24": (80, 24), "40x16": (40, 16)}
 
 
-BACKGROUND = {"outbox", "token"}  # the app's own long-running workers
+BACKGROUND = {"outbox", "token", "store-watch"}  # the app's own long-running workers
 
 
 async def settle(pilot, timeout: float = 10.0) -> None:
