@@ -30,6 +30,7 @@ from pickterm.screens.base import BaseScreen
 from pickterm.screens.confirm import ask_to_leave
 from pickterm.store.state import StateError
 from pickterm.stylesheets import css
+from pickterm.tracking_input import event_from_values
 from pickterm.widgets.common import literal, status_content
 from pickterm.widgets.fields import FormField, Verdict
 from pickterm.widgets.tracking_event import DATE_HINT, EventEditor, date_check, local_form, parse_date
@@ -274,24 +275,14 @@ class TrackingScreen(BaseScreen):
         """The TrackingUpdate of what is typed (FormProblem listing the fields to fix).
 
         ``recheck=False`` trusts each field's last check (made as it was typed)."""
-        from pickterm.api.models import TrackingEvent, TrackingUpdate
+        from pickterm.api.models import TrackingUpdate
 
         delivered = self.query_one("#delivered", FormField)
         fields = [delivered] + [field for editor in self._editors() for field in editor.fields()]
         problems = [field for field in fields if not (field.validate().ok if recheck else field.ok)]
         if problems:
             raise FormProblem(problems)
-        events = []
-        for editor in self._editors():
-            values = editor.values()
-            events.append(
-                TrackingEvent(
-                    city=values["city"].strip(),
-                    state=values["state"].strip(),
-                    description=values["description"].strip(),
-                    date=parse_date(values["date"], self._now),
-                )
-            )
+        events = [event_from_values(editor.values(), now=self._now()) for editor in self._editors()]
         when = delivered.value.strip()
         changed = self._delivered_changed(when)
         return TrackingUpdate(delivered_date=parse_date(when, self._now) if changed else None, events=events)
