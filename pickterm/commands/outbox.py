@@ -14,11 +14,9 @@ import json
 import sys
 
 from pickterm.api.models import format_api_datetime
+from pickterm.commands._errors import STORE_FAILED, UNCERTAIN, fail
 from pickterm.store.outbox import Outbox, OutboxEntry, OutboxError, Target
 from pickterm.text import one_line, safe_message
-
-STORE_FAILED = 4
-UNCERTAIN = 5
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -74,15 +72,10 @@ def _guarded(func):
         try:
             return func(args)
         except StateError as exc:
-            return _fail(exc, STORE_FAILED)
+            return fail(exc, STORE_FAILED)
 
     run.__doc__ = func.__doc__
     return run
-
-
-def _fail(error: Exception, status: int = 2) -> int:
-    print(f"pickterm: {safe_message(error)}", file=sys.stderr)
-    return status
 
 
 def _state_word(entry: OutboxEntry) -> str:
@@ -190,7 +183,7 @@ def run_flush(args: argparse.Namespace) -> int:
         try:
             client = client_from_args(args)
         except (ValueError, ConfigError) as exc:
-            return _fail(exc)
+            return fail(exc)
         target = Target.of(client)
         outbox.settle_interrupted()
         if not outbox.has_work(target):
@@ -268,13 +261,13 @@ def run_retry(args: argparse.Namespace) -> int:
             try:
                 client = client_from_args(args)
             except (ValueError, ConfigError) as exc:
-                return _fail(exc)
+                return fail(exc)
             target = Target.of(client)
             asyncio.run(client.aclose())
         try:
             entry = outbox.retry(args.id, target)
         except OutboxError as exc:
-            return _fail(exc)
+            return fail(exc)
         print(
             one_line(
                 f"#{entry.id} order {entry.order_id} queued again (pickterm outbox flush sends it); {_summary(outbox)}"
@@ -291,7 +284,7 @@ def run_supersede(args: argparse.Namespace) -> int:
         try:
             entry = outbox.supersede(args.id)
         except OutboxError as exc:
-            return _fail(exc)
+            return fail(exc)
         print(
             one_line(f"#{entry.id} order {entry.order_id} superseded: kept as history, never sent; {_summary(outbox)}")
         )
@@ -306,6 +299,6 @@ def run_discard(args: argparse.Namespace) -> int:
         try:
             entry = outbox.discard(args.id)
         except OutboxError as exc:
-            return _fail(exc)
+            return fail(exc)
         print(one_line(f"#{entry.id} order {entry.order_id} discarded; {_summary(outbox)}"))
     return 0
