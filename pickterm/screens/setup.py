@@ -9,7 +9,6 @@ into a password field and never shown, also not in a message.
 from __future__ import annotations
 
 import asyncio
-import re
 from typing import Any
 
 from textual import work
@@ -21,20 +20,19 @@ from textual.widgets import Input, Static
 
 from pickterm.screens.base import BaseScreen
 from pickterm.screens.confirm import ask_to_leave
+from pickterm.store.names import PROFILE_NAME_RULE, is_profile_name
 from pickterm.stylesheets import css
 from pickterm.text import redact
 from pickterm.widgets.common import literal
 from pickterm.widgets.fields import FormField, Verdict
 
-_PROFILE_NAME = re.compile(r"[A-Za-z0-9_.-]{1,64}")
-
 
 def _profile_check(value: str) -> Verdict:
-    if _PROFILE_NAME.fullmatch(value.strip()):
+    if is_profile_name(value.strip()):
         return Verdict(True)
     if not value.strip():
         return Verdict(False, "A profile name is required")
-    return Verdict(False, "Use 1-64 letters, digits, '.', '_' or '-'")
+    return Verdict(False, f"Use {PROFILE_NAME_RULE}")
 
 
 def _setting_check(key: str, *, keep_empty: bool = False, note: Any = None) -> Any:
