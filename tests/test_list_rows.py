@@ -46,3 +46,34 @@ def test_outbox_summary_counts_open_writes_and_says_the_history():
     assert outbox.summary_text([], history=False) == "The outbox is empty: every tracking write was accepted."
     assert outbox.summary_text(entries, history=True) == "History, newest first (4) · h: back"
     assert outbox.summary_text([], history=True) == "No history yet · h: back"
+
+
+def test_an_api_error_gives_its_message_code_and_request_id_once():
+    from pickterm.api.errors import NotFoundError
+    from pickterm.widgets.common import error_facts
+
+    refused = NotFoundError("The order must be invoiced", status=404, code="ORA0001B", request_id="req-1")
+    assert error_facts(refused) == ["The order must be invoiced", "code ORA0001B · requestId req-1"]
+    assert error_facts(NotFoundError(status=404)) == []  # the message is the sentence: said once
+
+
+def test_a_failed_outbox_row_shows_the_servers_answer():
+    from pickterm.api.errors import NotFoundError
+
+    entry = NS(
+        id=3,
+        order_id="1234-01",
+        state="failed",
+        in_flight=False,
+        sent_at=None,
+        settled_at="2025-02-11T12:31:00.000+00:00",
+        created_at="2025-02-11T12:30:00.000+00:00",
+        target="default → https://api.example.com",
+        attempts=2,
+        summary="delivered 2025-02-11 12:00",
+        answer=None,
+        error=NotFoundError("The order must be invoiced", status=404, code="ORA0001B", request_id="req-1"),
+    )
+    lines = outbox.entry_content(entry).plain.splitlines()
+    assert lines[0] == "#3 1234-01  ✘ failed"
+    assert lines[-3:] == [f"✘ {entry.error.sentence}", "The order must be invoiced", "code ORA0001B · requestId req-1"]

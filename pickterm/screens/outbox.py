@@ -18,7 +18,7 @@ from textual.content import Content
 
 from pickterm.screens.list_base import ListScreen
 from pickterm.stylesheets import css
-from pickterm.widgets.common import literal, styled_literal
+from pickterm.widgets.common import error_facts, literal, styled_literal
 from pickterm.widgets.text import block, labelled
 
 _STATE_STYLE = {
@@ -89,18 +89,7 @@ def entry_content(entry: Any) -> Content:
     error = entry.error
     if error is not None:
         lines.append(Content.assemble(Content.styled("✘ ", "bold $error"), literal(error.sentence)))
-        if error.message and error.message != error.sentence:
-            lines.append(literal(error.message))
-        details = " · ".join(
-            part
-            for part in (
-                f"code {error.code}" if error.code else "",
-                f"requestId {error.request_id}" if error.request_id else "",
-            )
-            if part
-        )
-        if details:
-            lines.append(literal(details))
+        lines += [literal(fact) for fact in error_facts(error)]
     return block(lines)
 
 
