@@ -50,3 +50,22 @@ def test_a_write_accepted_but_not_recorded_is_one_line_through_the_printer(capsy
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and err.startswith("pickterm: Order 1234-01: tracking accepted by the server")
     assert "Do not send it again" in err
+
+
+def test_a_command_failing_on_an_error_says_it_and_exits_with_its_status(capsys):
+    from pickterm.commands._errors import failing_on
+    from pickterm.store.state import StateError
+
+    @failing_on(StateError, status=4)
+    def command(args) -> int:
+        if args == "store":
+            raise StateError("database is locked\nby another pickterm")
+        if args == "bug":
+            raise KeyError("not ours")
+        return 0
+
+    assert command("ok") == 0
+    assert command("store") == 4
+    assert capsys.readouterr().err == "pickterm: database is locked by another pickterm\n"
+    with pytest.raises(KeyError):  # only the named errors are said; anything else is not hidden
+        command("bug")

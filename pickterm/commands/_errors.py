@@ -10,11 +10,16 @@ usage or config, 3 queued, 4 local store failure, 5 sent but no answer.
 
 from __future__ import annotations
 
+import argparse
+import functools
 import sys
+from collections.abc import Callable
 
 from pickterm.text import safe_message
 
-__all__ = ["API_FAILED", "INVALID", "QUEUED", "STORE_FAILED", "UNCERTAIN", "fail", "say"]
+__all__ = ["API_FAILED", "INVALID", "QUEUED", "STORE_FAILED", "UNCERTAIN", "fail", "failing_on", "say"]
+
+Command = Callable[[argparse.Namespace], int]
 
 API_FAILED = 1  # the API or the network failed
 INVALID = 2  # bad usage, bad input or a broken config
@@ -36,3 +41,19 @@ def fail(error: object, status: int | None = None) -> int:
     from pickterm.api.errors import PickPackError
 
     return API_FAILED if isinstance(error, PickPackError) else INVALID
+
+
+def failing_on(*kinds: type[BaseException], status: int | None = None) -> Callable[[Command], Command]:
+    """A command that says an error of ``kinds`` with :func:`fail` (one line, its exit status) instead of raising it."""
+
+    def wrap(func: Command) -> Command:
+        @functools.wraps(func)
+        def run(args: argparse.Namespace) -> int:
+            try:
+                return func(args)
+            except kinds as exc:
+                return fail(exc, status)
+
+        return run
+
+    return wrap

@@ -15,8 +15,9 @@ import sys
 from collections.abc import Callable
 
 from pickterm.api.models import format_api_datetime
-from pickterm.commands._errors import STORE_FAILED, UNCERTAIN, fail
+from pickterm.commands._errors import STORE_FAILED, UNCERTAIN, fail, failing_on
 from pickterm.store.outbox import Outbox, OutboxEntry, OutboxError, Target
+from pickterm.store.state import StateError
 from pickterm.text import one_line, safe_message
 
 
@@ -64,19 +65,8 @@ def _open(args: argparse.Namespace):
     return StateDB.open(demo=bool(getattr(args, "demo", False)))
 
 
-def _guarded(func):
-    """Run a command; a state database problem is one line on stderr and exit 4."""
-
-    def run(args: argparse.Namespace) -> int:
-        from pickterm.store.state import StateError
-
-        try:
-            return func(args)
-        except StateError as exc:
-            return fail(exc, STORE_FAILED)
-
-    run.__doc__ = func.__doc__
-    return run
+# A command of the local outbox: a state database problem is one line on stderr and exit 4.
+_guarded = failing_on(StateError, status=STORE_FAILED)
 
 
 def _state_word(entry: OutboxEntry) -> str:
