@@ -27,10 +27,12 @@ from textual.reactive import reactive
 from textual.screen import Screen
 from textual.theme import Theme
 
+from pickterm.store.names import THEMES as THEME_NAMES
 from pickterm.stylesheets import STYLES_DIR
 
-THEMES = {
-    "dark": Theme(
+# The Theme of each of the config's theme names (pickterm.store.names.THEMES), in that order.
+_THEME_OBJECTS = (
+    Theme(  # dark
         name="pickterm-dark",
         primary="#4EA1F3",
         secondary="#81A1C1",
@@ -44,7 +46,7 @@ THEMES = {
         panel="#262B33",
         dark=True,
     ),
-    "light": Theme(
+    Theme(  # light
         name="pickterm-light",
         primary="#0B5CAD",
         secondary="#4C6A8A",
@@ -58,7 +60,7 @@ THEMES = {
         panel="#E0E0DA",
         dark=False,
     ),
-    "high-contrast": Theme(
+    Theme(  # high-contrast
         name="pickterm-high-contrast",
         primary="#FFFF00",
         secondary="#00FFFF",
@@ -72,7 +74,7 @@ THEMES = {
         panel="#202020",
         dark=True,
     ),
-    "monochrome": Theme(  # drawn without any colour (widgets.nocolor): cursors and highlights are reverse
+    Theme(  # monochrome: drawn without any colour (widgets.nocolor): cursors and highlights are reverse
         name="pickterm-monochrome",
         primary="#D0D0D0",
         secondary="#A0A0A0",
@@ -92,7 +94,8 @@ THEMES = {
             "button-focus-text-style": "bold reverse",
         },
     ),
-}
+)
+THEMES = dict(zip(THEME_NAMES, _THEME_OBJECTS, strict=True))
 THEME_BY_NAME = {theme.name: key for key, theme in THEMES.items()}
 
 

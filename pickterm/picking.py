@@ -473,18 +473,23 @@ class PickProgress:
     def _check_weight(self, item: WalkItem, scan: Scan, shown: str) -> Outcome | None:
         """A scale label's weight: never 0, and within the tolerance of what the order expects."""
         weight = scan.weight_kg or 0.0
-        scanned_item = f"label {format_kg(weight)}"
-        if weight <= 0:
+
+        def refused(title: str, detail: str) -> Outcome:
             return Outcome(
                 "error",
-                "Zero weight",
+                title,
                 scanned=shown,
-                scanned_item=scanned_item,
+                scanned_item=f"label {format_kg(weight)}",
                 expected=item.name,
                 expected_code=self._expected_weight_text(item, scan.quantity),
-                detail="A label of 0 kg is a misprint: weigh the item again and print a new label."
-                " Nothing was counted.",
+                detail=detail,
                 item_id=item.id,
+            )
+
+        if weight <= 0:
+            return refused(
+                "Zero weight",
+                "A label of 0 kg is a misprint: weigh the item again and print a new label. Nothing was counted.",
             )
         if item.expected_kg is None:
             return None
@@ -492,16 +497,10 @@ class PickProgress:
         tolerance = self.settings.weight_tolerance
         if abs(weight - expected) <= expected * tolerance + 1e-9:
             return None
-        return Outcome(
-            "error",
+        return refused(
             "Wrong weight",
-            scanned=shown,
-            scanned_item=scanned_item,
-            expected=item.name,
-            expected_code=self._expected_weight_text(item, scan.quantity),
-            detail=f"The label says {format_kg(weight)}, the order expects {format_kg(expected)}"
+            f"The label says {format_kg(weight)}, the order expects {format_kg(expected)}"
             f" (±{tolerance * 100:g}%). Weigh it again. Nothing was counted.",
-            item_id=item.id,
         )
 
     def _expected_weight_text(self, item: WalkItem, quantity: int = 1) -> str:
@@ -611,6 +610,17 @@ class PickProgress:
 
     # ------------------------------------------------------------ states
 
+    def _record_state(self, item: WalkItem, state: str, reason: str | None = None) -> Outcome | None:
+        """Store an item's new state and remember the old one for undo; an Outcome when the store refused."""
+        before = (item.state, item.reason)
+        try:
+            if self.store is not None:
+                self.store.set_item_state(self.worksheet_id, item.id, state, reason)
+        except Exception as exc:
+            return _not_saved(exc)
+        self._history.append(("state", item.id, before))
+        return None
+
     def skip(self) -> Outcome:
         """Pick the current item later: it moves to the end of the walk."""
         item = self.current
@@ -620,13 +630,9 @@ class PickProgress:
             return Outcome("info", "Already done", detail=f"{item.name} is complete: nothing to skip.")
         was_settled = self.all_settled
         after = self._next_open(item.id)
-        before = (item.state, item.reason)
-        try:
-            if self.store is not None:
-                self.store.set_item_state(self.worksheet_id, item.id, "skipped")
-        except Exception as exc:
-            return _not_saved(exc)
-        self._history.append(("state", item.id, before))
+        refused = self._record_state(item, "skipped")
+        if refused is not None:
+            return refused
         with self._changing(item):
             item.state, item.reason = "skipped", None
             item.skip_seq = max((i.skip_seq for i in self.items.values()), default=0) + 1
@@ -649,13 +655,9 @@ class PickProgress:
         if item.status == "done":
             return Outcome("info", "Already done", detail=f"{item.name} is complete: it cannot be short.")
         was_settled = self.all_settled
-        before = (item.state, item.reason)
-        try:
-            if self.store is not None:
-                self.store.set_item_state(self.worksheet_id, item.id, "short", reason)
-        except Exception as exc:
-            return _not_saved(exc)
-        self._history.append(("state", item.id, before))
+        refused = self._record_state(item, "short", reason)
+        if refused is not None:
+            return refused
         reorder = item.state == "skipped"
         with self._changing(item):
             item.state, item.reason, item.skip_seq = "short", reason, 0

@@ -245,6 +245,6 @@ def test_a_port_out_of_range_is_refused_everywhere_and_track_queues_nothing(caps
 
 def test_an_event_with_terminal_control_is_refused_before_it_is_queued(capsys):
     code, out, err = run(capsys, "track", ORDER_ON_ROUTE, "--event", "Lima\x1b[2J|LIM|Delivered|now", "--demo")
-    assert code == 2 and "the city holds control characters" in one_clean_line(err)
+    assert code == 2 and "City holds control characters" in one_clean_line(err)
     with StateDB.open(demo=True) as db:
         assert Outbox(db).list(("pending", "failed", "sent")) == []

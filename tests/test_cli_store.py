@@ -206,7 +206,7 @@ def test_track_without_a_key_queues_and_says_how_to_fix_it(capsys, server, monke
         (("--delivered", "tomorrow-ish"), "--delivered: 'tomorrow-ish' is not a date and time"),
         (("--delivered", "2025-02-30 10:00"), "is not a valid date and time"),
         (("--event", "Lima|LIM|Delivered"), "expected CITY|STATE|DESCRIPTION|DATE"),
-        (("--event", "Lima||Delivered|now"), "the state is empty"),
+        (("--event", "Lima||Delivered|now"), "State is required"),
         (("--event", "Lima|LIM|Delivered|31/01/2025"), "--event 'Lima|LIM|Delivered|31/01/2025'"),
         (("--delivered", "now", "--api-url", "http://api.example.com"), "--api-url"),
     ],

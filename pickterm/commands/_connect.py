@@ -1,14 +1,12 @@
-"""What the subcommands share: a client from the command line, and one-line errors."""
+"""What the subcommands share: a client from the command line (errors: ``_errors``)."""
 
 from __future__ import annotations
 
 import argparse
-import sys
 from typing import Any
 
-from pickterm.api import PickPackClient, PickPackError
+from pickterm.api import PickPackClient
 from pickterm.connect import client_from_settings, demo_client
-from pickterm.text import safe_message
 
 
 def settings_from_args(args: argparse.Namespace):
@@ -27,9 +25,3 @@ def client_from_args(args: argparse.Namespace, **kwargs: Any) -> PickPackClient:
     if getattr(args, "demo", False):
         return demo_client(**kwargs)
     return client_from_settings(settings_from_args(args), **kwargs)
-
-
-def fail(error: BaseException) -> int:
-    """Report an error on one line of stderr; the exit status: 1 for API/network, 2 for usage/config."""
-    print(f"pickterm: {safe_message(error)}", file=sys.stderr)
-    return 1 if isinstance(error, PickPackError) else 2

@@ -6,6 +6,7 @@ import argparse
 import getpass
 import sys
 
+from pickterm.commands._errors import fail, failing_on
 from pickterm.store.config import (
     PROFILE_KEYS,
     ConfigError,
@@ -70,23 +71,14 @@ def _profile_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--profile", default=argparse.SUPPRESS, help="profile to use (default: the default profile)")
 
 
-def _fail(error: Exception) -> int:
-    from pickterm.text import safe_message
-
-    print(f"pickterm: {safe_message(error)}", file=sys.stderr)
-    return 2
-
-
 def run_path(args: argparse.Namespace) -> int:
     print(config_path())
     return 0
 
 
+@failing_on(ConfigError)
 def run_show(args: argparse.Namespace) -> int:
-    try:
-        settings = load_settings(getattr(args, "profile", None))
-    except ConfigError as exc:
-        return _fail(exc)
+    settings = load_settings(getattr(args, "profile", None))
     chosen_by = {"flag": "--profile", "file": "default_profile", "default": "default"}
     origin = settings.sources.get("profile", "default")
     print(f"# profile {settings.profile} (from {chosen_by.get(origin, origin)}); file {settings.config_path}")
@@ -101,28 +93,24 @@ def run_show(args: argparse.Namespace) -> int:
     return 0
 
 
+@failing_on(ConfigError)
 def run_set(args: argparse.Namespace) -> int:
     profile = getattr(args, "profile", None)
     if args.key == "api_key":
-        return _fail(
+        return fail(
             ValueError(
                 "set the API key with 'pickterm config set-key' (it reads stdin, so the key stays out of shell history)"
             )
         )
-    try:
-        stored = save_setting(args.key, args.value, profile)
-        where = "" if args.key == "default_profile" else f" (profile {resolve_profile(profile)})"
-    except ConfigError as exc:
-        return _fail(exc)
+    stored = save_setting(args.key, args.value, profile)
+    where = "" if args.key == "default_profile" else f" (profile {resolve_profile(profile)})"
     print(f"{args.key} = {stored}{where}")
     return 0
 
 
+@failing_on(ConfigError)
 def run_unset(args: argparse.Namespace) -> int:
-    try:
-        removed = unset_setting(args.key, getattr(args, "profile", None))
-    except ConfigError as exc:
-        return _fail(exc)
+    removed = unset_setting(args.key, getattr(args, "profile", None))
     print(f"{args.key} removed" if removed else f"{args.key} was not set")
     return 0
 
@@ -135,28 +123,24 @@ def read_key(stream=None) -> str:
     return stream.readline().strip()
 
 
+@failing_on(ConfigError)
 def run_set_key(args: argparse.Namespace) -> int:
     try:
         key = read_key()
     except (EOFError, KeyboardInterrupt):
         print(file=sys.stderr)
-        return _fail(ValueError("no API key entered; nothing changed"))
+        return fail(ValueError("no API key entered; nothing changed"))
     if not key.strip():
-        return _fail(ValueError("no API key entered; nothing changed"))
-    try:
-        set_api_key(key, getattr(args, "profile", None))
-        name = resolve_profile(getattr(args, "profile", None))
-    except ConfigError as exc:
-        return _fail(exc)
+        return fail(ValueError("no API key entered; nothing changed"))
+    set_api_key(key, getattr(args, "profile", None))
+    name = resolve_profile(getattr(args, "profile", None))
     print(f"API key {mask_key(key.strip())} stored in profile {name} ({config_path()})")
     return 0
 
 
+@failing_on(ConfigError)
 def run_fix_perms(args: argparse.Namespace) -> int:
-    try:
-        changed = fix_permissions()
-    except ConfigError as exc:
-        return _fail(exc)
+    changed = fix_permissions()
     for line in changed:
         print(line)
     print("Permissions are private now." if changed else "Nothing to fix: already private.")

@@ -78,9 +78,9 @@ async def other_way(client, args: argparse.Namespace) -> str:
 def run(args: argparse.Namespace) -> int:
     from pickterm.api import PickPackError
     from pickterm.api.errors import NotFoundError
-    from pickterm.commands._connect import client_from_args, fail
+    from pickterm.commands._connect import client_from_args
+    from pickterm.commands._errors import fail, say
     from pickterm.store.config import ConfigError
-    from pickterm.text import safe_message
 
     async def go() -> int:
         async with client_from_args(args) as client:
@@ -91,21 +91,17 @@ def run(args: argparse.Namespace) -> int:
                     raise
                 hint = await other_way(client, args)
                 status = fail(exc)
-                print(f"pickterm: {safe_message(hint)}", file=sys.stderr)
+                say(hint)
                 return status
         items = result if isinstance(result, list) else [result]
         data = [item.as_sent() for item in items] if isinstance(result, list) else result.as_sent()
         sys.stdout.write(dumps(data) + "\n")
         for item in items:  # what the screens could not read: said, never hidden
             for problem in item.problems:
-                print(
-                    f"pickterm: warning: part of the answer could not be read: {safe_message(problem)}", file=sys.stderr
-                )
+                say(f"warning: part of the answer could not be read: {problem}")
         return 0
 
     try:
         return asyncio.run(go())
-    except PickPackError as exc:
-        return fail(exc)
-    except (ConfigError, ValueError) as exc:  # a broken config, a bad URL or setting
+    except (PickPackError, ConfigError, ValueError) as exc:  # the API, a broken config, a bad URL or setting
         return fail(exc)

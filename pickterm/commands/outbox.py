@@ -12,13 +12,13 @@ import argparse
 import asyncio
 import json
 import sys
+from collections.abc import Callable
 
 from pickterm.api.models import format_api_datetime
+from pickterm.commands._errors import STORE_FAILED, UNCERTAIN, fail, failing_on
 from pickterm.store.outbox import Outbox, OutboxEntry, OutboxError, Target
+from pickterm.store.state import StateError
 from pickterm.text import one_line, safe_message
-
-STORE_FAILED = 4
-UNCERTAIN = 5
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -65,24 +65,8 @@ def _open(args: argparse.Namespace):
     return StateDB.open(demo=bool(getattr(args, "demo", False)))
 
 
-def _guarded(func):
-    """Run a command; a state database problem is one line on stderr and exit 4."""
-
-    def run(args: argparse.Namespace) -> int:
-        from pickterm.store.state import StateError
-
-        try:
-            return func(args)
-        except StateError as exc:
-            return _fail(exc, STORE_FAILED)
-
-    run.__doc__ = func.__doc__
-    return run
-
-
-def _fail(error: Exception, status: int = 2) -> int:
-    print(f"pickterm: {safe_message(error)}", file=sys.stderr)
-    return status
+# A command of the local outbox: a state database problem is one line on stderr and exit 4.
+_guarded = failing_on(StateError, status=STORE_FAILED)
 
 
 def _state_word(entry: OutboxEntry) -> str:
@@ -190,7 +174,7 @@ def run_flush(args: argparse.Namespace) -> int:
         try:
             client = client_from_args(args)
         except (ValueError, ConfigError) as exc:
-            return _fail(exc)
+            return fail(exc)
         target = Target.of(client)
         outbox.settle_interrupted()
         if not outbox.has_work(target):
@@ -254,58 +238,41 @@ def _others(outbox: Outbox, target: Target) -> None:
         print(f"{len(others)} pending for other profiles or URLs, left as they are (not sent here).")
 
 
-@_guarded
-def run_retry(args: argparse.Namespace) -> int:
-    from pickterm.commands._connect import client_from_args
+def _change_entry(args: argparse.Namespace, change: Callable[[Outbox], OutboxEntry], done: str) -> int:
+    """Apply ``change`` to the entry ``args.id`` and say what became of it (``#3 order X <done>; counts``)."""
     from pickterm.store.config import ConfigError
 
-    db = _open(args)
-    with db:
+    with _open(args) as db:
         outbox = Outbox(db)
+        try:
+            entry = change(outbox)
+        except (OutboxError, ConfigError, ValueError) as exc:  # a refused change, a broken config or URL
+            return fail(exc)
+        print(one_line(f"#{entry.id} order {entry.order_id} {done}; {_summary(outbox)}"))
+    return 0
+
+
+@_guarded
+def run_retry(args: argparse.Namespace) -> int:
+    def retry(outbox: Outbox) -> OutboxEntry:
         target = None
         entry = outbox.get(args.id)
         if entry is not None and entry.target is None:  # stored before targets: it takes this profile's
-            try:
-                client = client_from_args(args)
-            except (ValueError, ConfigError) as exc:
-                return _fail(exc)
+            from pickterm.commands._connect import client_from_args
+
+            client = client_from_args(args)
             target = Target.of(client)
             asyncio.run(client.aclose())
-        try:
-            entry = outbox.retry(args.id, target)
-        except OutboxError as exc:
-            return _fail(exc)
-        print(
-            one_line(
-                f"#{entry.id} order {entry.order_id} queued again (pickterm outbox flush sends it); {_summary(outbox)}"
-            )
-        )
-    return 0
+        return outbox.retry(args.id, target)
+
+    return _change_entry(args, retry, "queued again (pickterm outbox flush sends it)")
 
 
 @_guarded
 def run_supersede(args: argparse.Namespace) -> int:
-    db = _open(args)
-    with db:
-        outbox = Outbox(db)
-        try:
-            entry = outbox.supersede(args.id)
-        except OutboxError as exc:
-            return _fail(exc)
-        print(
-            one_line(f"#{entry.id} order {entry.order_id} superseded: kept as history, never sent; {_summary(outbox)}")
-        )
-    return 0
+    return _change_entry(args, lambda outbox: outbox.supersede(args.id), "superseded: kept as history, never sent")
 
 
 @_guarded
 def run_discard(args: argparse.Namespace) -> int:
-    db = _open(args)
-    with db:
-        outbox = Outbox(db)
-        try:
-            entry = outbox.discard(args.id)
-        except OutboxError as exc:
-            return _fail(exc)
-        print(one_line(f"#{entry.id} order {entry.order_id} discarded; {_summary(outbox)}"))
-    return 0
+    return _change_entry(args, lambda outbox: outbox.discard(args.id), "discarded")

@@ -9,15 +9,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import sys
-from collections.abc import Iterable
-from datetime import datetime
 
-from pickterm.api.models import TrackingEvent, TrackingUpdate
-from pickterm.store.dates import parse_user_datetime
-from pickterm.text import has_control, one_line, safe_message
+from pickterm.commands._errors import API_FAILED, INVALID, QUEUED, STORE_FAILED, UNCERTAIN, fail
+from pickterm.text import one_line
+from pickterm.tracking_input import EVENT_FORM, build_update, parse_event
 
-EVENT_FORM = "CITY|STATE|DESCRIPTION|DATE"
+__all__ = ["build_update", "parse_event", "register", "report", "run"]
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -39,40 +36,6 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.set_defaults(func=run)
 
 
-def parse_event(text: str, *, now: datetime | None = None) -> TrackingEvent:
-    """One ``CITY|STATE|DESCRIPTION|DATE`` argument (a ``|`` inside the description is kept)."""
-    parts = [part.strip() for part in text.split("|")]
-    if len(parts) < 4:
-        raise ValueError(f"--event {text!r}: expected {EVENT_FORM} (4 parts separated by |), got {len(parts)}")
-    city, state, *description, date = parts
-    for name, value in (("city", city), ("state", state), ("description", "|".join(description).strip())):
-        if not value:
-            raise ValueError(f"--event {text!r}: the {name} is empty")
-        if has_control(value):
-            raise ValueError(
-                f"--event {text!r}: the {name} holds control characters (escapes, line breaks, bidi marks)"
-            )
-    try:
-        when = parse_user_datetime(date, now=now)
-    except ValueError as exc:
-        raise ValueError(f"--event {text!r}: {exc}") from None
-    return TrackingEvent(city=city, state=state, description="|".join(description).strip(), date=when)
-
-
-def build_update(delivered: str | None, events: Iterable[str], *, now: datetime | None = None) -> TrackingUpdate:
-    """The TrackingUpdate of the command's options; ValueError (one sentence) on bad input."""
-    events = list(events)
-    if delivered is None and not events:
-        raise ValueError("nothing to send: give --delivered and/or at least one --event")
-    delivered_date = None
-    if delivered is not None:
-        try:
-            delivered_date = parse_user_datetime(delivered, now=now)
-        except ValueError as exc:
-            raise ValueError(f"--delivered: {exc}") from None
-    return TrackingUpdate(delivered_date=delivered_date, events=[parse_event(e, now=now) for e in events])
-
-
 def run(args: argparse.Namespace) -> int:
     from pickterm.commands._connect import client_from_args
     from pickterm.ids import order_id_problem
@@ -88,21 +51,18 @@ def run(args: argparse.Namespace) -> int:
         update = build_update(args.delivered, args.event)
         client = client_from_args(args)
     except (ValueError, ConfigError) as exc:
-        print(f"pickterm: {safe_message(exc)}", file=sys.stderr)
-        return 2
+        return fail(exc, INVALID)
     try:
         db = StateDB.open(demo=bool(getattr(args, "demo", False)))
     except StateError as exc:
-        print(f"pickterm: nothing was sent: {exc}", file=sys.stderr)
-        return STORE_FAILED
+        return fail(f"nothing was sent: {exc}", STORE_FAILED)
     entry = None
     try:
         outbox = Outbox(db)
         try:
             entry = outbox.add(order_id, update, Target.of(client))
         except InvalidOrderIdError as exc:
-            print(f"pickterm: {safe_message(exc)}", file=sys.stderr)
-            return 2
+            return fail(exc, INVALID)
 
         async def go():
             async with client:
@@ -112,21 +72,14 @@ def run(args: argparse.Namespace) -> int:
         return report(outcome, order_id, outbox)
     except StateError as exc:
         if entry is None:
-            print(f"pickterm: nothing was stored or sent: {exc}", file=sys.stderr)
-            return STORE_FAILED
-        print(
-            f"pickterm: stored as outbox entry #{entry.id}, not sent yet: {exc} ('pickterm outbox flush' sends it).",
-            file=sys.stderr,
+            return fail(f"nothing was stored or sent: {exc}", STORE_FAILED)
+        return fail(
+            f"stored as outbox entry #{entry.id}, not sent yet: {exc} ('pickterm outbox flush' sends it).", QUEUED
         )
-        return 3
     finally:
         if entry is None:
             asyncio.run(client.aclose())
         db.close()
-
-
-STORE_FAILED = 4  # the local store failed (disk full, locked, unreadable)
-UNCERTAIN = 5  # sent, but whether the server applied it is unknown
 
 
 def report(outcome, order_id: str, outbox) -> int:
@@ -135,34 +88,29 @@ def report(outcome, order_id: str, outbox) -> int:
 
     entry = outcome.entry
     if outcome.state == "sent" and not outcome.recorded:
-        print(
+        return fail(
             f"Order {order_id}: tracking accepted by the server ({entry.summary}), but pickterm could not"
             f" record that: {outcome.record_error}. Do not send it again; 'pickterm outbox' will list"
             f" entry #{entry.id} as may have been sent.",
-            file=sys.stderr,
+            STORE_FAILED,
         )
-        return STORE_FAILED
     if outcome.state == "sent":
         print(one_line(f"Order {order_id}: tracking accepted ({entry.summary})."))
         return 0
     if outcome.blocked_by is not None:
         older = outcome.blocked_by
-        print(
-            f"pickterm: queued as outbox entry #{entry.id} behind #{older.id} ({older.state}, {older.summary})"
+        return fail(
+            f"queued as outbox entry #{entry.id} behind #{older.id} ({older.state}, {older.summary})"
             f" for the same order: it leaves once #{older.id} is settled"
             f" ('pickterm outbox supersede {older.id}' drops the older write).",
-            file=sys.stderr,
+            QUEUED,
         )
-        return 3
     if outcome.state == "failed":
-        print(
-            safe_message(
-                f"pickterm: rejected: {outcome.error} (kept as outbox entry #{entry.id};"
-                f" 'pickterm outbox discard {entry.id}' removes it)"
-            ),
-            file=sys.stderr,
+        return fail(
+            f"rejected: {outcome.error} (kept as outbox entry #{entry.id};"
+            f" 'pickterm outbox discard {entry.id}' removes it)",
+            API_FAILED,
         )
-        return 1
     if outcome.state == "uncertain":
         what = (
             "it will be checked against the order at the next 'pickterm outbox flush'"
@@ -170,14 +118,11 @@ def report(outcome, order_id: str, outbox) -> int:
             else f"check the order ('pickterm get order {order_id}'), then 'pickterm outbox retry {entry.id}'"
             f" to send it again or 'pickterm outbox discard {entry.id}'"
         )
-        print(
-            safe_message(
-                f"pickterm: sent, but no answer came back ({outcome.error}): it may have been applied."
-                f" Kept as outbox entry #{entry.id} and not sent again on its own; {what}."
-            ),
-            file=sys.stderr,
+        return fail(
+            f"sent, but no answer came back ({outcome.error}): it may have been applied."
+            f" Kept as outbox entry #{entry.id} and not sent again on its own; {what}.",
+            UNCERTAIN,
         )
-        return UNCERTAIN
     try:
         pending = outbox.counts_by_state()["pending"]
         count = f", {pending} pending"
@@ -189,8 +134,4 @@ def report(outcome, order_id: str, outbox) -> int:
         if isinstance(outcome.error, AuthenticationError)
         else ""
     )
-    print(
-        safe_message(f"pickterm: not sent yet: {reason}queued{count} ('pickterm outbox flush' retries).{hint}"),
-        file=sys.stderr,
-    )
-    return 3
+    return fail(f"not sent yet: {reason}queued{count} ('pickterm outbox flush' retries).{hint}", QUEUED)

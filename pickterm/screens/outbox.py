@@ -13,17 +13,12 @@ from __future__ import annotations
 from typing import Any
 
 from textual import work
-from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
 from textual.content import Content
-from textual.widgets import OptionList, Static
 
-from pickterm.screens.base import BaseScreen
+from pickterm.screens.list_base import ListScreen
 from pickterm.stylesheets import css
-from pickterm.widgets.common import literal, styled_literal
-from pickterm.widgets.pick_list import PickList
-from pickterm.widgets.scan_input import BurstGuard
+from pickterm.widgets.common import error_facts, literal, styled_literal
 from pickterm.widgets.text import block, labelled
 
 _STATE_STYLE = {
@@ -94,22 +89,23 @@ def entry_content(entry: Any) -> Content:
     error = entry.error
     if error is not None:
         lines.append(Content.assemble(Content.styled("✘ ", "bold $error"), literal(error.sentence)))
-        if error.message and error.message != error.sentence:
-            lines.append(literal(error.message))
-        details = " · ".join(
-            part
-            for part in (
-                f"code {error.code}" if error.code else "",
-                f"requestId {error.request_id}" if error.request_id else "",
-            )
-            if part
-        )
-        if details:
-            lines.append(literal(details))
+        lines += [literal(fact) for fact in error_facts(error)]
     return block(lines)
 
 
-class OutboxScreen(BurstGuard, BaseScreen):
+def summary_text(entries: list[Any], *, history: bool) -> str:
+    """The line over the list: the counts of the open writes, or of the history."""
+    if history:
+        return f"History, newest first ({len(entries)}) · h: back" if entries else "No history yet · h: back"
+    if not entries:
+        return "The outbox is empty: every tracking write was accepted."
+    pending = sum(1 for e in entries if e.state == "pending")
+    failed = sum(1 for e in entries if e.state == "failed")
+    uncertain = sum(1 for e in entries if e.state == "uncertain")
+    return f"{pending} pending · {failed} failed" + (f" · {uncertain} may have been sent" if uncertain else "")
+
+
+class OutboxScreen(ListScreen):
     TITLE = "Outbox"
     HELP = (
         "Tracking writes the server has not accepted yet. Pending ones are retried in the "
@@ -119,6 +115,7 @@ class OutboxScreen(BurstGuard, BaseScreen):
         "and asks), e edits it in the tracking form, d discards it, h shows the history."
     )
     CSS_PATH = css("outbox")
+    LIST_NAME = "outbox"
     BINDINGS = [
         Binding("r", "retry", "Retry"),
         Binding("e", "edit", "Edit"),
@@ -138,17 +135,7 @@ class OutboxScreen(BurstGuard, BaseScreen):
         self.set_subtitle("history" if self.showing_history else "tracking writes")
         self.load()
 
-    def compose_body(self) -> ComposeResult:
-        with Vertical(id="body"):
-            yield Static("", id="outbox-summary")
-            yield PickList(id="outbox-list")
-
-    @property
-    def choices(self) -> PickList:
-        return self.query_one("#outbox-list", PickList)
-
     def on_mount(self) -> None:
-        self.choices.focus()
         # The background retries change the counts: show what they did.
         self.watch(self.app, "outbox_counts", self._counts_changed, init=False)
         self.load()
@@ -181,34 +168,22 @@ class OutboxScreen(BurstGuard, BaseScreen):
         self._show()
 
     def _show(self) -> None:
-        entries = self.entries
-        pending = sum(1 for e in entries if e.state == "pending")
-        failed = sum(1 for e in entries if e.state == "failed")
-        uncertain = sum(1 for e in entries if e.state == "uncertain")
-        if self.showing_history:
-            summary = f"History, newest first ({len(entries)}) · h: back" if entries else "No history yet · h: back"
-        elif entries:
-            summary = f"{pending} pending · {failed} failed" + (
-                f" · {uncertain} may have been sent" if uncertain else ""
-            )
-        else:
-            summary = "The outbox is empty: every tracking write was accepted."
-        self.query_one("#outbox-summary", Static).update(Content(summary))
-        self.choices.show_entries((str(entry.id), entry_content(entry)) for entry in entries)
+        self.show_list(summary_text(self.entries, history=self.showing_history), self.entries, entry_content)
 
-    def _highlighted(self) -> Any:
-        ident = self.choices.highlighted_id
-        return next((e for e in self.entries if str(e.id) == ident), None)
+    def listed(self) -> list[Any]:
+        return self.entries
 
-    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
-        event.stop()
+    def entry_id(self, entry: Any) -> str:
+        return str(entry.id)
+
+    def open_highlighted(self) -> None:
         self.action_edit()
 
     # ------------------------------------------------------------ actions
 
     def _open(self) -> Any:
         """The highlighted entry when it can still be acted on (not in the history view)."""
-        entry = self._highlighted()
+        entry = self.highlighted()
         return None if entry is None or entry.state not in ("pending", "failed", "uncertain") else entry
 
     def action_edit(self) -> None:

@@ -9,7 +9,6 @@ into a password field and never shown, also not in a message.
 from __future__ import annotations
 
 import asyncio
-import re
 from typing import Any
 
 from textual import work
@@ -17,24 +16,22 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.content import Content
-from textual.widgets import Input, Static
+from textual.widgets import Static
 
-from pickterm.screens.base import BaseScreen
-from pickterm.screens.confirm import ask_to_leave
+from pickterm.screens.form_base import FormScreen
+from pickterm.store.names import PROFILE_NAME_RULE, is_profile_name
 from pickterm.stylesheets import css
 from pickterm.text import redact
 from pickterm.widgets.common import literal
 from pickterm.widgets.fields import FormField, Verdict
 
-_PROFILE_NAME = re.compile(r"[A-Za-z0-9_.-]{1,64}")
-
 
 def _profile_check(value: str) -> Verdict:
-    if _PROFILE_NAME.fullmatch(value.strip()):
+    if is_profile_name(value.strip()):
         return Verdict(True)
     if not value.strip():
         return Verdict(False, "A profile name is required")
-    return Verdict(False, "Use 1-64 letters, digits, '.', '_' or '-'")
+    return Verdict(False, f"Use {PROFILE_NAME_RULE}")
 
 
 def _setting_check(key: str, *, keep_empty: bool = False, note: Any = None) -> Any:
@@ -58,7 +55,7 @@ def _scheme_note(scheme: str) -> str:
     return "header: Bearer <token>" if scheme == "bearer" else "header: <token> (no Bearer)"
 
 
-class SetupScreen(BaseScreen):
+class SetupScreen(FormScreen):
     TITLE = "Setup"
     HELP = (
         "Connect pickterm to the Pick and Pack API. Type the profile name, the API and auth URLs, "
@@ -69,13 +66,11 @@ class SetupScreen(BaseScreen):
     BINDINGS = [
         Binding("ctrl+s", "save", "Save", priority=True),
         Binding("ctrl+t", "test", "Test connection", priority=True),
-        Binding("down", "app.focus_next", "Next field", show=False, priority=True),
-        Binding("up", "app.focus_previous", "Previous field", show=False, priority=True),
     ]
+    LEAVE_QUESTION = "The setup was not saved. Leave without saving?"
 
     def __init__(self) -> None:
         super().__init__(subtitle="connect to the API")
-        self.leaving = False
         self._initial: dict[str, str] | None = None
         self._has_saved_key = False
 
@@ -127,20 +122,14 @@ class SetupScreen(BaseScreen):
         self._initial = self.values()
         self.query_one("#setup-key", FormField).focus_input()
 
-    def on_resize(self) -> None:
-        self.set_class(self.size.width < 60, "-narrow")
-
     # ------------------------------------------------------------ values
-
-    def fields(self) -> list[FormField]:
-        return list(self.query(FormField))
 
     def values(self) -> dict[str, str]:
         return {field.field_name: field.value.strip() for field in self.fields()}
 
     def _checked_values(self) -> dict[str, str] | None:
         """The typed values when every field is valid; else focus the first bad one."""
-        bad = [field for field in self.fields() if not field.validate().ok]
+        bad = self.invalid_fields()
         if bad:
             bad[0].focus_input()
             self.app.bell()
@@ -156,11 +145,6 @@ class SetupScreen(BaseScreen):
         result.update(literal(redact(text)))
         result.set_class(error, "-error")
         result.set_class(not error, "-ok")
-
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        """Enter moves to the next field, as Tab does."""
-        event.stop()
-        self.focus_next()
 
     # ------------------------------------------------------------ test connection
 
@@ -230,12 +214,9 @@ class SetupScreen(BaseScreen):
         if self.app.screen is self:
             self.dismiss()
 
-    # ------------------------------------------------------------ leaving
-
-    async def confirm_leave(self) -> bool:
-        if self.leaving or self._initial is None or self.values() == self._initial:
-            return True
-        return await ask_to_leave(self, "The setup was not saved. Leave without saving?")
+    @property
+    def has_unsent_changes(self) -> bool:
+        return self._initial is not None and self.values() != self._initial
 
 
 def save_profile(values: dict[str, str]) -> Any:

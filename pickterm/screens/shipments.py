@@ -7,17 +7,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
 from textual.content import Content
-from textual.widgets import OptionList, Static
 
 from pickterm.screens.base import DataScreen
+from pickterm.screens.list_base import ListScreen
 from pickterm.stylesheets import css
 from pickterm.widgets.common import literal, status_content, styled_literal
-from pickterm.widgets.pick_list import PickList
-from pickterm.widgets.scan_input import BurstGuard
 from pickterm.widgets.text import block, labelled
 
 
@@ -45,7 +41,16 @@ def shipment_content(shipment: Any) -> Content:
     return block(lines)
 
 
-class ShipmentsScreen(BurstGuard, DataScreen):
+def summary_text(shipments: list[Any]) -> tuple[str, str]:
+    """The summary line over the list, and the count for the header."""
+    count = f"{len(shipments)} shipment{'s' if len(shipments) != 1 else ''}"
+    if not shipments:
+        return "No shipments for this order yet.", count
+    delivered = sum(1 for s in shipments if (s.status or "").upper() == "DELIVERED")
+    return f"{count}, {delivered} delivered · Enter opens", count
+
+
+class ShipmentsScreen(ListScreen, DataScreen):
     TITLE = "Shipments"
     HELP = (
         "The shipments of this order: status, carrier, tracking number, packages, items and "
@@ -53,6 +58,7 @@ class ShipmentsScreen(BurstGuard, DataScreen):
         "form to mark the order delivered."
     )
     CSS_PATH = css("shipments")
+    LIST_NAME = "shipments"
     BINDINGS = [
         Binding("enter", "open_shipment", "Open"),
         Binding("t", "tracking", "Tracking"),
@@ -62,19 +68,6 @@ class ShipmentsScreen(BurstGuard, DataScreen):
         super().__init__(subtitle=f"order {order_id}")
         self.order_id = order_id
 
-    def compose_body(self) -> ComposeResult:
-        with Vertical(id="body"):
-            yield Static("", id="shipments-summary")
-            yield PickList(id="shipments-list")
-
-    @property
-    def choices(self) -> PickList:
-        return self.query_one("#shipments-list", PickList)
-
-    def on_mount(self) -> None:
-        self.choices.focus()
-        super().on_mount()
-
     def on_screen_resume(self) -> None:
         # Back from a shipment or the tracking form: show what changed (from the client's cache).
         if self.data is not None:
@@ -83,28 +76,22 @@ class ShipmentsScreen(BurstGuard, DataScreen):
     async def fetch(self, client: Any, fresh: bool) -> Any:
         return await client.list_shipments(self.order_id, fresh=fresh)
 
+    def listed(self) -> list[Any]:
+        return self.data or []
+
+    def entry_id(self, entry: Any) -> str:
+        return entry.id
+
     def show(self, data: Any) -> None:
-        shipments = data
-        delivered = sum(1 for s in shipments if (s.status or "").upper() == "DELIVERED")
-        summary = f"{len(shipments)} shipment{'s' if len(shipments) != 1 else ''}, {delivered} delivered"
-        self.set_subtitle(f"order {self.order_id} · {len(shipments)} shipment{'s' if len(shipments) != 1 else ''}")
-        self.query_one("#shipments-summary", Static).update(
-            Content(f"{summary} · Enter opens" if shipments else "No shipments for this order yet.")
-        )
-        self.choices.show_entries((shipment.id, shipment_content(shipment)) for shipment in shipments)
+        summary, count = summary_text(data)
+        self.set_subtitle(f"order {self.order_id} · {count}")
+        self.show_list(summary, data, shipment_content)
 
-    def _highlighted(self) -> Any:
-        ident = self.choices.highlighted_id
-        if self.data is None or ident is None:
-            return None
-        return next((s for s in self.data if s.id == ident), None)
-
-    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
-        event.stop()
+    def open_highlighted(self) -> None:
         self.action_open_shipment()
 
     def action_open_shipment(self) -> None:
-        shipment = self._highlighted()
+        shipment = self.highlighted()
         if shipment is not None:
             self.app.open_shipment(shipment.id, by="internal")
 

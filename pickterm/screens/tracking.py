@@ -26,10 +26,10 @@ from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
 from textual.widgets import Input, Static
 
-from pickterm.screens.base import BaseScreen
-from pickterm.screens.confirm import ask_to_leave
+from pickterm.screens.form_base import FormScreen
 from pickterm.store.state import StateError
 from pickterm.stylesheets import css
+from pickterm.tracking_input import event_from_values
 from pickterm.widgets.common import literal, status_content
 from pickterm.widgets.fields import FormField, Verdict
 from pickterm.widgets.tracking_event import DATE_HINT, EventEditor, date_check, local_form, parse_date
@@ -41,7 +41,7 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-class TrackingScreen(BaseScreen):
+class TrackingScreen(FormScreen):
     """Tracking form for one order; with ``entry_id`` it edits that outbox entry."""
 
     TITLE = "Tracking"
@@ -55,9 +55,8 @@ class TrackingScreen(BaseScreen):
         Binding("ctrl+s", "send", "Send", priority=True),
         Binding("ctrl+n", "add_event", "New event", priority=True),
         Binding("ctrl+d", "delete_event", "Delete event", priority=True, show=False),
-        Binding("down", "app.focus_next", "Next field", show=False, priority=True),
-        Binding("up", "app.focus_previous", "Previous field", show=False, priority=True),
     ]
+    LEAVE_QUESTION = "The tracking form has changes that were not sent. Leave and drop them?"
     # Where "now" comes from (tests freeze it).
     clock: ClassVar[Callable[[], datetime]] = staticmethod(utc_now)
 
@@ -72,7 +71,6 @@ class TrackingScreen(BaseScreen):
         self._initial: Any = None
         self._event_serial = 0
         self._sending = False
-        self.leaving = False
 
     # ------------------------------------------------------------ layout
 
@@ -210,9 +208,6 @@ class TrackingScreen(BaseScreen):
             parts.append(literal(f" · delivered {format_api_datetime(order.delivered_date)}", multiline=False))
         self.query_one("#tracking-order", Static).update(Content.assemble(*parts))
 
-    def on_resize(self) -> None:
-        self.set_class(self.size.width < 60, "-narrow")
-
     # ------------------------------------------------------------ events
 
     async def _mount_event(self, values: dict[str, str] | None = None) -> EventEditor:
@@ -268,30 +263,20 @@ class TrackingScreen(BaseScreen):
 
     @property
     def has_unsent_changes(self) -> bool:
-        return self._initial is not None and self._form_values() != self._initial
+        """Typed and not sent (while it is being sent, it is not dropped by leaving)."""
+        return not self._sending and self._initial is not None and self._form_values() != self._initial
 
     def build_update(self, *, recheck: bool = True) -> Any:
         """The TrackingUpdate of what is typed (FormProblem listing the fields to fix).
 
         ``recheck=False`` trusts each field's last check (made as it was typed)."""
-        from pickterm.api.models import TrackingEvent, TrackingUpdate
+        from pickterm.api.models import TrackingUpdate
 
         delivered = self.query_one("#delivered", FormField)
-        fields = [delivered] + [field for editor in self._editors() for field in editor.fields()]
-        problems = [field for field in fields if not (field.validate().ok if recheck else field.ok)]
+        problems = self.invalid_fields(recheck=recheck)
         if problems:
             raise FormProblem(problems)
-        events = []
-        for editor in self._editors():
-            values = editor.values()
-            events.append(
-                TrackingEvent(
-                    city=values["city"].strip(),
-                    state=values["state"].strip(),
-                    description=values["description"].strip(),
-                    date=parse_date(values["date"], self._now),
-                )
-            )
+        events = [event_from_values(editor.values(), now=self._now()) for editor in self._editors()]
         when = delivered.value.strip()
         changed = self._delivered_changed(when)
         return TrackingUpdate(delivered_date=parse_date(when, self._now) if changed else None, events=events)
@@ -313,11 +298,6 @@ class TrackingScreen(BaseScreen):
     def on_input_changed(self, event: Input.Changed) -> None:
         if self._initial is not None:
             self._update_preview()
-
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        """Enter in a field moves on, as Tab does (a scanner's Enter never sends)."""
-        event.stop()
-        self.focus_next()
 
     # ------------------------------------------------------------ sending
 
@@ -507,14 +487,6 @@ class TrackingScreen(BaseScreen):
             below.reload(fresh=True)
         else:
             self.app.call_later(self.app.open_order, self.order_id)
-
-    # ------------------------------------------------------------ leaving
-
-    async def confirm_leave(self) -> bool:
-        """Ask before dropping what was typed and not sent."""
-        if self.leaving or self._sending or not self.has_unsent_changes:
-            return True
-        return await ask_to_leave(self, "The tracking form has changes that were not sent. Leave and drop them?")
 
 
 class LocalStoreMissing(StateError):

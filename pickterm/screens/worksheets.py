@@ -13,17 +13,13 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
 from textual.content import Content
-from textual.widgets import OptionList, Static
 
 from pickterm.screens.base import DataScreen
+from pickterm.screens.list_base import ListScreen
 from pickterm.stylesheets import css
 from pickterm.widgets.common import status_content, styled_literal
-from pickterm.widgets.pick_list import PickList
-from pickterm.widgets.scan_input import BurstGuard
 from pickterm.widgets.text import block, labelled
 
 EMPTY_TEXT = "empty — no items (known VTEX race)"
@@ -80,7 +76,15 @@ def worksheet_content(ws: Any, facility_name: str | None, progress: Any = None) 
     return block(lines)
 
 
-class WorksheetsScreen(BurstGuard, DataScreen):
+def summary_text(worksheets: list[Any]) -> tuple[str, str]:
+    """The summary line over the list, and the count for the header (empty ones named)."""
+    empty = sum(1 for ws in worksheets if ws.is_empty)
+    count = f"{len(worksheets)} worksheet{'s' if len(worksheets) != 1 else ''}"
+    line = f"{count}, {empty} empty" if empty else count
+    return (line if worksheets else "No worksheets for this order yet."), line
+
+
+class WorksheetsScreen(ListScreen, DataScreen):
     TITLE = "Worksheets"
     HELP = (
         "The worksheets this order is picked in, each with its status, items and units, progress, "
@@ -90,6 +94,7 @@ class WorksheetsScreen(BurstGuard, DataScreen):
     )
     NOT_COUNTED_HINT = "open a worksheet (Enter) to scan its items"
     CSS_PATH = css("worksheets")
+    LIST_NAME = "worksheets"
     BINDINGS = [
         Binding("enter", "open_worksheet", "Open"),
         Binding("f", "facility", "Facility"),
@@ -98,19 +103,6 @@ class WorksheetsScreen(BurstGuard, DataScreen):
     def __init__(self, order_id: str) -> None:
         super().__init__(subtitle=f"order {order_id}")
         self.order_id = order_id
-
-    def compose_body(self) -> ComposeResult:
-        with Vertical(id="body"):
-            yield Static("", id="worksheets-summary")
-            yield PickList(id="worksheets-list")
-
-    @property
-    def choices(self) -> PickList:
-        return self.query_one("#worksheets-list", PickList)
-
-    def on_mount(self) -> None:
-        self.choices.focus()
-        super().on_mount()
 
     async def fetch(self, client: Any, fresh: bool) -> Any:
         worksheets = await client.list_worksheets(self.order_id, fresh=fresh)
@@ -137,37 +129,32 @@ class WorksheetsScreen(BurstGuard, DataScreen):
         if self.data is not None:  # back from a walk: its progress changed
             self.show(self.data)
 
+    def listed(self) -> list[Any]:
+        return self.data[0] if self.data is not None else []
+
+    def entry_id(self, entry: Any) -> str:
+        return entry.worksheet_id
+
     def show(self, data: Any) -> None:
         worksheets, names = data
-        empty = sum(1 for ws in worksheets if ws.is_empty)
-        count = f"{len(worksheets)} worksheet{'s' if len(worksheets) != 1 else ''}"
-        summary = f"{count}, {empty} empty" if empty else count
-        self.set_subtitle(f"order {self.order_id} · {summary}")
-        self.query_one("#worksheets-summary", Static).update(
-            Content(summary if worksheets else "No worksheets for this order yet.")
-        )
-        self.choices.show_entries(
-            (ws.worksheet_id, worksheet_content(ws, names.get(ws.facility_id or ""), self._local(ws.worksheet_id)))
-            for ws in worksheets
+        summary, line = summary_text(worksheets)
+        self.set_subtitle(f"order {self.order_id} · {line}")
+        self.show_list(
+            summary,
+            worksheets,
+            lambda ws: worksheet_content(ws, names.get(ws.facility_id or ""), self._local(ws.worksheet_id)),
         )
 
-    def _highlighted(self) -> Any:
-        ident = self.choices.highlighted_id
-        if self.data is None or ident is None:
-            return None
-        return next((ws for ws in self.data[0] if ws.worksheet_id == ident), None)
-
-    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
-        event.stop()
+    def open_highlighted(self) -> None:
         self.action_open_worksheet()
 
     def action_open_worksheet(self) -> None:
-        ws = self._highlighted()
+        ws = self.highlighted()
         if ws is not None:
             self.app.open_worksheet(ws.worksheet_id)
 
     def action_facility(self) -> None:
-        ws = self._highlighted()
+        ws = self.highlighted()
         if ws is None:
             return
         if not ws.facility_id:

@@ -34,6 +34,7 @@ import tomlkit.exceptions
 from pydantic import BaseModel, ConfigDict, SecretStr
 
 from pickterm.api.client import API_URL, AUTH_URL, check_base_url
+from pickterm.store.names import PROFILE_NAME_RULE, THEMES, is_profile_name
 
 __all__ = [
     "DEFAULT_PROFILE",
@@ -55,7 +56,6 @@ __all__ = [
 ]
 
 DEFAULT_PROFILE = "default"
-THEMES = ("dark", "light", "high-contrast", "monochrome")
 AUTH_SCHEMES = ("bearer", "raw")
 TERMINATOR_NAMES = ("enter", "return", "lf", "cr", "crlf", "tab", "none")
 MAX_LITERAL_TERMINATOR = 4
@@ -68,7 +68,6 @@ ENV_VARS = {
     "PICKTERM_AUTH_SCHEME": "auth_scheme",
 }
 PROFILE_ENV = "PICKTERM_PROFILE"
-_PROFILE_NAME = re.compile(r"[A-Za-z0-9_.-]{1,64}")
 _MASK = "\u2022" * 8
 
 _HEADER = """\
@@ -200,8 +199,8 @@ TOP_KEYS = ("default_profile", "profiles")
 
 
 def _check_profile_name(name: str, where: str) -> str:
-    if not isinstance(name, str) or not _PROFILE_NAME.fullmatch(name):
-        raise ConfigError(f"{where}: profile name {name!r} is invalid (use 1-64 letters, digits, '.', '_' or '-')")
+    if not is_profile_name(name):
+        raise ConfigError(f"{where}: profile name {name!r} is invalid (use {PROFILE_NAME_RULE})")
     return name
 
 

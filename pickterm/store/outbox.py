@@ -92,6 +92,20 @@ class OutboxError(Exception):
     """An outbox action that cannot be done (one sentence)."""
 
 
+def _refuse_settled(entry: OutboxEntry) -> None:
+    """An entry the server accepted, or that was superseded, is never changed (only kept as history)."""
+    if entry.state == "sent":
+        raise OutboxError(f"Outbox entry #{entry.id} was already accepted by the server")
+    if entry.state == "superseded":
+        raise OutboxError(f"Outbox entry #{entry.id} was superseded; it is kept only as history")
+
+
+def _refuse_in_flight(entry: OutboxEntry) -> None:
+    """An entry being sent right now is not changed under its sender."""
+    if entry.in_flight:
+        raise OutboxError(f"Outbox entry #{entry.id} is being sent right now; try again in a moment")
+
+
 class InvalidOrderIdError(ValueError):
     """The id cannot be an order id: refused before anything is stored (one sentence)."""
 
@@ -437,8 +451,7 @@ class Outbox:
         """Remove an entry for good (refused while it is being sent)."""
         with self.db.write() as conn:
             entry = self._locked_get(conn, entry_id)
-            if entry.in_flight:
-                raise OutboxError(f"Outbox entry #{entry_id} is being sent right now; try again in a moment")
+            _refuse_in_flight(entry)
             conn.execute("DELETE FROM outbox WHERE id = ?", (entry_id,))
         return entry
 
@@ -448,12 +461,8 @@ class Outbox:
         An entry stored without a target takes ``target``."""
         with self.db.write() as conn:
             entry = self._locked_get(conn, entry_id)
-            if entry.state == "sent":
-                raise OutboxError(f"Outbox entry #{entry_id} was already accepted by the server")
-            if entry.state == "superseded":
-                raise OutboxError(f"Outbox entry #{entry_id} was superseded; it is kept only as history")
-            if entry.in_flight:
-                raise OutboxError(f"Outbox entry #{entry_id} is being sent right now; try again in a moment")
+            _refuse_settled(entry)
+            _refuse_in_flight(entry)
             conn.execute(
                 "UPDATE outbox SET state = 'pending', settled_at = NULL, claimed_by = NULL, lease_until = NULL"
                 " WHERE id = ?",
@@ -473,8 +482,7 @@ class Outbox:
             entry = self._locked_get(conn, entry_id)
             if entry.state not in OPEN_STATES:
                 raise OutboxError(f"Outbox entry #{entry_id} is {entry.state}; only unsent entries can be superseded")
-            if entry.in_flight:
-                raise OutboxError(f"Outbox entry #{entry_id} is being sent right now; try again in a moment")
+            _refuse_in_flight(entry)
             conn.execute("UPDATE outbox SET state = 'superseded', settled_at = ? WHERE id = ?", (now_iso(), entry_id))
         return self._require(entry_id)
 
@@ -485,17 +493,13 @@ class Outbox:
             raise ValueError("Nothing to send: give a delivered date and/or at least one event")
         with self.db.write() as conn:
             entry = self._locked_get(conn, entry_id)
-            if entry.state == "sent":
-                raise OutboxError(f"Outbox entry #{entry_id} was already accepted by the server")
-            if entry.state == "superseded":
-                raise OutboxError(f"Outbox entry #{entry_id} was superseded; it is kept only as history")
+            _refuse_settled(entry)
             if entry.state == "uncertain":
                 raise OutboxError(
                     f"Outbox entry #{entry_id} may have been sent already; check the order, then send it"
                     " again (retry) or discard it"
                 )
-            if entry.in_flight:
-                raise OutboxError(f"Outbox entry #{entry_id} is being sent right now; try again in a moment")
+            _refuse_in_flight(entry)
             conn.execute(
                 "UPDATE outbox SET payload = ?, state = 'pending', last_error = NULL, settled_at = NULL WHERE id = ?",
                 (json.dumps(payload), entry_id),

@@ -42,6 +42,7 @@ ITEM_STATES = ("todo", "skipped", "short")
 RECENT_KINDS = ("order", "worksheet", "shipment")
 RECENT_LIMIT = 50
 BUSY_TIMEOUT_MS = 5000
+_PICK_EVENT_COLUMNS = "id, worksheet_id, item_id, units, weight_kg, code, created_at"  # PickEvent's fields
 
 # Forward migrations; user_version N means the first N have run. Never edit one
 # that shipped: append a new one.
@@ -393,8 +394,7 @@ class StateDB:
         """Remove and return the most recent pick of a worksheet (None when there is none)."""
         with self.write() as conn:
             row = conn.execute(
-                "SELECT id, worksheet_id, item_id, units, weight_kg, code, created_at FROM pick_event"
-                " WHERE worksheet_id = ? ORDER BY id DESC LIMIT 1",
+                f"SELECT {_PICK_EVENT_COLUMNS} FROM pick_event WHERE worksheet_id = ? ORDER BY id DESC LIMIT 1",
                 (worksheet_id,),
             ).fetchone()
             if row is None:
@@ -406,8 +406,7 @@ class StateDB:
         """Every recorded pick of a worksheet, oldest first."""
         with self.read() as conn:
             rows = conn.execute(
-                "SELECT id, worksheet_id, item_id, units, weight_kg, code, created_at FROM pick_event"
-                " WHERE worksheet_id = ? ORDER BY id",
+                f"SELECT {_PICK_EVENT_COLUMNS} FROM pick_event WHERE worksheet_id = ? ORDER BY id",
                 (worksheet_id,),
             ).fetchall()
         return [PickEvent(*row) for row in rows]

@@ -88,6 +88,21 @@ class AppHeader(Horizontal):
         status.set_class(bool(pending) and not failed, "-pending")
 
 
+def error_facts(error: Any) -> list[str]:
+    """What an API error says beyond its sentence: the server's message (when it differs) and
+    ``code X · requestId Y`` (support needs the requestId)."""
+    lines = [error.message] if error.message and error.message != error.sentence else []
+    details = " · ".join(
+        part
+        for part in (
+            f"code {error.code}" if error.code else "",
+            f"requestId {error.request_id}" if error.request_id else "",
+        )
+        if part
+    )
+    return [*lines, details] if details else lines
+
+
 class ErrorPanel(Static):
     """What went wrong, the server's code and requestId, and what to do next."""
 
@@ -102,20 +117,7 @@ class ErrorPanel(Static):
         from pickterm.widgets.advice import advice_text
 
         if isinstance(error, PickPackError):
-            lines = [f"✘ {error.sentence}"]
-            if error.message and error.message != error.sentence:
-                lines.append(error.message)
-            details = " · ".join(
-                part
-                for part in (
-                    f"code {error.code}" if error.code else "",
-                    f"requestId {error.request_id}" if error.request_id else "",
-                )
-                if part
-            )
-            if details:
-                lines.append(details)
-            lines.append(hint or advice_text(error))
+            lines = [f"✘ {error.sentence}", *error_facts(error), hint or advice_text(error)]
         elif isinstance(error, (ConfigError, StateError)):  # already one sentence naming file and key
             lines = [f"✘ {error}", hint or "Fix the setting (pickterm config), or start with --demo."]
         else:

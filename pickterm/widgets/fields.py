@@ -30,15 +30,6 @@ class Verdict:
 Check = Callable[[str], Verdict]
 
 
-def required(what: str) -> Check:
-    """A check that refuses an empty (or blank) value: ``City is required``."""
-
-    def check(value: str) -> Verdict:
-        return Verdict(True) if value.strip() else Verdict(False, f"{what} is required")
-
-    return check
-
-
 class FormField(Vertical):
     """``Label  [field]`` on one line, the check's message on the next."""
 

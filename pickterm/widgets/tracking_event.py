@@ -12,7 +12,8 @@ from textual.content import Content
 from textual.widgets import Static
 
 from pickterm.store.dates import parse_user_datetime
-from pickterm.widgets.fields import Check, FormField, Verdict, required
+from pickterm.tracking_input import EVENT_FIELDS, text_problem
+from pickterm.widgets.fields import Check, FormField, Verdict
 
 Clock = Callable[[], datetime]
 
@@ -42,6 +43,21 @@ def date_check(clock: Clock, *, optional: bool) -> Check:
     return check
 
 
+def text_check(label: str) -> Check:
+    """A city, state or description: required, no control characters (the command line's rule)."""
+
+    def check(value: str) -> Verdict:
+        problem = text_problem(label, value)
+        return Verdict(problem is None, problem or "")
+
+    return check
+
+
+def event_check(key: str, label: str, clock: Clock) -> Check:
+    """The check of one field of an event."""
+    return date_check(clock, optional=False) if key == "date" else text_check(label)
+
+
 def parse_date(value: str, clock: Clock) -> datetime:
     """The typed date-time in UTC (ValueError with a sentence when it is not one)."""
     return parse_user_datetime(value, now=clock())
@@ -50,7 +66,7 @@ def parse_date(value: str, clock: Clock) -> datetime:
 class EventEditor(Vertical):
     """Fields of one tracking event; ``values()`` gives what was typed."""
 
-    FIELDS = (("city", "City"), ("state", "State"), ("description", "Description"), ("date", "Date"))
+    FIELDS = EVENT_FIELDS
 
     def __init__(self, clock: Clock, values: dict[str, str] | None = None, *, id: str | None = None) -> None:
         super().__init__(id=id, classes="event")
@@ -60,18 +76,12 @@ class EventEditor(Vertical):
     def compose(self) -> ComposeResult:
         yield Static("", classes="event-title")
         for key, label in self.FIELDS:
-            if key == "date":
-                check = date_check(self.clock, optional=False)
-                placeholder = DATE_HINT
-            else:
-                check = required(label)
-                placeholder = ""
             yield FormField(
                 label,
                 name=key,
                 value=self._values.get(key, ""),
-                placeholder=placeholder,
-                check=check,
+                placeholder=DATE_HINT if key == "date" else "",
+                check=event_check(key, label, self.clock),
                 classes=f"event-{key}",
             )
 
@@ -90,4 +100,4 @@ class EventEditor(Vertical):
         return all(field.validate().ok for field in self.fields())
 
 
-__all__ = ["DATE_HINT", "EventEditor", "date_check", "local_form", "parse_date"]
+__all__ = ["DATE_HINT", "EventEditor", "date_check", "event_check", "local_form", "parse_date", "text_check"]
