@@ -183,7 +183,7 @@ def _megabytes(value: Any) -> int:
 
 
 # Every key a profile may hold, with its validator (returns the normalised value).
-PROFILE_KEYS: dict[str, Callable[[Any], str]] = {
+PROFILE_KEYS: dict[str, Callable[[Any], str | int]] = {
     "api_url": _url,
     "auth_url": _url,
     "auth_scheme": _choice(AUTH_SCHEMES),
@@ -536,13 +536,13 @@ def save_setting(
     *,
     env: Mapping[str, str] = os.environ,
     path: Path | None = None,
-) -> str:
+) -> str | int:
     """Validate and write one setting of a profile (or ``default_profile``); returns the stored value.
 
     Without ``profile``: ``PICKTERM_PROFILE``, else the file's ``default_profile``, else
     ``default``. A new profile is created on its first setting.
     """
-    stored: dict[str, str] = {}
+    stored: dict[str, str | int] = {}
 
     def change(doc: tomlkit.TOMLDocument, file: Path) -> None:
         if key == "default_profile":
@@ -608,4 +608,4 @@ def save_theme(
     theme: str, profile: str | None = None, *, env: Mapping[str, str] = os.environ, path: Path | None = None
 ) -> str:
     """Remember the theme chosen in the app for a profile."""
-    return save_setting("theme", theme, profile, env=env, path=path)
+    return str(save_setting("theme", theme, profile, env=env, path=path))
