@@ -536,11 +536,19 @@ class PickTermApp(App):
         # The lookup screen (the default screen) stays at the bottom.
         return 1
 
-    def action_back(self) -> None:
+    def go_back(self) -> None:
+        """Leave the current screen (a form with unsent changes asks first); never the home screen."""
         self._leave(1)
 
-    def action_home(self) -> None:
+    def go_home(self) -> None:
+        """Back to the home screen, asking each screen on the way that wants to be asked."""
         self._leave(len(self.screen_stack) - self._home_depth)
+
+    async def action_back(self) -> None:
+        self.go_back()
+
+    def action_home(self) -> None:
+        self.go_home()
 
     def _leave(self, levels: int) -> None:
         """Pop ``levels`` screens; a screen with ``confirm_leave`` is asked first (in a worker)."""
@@ -560,7 +568,7 @@ class PickTermApp(App):
             self.pop_screen()
             levels -= 1
 
-    def action_quit(self) -> None:
+    async def action_quit(self) -> None:
         self._quit()
 
     @work(group="quit", exclusive=True, exit_on_error=False)

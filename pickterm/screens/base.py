@@ -78,7 +78,7 @@ class DataScreen(BaseScreen):
         self.reload()
 
     def action_refresh(self) -> None:
-        self.app.wake_store()  # an unavailable local store is tried again too
+        self.pickapp.wake_store()  # an unavailable local store is tried again too
         self.reload(fresh=True)
 
     async def fetch(self, client: Any, fresh: bool) -> Any:

@@ -167,8 +167,8 @@ class OutboxScreen(BurstGuard, BaseScreen):
 
     @work(exclusive=True, group="load", exit_on_error=False)
     async def load(self) -> None:
-        await self.app.ready()
-        outbox = self.app.outbox
+        await self.pickapp.ready()
+        outbox = self.pickapp.outbox
         if outbox is None:
             self.error_panel.show_message("✘ The local store could not be opened: the outbox is not available.")
             return
@@ -177,7 +177,7 @@ class OutboxScreen(BurstGuard, BaseScreen):
         except Exception as exc:
             self.error_panel.show_error(exc, "F5 tries again.")
             return
-        self.app.refresh_outbox_counts()
+        self.pickapp.refresh_outbox_counts()
         self._show()
 
     def _show(self) -> None:
@@ -221,7 +221,7 @@ class OutboxScreen(BurstGuard, BaseScreen):
                 markup=False,
             )
         elif entry is not None:
-            self.app.open_tracking(entry.order_id, entry.id)
+            self.pickapp.open_tracking(entry.order_id, entry.id)
 
     def action_retry(self) -> None:
         entry = self._open()
@@ -245,9 +245,9 @@ class OutboxScreen(BurstGuard, BaseScreen):
         from pickterm.screens.confirm import ConfirmScreen
         from pickterm.store.outbox import Target
 
-        outbox = self.app.outbox
+        outbox = self.pickapp.outbox
         try:
-            client = await self.app.client()
+            client = await self.pickapp.client()
             entry = outbox.get(entry_id)
             if entry is not None and entry.state == "uncertain":
                 question = (
@@ -305,7 +305,7 @@ class OutboxScreen(BurstGuard, BaseScreen):
         if not await self.app.push_screen_wait(ConfirmScreen(question, yes="Discard", no="Keep")):
             return
         try:
-            self.app.outbox.discard(entry.id)
+            self.pickapp.outbox.discard(entry.id)
         except Exception as exc:
             self.error_panel.show_error(exc, "Nothing was discarded.")
         else:

@@ -181,7 +181,10 @@ class SetupScreen(BaseScreen):
         self._say(f"Asking {values['auth_url']} for a token…")
         try:
             async with PickPackClient(
-                values["api_url"], values["auth_url"], key, auth_scheme=values["auth_scheme"].lower()
+                values["api_url"],
+                values["auth_url"],
+                key,
+                auth_scheme="raw" if values["auth_scheme"].lower() == "raw" else "bearer",
             ) as client:
                 await client.get_token()
         except PickPackError as exc:
@@ -221,7 +224,7 @@ class SetupScreen(BaseScreen):
             self._say(f"✘ Not saved: {exc}", error=True, secret=values["api_key"])
             return
         try:
-            self.app.use_settings(settings)
+            self.pickapp.use_settings(settings)
         except Exception as exc:
             self._say(f"✘ Saved, but the settings cannot be used: {exc}", error=True, secret=values["api_key"])
             return

@@ -129,7 +129,7 @@ class WorksheetsScreen(BurstGuard, DataScreen):
     def _local(self, worksheet_id: str) -> Any:
         """What this terminal recorded for a worksheet (None when the store cannot say)."""
         try:
-            return self.app.state.load_progress(worksheet_id)
+            return self.pickapp.state.load_progress(worksheet_id)
         except Exception:  # the server's counts still show
             return None
 
@@ -164,7 +164,7 @@ class WorksheetsScreen(BurstGuard, DataScreen):
     def action_open_worksheet(self) -> None:
         ws = self._highlighted()
         if ws is not None:
-            self.app.open_worksheet(ws.worksheet_id)
+            self.pickapp.open_worksheet(ws.worksheet_id)
 
     def action_facility(self) -> None:
         ws = self._highlighted()
@@ -173,4 +173,4 @@ class WorksheetsScreen(BurstGuard, DataScreen):
         if not ws.facility_id:
             self.notify("This worksheet names no facility.", severity="warning", markup=False)
             return
-        self.app.open_facility(ws.facility_id)
+        self.pickapp.open_facility(ws.facility_id)
