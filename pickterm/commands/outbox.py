@@ -15,6 +15,7 @@ import sys
 
 from pickterm.api.models import format_api_datetime
 from pickterm.store.outbox import Outbox, OutboxEntry, OutboxError, Target
+from pickterm.store.state import StateDB
 from pickterm.text import one_line, safe_message
 
 STORE_FAILED = 4
@@ -59,10 +60,10 @@ def _demo_option(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _open(args: argparse.Namespace):
-    from pickterm.store.state import StateDB
+def _open(args: argparse.Namespace) -> StateDB:
+    from pickterm.services import Services
 
-    return StateDB.open(demo=bool(getattr(args, "demo", False)))
+    return Services.from_args(args).open_state()
 
 
 def _guarded(func):

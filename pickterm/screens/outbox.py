@@ -20,6 +20,7 @@ from textual.content import Content
 from textual.widgets import OptionList, Static
 
 from pickterm.screens.base import BaseScreen
+from pickterm.store.state import StateError
 from pickterm.stylesheets import css
 from pickterm.widgets.common import literal, styled_literal
 from pickterm.widgets.pick_list import PickList
@@ -248,6 +249,8 @@ class OutboxScreen(BurstGuard, BaseScreen):
         outbox = self.pickapp.outbox
         try:
             client = await self.pickapp.client()
+            if outbox is None:
+                raise StateError("The local store is not available: nothing was sent")
             entry = outbox.get(entry_id)
             if entry is not None and entry.state == "uncertain":
                 question = (
@@ -305,6 +308,8 @@ class OutboxScreen(BurstGuard, BaseScreen):
         if not await self.app.push_screen_wait(ConfirmScreen(question, yes="Discard", no="Keep")):
             return
         try:
+            if self.pickapp.outbox is None:
+                raise StateError("The local store is not available: nothing was discarded")
             self.pickapp.outbox.discard(entry.id)
         except Exception as exc:
             self.error_panel.show_error(exc, "Nothing was discarded.")

@@ -425,6 +425,7 @@ class TrackingScreen(BaseScreen):
         entry_id, order_id = self.entry_id, self.order_id
 
         async def store_and_send(client: Any) -> Any:  # on a thread: SQLite never holds up the screen
+            assert outbox is not None  # checked before this runs
             if entry_id is not None:
                 outbox.update_payload(entry_id, update)
                 return await outbox.send(entry_id, client)

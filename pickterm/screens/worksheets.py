@@ -128,8 +128,11 @@ class WorksheetsScreen(BurstGuard, DataScreen):
 
     def _local(self, worksheet_id: str) -> Any:
         """What this terminal recorded for a worksheet (None when the store cannot say)."""
+        state = self.pickapp.state
+        if state is None:
+            return None
         try:
-            return self.pickapp.state.load_progress(worksheet_id)
+            return state.load_progress(worksheet_id)
         except Exception:  # the server's counts still show
             return None
 
