@@ -545,10 +545,10 @@ class PickTermApp(App):
         else:
             self.push_screen(HelpScreen(self.screen))
 
-    @property
-    def _home_depth(self) -> int:
-        # The lookup screen (the default screen) stays at the bottom.
-        return 1
+    def _screens_above_home(self) -> int:
+        """How many screens sit on the home screen (the default screen: the bottom of the stack,
+        which Back and Home never take away)."""
+        return len(self.screen_stack) - 1
 
     def go_back(self) -> None:
         """Leave the current screen (a form with unsent changes asks first); never the home screen."""
@@ -556,7 +556,7 @@ class PickTermApp(App):
 
     def go_home(self) -> None:
         """Back to the home screen, asking each screen on the way that wants to be asked."""
-        self._leave(len(self.screen_stack) - self._home_depth)
+        self._leave(self._screens_above_home())
 
     async def action_back(self) -> None:
         self.go_back()
@@ -565,9 +565,11 @@ class PickTermApp(App):
         self.go_home()
 
     def _leave(self, levels: int) -> None:
-        """Pop ``levels`` screens; a screen with ``confirm_leave`` is asked first (in a worker)."""
-        while levels > 0 and len(self.screen_stack) > self._home_depth:
-            if getattr(self.screen, "confirm_leave", None) is not None:
+        """Pop ``levels`` screens; a :class:`LeaveGuard` screen is asked first (in a worker)."""
+        from pickterm.screens.base import LeaveGuard
+
+        while levels > 0 and self._screens_above_home() > 0:
+            if isinstance(self.screen, LeaveGuard):
                 self._leave_after_asking(levels)
                 return
             self.pop_screen()
@@ -575,9 +577,11 @@ class PickTermApp(App):
 
     @work(group="leave", exclusive=True, exit_on_error=False)
     async def _leave_after_asking(self, levels: int) -> None:
-        while levels > 0 and len(self.screen_stack) > self._home_depth:
-            confirm = getattr(self.screen, "confirm_leave", None)
-            if confirm is not None and not await confirm():
+        from pickterm.screens.base import LeaveGuard
+
+        while levels > 0 and self._screens_above_home() > 0:
+            screen = self.screen
+            if isinstance(screen, LeaveGuard) and not await screen.confirm_leave():
                 return
             self.pop_screen()
             levels -= 1

@@ -19,7 +19,7 @@ from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.widgets import Input, Static
 
-from pickterm.screens.base import BaseScreen
+from pickterm.screens.base import LeaveGuard
 from pickterm.screens.confirm import ask_to_leave
 from pickterm.stylesheets import css
 from pickterm.text import redact
@@ -58,7 +58,7 @@ def _scheme_note(scheme: str) -> str:
     return "header: Bearer <token>" if scheme == "bearer" else "header: <token> (no Bearer)"
 
 
-class SetupScreen(BaseScreen):
+class SetupScreen(LeaveGuard):
     TITLE = "Setup"
     HELP = (
         "Connect pickterm to the Pick and Pack API. Type the profile name, the API and auth URLs, "

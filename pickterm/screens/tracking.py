@@ -26,7 +26,7 @@ from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
 from textual.widgets import Input, Static
 
-from pickterm.screens.base import BaseScreen
+from pickterm.screens.base import LeaveGuard
 from pickterm.screens.confirm import ask_to_leave
 from pickterm.screens.order import OrderScreen
 from pickterm.store.state import StateError
@@ -42,7 +42,7 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-class TrackingScreen(BaseScreen):
+class TrackingScreen(LeaveGuard):
     """Tracking form for one order; with ``entry_id`` it edits that outbox entry."""
 
     TITLE = "Tracking"
