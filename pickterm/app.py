@@ -1,9 +1,17 @@
 """The pickterm App: global keys, themes, navigation between screens, and the services.
 
+The settings, client, local store, outbox and sandbox live in one
+:class:`~pickterm.services.Services` object (the command line's, or one the App makes);
+the App exposes them as typed read-only properties, and screens reach the App through
+their typed ``pickapp`` accessor (:class:`~pickterm.screens.base.BaseScreen`).
+
 Start-up draws the home screen (the default screen) first; a worker then makes the
 sandbox (demo mode) and opens the local store, which the home screen lists its ids from
 (``await app.store_ready()``), and only then loads the API layer, so neither waits for
 importing httpx and pydantic. Screens get the client with ``await app.client()``.
+
+Back (F3, Esc) and Home (F2) never take the home screen away; a screen that may hold
+unsent work is a :class:`~pickterm.screens.base.LeaveGuard` and is asked before it goes.
 
 The local store is a convenience, never a condition: lookups work without it. Its
 SQLite calls run off the event loop (a busy database is a word in the header, not a
