@@ -174,7 +174,11 @@ class OutboxScreen(BurstGuard, BaseScreen):
             self.error_panel.show_message("✘ The local store could not be opened: the outbox is not available.")
             return
         try:
-            self.entries = outbox.history() if self.showing_history else outbox.list(("pending", "failed", "uncertain"))
+            # In a thread: another pickterm writing the database never holds up the screen.
+            if self.showing_history:
+                self.entries = await self.pickapp.in_store(outbox.history)
+            else:
+                self.entries = await self.pickapp.in_store(outbox.list, ("pending", "failed", "uncertain"))
         except Exception as exc:
             self.error_panel.show_error(exc, "F5 tries again.")
             return
@@ -243,6 +247,7 @@ class OutboxScreen(BurstGuard, BaseScreen):
 
     @work(exclusive=True, group="retry", exit_on_error=False)
     async def _retry(self, entry_id: int) -> None:
+        from pickterm.offloop import off_loop
         from pickterm.screens.confirm import ConfirmScreen
         from pickterm.store.outbox import Target
 
@@ -251,7 +256,7 @@ class OutboxScreen(BurstGuard, BaseScreen):
             client = await self.pickapp.client()
             if outbox is None:
                 raise StateError("The local store is not available: nothing was sent")
-            entry = outbox.get(entry_id)
+            entry = await self.pickapp.in_store(outbox.get, entry_id)
             if entry is not None and entry.state == "uncertain":
                 question = (
                     f"#{entry_id} for order {entry.order_id} ({entry.summary}) may have been sent already. "
@@ -260,8 +265,9 @@ class OutboxScreen(BurstGuard, BaseScreen):
                 if not await self.app.push_screen_wait(ConfirmScreen(question, yes="Send again", no="Keep")):
                     return
             if entry is not None and (entry.state in ("failed", "uncertain") or entry.target is None):
-                outbox.retry(entry_id, Target.of(client))
-            outcome = await outbox.send(entry_id, client)
+                await self.pickapp.in_store(outbox.retry, entry_id, Target.of(client), writes=True)
+            # On a thread of its own: its SQLite calls never hold up the screen (see pickterm.offloop).
+            outcome = await off_loop(client, lambda client: outbox.send(entry_id, client))
         except Exception as exc:
             self.error_panel.show_error(exc, "The write is kept; r tries again.")
             self.load()
@@ -308,9 +314,10 @@ class OutboxScreen(BurstGuard, BaseScreen):
         if not await self.app.push_screen_wait(ConfirmScreen(question, yes="Discard", no="Keep")):
             return
         try:
-            if self.pickapp.outbox is None:
+            outbox = self.pickapp.outbox
+            if outbox is None:
                 raise StateError("The local store is not available: nothing was discarded")
-            self.pickapp.outbox.discard(entry.id)
+            await self.pickapp.in_store(outbox.discard, entry.id, writes=True)
         except Exception as exc:
             self.error_panel.show_error(exc, "Nothing was discarded.")
         else:
