@@ -83,7 +83,7 @@ class SetupScreen(LeaveGuard):
         from pickterm.api.client import API_URL, AUTH_URL
         from pickterm.store.config import DEFAULT_PROFILE, mask_key
 
-        settings = getattr(self.app, "settings", None)
+        settings = self.pickapp.settings
         profile = getattr(settings, "profile", None) or DEFAULT_PROFILE
         api_url = getattr(settings, "api_url", None) or API_URL
         auth_url = getattr(settings, "auth_url", None) or AUTH_URL
@@ -201,7 +201,7 @@ class SetupScreen(LeaveGuard):
         self._say("✔ Connection works: the auth host accepted the key. ctrl+s saves.", secret=key)
 
     def _saved_key(self) -> str:
-        settings = getattr(self.app, "settings", None)
+        settings = self.pickapp.settings
         return settings.api_key_value() if settings is not None and self._has_saved_key else ""
 
     # ------------------------------------------------------------ save

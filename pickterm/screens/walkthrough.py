@@ -175,7 +175,7 @@ class WalkthroughScreen(DataScreen):
     def _scan_settings(self) -> Any:
         from pickterm.scan import ScanSettings
 
-        settings = getattr(self.app, "settings", None)
+        settings = self.pickapp.settings
         if self.pickapp.demo or settings is None:
             return ScanSettings()
         try:
