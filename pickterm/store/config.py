@@ -26,7 +26,7 @@ import re
 import tempfile
 from collections.abc import Callable, Mapping, MutableMapping
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import platformdirs
 import tomlkit
@@ -217,7 +217,7 @@ class Settings(BaseModel):
     config_path: Path
     api_url: str = API_URL
     auth_url: str = AUTH_URL
-    auth_scheme: str = "bearer"
+    auth_scheme: Literal["bearer", "raw"] = "bearer"
     api_key: SecretStr | None = None
     default_facility: str | None = None
     scan_terminator: str = "enter"
