@@ -86,6 +86,15 @@ class Services:
             self.state = StateDB.open(demo=self.demo)
         return self.state
 
+    def read_state(self) -> StateDB | None:
+        """A reader of the local store that takes no write lock and creates nothing (``pickterm
+        outbox list``); None when there is no store yet. Not kept: the caller closes it."""
+        from pickterm.store.state import StateDB, state_path
+
+        if not state_path(self.demo).exists():
+            return None
+        return StateDB.open_readonly(demo=self.demo)
+
     def open_outbox(self) -> Outbox:
         """The outbox on the local store (imports the API layer). Raises StateError."""
         if self.outbox is None or self.outbox.db is not self.state:

@@ -101,3 +101,14 @@ async def test_the_app_made_without_services_reads_the_config_itself(settings_re
         assert app.settings is not None and app.settings.api_key is not None
         assert app.services.client is not None and not app.needs_setup
     assert settings_reads == [(None, None, None)]
+
+
+def test_reading_the_store_creates_nothing_and_finds_what_was_written():
+    services = Services.from_args(args(demo=False))
+    assert services.read_state() is None and not state_path().exists()
+    services.open_state().add_recent("order", ORDER_COP)
+    reader = services.read_state()
+    assert reader is not None and reader is not services.state
+    with reader:
+        assert [r.ident for r in reader.recent()] == [ORDER_COP]
+    services.open_state().close()

@@ -138,12 +138,12 @@ def _summary(outbox: Outbox) -> str:
 
 @_guarded
 def run_list(args: argparse.Namespace) -> int:
-    from pickterm.store.state import StateDB, state_path
+    from pickterm.services import Services
 
-    if not state_path(bool(getattr(args, "demo", False))).exists():
+    db = Services.from_args(args).read_state()  # reading takes no write lock
+    if db is None:
         print("The outbox is empty.")
         return 0
-    db = StateDB.open_readonly(demo=bool(getattr(args, "demo", False)))  # reading takes no write lock
     with db:
         outbox = Outbox(db)
         if args.all:
