@@ -1,9 +1,17 @@
 """The pickterm App: global keys, themes, navigation between screens, and the services.
 
+The settings, client, local store, outbox and sandbox live in one
+:class:`~pickterm.services.Services` object (the command line's, or one the App makes);
+the App exposes them as typed read-only properties, and screens reach the App through
+their typed ``pickapp`` accessor (:class:`~pickterm.screens.base.BaseScreen`).
+
 Start-up draws the home screen (the default screen) first; a worker then makes the
 sandbox (demo mode) and opens the local store, which the home screen lists its ids from
 (``await app.store_ready()``), and only then loads the API layer, so neither waits for
 importing httpx and pydantic. Screens get the client with ``await app.client()``.
+
+Back (F3, Esc) and Home (F2) never take the home screen away; a screen that may hold
+unsent work is a :class:`~pickterm.screens.base.LeaveGuard` and is asked before it goes.
 
 The local store is a convenience, never a condition: lookups work without it. Its
 SQLite calls run off the event loop (a busy database is a word in the header, not a
@@ -18,7 +26,7 @@ from __future__ import annotations
 import asyncio
 import os
 from collections.abc import Iterable
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import work
 from textual.app import App, SystemCommand
@@ -27,8 +35,16 @@ from textual.reactive import reactive
 from textual.screen import Screen
 from textual.theme import Theme
 
+from pickterm.services import Services
 from pickterm.store.names import THEMES as THEME_NAMES
 from pickterm.stylesheets import STYLES_DIR
+
+if TYPE_CHECKING:
+    from pickterm.api.client import PickPackClient
+    from pickterm.sandbox.backend import Sandbox
+    from pickterm.store.config import Settings
+    from pickterm.store.outbox import Outbox
+    from pickterm.store.state import StateDB
 
 # The Theme of each of the config's theme names (pickterm.store.names.THEMES), in that order.
 _THEME_OBJECTS = (
@@ -126,24 +142,22 @@ class PickTermApp(App):
     def __init__(
         self,
         *,
+        services: Services | None = None,
         demo: bool = False,
-        settings: Any = None,
-        profile: str | None = None,
-        api_url: str | None = None,
-        auth_url: str | None = None,
-        sandbox: Any = None,
-        state: Any = None,
-        client: Any = None,
+        settings: Settings | None = None,
+        sandbox: Sandbox | None = None,
+        state: StateDB | None = None,
+        client: PickPackClient | None = None,
         theme: str | None = None,
     ) -> None:
+        """``services`` as the command line made them (settings read); without them, the
+        App makes its own from ``demo`` and any ready-made parts (tests, screenshots)."""
         super().__init__()
-        self.demo = demo
-        self.settings = settings
-        self._overrides = {"profile": profile, "api_url": api_url, "auth_url": auth_url}
-        self.sandbox = sandbox
-        self.state = state
-        self.outbox: Any = None
-        self._client = client
+        if services is None:
+            services = Services(demo=demo, settings=settings, sandbox=sandbox, state=state, client=client)
+        self.services = services
+        if theme is None and services.settings is not None:
+            theme = services.settings.theme
         self._services_ready = asyncio.Event()
         self._store_ready = asyncio.Event()  # set once the store was opened, or could not be
         self._store_wake = asyncio.Event()  # F5: check the store now, not at the next poll
@@ -157,6 +171,31 @@ class PickTermApp(App):
             theme = "monochrome"
         self.theme = THEMES.get(theme or "dark", THEMES["dark"]).name
         self._theme_loaded = theme is not None
+
+    # The services, as screens read them (``self.pickapp.state``...): the Services object holds them.
+
+    @property
+    def demo(self) -> bool:
+        return self.services.demo
+
+    @property
+    def settings(self) -> Settings | None:
+        """The effective settings (None in demo mode, and until read at start-up)."""
+        return self.services.settings
+
+    @property
+    def sandbox(self) -> Sandbox | None:
+        return self.services.sandbox
+
+    @property
+    def state(self) -> StateDB | None:
+        """The local store; None while it is unavailable (see ``store_error``)."""
+        return self.services.state
+
+    @property
+    def outbox(self) -> Outbox | None:
+        """The outbox on the local store, once the API layer is loaded."""
+        return self.services.outbox
 
     def get_line_filters(self) -> Any:
         """``NO_COLOR`` or the monochrome theme: no colour at all, not Textual's greys."""
@@ -197,7 +236,7 @@ class PickTermApp(App):
         # First the light part (no httpx, no pydantic): the sandbox's data in demo mode and the
         # local store; the home screen lists the demo ids and recent lookups from them.
         if self.demo and self.sandbox is None:
-            self.sandbox = await asyncio.to_thread(_make_sandbox)
+            await asyncio.to_thread(self.services.make_sandbox)
         await self._open_store()
         await self._painted()
         try:
@@ -223,42 +262,24 @@ class PickTermApp(App):
     async def _load_services(self) -> None:
         # The heavy imports (httpx, pydantic), once the home screen is complete.
         await asyncio.to_thread(_import_services)
-        if self.demo:
-            from pickterm.connect import demo_client
-
-            if self._client is None:
-                self._client = demo_client(self.sandbox)
-        else:
-            if self.settings is None:
-                from pickterm.store.config import load_settings
-
-                self.settings = await asyncio.to_thread(
-                    load_settings,
-                    self._overrides["profile"],
-                    api_url=self._overrides["api_url"],
-                    auth_url=self._overrides["auth_url"],
-                )
-            if not self._theme_loaded and os.environ.get("NO_COLOR") is None:
-                self.theme = THEMES.get(self.settings.theme, THEMES["dark"]).name
-            self._theme_loaded = True
-            if self._client is None and self.settings.api_key is not None:
-                from pickterm.connect import client_from_settings
-
-                self._client = client_from_settings(self.settings)
+        # The settings are read once: by the command line before the App, else here.
+        settings = await asyncio.to_thread(self.services.load_settings)
+        if settings is not None and not self._theme_loaded and os.environ.get("NO_COLOR") is None:
+            self.theme = THEMES.get(settings.theme, THEMES["dark"]).name
+        self._theme_loaded = True
+        self.services.connect()
 
     # ------------------------------------------------------------ the local store
 
     async def _open_store(self) -> bool:
         """Open the local store in a thread; when it cannot be opened, say what is off and why.
         The outbox on it comes once the API layer is loaded (:meth:`_start_outbox`)."""
-        from pickterm.store.state import StateDB
-
         was_missing = self.store_error is not None and self.state is None
         try:
             if self.state is None:
-                self.state = await asyncio.to_thread(StateDB.open, demo=self.demo)
+                await asyncio.to_thread(self.services.open_state)
         except Exception as exc:
-            self.state = self.outbox = None
+            self.services.forget_store()
             self.store_failed(exc)
             return False
         finally:
@@ -279,9 +300,7 @@ class PickTermApp(App):
         """The outbox on the open store (it needs the API layer): count it, retry what waits."""
         if self.state is None:
             return
-        from pickterm.store.outbox import Outbox
-
-        self.outbox = Outbox(self.state)
+        self.services.open_outbox()
         await self.update_outbox_counts()
         self.start_outbox_retries()
 
@@ -354,16 +373,17 @@ class PickTermApp(App):
     @work(group="token", exit_on_error=False)
     async def _warm_token(self) -> None:
         """Fetch the token while the user types the first id: the first lookup saves a round trip."""
-        if self._client is not None:
+        client = self.services.client
+        if client is not None:
             try:
-                await self._client.get_token()
+                await client.get_token()
             except Exception:  # the screen that needs the API shows the error
                 pass
 
     @property
     def needs_setup(self) -> bool:
         """No usable API key outside demo mode: the first-run setup screen is due."""
-        return not self.demo and self._startup_error is None and self._client is None
+        return not self.demo and self._startup_error is None and self.services.client is None
 
     async def store_ready(self) -> None:
         """Wait until the store was opened (or could not be) and, in demo mode, the sandbox is made."""
@@ -376,30 +396,28 @@ class PickTermApp(App):
         await self._store_ready.wait()
         return self._startup_error
 
-    async def client(self):
+    async def client(self) -> PickPackClient:
         """The API client, once the services are loaded. Raises what start-up failed with."""
         await self._services_ready.wait()
         if self._startup_error is not None:
             raise self._startup_error
-        if self._client is None:
+        client = self.services.client
+        if client is None:
             from pickterm.api.errors import AuthenticationError
 
             raise AuthenticationError("No API key is configured: finish the setup (or start with --demo)")
-        return self._client
+        return client
 
-    def use_settings(self, settings: Any) -> None:
+    def use_settings(self, settings: Settings) -> None:
         """Adopt new settings (after the setup screen saved them) and a client for them."""
-        from pickterm.connect import client_from_settings
-
-        old, self._client = self._client, client_from_settings(settings)
+        old = self.services.use_settings(settings)
         if old is not None:
             self.run_worker(old.aclose(), group="close", exit_on_error=False)
-        self.settings = settings
         self.start_outbox_retries()
 
     async def on_unmount(self) -> None:
-        if self._client is not None:
-            await self._client.aclose()
+        if self.services.client is not None:
+            await self.services.client.aclose()
 
     # ------------------------------------------------------------ outbox
 
@@ -421,7 +439,7 @@ class PickTermApp(App):
 
     def start_outbox_retries(self) -> None:
         """Retry pending tracking writes in the background while the app runs."""
-        if self.outbox is not None and self._client is not None and not self._retrying:
+        if self.outbox is not None and self.services.client is not None and not self._retrying:
             self._retrying = True
             self._retry_outbox()
 
@@ -434,6 +452,9 @@ class PickTermApp(App):
 
         loop = asyncio.get_running_loop()
         outbox = self.outbox
+        if outbox is None:  # the store went away since
+            self._retrying = False
+            return
 
         def changed() -> None:
             try:
@@ -443,7 +464,8 @@ class PickTermApp(App):
 
         try:
             await off_loop(
-                self._client, lambda client: run_retries(client, outbox, stop=asyncio.Event(), on_change=changed)
+                self.services.client,
+                lambda client: run_retries(client, outbox, stop=asyncio.Event(), on_change=changed),
             )
         finally:
             self._retrying = False
@@ -534,21 +556,31 @@ class PickTermApp(App):
         else:
             self.push_screen(HelpScreen(self.screen))
 
-    @property
-    def _home_depth(self) -> int:
-        # The lookup screen (the default screen) stays at the bottom.
-        return 1
+    def _screens_above_home(self) -> int:
+        """How many screens sit on the home screen (the default screen: the bottom of the stack,
+        which Back and Home never take away)."""
+        return len(self.screen_stack) - 1
 
-    def action_back(self) -> None:
+    def go_back(self) -> None:
+        """Leave the current screen (a form with unsent changes asks first); never the home screen."""
         self._leave(1)
 
+    def go_home(self) -> None:
+        """Back to the home screen, asking each screen on the way that wants to be asked."""
+        self._leave(self._screens_above_home())
+
+    async def action_back(self) -> None:
+        self.go_back()
+
     def action_home(self) -> None:
-        self._leave(len(self.screen_stack) - self._home_depth)
+        self.go_home()
 
     def _leave(self, levels: int) -> None:
-        """Pop ``levels`` screens; a screen with ``confirm_leave`` is asked first (in a worker)."""
-        while levels > 0 and len(self.screen_stack) > self._home_depth:
-            if getattr(self.screen, "confirm_leave", None) is not None:
+        """Pop ``levels`` screens; a :class:`LeaveGuard` screen is asked first (in a worker)."""
+        from pickterm.screens.base import LeaveGuard
+
+        while levels > 0 and self._screens_above_home() > 0:
+            if isinstance(self.screen, LeaveGuard):
                 self._leave_after_asking(levels)
                 return
             self.pop_screen()
@@ -556,14 +588,16 @@ class PickTermApp(App):
 
     @work(group="leave", exclusive=True, exit_on_error=False)
     async def _leave_after_asking(self, levels: int) -> None:
-        while levels > 0 and len(self.screen_stack) > self._home_depth:
-            confirm = getattr(self.screen, "confirm_leave", None)
-            if confirm is not None and not await confirm():
+        from pickterm.screens.base import LeaveGuard
+
+        while levels > 0 and self._screens_above_home() > 0:
+            screen = self.screen
+            if isinstance(screen, LeaveGuard) and not await screen.confirm_leave():
                 return
             self.pop_screen()
             levels -= 1
 
-    def action_quit(self) -> None:
+    async def action_quit(self) -> None:
         self._quit()
 
     @work(group="quit", exclusive=True, exit_on_error=False)
@@ -584,14 +618,14 @@ class PickTermApp(App):
     def action_use_theme(self, key: str) -> None:
         self.theme = THEMES[key].name
         if not self.demo and self.settings is not None:
-            self._save_theme(key)
+            self._save_theme(key, self.settings.profile)
 
     @work(thread=True, group="theme", exit_on_error=False)
-    def _save_theme(self, key: str) -> None:
+    def _save_theme(self, key: str, profile: str) -> None:
         from pickterm.store.config import save_theme
 
         try:
-            save_theme(key, self.settings.profile)
+            save_theme(key, profile)
         except Exception as exc:
             self.call_from_thread(self.notify, f"Theme not saved: {exc}", severity="warning", markup=False)
 
@@ -658,13 +692,6 @@ def _try_write(state: Any) -> None:
     """An empty write transaction: raises while another process holds the database."""
     with state.write():
         pass
-
-
-def _make_sandbox() -> Any:
-    """The demo backend's data (no httpx, no pydantic): in a thread."""
-    from pickterm.sandbox.backend import Sandbox
-
-    return Sandbox()
 
 
 def _import_services() -> None:

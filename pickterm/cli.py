@@ -155,7 +155,7 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     stderr = sys.stderr
     if not isinstance(stderr, SafeStream):
-        sys.stderr = SafeStream(stderr)  # type: ignore[assignment]
+        sys.stderr = SafeStream(stderr)
     try:
         parser = build_parser() if _wants_subcommand(argv) else build_app_parser()
         args = parser.parse_args(argv)

@@ -1,13 +1,20 @@
-"""Building a PickPackClient: in-process demo sandbox, or the effective settings. No Textual."""
+"""Building a PickPackClient: in-process demo sandbox, or the effective settings. No Textual.
+
+:class:`pickterm.services.Services` calls these; the tests use them to wire an App to a sandbox.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pickterm.api import PickPackClient
 
+if TYPE_CHECKING:
+    from pickterm.sandbox.backend import Sandbox
+    from pickterm.store.config import Settings
 
-def demo_client(sandbox: Any = None, **kwargs: Any) -> PickPackClient:
+
+def demo_client(sandbox: Sandbox | None = None, **kwargs: Any) -> PickPackClient:
     """A client wired in-process to the embedded sandbox (no port, no key, no network)."""
     from pickterm.sandbox import DEMO_API_KEY, DEMO_API_URL, DEMO_AUTH_URL, Sandbox
 
@@ -16,12 +23,11 @@ def demo_client(sandbox: Any = None, **kwargs: Any) -> PickPackClient:
     return PickPackClient(DEMO_API_URL, DEMO_AUTH_URL, DEMO_API_KEY, transport=sandbox.transport(), **kwargs)
 
 
-def client_from_settings(settings: Any, **kwargs: Any) -> PickPackClient:
+def client_from_settings(settings: Settings, **kwargs: Any) -> PickPackClient:
     """A client for the effective settings of a profile (see ``pickterm.store.config``)."""
-    key = settings.api_key.get_secret_value() if settings.api_key is not None else ""
-    limit = getattr(settings, "max_response_mb", None)
-    if limit:
-        kwargs.setdefault("max_response_bytes", int(limit) * 1024 * 1024)
+    key = settings.api_key_value()
+    if settings.max_response_mb:
+        kwargs.setdefault("max_response_bytes", settings.max_response_mb * 1024 * 1024)
     if key and "token_cache" not in kwargs:
         from pickterm.api.auth import TokenCache
         from pickterm.store.state import state_path

@@ -65,7 +65,7 @@ async def off_loop(client: Any, work: Callable[[Any], Awaitable[T]]) -> T:
             raise asyncio.CancelledError
         return await work(proxy)
 
-    def settle(outcome: Callable[[], None]) -> None:
+    def settle(outcome: Callable[[], object]) -> None:
         if not result.done():
             outcome()
 

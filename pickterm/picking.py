@@ -427,17 +427,22 @@ class PickProgress:
         shown = scan.code or raw.strip()
         if item is None:
             return Outcome("error", "Nothing to pick", scanned=shown, detail="This worksheet has no items.")
-        expected = {"expected": item.name, "expected_code": item.code_text}
         if not scan.ok:
             return Outcome(
-                "error", "Misread", scanned=shown, **expected, detail=f"{scan.error}. Nothing was counted: scan again."
+                "error",
+                "Misread",
+                scanned=shown,
+                expected=item.name,
+                expected_code=item.code_text,
+                detail=f"{scan.error}. Nothing was counted: scan again.",
             )
         if self.index is None:
             return Outcome(
                 "error",
                 "Barcodes not loaded",
                 scanned=shown,
-                **expected,
+                expected=item.name,
+                expected_code=item.code_text,
                 detail="Wait for the barcodes to load, then scan again.",
             )
         matches = self.index.lookup(scan)
@@ -450,7 +455,8 @@ class PickProgress:
                     "Wrong item",
                     scanned=shown,
                     scanned_item=f"{other.name}{state}",
-                    **expected,
+                    expected=item.name,
+                    expected_code=item.code_text,
                     detail="Nothing was counted. Put it back, or open it from the list (F4).",
                     item_id=other.id,
                 )
@@ -461,7 +467,8 @@ class PickProgress:
                 "error",
                 "Unknown code",
                 scanned=shown,
-                **expected,
+                expected=item.name,
+                expected_code=item.code_text,
                 detail=f"No item of this worksheet has this code{missing}. Nothing was counted.",
             )
         if scan.weight_kg is not None:

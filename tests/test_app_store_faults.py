@@ -153,12 +153,68 @@ async def test_a_busy_database_shows_in_the_header_and_clears(monkeypatch):
             app.open_order(data.ORDER_COP)
             await until(pilot, lambda: "store busy" in header_status(app), "the header says the store is busy")
             assert app.screen.data is not None and not app.screen.error_panel.display
-            assert "The local store is busy" in notifications(app)
+            # The toast is a message of its own: it may come a moment after the header.
+            await until(pilot, lambda: "The local store is busy" in notifications(app), "the toast says it is busy")
         finally:
             holder.release()
         app.open_order(data.ORDER_ON_ROUTE)
         await settle(pilot)
         await until(pilot, lambda: "store" not in header_status(app), "the header is clear again")
+
+
+async def outbox_with_a_refused_write(app, pilot) -> int:
+    """The outbox screen, showing one write the server refused; its id."""
+    from pickterm.api.models import TrackingUpdate
+
+    update = TrackingUpdate(delivered_date="2025-02-11T10:00:00Z")
+    outcome = await app.outbox.submit(await app.client(), data.ORDER_NOT_INVOICED, update)
+    assert outcome.state == "failed"
+    app.open_outbox()
+    await settle(pilot)
+    return outcome.entry.id
+
+
+async def test_discarding_in_the_outbox_while_another_process_holds_the_database_never_freezes(monkeypatch):
+    monkeypatch.setattr(state_module, "BUSY_TIMEOUT_MS", 30_000)
+    app = PickTermApp(demo=True)
+    async with app.run_test(size=(40, 16)) as pilot:
+        await settle(pilot)
+        entry_id = await outbox_with_a_refused_write(app, pilot)
+        holder = Holder(app.state.path, fallback=5.0).hold()
+        try:
+            await pilot.press("d")
+            await pilot.pause()
+            assert isinstance(app.screen, ConfirmScreen)
+            await pilot.press("y")  # the discard waits for the lock...
+            await pilot.pause()
+            await pilot.press("f1")  # ...and the keys still work
+            assert isinstance(app.screen, HelpScreen)
+            await pilot.press("f1")
+            assert not holder.released_by_fallback
+        finally:
+            holder.release()
+        assert not holder.released_by_fallback
+        await until(pilot, lambda: app.outbox.get(entry_id) is None, "the write is discarded once the lock goes")
+
+
+async def test_retrying_in_the_outbox_while_another_process_holds_the_database_never_freezes(monkeypatch):
+    monkeypatch.setattr(state_module, "BUSY_TIMEOUT_MS", 30_000)
+    app = PickTermApp(demo=True)
+    async with app.run_test(size=(40, 16)) as pilot:
+        await settle(pilot)
+        entry_id = await outbox_with_a_refused_write(app, pilot)
+        holder = Holder(app.state.path, fallback=5.0).hold()
+        try:
+            await pilot.press("r")  # the retry waits for the lock...
+            await pilot.pause()
+            await pilot.press("f1")  # ...and the keys still work
+            assert isinstance(app.screen, HelpScreen)
+            await pilot.press("f1")
+            assert not holder.released_by_fallback
+        finally:
+            holder.release()
+        assert not holder.released_by_fallback
+        await until(pilot, lambda: app.outbox.get(entry_id).attempts == 2, "the write is sent again once the lock goes")
 
 
 # ---------------------------------------------------------------- 8: lookups without local state

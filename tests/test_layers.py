@@ -4,7 +4,7 @@ The source of each module is parsed (``ast``), so an import inside a function, a
 a ``try`` or an ``if`` counts as much as one at the top, and so does
 ``importlib.import_module("...")`` or ``__import__("...")`` with a literal name.
 
-- The core (``api``, ``store``, ``scan``, ``picking``, ``ids``, ``status``, ``sandbox``, and
+- The core (``api``, ``store``, ``scan``, ``picking``, ``ids``, ``status``, ``sandbox``, ``services``, and
   every other module outside the UI) never imports Textual. Only ``pickterm.app``,
   ``pickterm.screens`` and ``pickterm.widgets`` may.
 - The core never imports the UI (app, screens, widgets, commands).
@@ -34,6 +34,7 @@ CORE = (
     "pickterm.ids",
     "pickterm.status",
     "pickterm.sandbox",
+    "pickterm.services",
 )
 UI = ("pickterm.app", "pickterm.screens", "pickterm.widgets")
 ENTRY_POINTS = ("pickterm.cli", "pickterm.__main__", "pickterm.commands.app")

@@ -19,6 +19,7 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 log = logging.getLogger("pickterm.api.auth")
 
@@ -74,7 +75,7 @@ class TokenCache:
         self._wall = wall
 
     @classmethod
-    def in_dir(cls, directory: Path, *, profile: str, auth_url: str, api_key: str, **kwargs) -> TokenCache:
+    def in_dir(cls, directory: Path, *, profile: str, auth_url: str, api_key: str, **kwargs: Any) -> TokenCache:
         """The cache file of this profile and auth URL under ``directory/tokens``."""
         name = hashlib.sha256(f"{profile}\0{auth_url}".encode()).hexdigest()[:24]
         return cls(

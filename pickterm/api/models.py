@@ -190,9 +190,12 @@ def _record_name(key: str, index: int, entry: Any) -> str:
 
 
 def _first_error(exc: ValidationError) -> str:
-    first = exc.errors()[0] if exc.errors() else {}
-    where = ".".join(str(p) for p in first.get("loc", ())) or "value"
-    return f"{where}: {first.get('msg', 'invalid')}"
+    errors = exc.errors()
+    if not errors:
+        return "value: invalid"
+    first = errors[0]
+    where = ".".join(str(p) for p in first["loc"]) or "value"
+    return f"{where}: {first['msg']}"
 
 
 class ApiModel(BaseModel):
@@ -220,7 +223,7 @@ class ApiModel(BaseModel):
             and self.__pydantic_extra__ == other.__pydantic_extra__
         )
 
-    __hash__ = None  # type: ignore[assignment]  (mutable, as before)
+    __hash__ = None  # type: ignore[assignment]  # mutable, as before
 
     def as_sent(self) -> Any:
         """The JSON the server sent for this object, exactly (what ``pickterm get`` prints)."""
@@ -297,7 +300,7 @@ def format_money(minor: float | int | None, currency: Currency | None = None) ->
     quantized = f"{abs(amount):.{digits}f}"
     whole, _, frac = quantized.partition(".")
     size = cur.group_size or 3
-    groups = []
+    groups: list[str] = []
     while len(whole) > size:
         groups.insert(0, whole[-size:])
         whole = whole[:-size]

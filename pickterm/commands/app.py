@@ -5,15 +5,18 @@ from __future__ import annotations
 import argparse
 import sys
 
+from pickterm.services import Services
+
 
 def run_app(args: argparse.Namespace) -> int:
-    settings = None
-    if not args.demo:
+    services = Services.from_args(args)
+    if not services.demo:
         # A broken config file is one clear line and exit 2, before the screen is taken over.
-        from pickterm.store.config import ConfigError, load_settings
+        # The settings are read here, once: the App takes them with the services.
+        from pickterm.store.config import ConfigError
 
         try:
-            settings = load_settings(args.profile, api_url=args.api_url, auth_url=args.auth_url)
+            services.load_settings()
         except ConfigError as exc:
             from pickterm.text import safe_message
 
@@ -21,6 +24,6 @@ def run_app(args: argparse.Namespace) -> int:
             return 2
     from pickterm.app import PickTermApp
 
-    app = PickTermApp(demo=args.demo, settings=settings, theme=None if settings is None else settings.theme)
+    app = PickTermApp(services=services)
     app.run()
     return app.return_code or 0

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from pickterm.api.models import format_api_datetime
 from pickterm.commands._errors import STORE_FAILED, UNCERTAIN, fail, failing_on
 from pickterm.store.outbox import Outbox, OutboxEntry, OutboxError, Target
-from pickterm.store.state import StateError
+from pickterm.store.state import StateDB, StateError
 from pickterm.text import one_line, safe_message
 
 
@@ -59,10 +59,10 @@ def _demo_option(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _open(args: argparse.Namespace):
-    from pickterm.store.state import StateDB
+def _open(args: argparse.Namespace) -> StateDB:
+    from pickterm.services import Services
 
-    return StateDB.open(demo=bool(getattr(args, "demo", False)))
+    return Services.from_args(args).open_state()
 
 
 # A command of the local outbox: a state database problem is one line on stderr and exit 4.
@@ -121,12 +121,12 @@ def _summary(outbox: Outbox) -> str:
 
 @_guarded
 def run_list(args: argparse.Namespace) -> int:
-    from pickterm.store.state import StateDB, state_path
+    from pickterm.services import Services
 
-    if not state_path(bool(getattr(args, "demo", False))).exists():
+    db = Services.from_args(args).read_state()  # reading takes no write lock
+    if db is None:
         print("The outbox is empty.")
         return 0
-    db = StateDB.open_readonly(demo=bool(getattr(args, "demo", False)))  # reading takes no write lock
     with db:
         outbox = Outbox(db)
         if args.all:

@@ -37,11 +37,11 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from pickterm.commands._connect import client_from_args
     from pickterm.ids import order_id_problem
+    from pickterm.services import Services
     from pickterm.store.config import ConfigError
     from pickterm.store.outbox import InvalidOrderIdError, Outbox, Target
-    from pickterm.store.state import StateDB, StateError
+    from pickterm.store.state import StateError
 
     order_id = args.order_id.strip()
     try:
@@ -49,11 +49,12 @@ def run(args: argparse.Namespace) -> int:
         if problem is not None:
             raise ValueError(f"ORDER_ID: {problem}")
         update = build_update(args.delivered, args.event)
-        client = client_from_args(args)
+        services = Services.from_args(args)
+        client = services.new_client()
     except (ValueError, ConfigError) as exc:
         return fail(exc, INVALID)
     try:
-        db = StateDB.open(demo=bool(getattr(args, "demo", False)))
+        db = services.open_state()
     except StateError as exc:
         return fail(f"nothing was sent: {exc}", STORE_FAILED)
     entry = None

@@ -4,6 +4,9 @@ A data screen implements ``fetch`` (runs in a worker, may await the API) and
 ``show`` (puts the result on screen). ``reload`` shows a loading indicator on
 ``#body``, catches every error into the error panel, and never blocks the event loop.
 Leaving the screen (Esc, F3) cancels its workers.
+
+A screen that can hold work not yet saved or sent (a form) is a :class:`LeaveGuard`:
+the App asks its ``confirm_leave`` before Back (F3, Esc) or Home (F2) takes it away.
 """
 
 from __future__ import annotations
@@ -59,6 +62,29 @@ class BaseScreen(Screen):
         """F5: screens with data reload it, bypassing the 30 s cache."""
 
 
+class LeaveGuard(BaseScreen):
+    """A screen that may hold work not yet saved or sent. Back and Home ask
+    :meth:`confirm_leave` first (in a worker of the App); other screens simply go."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        # Left on purpose (saved, sent, or the user said to leave): nothing more to ask.
+        self.leaving = False
+
+    async def confirm_leave(self) -> bool:
+        """Whether the screen may go now; a form with unsent changes asks (:meth:`ask_to_leave`)."""
+        return True
+
+    async def ask_to_leave(self, question: str, *, yes: str = "Leave", no: str = "Stay") -> bool:
+        """Ask with a ConfirmScreen; a yes marks the screen as being left."""
+        from pickterm.screens.confirm import ConfirmScreen
+
+        answer: bool = await self.app.push_screen_wait(ConfirmScreen(question, yes=yes, no=no))
+        if answer:
+            self.leaving = True
+        return answer
+
+
 class DataScreen(BaseScreen):
     """A screen that shows something fetched from the API."""
 
@@ -78,7 +104,7 @@ class DataScreen(BaseScreen):
         self.reload()
 
     def action_refresh(self) -> None:
-        self.app.wake_store()  # an unavailable local store is tried again too
+        self.pickapp.wake_store()  # an unavailable local store is tried again too
         self.reload(fresh=True)
 
     async def fetch(self, client: Any, fresh: bool) -> Any:

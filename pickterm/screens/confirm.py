@@ -8,7 +8,7 @@ n inside it answers nothing, and a lone Enter says which keys do answer.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -18,6 +18,9 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from pickterm.widgets.scan_input import BurstGuard
+
+if TYPE_CHECKING:
+    from pickterm.screens.base import LeaveGuard
 
 
 class ConfirmScreen(BurstGuard, ModalScreen[bool]):
@@ -57,9 +60,6 @@ class ConfirmScreen(BurstGuard, ModalScreen[bool]):
         self.dismiss(value)
 
 
-async def ask_to_leave(screen: Any, question: str, *, yes: str = "Leave", no: str = "Stay") -> bool:
-    """The body of a form's ``confirm_leave``: ask with a ConfirmScreen (the app calls it in a worker)."""
-    answer = bool(await screen.app.push_screen_wait(ConfirmScreen(question, yes=yes, no=no)))
-    if answer:
-        screen.leaving = True
-    return answer
+async def ask_to_leave(screen: LeaveGuard, question: str, *, yes: str = "Leave", no: str = "Stay") -> bool:
+    """The body of a form's ``confirm_leave``: see :meth:`LeaveGuard.ask_to_leave`."""
+    return await screen.ask_to_leave(question, yes=yes, no=no)

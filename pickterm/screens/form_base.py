@@ -7,19 +7,18 @@ sent or saved is asked first (:attr:`FormScreen.LEAVE_QUESTION`).
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from textual.binding import Binding
 from textual.widgets import Input
 
-from pickterm.screens.base import BaseScreen
-from pickterm.screens.confirm import ask_to_leave
+from pickterm.screens.base import LeaveGuard
 from pickterm.widgets.fields import FormField
 
 NARROW = 60  # below this many columns a field's label stands above it
 
 
-class FormScreen(BaseScreen):
+class FormScreen(LeaveGuard):
     """A screen of :class:`~pickterm.widgets.fields.FormField`\\ s."""
 
     BINDINGS = [
@@ -28,10 +27,6 @@ class FormScreen(BaseScreen):
     ]
     # Asked before leaving a form with changes that were not sent or saved.
     LEAVE_QUESTION: ClassVar[str] = "Leave and drop the changes?"
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self.leaving = False  # set once leaving was decided (sent, saved, or the user said so)
 
     def fields(self) -> list[FormField]:
         return list(self.query(FormField))
@@ -57,4 +52,4 @@ class FormScreen(BaseScreen):
         """Ask before dropping what was typed and not sent or saved."""
         if self.leaving or not self.has_unsent_changes:
             return True
-        return await ask_to_leave(self, self.LEAVE_QUESTION)
+        return await self.ask_to_leave(self.LEAVE_QUESTION)

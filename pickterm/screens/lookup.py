@@ -138,7 +138,10 @@ class LookupScreen(BaseScreen):
         self.field.focus()
         self.load_lists()
         # The store opened or failed since: the recent lookups (or why there are none) change.
-        self.watch(self.app, "store_status", lambda _status: self.load_lists(), init=False)
+        self.watch(self.app, "store_status", self._store_changed, init=False)
+
+    def _store_changed(self, _status: str) -> None:
+        self.load_lists()
 
     def on_screen_resume(self) -> None:
         # Coming back from a screen: what was just opened is now the newest recent lookup,
@@ -210,7 +213,7 @@ class LookupScreen(BaseScreen):
         from pickterm.resolve import fetch_target
 
         try:
-            client = await self.app.client()
+            client = await self.pickapp.client()
             await fetch_target(client, kind, ident)
         except Exception as exc:  # shown here, never raised: home stays with the error
             if kind == "worksheet" and _is_not_found(exc) and _is_upc_a(ident):
@@ -246,8 +249,8 @@ class LookupScreen(BaseScreen):
         said = f"✘ {code} is a product barcode ({gtin}), no id."
         self._say(f"{said} Looking in the worksheets opened here…", bad=True)
         try:
-            client = await self.app.client()
-            search = await worksheets_holding(client, self.app.state, code)
+            client = await self.pickapp.client()
+            search = await worksheets_holding(client, self.pickapp.state, code)
         except Exception as exc:  # the store or the API: shown, the field stays usable
             self.error_panel.show_error(exc)
             self._say(said, bad=True)
@@ -309,9 +312,9 @@ class LookupScreen(BaseScreen):
 
     @work(exclusive=True, group="lookup-lists", exit_on_error=False)
     async def load_lists(self) -> None:
-        await self.app.store_ready()  # the lists need the store (and the demo's sandbox), not the API layer
-        if self.app.state is None and self.app.store_error is not None:
-            reason = getattr(self.app.store_error, "reason", self.app.store_error)
+        await self.pickapp.store_ready()  # the lists need the store (and the demo's sandbox), not the API layer
+        if self.pickapp.state is None and self.pickapp.store_error is not None:
+            reason = getattr(self.pickapp.store_error, "reason", self.pickapp.store_error)
             self.error_panel.show_message(
                 f"⚠ No local store: {reason}. Lookups work; recent lookups, progress and outbox are off until it opens."
             )
@@ -320,12 +323,12 @@ class LookupScreen(BaseScreen):
             self.error_panel.clear()
             self._store_notice = False
         recent = []
-        if self.app.state is not None:
+        if self.pickapp.state is not None:
             try:  # off the event loop: a busy store never holds up the field
-                recent = await self.app.recent_lookups(RECENT_SHOWN)
+                recent = await self.pickapp.recent_lookups(RECENT_SHOWN)
             except Exception as exc:  # the list is a convenience: say so, keep the field usable
                 self.notify(f"Could not read the recent lookups: {exc}", severity="warning", markup=False)
-        samples = self.app.sandbox.samples() if self.app.demo and self.app.sandbox is not None else {}
+        samples = self.pickapp.sandbox.samples() if self.pickapp.demo and self.pickapp.sandbox is not None else {}
         self._fill([(recent_kind(r.kind, r.ident), r.ident) for r in recent], samples)
 
     def on_resize(self, event: events.Resize) -> None:

@@ -247,7 +247,7 @@ class OrderScreen(BurstGuard, DataScreen):
 
         blocks: list[tuple[str, Content]] = []
         try:
-            client = await self.app.client()
+            client = await self.pickapp.client()
             summaries = await client.list_worksheets(self.order_id, fresh=fresh)
             ids = list(dict.fromkeys(summary.worksheet_id for summary in summaries))
             worksheets = await asyncio.gather(*(client.get_worksheet(ws_id, fresh=fresh) for ws_id in ids))
@@ -265,13 +265,13 @@ class OrderScreen(BurstGuard, DataScreen):
         container.display = bool(blocks)
 
     def action_worksheets(self) -> None:
-        self.app.open_worksheets(self.order_id)
+        self.pickapp.open_worksheets(self.order_id)
 
     def action_shipments(self) -> None:
-        self.app.open_shipments(self.order_id)
+        self.pickapp.open_shipments(self.order_id)
 
     def action_tracking(self) -> None:
-        self.app.open_tracking(self.order_id)
+        self.pickapp.open_tracking(self.order_id)
 
     def action_facility(self) -> None:
         self.open_facility()
@@ -280,7 +280,7 @@ class OrderScreen(BurstGuard, DataScreen):
     async def open_facility(self) -> None:
         """The facility of the order's first worksheet that names one."""
         try:
-            client = await self.app.client()
+            client = await self.pickapp.client()
             worksheets = await client.list_worksheets(self.order_id)
         except Exception as exc:  # shown, never raised
             self.notify(f"Could not find the facility: {exc}", severity="error", markup=False)
@@ -289,4 +289,4 @@ class OrderScreen(BurstGuard, DataScreen):
         if facility_id is None:
             self.notify("No worksheet of this order names a facility yet.", severity="warning", markup=False)
             return
-        self.app.open_facility(facility_id)
+        self.pickapp.open_facility(facility_id)

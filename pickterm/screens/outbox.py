@@ -17,6 +17,7 @@ from textual.binding import Binding
 from textual.content import Content
 
 from pickterm.screens.list_base import ListScreen
+from pickterm.store.state import StateError
 from pickterm.stylesheets import css
 from pickterm.widgets.common import error_facts, literal, styled_literal
 from pickterm.widgets.text import block, labelled
@@ -154,17 +155,21 @@ class OutboxScreen(ListScreen):
 
     @work(exclusive=True, group="load", exit_on_error=False)
     async def load(self) -> None:
-        await self.app.ready()
-        outbox = self.app.outbox
+        await self.pickapp.ready()
+        outbox = self.pickapp.outbox
         if outbox is None:
             self.error_panel.show_message("✘ The local store could not be opened: the outbox is not available.")
             return
         try:
-            self.entries = outbox.history() if self.showing_history else outbox.list(("pending", "failed", "uncertain"))
+            # In a thread: another pickterm writing the database never holds up the screen.
+            if self.showing_history:
+                self.entries = await self.pickapp.in_store(outbox.history)
+            else:
+                self.entries = await self.pickapp.in_store(outbox.list, ("pending", "failed", "uncertain"))
         except Exception as exc:
             self.error_panel.show_error(exc, "F5 tries again.")
             return
-        self.app.refresh_outbox_counts()
+        self.pickapp.refresh_outbox_counts()
         self._show()
 
     def _show(self) -> None:
@@ -196,7 +201,7 @@ class OutboxScreen(ListScreen):
                 markup=False,
             )
         elif entry is not None:
-            self.app.open_tracking(entry.order_id, entry.id)
+            self.pickapp.open_tracking(entry.order_id, entry.id)
 
     def action_retry(self) -> None:
         entry = self._open()
@@ -217,13 +222,16 @@ class OutboxScreen(ListScreen):
 
     @work(exclusive=True, group="retry", exit_on_error=False)
     async def _retry(self, entry_id: int) -> None:
+        from pickterm.offloop import off_loop
         from pickterm.screens.confirm import ConfirmScreen
         from pickterm.store.outbox import Target
 
-        outbox = self.app.outbox
+        outbox = self.pickapp.outbox
         try:
-            client = await self.app.client()
-            entry = outbox.get(entry_id)
+            client = await self.pickapp.client()
+            if outbox is None:
+                raise StateError("The local store is not available: nothing was sent")
+            entry = await self.pickapp.in_store(outbox.get, entry_id)
             if entry is not None and entry.state == "uncertain":
                 question = (
                     f"#{entry_id} for order {entry.order_id} ({entry.summary}) may have been sent already. "
@@ -232,8 +240,9 @@ class OutboxScreen(ListScreen):
                 if not await self.app.push_screen_wait(ConfirmScreen(question, yes="Send again", no="Keep")):
                     return
             if entry is not None and (entry.state in ("failed", "uncertain") or entry.target is None):
-                outbox.retry(entry_id, Target.of(client))
-            outcome = await outbox.send(entry_id, client)
+                await self.pickapp.in_store(outbox.retry, entry_id, Target.of(client), writes=True)
+            # On a thread of its own: its SQLite calls never hold up the screen (see pickterm.offloop).
+            outcome = await off_loop(client, lambda client: outbox.send(entry_id, client))
         except Exception as exc:
             self.error_panel.show_error(exc, "The write is kept; r tries again.")
             self.load()
@@ -280,7 +289,10 @@ class OutboxScreen(ListScreen):
         if not await self.app.push_screen_wait(ConfirmScreen(question, yes="Discard", no="Keep")):
             return
         try:
-            self.app.outbox.discard(entry.id)
+            outbox = self.pickapp.outbox
+            if outbox is None:
+                raise StateError("The local store is not available: nothing was discarded")
+            await self.pickapp.in_store(outbox.discard, entry.id, writes=True)
         except Exception as exc:
             self.error_panel.show_error(exc, "Nothing was discarded.")
         else:

@@ -78,7 +78,7 @@ class SetupScreen(FormScreen):
         from pickterm.api.client import API_URL, AUTH_URL
         from pickterm.store.config import DEFAULT_PROFILE, mask_key
 
-        settings = getattr(self.app, "settings", None)
+        settings = self.pickapp.settings
         profile = getattr(settings, "profile", None) or DEFAULT_PROFILE
         api_url = getattr(settings, "api_url", None) or API_URL
         auth_url = getattr(settings, "auth_url", None) or AUTH_URL
@@ -165,7 +165,10 @@ class SetupScreen(FormScreen):
         self._say(f"Asking {values['auth_url']} for a token…")
         try:
             async with PickPackClient(
-                values["api_url"], values["auth_url"], key, auth_scheme=values["auth_scheme"].lower()
+                values["api_url"],
+                values["auth_url"],
+                key,
+                auth_scheme="raw" if values["auth_scheme"].lower() == "raw" else "bearer",
             ) as client:
                 await client.get_token()
         except PickPackError as exc:
@@ -182,7 +185,7 @@ class SetupScreen(FormScreen):
         self._say("✔ Connection works: the auth host accepted the key. ctrl+s saves.", secret=key)
 
     def _saved_key(self) -> str:
-        settings = getattr(self.app, "settings", None)
+        settings = self.pickapp.settings
         return settings.api_key_value() if settings is not None and self._has_saved_key else ""
 
     # ------------------------------------------------------------ save
@@ -205,7 +208,7 @@ class SetupScreen(FormScreen):
             self._say(f"✘ Not saved: {exc}", error=True, secret=values["api_key"])
             return
         try:
-            self.app.use_settings(settings)
+            self.pickapp.use_settings(settings)
         except Exception as exc:
             self._say(f"✘ Saved, but the settings cannot be used: {exc}", error=True, secret=values["api_key"])
             return

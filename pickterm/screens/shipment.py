@@ -61,7 +61,7 @@ def timeline_lines(shipment: Any) -> Lines:
         else:
             word = (entry.type or "NOTE").upper()
             symbol, style = _NOTE_STYLE.get(word, ("•", "$foreground"))
-        head = [
+        head: list[str | Content] = [
             styled_literal(_date(when) if when else "no date", "bold"),
             " ",
             styled_literal(f"{symbol} {word}", style),
@@ -248,7 +248,7 @@ class ShipmentScreen(BurstGuard, DataScreen):
     async def poll(self) -> None:
         """One quiet fresh fetch (no loading indicator); errors go to the error panel."""
         try:
-            client = await self.app.client()
+            client = await self.pickapp.client()
             data = await self.fetch(client, fresh=True)
         except Exception as exc:
             self.show_failure(exc)
@@ -269,8 +269,8 @@ class ShipmentScreen(BurstGuard, DataScreen):
 
     def action_order(self) -> None:
         if self.data is not None and self.data.order_id:
-            self.app.open_order(self.data.order_id)
+            self.pickapp.open_order(self.data.order_id)
 
     def action_tracking(self) -> None:
         if self.data is not None and self.data.order_id:
-            self.app.open_tracking(self.data.order_id)
+            self.pickapp.open_tracking(self.data.order_id)

@@ -93,7 +93,7 @@ class ShipmentsScreen(ListScreen, DataScreen):
     def action_open_shipment(self) -> None:
         shipment = self.highlighted()
         if shipment is not None:
-            self.app.open_shipment(shipment.id, by="internal")
+            self.pickapp.open_shipment(shipment.id, by="internal")
 
     def action_tracking(self) -> None:
-        self.app.open_tracking(self.order_id)
+        self.pickapp.open_tracking(self.order_id)

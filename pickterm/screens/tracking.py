@@ -27,6 +27,7 @@ from textual.content import Content
 from textual.widgets import Input, Static
 
 from pickterm.screens.form_base import FormScreen
+from pickterm.screens.order import OrderScreen
 from pickterm.store.state import StateError
 from pickterm.stylesheets import css
 from pickterm.tracking_input import event_from_values
@@ -104,9 +105,9 @@ class TrackingScreen(FormScreen):
         if self.entry_id is None:  # the server's delivered date is filled in once the order is read
             self._renumber()
             return
-        await self.app.ready()
+        await self.pickapp.ready()
         try:
-            entry = await self.app.in_store(self.app.outbox.get, self.entry_id) if self.app.outbox else None
+            entry = await self.pickapp.in_store(self.pickapp.outbox.get, self.entry_id) if self.pickapp.outbox else None
         except Exception:  # said in the header; the form starts a new write
             entry = None
         if entry is None:
@@ -142,7 +143,7 @@ class TrackingScreen(FormScreen):
         """Fetch the order to show its state and to warn when it is not invoiced."""
         line = self.query_one("#tracking-order", Static)
         try:
-            client = await self.app.client()
+            client = await self.pickapp.client()
             self.order = await client.get_order(self.order_id)
         except Exception as exc:  # the form still works: the write goes to the outbox
             line.update(
@@ -400,27 +401,28 @@ class TrackingScreen(FormScreen):
     async def _deliver(self, update: Any) -> None:
         from pickterm.offloop import off_loop
 
-        outbox = self.app.outbox
+        outbox = self.pickapp.outbox
         entry_id, order_id = self.entry_id, self.order_id
 
         async def store_and_send(client: Any) -> Any:  # on a thread: SQLite never holds up the screen
+            assert outbox is not None  # checked before this runs
             if entry_id is not None:
                 outbox.update_payload(entry_id, update)
                 return await outbox.send(entry_id, client)
             return await outbox.submit(client, order_id, update)
 
         try:
-            client = await self.app.client()  # raises what start-up failed with
+            client = await self.pickapp.client()  # raises what start-up failed with
             if outbox is None:
-                raise LocalStoreMissing(self.app.store_error)
+                raise LocalStoreMissing(self.pickapp.store_error)
             outcome = await off_loop(client, store_and_send)
         except Exception as exc:  # a missing key, a broken store, a bad order id, an entry being sent
             if isinstance(exc, StateError) and not isinstance(exc, LocalStoreMissing):
-                self.app.store_failed(exc)  # the header says so too
+                self.pickapp.store_failed(exc)  # the header says so too
             self.error_panel.show_error(exc, "The form is still filled in; fix the problem and press ctrl+s.")
             return
         finally:
-            await self.app.update_outbox_counts()
+            await self.pickapp.update_outbox_counts()
         self.entry_id = outcome.entry.id
         self._initial = self._form_values()
         if outcome.state == "sent":
@@ -437,8 +439,8 @@ class TrackingScreen(FormScreen):
                 )
             self._show_order_after_send()
         elif outcome.state == "pending":
-            pending = self.app.outbox_counts[0]
-            self.app.start_outbox_retries()
+            pending = self.pickapp.outbox_counts[0]
+            self.pickapp.start_outbox_retries()
             if outcome.blocked_by is not None:
                 self.notify(
                     f"⟳ Queued behind outbox #{outcome.blocked_by.id}, an older write for this order: "
@@ -479,14 +481,10 @@ class TrackingScreen(FormScreen):
         below = stack[stack.index(self) - 1] if self in stack and stack.index(self) > 0 else None
         self.leaving = True
         self.dismiss()
-        if (
-            type(below).__name__ == "OrderScreen"
-            and getattr(below, "order_id", None) == self.order_id
-            and hasattr(below, "reload")
-        ):
+        if isinstance(below, OrderScreen) and below.order_id == self.order_id:
             below.reload(fresh=True)
         else:
-            self.app.call_later(self.app.open_order, self.order_id)
+            self.app.call_later(self.pickapp.open_order, self.order_id)
 
 
 class LocalStoreMissing(StateError):

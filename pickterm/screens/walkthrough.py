@@ -149,13 +149,13 @@ class WalkthroughScreen(DataScreen):
         from pickterm.picking import PickProgress
 
         worksheet = data
-        state = self.app.state
+        state = self.pickapp.state
         if state is None:  # no local store: the walk works, but nothing is kept
             from pickterm.store.state import WorksheetProgress
 
             progress = WorksheetProgress(worksheet_id=self.worksheet_id)
             self.error_panel.show_message(
-                f"⚠ Progress is NOT saved: the local store is unavailable ({self.app.store_error})."
+                f"⚠ Progress is NOT saved: the local store is unavailable ({self.pickapp.store_error})."
             )
         else:
             progress = state.load_progress(self.worksheet_id)
@@ -175,8 +175,8 @@ class WalkthroughScreen(DataScreen):
     def _scan_settings(self) -> Any:
         from pickterm.scan import ScanSettings
 
-        settings = getattr(self.app, "settings", None)
-        if self.app.demo or settings is None:
+        settings = self.pickapp.settings
+        if self.pickapp.demo or settings is None:
             return ScanSettings()
         try:
             return ScanSettings.from_config(
@@ -191,7 +191,7 @@ class WalkthroughScreen(DataScreen):
         """Every order of the worksheet, at once (the client bounds how many run together)."""
         order_ids = worksheet.order_ids
         try:
-            client = await self.app.client()
+            client = await self.pickapp.client()
             results = await asyncio.gather(
                 *(client.get_order(o, fresh=fresh) for o in order_ids), return_exceptions=True
             )
@@ -237,7 +237,7 @@ class WalkthroughScreen(DataScreen):
     @work(group="facility", exit_on_error=False)
     async def load_facility(self, facility_id: str) -> None:
         try:
-            client = await self.app.client()
+            client = await self.pickapp.client()
             facility = await client.get_facility(facility_id)
         except Exception:  # the id is shown instead
             return
@@ -274,7 +274,7 @@ class WalkthroughScreen(DataScreen):
         if self.acknowledged_at is not None and self.clock() - self.acknowledged_at < ESC_GUARD_SECONDS:
             self._feedback(Content("Esc ignored: the error was just acknowledged. F3 leaves."), "-info")
             return
-        self.app.action_back()
+        self.pickapp.go_back()
 
     def _submit(self) -> None:
         field = self.scan_field

@@ -120,8 +120,11 @@ class WorksheetsScreen(ListScreen, DataScreen):
 
     def _local(self, worksheet_id: str) -> Any:
         """What this terminal recorded for a worksheet (None when the store cannot say)."""
+        state = self.pickapp.state
+        if state is None:
+            return None
         try:
-            return self.app.state.load_progress(worksheet_id)
+            return state.load_progress(worksheet_id)
         except Exception:  # the server's counts still show
             return None
 
@@ -151,7 +154,7 @@ class WorksheetsScreen(ListScreen, DataScreen):
     def action_open_worksheet(self) -> None:
         ws = self.highlighted()
         if ws is not None:
-            self.app.open_worksheet(ws.worksheet_id)
+            self.pickapp.open_worksheet(ws.worksheet_id)
 
     def action_facility(self) -> None:
         ws = self.highlighted()
@@ -160,4 +163,4 @@ class WorksheetsScreen(ListScreen, DataScreen):
         if not ws.facility_id:
             self.notify("This worksheet names no facility.", severity="warning", markup=False)
             return
-        self.app.open_facility(ws.facility_id)
+        self.pickapp.open_facility(ws.facility_id)

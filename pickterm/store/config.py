@@ -26,7 +26,7 @@ import re
 import tempfile
 from collections.abc import Callable, Mapping, MutableMapping
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import platformdirs
 import tomlkit
@@ -182,7 +182,7 @@ def _megabytes(value: Any) -> int:
 
 
 # Every key a profile may hold, with its validator (returns the normalised value).
-PROFILE_KEYS: dict[str, Callable[[Any], str]] = {
+PROFILE_KEYS: dict[str, Callable[[Any], str | int]] = {
     "api_url": _url,
     "auth_url": _url,
     "auth_scheme": _choice(AUTH_SCHEMES),
@@ -216,7 +216,7 @@ class Settings(BaseModel):
     config_path: Path
     api_url: str = API_URL
     auth_url: str = AUTH_URL
-    auth_scheme: str = "bearer"
+    auth_scheme: Literal["bearer", "raw"] = "bearer"
     api_key: SecretStr | None = None
     default_facility: str | None = None
     scan_terminator: str = "enter"
@@ -535,13 +535,13 @@ def save_setting(
     *,
     env: Mapping[str, str] = os.environ,
     path: Path | None = None,
-) -> str:
+) -> str | int:
     """Validate and write one setting of a profile (or ``default_profile``); returns the stored value.
 
     Without ``profile``: ``PICKTERM_PROFILE``, else the file's ``default_profile``, else
     ``default``. A new profile is created on its first setting.
     """
-    stored: dict[str, str] = {}
+    stored: dict[str, str | int] = {}
 
     def change(doc: tomlkit.TOMLDocument, file: Path) -> None:
         if key == "default_profile":
@@ -607,4 +607,4 @@ def save_theme(
     theme: str, profile: str | None = None, *, env: Mapping[str, str] = os.environ, path: Path | None = None
 ) -> str:
     """Remember the theme chosen in the app for a profile."""
-    return save_setting("theme", theme, profile, env=env, path=path)
+    return str(save_setting("theme", theme, profile, env=env, path=path))

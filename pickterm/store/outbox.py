@@ -43,6 +43,7 @@ process is gone or whose lease ran out marks the entry uncertain.
 from __future__ import annotations
 
 import asyncio
+import builtins
 import inspect
 import json
 import logging
@@ -375,7 +376,7 @@ class Outbox:
             ).fetchall()
         return [_entry(row) for row in rows]
 
-    def history(self, limit: int = 100) -> list[OutboxEntry]:
+    def history(self, limit: int = 100) -> builtins.list[OutboxEntry]:
         """Settled entries (sent, failed, uncertain, superseded), newest first."""
         with self.db.read() as conn:
             rows = conn.execute(
@@ -506,7 +507,7 @@ class Outbox:
             )
         return self._require(entry_id)
 
-    def settle_interrupted(self) -> list[OutboxEntry]:
+    def settle_interrupted(self) -> builtins.list[OutboxEntry]:
         """Mark uncertain every pending entry whose sender is gone (killed, or its lease
         ran out): its request may have reached the server. Returns those entries."""
         now = time.time()
@@ -650,13 +651,13 @@ class Outbox:
         entry = self.add(order_id, update, Target.of(client))
         return await self.send(entry.id, client)
 
-    async def reconcile(self, client: Any) -> list[SendOutcome]:
+    async def reconcile(self, client: Any) -> builtins.list[SendOutcome]:
         """Settle the uncertain entries of the client's target that carry a delivered date,
         by reading the order back. The date is there: the write was applied (sent). It is
         not: a delivered date alone goes back to pending (sending a date again is harmless);
         a write with events stays uncertain, with what the order showed, for a person."""
         target = Target.of(client)
-        outcomes: list[SendOutcome] = []
+        outcomes: builtins.list[SendOutcome] = []
         for entry in self.list(("uncertain",)):
             if entry.target != target or entry.awaits_decision or entry.in_flight:
                 continue
@@ -703,7 +704,7 @@ class Outbox:
                 return True
         return False
 
-    async def flush(self, client: Any) -> list[SendOutcome]:
+    async def flush(self, client: Any) -> builtins.list[SendOutcome]:
         """Send every pending entry of the client's target, oldest first, after settling
         interrupted sends and reconciling what can be read back. Stops early when the
         network is down, the server rate-limits or the key is rejected (the rest would

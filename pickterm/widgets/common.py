@@ -8,7 +8,7 @@ and every piece of it goes through ``pickterm.text.clean`` (no terminal or bidi 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal
@@ -17,6 +17,9 @@ from textual.widgets import Static
 
 from pickterm.status import TONE_SYMBOLS, status_tone
 from pickterm.text import clean, one_line, redact
+
+if TYPE_CHECKING:  # only the type: widgets never import the App at run time (see tests/test_layers.py)
+    from pickterm.app import PickTermApp
 
 
 def status_content(status: str | None) -> Content:
@@ -52,15 +55,20 @@ class AppHeader(Horizontal):
         yield Static(literal(self._subtitle, multiline=False), id="header-subtitle")
         yield Static("", id="header-status")
 
+    @property
+    def pickapp(self) -> PickTermApp:
+        """The running App, typed (the header is only ever shown by pickterm's screens)."""
+        return cast("PickTermApp", self.app)
+
     def on_mount(self) -> None:
         self.watch(self.app, "outbox_counts", self._show_counts)
         self.watch(self.app, "store_status", self._show_status)
 
     def on_resize(self) -> None:
-        self._show_counts(self.app.outbox_counts)
+        self._show_counts(self.pickapp.outbox_counts)
 
     def _show_status(self, _status: str) -> None:
-        self._show_counts(self.app.outbox_counts)
+        self._show_counts(self.pickapp.outbox_counts)
 
     def set_subtitle(self, text: str) -> None:
         self._subtitle = text
@@ -70,13 +78,13 @@ class AppHeader(Horizontal):
         pending, failed = counts
         narrow = self.size.width < 60  # the handheld: no separators, still words
         parts = []
-        if getattr(self.app, "demo", False):
+        if self.pickapp.demo:
             parts.append("DEMO")
         if pending:
             parts.append(f"⟳{pending} pending" if narrow else f"⟳ {pending} pending")
         if failed:
             parts.append(f"✘{failed} failed" if narrow else f"✘ {failed} failed")
-        store = getattr(self.app, "store_status", "")
+        store = self.pickapp.store_status
         if store:  # "store busy", "no store": the local store is not working right now
             parts.append(f"⚠{store}" if narrow else f"⚠ {store}")
         found = self.query("#header-status")
