@@ -177,8 +177,12 @@ class PickTermApp(App):
         return LookupScreen()
 
     def on_mount(self) -> None:
-        self.call_after_refresh(self._start_services)
         self._warn_about_permissions()
+
+    def on_ready(self) -> None:
+        # Sent once the first frame is on the terminal: the services start at once, not after
+        # the frames that follow it (the footer's keys, the cursor) as call_after_refresh would.
+        self._start_services()
 
     def _warn_about_permissions(self) -> None:
         """A config file with a key that others can read (or a wide directory): one toast each."""
@@ -213,6 +217,13 @@ class PickTermApp(App):
     async def _painted(self) -> None:
         """Let the screens draw what was just made ready before a worker thread takes the CPU."""
         await asyncio.sleep(0)  # the workers waiting for it run first
+        # The home screen's lists read the store in a thread of their own: wait for them too,
+        # or the API layer's imports would take the CPU while the list is filled and drawn.
+        while pending := [w for w in self.workers if w.group == "lookup-lists" and not w.is_finished]:
+            try:
+                await pending[0].wait()
+            except Exception:  # cancelled (replaced by a newer one) or failed: the screen says so
+                pass
         painted = asyncio.Event()
         self.call_after_refresh(painted.set)
         await painted.wait()

@@ -151,6 +151,20 @@ def _warn_about_permissions(args: argparse.Namespace) -> None:
         print(f"pickterm: warning: {warning}", file=sys.stderr)
 
 
+def _start_app(args: argparse.Namespace) -> int:
+    """The terminal app. What was imported to draw it (Textual, the App, the home screen) lives
+    as long as the program: frozen, the garbage collector's full passes no longer walk it, which
+    took 10 ms or more at a time while the home screen was being drawn (see bench_startup.py)."""
+    import gc
+
+    import pickterm.app  # noqa: F401
+    import pickterm.screens.lookup  # noqa: F401
+    from pickterm.commands.app import run_app
+
+    gc.freeze()
+    return run_app(args)
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     stderr = sys.stderr
@@ -162,9 +176,7 @@ def main(argv: list[str] | None = None) -> int:
         _check_options(parser, args)
         _warn_about_permissions(args)
         if getattr(args, "func", None) is None:
-            from pickterm.commands.app import run_app
-
-            return run_app(args)
+            return _start_app(args)
         status = int(args.func(args) or 0)
         sys.stdout.flush()  # a closed pipe shows here, not in the interpreter's last flush
         return status
