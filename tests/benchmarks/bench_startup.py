@@ -251,7 +251,22 @@ def main() -> int:
             f"  {name.split(': ')[1]} / bare: {ratio:.2f}x wall, {cpu_ratio:.2f}x CPU "
             f"(target: at most {target:.2f}x) -> {verdict}"
         )
+        # Each run against the bare run just before it: a burst of load on the machine
+        # spoils one pair, not the medians of the whole series.
+        print(
+            f"    run by run: wall {spread(pair_ratios(wall, rows[0][1]))}, CPU {spread(pair_ratios(cpu, rows[0][2]))}"
+        )
     return 0
+
+
+def pair_ratios(ours: list[float], bare: list[float]) -> list[float]:
+    return [o / b for o, b in zip(ours, bare, strict=True) if b]
+
+
+def spread(ratios: list[float]) -> str:
+    if not ratios:
+        return "n/a"
+    return f"{statistics.median(ratios):.2f}x (min {min(ratios):.2f}, max {max(ratios):.2f})"
 
 
 if __name__ == "__main__":
