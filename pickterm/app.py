@@ -217,13 +217,12 @@ class PickTermApp(App):
     async def _painted(self) -> None:
         """Let the screens draw what was just made ready before a worker thread takes the CPU."""
         await asyncio.sleep(0)  # the workers waiting for it run first
-        # The home screen's lists read the store in a thread of their own: wait for them too,
-        # or the API layer's imports would take the CPU while the list is filled and drawn.
-        while pending := [w for w in self.workers if w.group == "lookup-lists" and not w.is_finished]:
-            try:
-                await pending[0].wait()
-            except Exception:  # cancelled (replaced by a newer one) or failed: the screen says so
-                pass
+        # The home screen's lists read the store in a thread of their own: wait for them too (a
+        # second at most), or the API layer's imports would take the CPU while the list is drawn.
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + 1.0
+        while loop.time() < deadline and any(w.group == "lookup-lists" and not w.is_finished for w in self.workers):
+            await asyncio.sleep(0.005)
         painted = asyncio.Event()
         self.call_after_refresh(painted.set)
         await painted.wait()
