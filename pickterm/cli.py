@@ -152,16 +152,24 @@ def _warn_about_permissions(args: argparse.Namespace) -> None:
 
 
 def _start_app(args: argparse.Namespace) -> int:
-    """The terminal app. What was imported to draw it (Textual, the App, the home screen) lives
-    as long as the program: frozen, the garbage collector's full passes no longer walk it, which
-    took 10 ms or more at a time while the home screen was being drawn (see bench_startup.py)."""
+    """The terminal app.
+
+    What is imported to draw it (Textual, the App, the home screen) lives as long as the
+    program: the garbage collector is off while it is imported (its passes found next to
+    nothing to free there), and it is then frozen, so that full passes no longer walk it
+    (one took 10 ms or more while the home screen was drawn; tests/benchmarks/bench_startup.py).
+    """
     import gc
 
-    import pickterm.app  # noqa: F401
-    import pickterm.screens.lookup  # noqa: F401
-    from pickterm.commands.app import run_app
+    gc.disable()
+    try:
+        import pickterm.app  # noqa: F401
+        import pickterm.screens.lookup  # noqa: F401
+        from pickterm.commands.app import run_app
 
-    gc.freeze()
+        gc.freeze()
+    finally:
+        gc.enable()
     return run_app(args)
 
 
