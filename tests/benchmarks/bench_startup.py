@@ -18,6 +18,10 @@ Footer) taken in the same run, with alternating runs so both see the same load:
 - home complete: the demo ids (or recent lookups) listed under the input
   (target: at most 1.4x the bare app's first frame).
 
+Each figure is printed as the ratio of the medians (the verdict) and run by run (each run
+against the bare run just before it), in wall time and in CPU time: tests/benchmarks/README.md
+says how to read them.
+
     python tests/benchmarks/bench_startup.py [--runs 7]
 """
 
