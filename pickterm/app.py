@@ -219,8 +219,12 @@ class PickTermApp(App):
         return LookupScreen()
 
     def on_mount(self) -> None:
-        self.call_after_refresh(self._start_services)
         self._warn_about_permissions()
+
+    def on_ready(self) -> None:
+        # Sent once the first frame is on the terminal: the services start at once, not after
+        # the frames that follow it (the footer's keys, the cursor) as call_after_refresh would.
+        self._start_services()
 
     def _warn_about_permissions(self) -> None:
         """A config file with a key that others can read (or a wide directory): one toast each."""
@@ -255,6 +259,12 @@ class PickTermApp(App):
     async def _painted(self) -> None:
         """Let the screens draw what was just made ready before a worker thread takes the CPU."""
         await asyncio.sleep(0)  # the workers waiting for it run first
+        # The home screen's lists read the store in a thread of their own: wait for them too (a
+        # second at most), or the API layer's imports would take the CPU while the list is drawn.
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + 1.0
+        while loop.time() < deadline and any(w.group == "lookup-lists" and not w.is_finished for w in self.workers):
+            await asyncio.sleep(0.005)
         painted = asyncio.Event()
         self.call_after_refresh(painted.set)
         await painted.wait()

@@ -151,6 +151,28 @@ def _warn_about_permissions(args: argparse.Namespace) -> None:
         print(f"pickterm: warning: {warning}", file=sys.stderr)
 
 
+def _start_app(args: argparse.Namespace) -> int:
+    """The terminal app.
+
+    What is imported to draw it (Textual, the App, the home screen) lives as long as the
+    program: the garbage collector is off while it is imported (its passes found next to
+    nothing to free there), and it is then frozen, so that full passes no longer walk it
+    (one took 10 ms or more while the home screen was drawn; tests/benchmarks/bench_startup.py).
+    """
+    import gc
+
+    gc.disable()
+    try:
+        import pickterm.app  # noqa: F401
+        import pickterm.screens.lookup  # noqa: F401
+        from pickterm.commands.app import run_app
+
+        gc.freeze()
+    finally:
+        gc.enable()
+    return run_app(args)
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     stderr = sys.stderr
@@ -162,9 +184,7 @@ def main(argv: list[str] | None = None) -> int:
         _check_options(parser, args)
         _warn_about_permissions(args)
         if getattr(args, "func", None) is None:
-            from pickterm.commands.app import run_app
-
-            return run_app(args)
+            return _start_app(args)
         status = int(args.func(args) or 0)
         sys.stdout.flush()  # a closed pipe shows here, not in the interpreter's last flush
         return status

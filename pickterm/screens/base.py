@@ -17,9 +17,9 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Footer
 
 from pickterm.widgets.common import AppHeader, ErrorPanel
+from pickterm.widgets.footer import AppFooter
 
 if TYPE_CHECKING:  # only the type: screens never import the App at run time (see tests/test_layers.py)
     from pickterm.app import PickTermApp
@@ -40,7 +40,7 @@ class BaseScreen(Screen):
         yield AppHeader(self.TITLE, self.subtitle)
         yield ErrorPanel()
         yield from self.compose_body()
-        yield Footer()
+        yield AppFooter()
 
     def compose_body(self) -> ComposeResult:
         yield from ()

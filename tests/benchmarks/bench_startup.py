@@ -18,6 +18,10 @@ Footer) taken in the same run, with alternating runs so both see the same load:
 - home complete: the demo ids (or recent lookups) listed under the input
   (target: at most 1.4x the bare app's first frame).
 
+Each figure is printed as the ratio of the medians (the verdict) and run by run (each run
+against the bare run just before it), in wall time and in CPU time: tests/benchmarks/README.md
+says how to read them.
+
     python tests/benchmarks/bench_startup.py [--runs 7]
 """
 
@@ -251,7 +255,22 @@ def main() -> int:
             f"  {name.split(': ')[1]} / bare: {ratio:.2f}x wall, {cpu_ratio:.2f}x CPU "
             f"(target: at most {target:.2f}x) -> {verdict}"
         )
+        # Each run against the bare run just before it: a burst of load on the machine
+        # spoils one pair, not the medians of the whole series.
+        print(
+            f"    run by run: wall {spread(pair_ratios(wall, rows[0][1]))}, CPU {spread(pair_ratios(cpu, rows[0][2]))}"
+        )
     return 0
+
+
+def pair_ratios(ours: list[float], bare: list[float]) -> list[float]:
+    return [o / b for o, b in zip(ours, bare, strict=True) if b]
+
+
+def spread(ratios: list[float]) -> str:
+    if not ratios:
+        return "n/a"
+    return f"{statistics.median(ratios):.2f}x (min {min(ratios):.2f}, max {max(ratios):.2f})"
 
 
 if __name__ == "__main__":

@@ -1,0 +1,42 @@
+"""The footer of every screen: Textual's Footer, rebuilt only when what it shows changes.
+
+Textual's Footer rebuilds all its keys (a widget each) every time a screen says its
+bindings may have changed: at start-up three times in a row (the focus, the screen
+stack, and the focus again after a refresh), with the same keys each time. Each
+rebuild cost the home screen about 7 ms of CPU while its lists were being drawn
+(tests/benchmarks/bench_startup.py). This one compares what it would show (the keys,
+their labels, whether each is enabled) with what it shows and skips a rebuild that
+would change nothing.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual.app import ComposeResult
+from textual.widgets import Footer
+
+
+class AppFooter(Footer):
+    """A Footer that skips rebuilds which would show the same keys."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._shown: object = None  # what the keys were built from; None: not built yet
+
+    def _what_to_show(self) -> object:
+        app = self.app
+        keys = tuple(
+            (binding, app.get_key_display(binding), enabled, tooltip)
+            for (_node, binding, enabled, tooltip) in self.screen.active_bindings.values()
+        )
+        return (keys, self.show_command_palette, self.combine_groups, app.ENABLE_COMMAND_PALETTE)
+
+    def compose(self) -> ComposeResult:
+        self._shown = self._what_to_show() if self._bindings_ready else None
+        yield from super().compose()
+
+    async def recompose(self) -> None:
+        if self._shown is not None and self.is_attached and self._what_to_show() == self._shown:
+            return
+        await super().recompose()
