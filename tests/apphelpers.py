@@ -9,11 +9,12 @@ from __future__ import annotations
 import asyncio
 import html
 import re
+import unicodedata
 from collections.abc import Awaitable, Callable
 
 from textual import events
 from textual.app import App
-from textual.keys import _character_to_key
+from textual.keys import KEY_NAME_REPLACEMENTS
 from textual.pilot import Pilot
 from textual.screen import Screen
 from textual.widgets import OptionList, Static
@@ -76,11 +77,29 @@ def opening(opener: str, *args, **kwargs) -> Callable[[Pilot], Awaitable[None]]:
     return run_before
 
 
+def key_name(char: str) -> str:
+    """Textual's name for the key of a printable character ("7", "a", "minus", "asterisk"), as its
+    terminal driver names it: the character's Unicode name, snake-cased, with Textual's public
+    replacements (``textual.keys.KEY_NAME_REPLACEMENTS``)."""
+    if char.isalnum():
+        return char
+    name = unicodedata.name(char, char).lower().replace("-", "_").replace(" ", "_")
+    return KEY_NAME_REPLACEMENTS.get(name, name)
+
+
+def burst(app: App, text: str) -> None:
+    """Post every key of ``text`` at once, as a terminal read delivers a scanner's burst.
+
+    ``Pilot.press`` waits for the app to idle between keys, which no scanner does, so the
+    keys are posted as the driver posts them (public ``events.Key`` messages)."""
+    for char in text:
+        app.post_message(events.Key(key_name(char), char))
+
+
 async def wedge(pilot: Pilot, code: str, terminator: str = "enter") -> None:
     """A scan as a wedge scanner sends it: every key at once, then the terminator (Enter or Tab)."""
     app = pilot.app
-    for char in code:
-        app.post_message(events.Key(char if char.isalnum() else _character_to_key(char), char))
+    burst(app, code)
     app.post_message(events.Key(terminator, {"enter": "\r", "tab": "\t"}[terminator]))
     await pilot.pause()
 
@@ -114,5 +133,6 @@ def header_status(app: App) -> str:
 
 
 def notifications(app: App) -> str:
-    """Every notification the app has shown, one a line."""
-    return "\n".join(str(n.message) for n in app._notifications)
+    """Every notification the app has shown, one a line (as ``App.notify`` was given it: recorded
+    by the ``_record_toasts`` fixture of conftest.py, whatever their timeout)."""
+    return "\n".join(getattr(app, "shown_toasts", []))

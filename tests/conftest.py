@@ -85,9 +85,15 @@ def frozen_now(monkeypatch):
 
 
 @pytest.fixture(autouse=True)
-def _toasts_stay(monkeypatch):
-    """Toasts stay up for the whole test: on a loaded machine the 5 s default can run out
-    before a test reads them (the app's own timeout is not what the tests check)."""
+def _record_toasts(monkeypatch):
+    """Every toast an app shows is kept in ``app.shown_toasts`` (read by apphelpers.notifications):
+    a toast's own timeout, which a loaded machine can outrun, never hides it from a test."""
     from textual.app import App
 
-    monkeypatch.setattr(App, "NOTIFICATION_TIMEOUT", 600.0)
+    notify = App.notify
+
+    def recording(self, message, *args, **kwargs):
+        self.__dict__.setdefault("shown_toasts", []).append(str(message))
+        return notify(self, message, *args, **kwargs)
+
+    monkeypatch.setattr(App, "notify", recording)

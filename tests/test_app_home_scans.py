@@ -9,14 +9,13 @@ import sys
 
 import pytest
 from textual import events
-from textual.keys import _character_to_key
 from textual.widgets import Input, OptionList
 
 from pickterm.app import PickTermApp
 from pickterm.sandbox import Sandbox, data
 from pickterm.screens.lookup import LookupScreen
 
-from apphelpers import notifications, settle, static_text, wedge
+from apphelpers import key_name, notifications, settle, static_text, wedge
 
 
 async def burst(pilot, codes, terminator: str = "enter") -> None:
@@ -24,7 +23,7 @@ async def burst(pilot, codes, terminator: str = "enter") -> None:
     app = pilot.app
     for code in codes:
         for char in code:
-            app.post_message(events.Key(char if char.isalnum() else _character_to_key(char), char))
+            app.post_message(events.Key(key_name(char), char))
         app.post_message(events.Key(terminator, {"enter": "\r", "tab": "\t"}[terminator]))
     await pilot.pause()
 

@@ -56,6 +56,8 @@ def h(ident: str) -> str:
 
 def frame_problems(app: PickTermApp) -> list[str]:
     """What is wrong with the frame Textual writes for the current screen (empty when clean)."""
+    # No public API hands out the segments Textual writes for a frame (export_screenshot drops
+    # control characters and colours), so this reads the compositor; Textual is pinned.
     update = app.screen._compositor.render_update(full=True, screen_stack=app._background_screens)
     problems = []
     for line in update.strips:
@@ -74,6 +76,8 @@ def frame_problems(app: PickTermApp) -> list[str]:
 
 
 def frame_text(app: PickTermApp) -> str:
+    # No public API hands out the segments Textual writes for a frame (export_screenshot drops
+    # control characters and colours), so this reads the compositor; Textual is pinned.
     update = app.screen._compositor.render_update(full=True, screen_stack=app._background_screens)
     return "\n".join(
         "".join(seg.text for strip in line for seg in strip if seg.control is None) for line in update.strips

@@ -18,6 +18,8 @@ PLAIN_CODES = {"", "0", "1", "2", "4", "7", "21", "22", "24", "27"}
 
 def written(app: PickTermApp) -> str:
     """What Textual writes to the terminal for the whole current screen."""
+    # No public API hands out the segments Textual writes for a frame (export_screenshot drops
+    # control characters and colours), so this reads the compositor; Textual is pinned.
     update = app.screen._compositor.render_update(full=True, screen_stack=app._background_screens)
     return update.render_segments(app.console)
 
@@ -76,6 +78,8 @@ async def test_the_cursor_and_the_header_are_reverse_without_colour(monkeypatch)
         out = written(app)
         reverse_runs = [m for m in _SGR.finditer(out) if "7" in m.group(1).split(";")]
         assert reverse_runs, "nothing is drawn in reverse: no visible cursor or header"
+        # No public API hands out the segments Textual writes for a frame (export_screenshot drops
+        # control characters and colours), so this reads the compositor; Textual is pinned.
         update = app.screen._compositor.render_update(full=True, screen_stack=app._background_screens)
         first_line = list(update.strips[0])
         assert any(seg.style and seg.style.reverse and "Lookup" in seg.text for strip in first_line for seg in strip), (

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import pytest
 from textual import events
-from textual.keys import _character_to_key
 from textual.widgets import OptionList, Static
 
 from pickterm.app import PickTermApp
@@ -19,7 +18,7 @@ from pickterm.screens.walkthrough import WalkthroughScreen
 from pickterm.screens.walkthrough_dialogs import ItemListDialog, ScanErrorDialog, ShortReasonDialog, SummaryDialog
 from pickterm.widgets.scan_input import BurstGuard
 
-from apphelpers import notifications, open_screen, settle, static_text, wedge
+from apphelpers import key_name, notifications, open_screen, settle, static_text, wedge
 
 SIZE = (40, 16)
 A_SCAN = "8401500428929"  # a valid EAN of no item: its digit 4 was once taken as the reason "expired"
@@ -66,7 +65,7 @@ def post_keys(app, text: str) -> None:
         if char == "\n":
             app.post_message(events.Key("enter", "\r"))
         else:
-            app.post_message(events.Key(char if char.isalnum() else _character_to_key(char), char))
+            app.post_message(events.Key(key_name(char), char))
 
 
 async def until(pilot, condition, what: str, rounds: int = 500) -> None:
