@@ -221,6 +221,9 @@ class Outcome:
     weight_kg: float | None = None
     moved: bool = False  # the current item changed
     finished: bool = False  # this made every item settled
+    # The screen action that helps next ("items": the item list, "refresh": load again); the
+    # screen names its key (the core names no key).
+    action: str = ""
 
     @property
     def blocking(self) -> bool:
@@ -457,12 +460,13 @@ class PickProgress:
                     scanned_item=f"{other.name}{state}",
                     expected=item.name,
                     expected_code=item.code_text,
-                    detail="Nothing was counted. Put it back, or open it from the list (F4).",
+                    detail="Nothing was counted. Put it back, or open it from the item list.",
                     item_id=other.id,
+                    action="items",
                 )
             missing = ""
             if self.missing_orders:
-                missing = f" (barcodes of {len(self.missing_orders)} order(s) could not be loaded: F5 retries)"
+                missing = f" (barcodes of {len(self.missing_orders)} order(s) could not be loaded)"
             return Outcome(
                 "error",
                 "Unknown code",
@@ -470,6 +474,7 @@ class PickProgress:
                 expected=item.name,
                 expected_code=item.code_text,
                 detail=f"No item of this worksheet has this code{missing}. Nothing was counted.",
+                action="refresh" if missing else "",
             )
         if scan.weight_kg is not None:
             wrong_weight = self._check_weight(item, scan, shown)
@@ -760,7 +765,11 @@ class PickProgress:
             return Outcome("info", "No items")
         target = self.position() + delta
         if not 0 <= target < len(self.walk):
-            return Outcome("info", "Last item" if delta > 0 else "First item", detail="F4 lists every item.")
+            return Outcome(
+                "info",
+                "Last item" if delta > 0 else "First item",
+                action="items",
+            )
         self._go(self.walk[target])
         return Outcome("info", "", item_id=self.current_id, moved=True)
 

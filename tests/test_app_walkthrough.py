@@ -18,7 +18,7 @@ from pickterm.screens import walkthrough_dialogs
 from pickterm.screens.walkthrough import WalkthroughScreen
 from pickterm.screens.walkthrough_dialogs import ItemListDialog, ScanErrorDialog, ShortReasonDialog, SummaryDialog
 
-from apphelpers import static_text, wedge
+from apphelpers import open_screen, static_text, wedge
 
 SPINACH = "106"  # the first item of the main worksheet's walk: 1 to pick
 BANANAS = "101"  # the second: 2 to pick
@@ -564,3 +564,16 @@ async def test_notes_reach_the_picker_literally():
         for selector in ("#item-name", "#item-notes", "#item-left", "#item-server"):
             region = screen.query_one(selector).region
             assert region.height > 0 and region.bottom <= field.region.y, selector
+
+
+async def test_the_walk_names_the_key_that_helps_as_the_screen_has_it():
+    """The walk logic names no key; the screen adds the key in effect (here the item list's)."""
+    app = PickTermApp(demo=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_screen(pilot, "open_worksheet", data.WS_MAIN)
+        assert isinstance(screen, WalkthroughScreen)
+        for _ in range(2):
+            await pilot.press("f6")  # before the first item: "First item"
+            await pilot.pause()
+        shown = static_text(app, "#walk-feedback")
+        assert "First item" in shown and "F4 lists every item." in shown

@@ -18,6 +18,7 @@ does nothing (a double Esc must not also leave the walk): F3 leaves at any time.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import time
 from collections.abc import Callable
 from typing import Any
@@ -316,9 +317,29 @@ class WalkthroughScreen(DataScreen):
 
     # ------------------------------------------------------------ outcomes
 
+    # What the key of a walk result's ``action`` does, in words (the core names no key).
+    ACTION_HINTS = {"items": "{key} lists every item.", "refresh": "{key} loads them again."}
+
+    def key_of(self, action: str) -> str | None:
+        """The key in effect for one of this screen's actions, as the footer shows it."""
+        for active in self.app.active_bindings.values():
+            if active.binding.action == action:
+                key = self.app.get_key_display(active.binding)
+                return key.upper() if key[:1] == "f" and key[1:].isdigit() else key
+        return None
+
+    def _with_key_hint(self, outcome: Any) -> Any:
+        """``outcome`` with its detail followed by the key that helps next (its ``action``)."""
+        hint = self.ACTION_HINTS.get(outcome.action)
+        key = self.key_of(outcome.action) if hint else None
+        if hint is None or key is None:
+            return outcome
+        return dataclasses.replace(outcome, detail=" ".join(p for p in (outcome.detail, hint.format(key=key)) if p))
+
     def _apply(self, outcome: Any) -> None:
         from pickterm.screens.walkthrough_dialogs import ScanErrorDialog, SummaryDialog
 
+        outcome = self._with_key_hint(outcome)
         if outcome.blocking:
             self._feedback(literal(f"✘ {outcome.title}: not counted", multiline=False), "-error")
             self.blocking = ScanErrorDialog(outcome)
