@@ -15,11 +15,11 @@ from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from textual import work
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.screen import Screen
 
 from pickterm.widgets.common import AppHeader, ErrorPanel
 from pickterm.widgets.footer import AppFooter
+from pickterm.widgets.keys import bind
 
 if TYPE_CHECKING:  # only the type: screens never import the App at run time (see tests/test_layers.py)
     from pickterm.app import PickTermApp
@@ -88,7 +88,7 @@ class LeaveGuard(BaseScreen):
 class DataScreen(BaseScreen):
     """A screen that shows something fetched from the API."""
 
-    BINDINGS = [Binding("f5", "refresh", "Refresh", priority=True)]
+    BINDINGS = [bind("refresh", "refresh", priority=True)]
     # The kind of recent lookup ("order", "worksheet", "shipment") a successful load records.
     RECENT: ClassVar[str | None] = None
 
