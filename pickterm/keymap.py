@@ -137,10 +137,11 @@ BINDINGS: dict[str, KeyDef] = {d.id: d for d in _TABLE}
 # Keyboards without F-keys: each F-key action also on a key that SSH and tmux pass unchanged
 # and that the scan field does not use. Not used: ctrl+s / ctrl+q (flow control on some
 # terminals), ctrl+b (tmux's prefix), ctrl+a/e/d/f/k/u/w/x/c/v (the scan field's editing keys),
-# ctrl+h/i/j/m (backspace, tab, enter). Back keeps Esc; undo keeps ctrl+z.
+# ctrl+h/i/j/m (backspace, tab, enter). Back also keeps Esc; undo keeps ctrl+z.
 NO_FKEYS: dict[str, tuple[str, ...]] = {
     "help": ("ctrl+g",),
     "home": ("ctrl+o",),
+    "back": ("alt+b",),
     "refresh": ("ctrl+r",),
     "walk.list": ("ctrl+l",),
     "walk.prev": ("ctrl+y",),
@@ -179,9 +180,10 @@ def _character(name: str) -> str | None:
     if name == "space":
         return " "
     try:
-        return unicodedata.lookup(name.replace("_", " ").upper())
+        char = unicodedata.lookup(name.replace("_", " ").upper())
     except KeyError:
         return None
+    return char if ord(char) < 256 else None  # a keyboard's names ("plus", "n_tilde"), not every Unicode name
 
 
 def normalize(key: str) -> str:
@@ -268,12 +270,12 @@ def _known(name: object) -> KeyDef:
 def _string_list(value: object, name: str) -> tuple[str, ...]:
     if isinstance(value, str):
         return (value,)
-    if isinstance(value, list | tuple) and all(isinstance(v, str) for v in value):
+    if isinstance(value, list | tuple | frozenset) and all(isinstance(v, str) for v in value):
         return tuple(value)
     raise KeymapError(f"{name!r} must be a key or a list of keys, not {type(value).__name__}")
 
 
-def resolve(preset: str | None = None, table: Mapping[str, Iterable[str]] | None = None) -> Keymap:
+def resolve(preset: str | None = None, table: Mapping[str, str | Iterable[str]] | None = None) -> Keymap:
     """The keys in effect: the defaults, the preset's extra keys, then the profile's table.
 
     Raises :class:`KeymapError` for an unknown preset, a printable key not allowed, or two
@@ -282,11 +284,11 @@ def resolve(preset: str | None = None, table: Mapping[str, Iterable[str]] | None
     if preset not in PRESETS:
         raise KeymapError(f"unknown keymap {preset!r} (known: {', '.join(PRESETS)})")
     table = dict(table or {})
-    allowed = frozenset(table.pop(ALLOW_PRINTABLE, ()))
+    allowed = frozenset(_string_list(table.pop(ALLOW_PRINTABLE, ()), ALLOW_PRINTABLE))
     keys = {i: d.keys for i, d in BINDINGS.items()}
     for i, extra in PRESETS[preset].items():
-        keys[i] = tuple(dict.fromkeys((*keys[i], *extra)))
-    overrides = {i: tuple(k) for i, k in table.items()}
+        keys[i] = tuple(dict.fromkeys((*extra, *keys[i])))  # first: the footer shows a binding's first key
+    overrides = {_known(i).id: tuple(normalize(k) for k in _string_list(ks, i)) for i, ks in table.items()}
     keys.update(overrides)
     changed = frozenset(i for i in keys if keys[i] != BINDINGS[i].keys)
     printable: set[str] = set()
@@ -299,13 +301,14 @@ def resolve(preset: str | None = None, table: Mapping[str, Iterable[str]] | None
                         f"list {i!r} in {ALLOW_PRINTABLE} to use it anyway"
                     )
                 printable.add(i)
-    _check_conflicts(keys, changed)
+    _check_conflicts(keys)
     return Keymap(keys, changed, frozenset(printable), preset, overrides)
 
 
-def _check_conflicts(keys: Mapping[str, tuple[str, ...]], changed: frozenset[str]) -> None:
+def _check_conflicts(keys: Mapping[str, tuple[str, ...]]) -> None:
     """Two ids on one key where both act: an error naming both. The defaults' own overlaps
-    (a screen's Esc before the global Back) are by design; any overlap a remapped id takes part in is not."""
+    (a dialog's Esc and F3 before the global Back) are by design; a key added by the preset or
+    the profile that meets another id's key is not."""
     owners: dict[str, list[str]] = {}
     for i, ks in keys.items():
         for k in ks:
@@ -313,10 +316,14 @@ def _check_conflicts(keys: Mapping[str, tuple[str, ...]], changed: frozenset[str
     for key, ids in owners.items():
         for n, a in enumerate(ids):
             for b in ids[n + 1 :]:
-                if a not in changed and b not in changed:
+                if _default(a, key) and _default(b, key):
                     continue
                 if _shared(BINDINGS[a].contexts, BINDINGS[b].contexts):
                     raise KeymapError(f"key {key!r} is on both {a!r} and {b!r}; give one of them another key")
+
+
+def _default(binding_id: str, key: str) -> bool:
+    return key in {_canonical(k) for k in BINDINGS[binding_id].keys}
 
 
 def _shared(a: tuple[str, ...], b: tuple[str, ...]) -> bool:

@@ -43,3 +43,26 @@ def keys_in_effect(app: App, binding: Binding) -> list[str]:
     else:
         keys = [k.strip() for k in binding.key.split(",")]
     return [app.get_key_display(Binding(k, "")) for k in keys]
+
+
+def in_declared_order(active: dict[str, Any]) -> dict[str, Any]:
+    """The screen's active bindings in the order the screens declare them.
+
+    Textual's keymap moves a remapped binding to the end of its node's bindings, so the
+    footer (which shows them in this order, and cuts what does not fit) would show the
+    walk's picking keys after the rest. Within each node, this puts them back in place."""
+    nodes: dict[int, int] = {}
+    declared: dict[int, dict[tuple[str | None, str], int]] = {}
+
+    def rank(item: tuple[int, tuple[str, Any]]) -> tuple[int, int, int]:
+        position, (_key, active_binding) = item
+        node, binding = active_binding.node, active_binding.binding
+        order = nodes.setdefault(id(node), len(nodes))
+        if id(node) not in declared:
+            index: dict[tuple[str | None, str], int] = {}
+            for n, (_k, b) in enumerate(node._bindings):
+                index.setdefault((b.id, b.action), n)
+            declared[id(node)] = index
+        return order, declared[id(node)].get((binding.id, binding.action), position), position
+
+    return dict(item for _position, item in sorted(enumerate(active.items()), key=rank))
