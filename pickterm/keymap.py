@@ -137,11 +137,12 @@ BINDINGS: dict[str, KeyDef] = {d.id: d for d in _TABLE}
 # Keyboards without F-keys: each F-key action also on a key that SSH and tmux pass unchanged
 # and that the scan field does not use. Not used: ctrl+s / ctrl+q (flow control on some
 # terminals), ctrl+b (tmux's prefix), ctrl+a/e/d/f/k/u/w/x/c/v (the scan field's editing keys),
-# ctrl+h/i/j/m (backspace, tab, enter). Back also keeps Esc; undo keeps ctrl+z.
+# ctrl+h/i/j/m (backspace, tab, enter), alt+b / alt+f (read as ctrl+left / ctrl+right, as macOS
+# terminals send them). Back also keeps Esc; undo keeps ctrl+z.
 NO_FKEYS: dict[str, tuple[str, ...]] = {
     "help": ("ctrl+g",),
     "home": ("ctrl+o",),
-    "back": ("alt+b",),
+    "back": ("alt+x",),
     "refresh": ("ctrl+r",),
     "walk.list": ("ctrl+l",),
     "walk.prev": ("ctrl+y",),
