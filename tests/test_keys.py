@@ -216,12 +216,17 @@ def test_pickterm_keys_lists_every_id_with_its_keys_in_effect(capsys):
     assert rows["walk.short"].split()[1:3] == ["f9", "Short"]
     assert main(["keys", "--profile", "handheld"]) == 0
     rows = {line.split()[0]: line for line in capsys.readouterr().out.splitlines()[1:]}
-    assert "alt+s, f9" in rows["walk.short"] and "ctrl+u" in rows["walk.undo"] and "remapped" in rows["walk.undo"]
+    assert (
+        "alt+s, f9" in rows["walk.short"]
+        and "ctrl+u" in rows["walk.undo"]
+        and "set in the profile" in rows["walk.undo"]
+    )
+    assert "from the keymap no-fkeys" in rows["walk.short"]
     assert main(["--profile", "handheld", "keys", "--json"]) == 0
     doc = json.loads(capsys.readouterr().out)
     by_id = {row["id"]: row for row in doc["bindings"]}
     assert doc["keymap"] == "no-fkeys" and by_id["walk.list"]["keys"] == ["ctrl+l", "f4"]
-    assert by_id["walk.tab"]["fixed"] is True
+    assert by_id["walk.tab"]["fixed"] is True and by_id["walk.undo"]["source"] == "profile"
     # A broken keymap is one line and exit 2, as for the app.
     write_config('[profiles.default.keys]\n"walk.skip" = "f9"\n')
     assert main(["keys"]) == 2

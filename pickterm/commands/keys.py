@@ -31,6 +31,13 @@ def rows(keymap: Keymap) -> list[dict[str, object]]:
             "keys": list(keymap.keys_of(binding_id)),
             "description": _(definition.description),
             "changed": binding_id in keymap.changed,
+            "source": (
+                "profile"
+                if binding_id in keymap.overrides
+                else keymap.preset
+                if binding_id in keymap.changed
+                else "default"
+            ),
             "printable": binding_id in keymap.printable,
             "fixed": definition.fixed,
         }
@@ -42,8 +49,10 @@ def _note(row: dict[str, object]) -> str:
     notes = []
     if row["printable"]:
         notes.append(_("PRINTABLE KEY, chosen deliberately: a scan types it"))
+    elif row["source"] == "profile":
+        notes.append(_("set in the profile"))
     elif row["changed"]:
-        notes.append(_("remapped"))
+        notes.append(_("from the keymap {keymap}").format(keymap=row["source"]))
     if row["fixed"]:
         notes.append(_("fixed"))
     return "; ".join(notes)
