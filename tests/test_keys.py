@@ -234,3 +234,14 @@ def test_pickterm_keys_lists_every_id_with_its_keys_in_effect(capsys):
     assert main(["keys"]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "'walk.skip'" in err and "'walk.short'" in err
+
+
+def test_config_set_keymap_chooses_the_preset_and_config_show_says_so(capsys):
+    assert main(["config", "set", "keymap", "no-fkeys"]) == 0
+    assert main(["config", "show"]) == 0
+    assert "keymap = no-fkeys  # file" in capsys.readouterr().out
+    assert main(["keys", "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["keymap"] == "no-fkeys"
+    assert main(["config", "set", "keymap", "no-mouse"]) == 2
+    assert "not one of default, no-fkeys" in capsys.readouterr().err
