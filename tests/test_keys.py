@@ -245,3 +245,18 @@ def test_config_set_keymap_chooses_the_preset_and_config_show_says_so(capsys):
     assert doc["keymap"] == "no-fkeys"
     assert main(["config", "set", "keymap", "no-mouse"]) == 2
     assert "not one of default, no-fkeys" in capsys.readouterr().err
+
+
+def test_the_readme_table_is_the_preset():
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    keys = readme.split("### Keys", 1)[1].split("\n## ", 1)[0]
+    rows = [line.split("|")[1:-1] for line in keys.splitlines() if line.startswith("| ") and "`" in line]
+    table = {cells[1].strip().strip("`"): cells[3].split("(")[0].strip() for cells in rows}
+    for binding_id, added in NO_FKEYS.items():
+        assert table[binding_id] == ", ".join(added), binding_id
+    # Every F-key action is in the table (the dialogs' F3 goes with their Esc).
+    for binding_id, definition in BINDINGS.items():
+        if any(k.startswith("f") and k[1:].isdigit() for k in definition.keys) and "escape" not in definition.keys:
+            assert binding_id in table, binding_id
