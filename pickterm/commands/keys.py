@@ -29,7 +29,7 @@ def rows(keymap: Keymap) -> list[dict[str, object]]:
         {
             "id": binding_id,
             "keys": list(keymap.keys_of(binding_id)),
-            "description": _(definition.description),
+            "description": definition.description,  # English: JSON stays the same in every language
             "changed": binding_id in keymap.changed,
             "source": (
                 "profile"
@@ -72,6 +72,6 @@ def run_keys(args: argparse.Namespace) -> int:
     for row in table:
         keys = ", ".join(row["keys"])  # type: ignore[arg-type]
         note = _note(row)
-        line = f"{row['id']:<{width}}  {keys:<{key_width}}  {row['description']}"
+        line = f"{row['id']:<{width}}  {keys:<{key_width}}  {_(str(row['description']))}"
         print(f"{line}  [{note}]" if note else line)
     return 0
