@@ -35,12 +35,15 @@ from textual.reactive import reactive
 from textual.screen import Screen
 from textual.theme import Theme
 
+from pickterm.i18n import _
 from pickterm.services import Services
 from pickterm.store.names import THEMES as THEME_NAMES
 from pickterm.stylesheets import STYLES_DIR
+from pickterm.widgets.keys import bind, keys_in_effect
 
 if TYPE_CHECKING:
     from pickterm.api.client import PickPackClient
+    from pickterm.keymap import Keymap
     from pickterm.sandbox.backend import Sandbox
     from pickterm.store.config import Settings
     from pickterm.store.outbox import Outbox
@@ -125,11 +128,12 @@ class PickTermApp(App):
     ENABLE_COMMAND_PALETTE = True
     COMMAND_PALETTE_BINDING = "ctrl+p"
     BINDINGS = [
-        Binding("f1", "help", "Help", priority=True),
-        Binding("f2", "home", "Home", priority=True),
-        Binding("f3", "back", "Back", priority=True),
-        Binding("escape", "back", "Back", show=False),
-        Binding("ctrl+q", "quit", "Quit", priority=True),
+        bind("help", "help", priority=True),
+        bind("home", "home", priority=True),
+        bind("back", "back", priority=True),
+        bind("back.escape", "back", show=False),
+        bind("quit", "quit", priority=True),
+        bind("palette", "command_palette", show=False, priority=True, tooltip=_("Open the command palette")),
     ]
 
     # (pending, failed) tracking writes in the outbox; the header of every screen shows them.
@@ -149,13 +153,20 @@ class PickTermApp(App):
         state: StateDB | None = None,
         client: PickPackClient | None = None,
         theme: str | None = None,
+        keymap: Keymap | None = None,
     ) -> None:
         """``services`` as the command line made them (settings read); without them, the
-        App makes its own from ``demo`` and any ready-made parts (tests, screenshots)."""
+        App makes its own from ``demo`` and any ready-made parts (tests, screenshots).
+        ``keymap``: the keys in effect (pickterm.keymap); else the settings' (the defaults
+        until they are read)."""
         super().__init__()
         if services is None:
             services = Services(demo=demo, settings=settings, sandbox=sandbox, state=state, client=client)
         self.services = services
+        self._keymap_given = keymap is not None
+        if keymap is None and services.settings is not None:
+            keymap = services.settings.key_bindings()
+        self.use_key_bindings(keymap)
         if theme is None and services.settings is not None:
             theme = services.settings.theme
         self._services_ready = asyncio.Event()
@@ -196,6 +207,20 @@ class PickTermApp(App):
     def outbox(self) -> Outbox | None:
         """The outbox on the local store, once the API layer is loaded."""
         return self.services.outbox
+
+    def use_key_bindings(self, keymap: Keymap | None) -> None:
+        """Put the keys of ``keymap`` in effect (Textual's keymap replaces a binding's keys by its id)."""
+        from pickterm.keymap import resolve
+
+        self.key_bindings = keymap if keymap is not None else resolve()
+        self.COMMAND_PALETTE_BINDING = self.key_bindings.keys_of("palette")[0]  # type: ignore[misc]  # the footer shows it
+        self.set_keymap(self.key_bindings.for_textual())
+
+    def keys_of(self, binding_id: str) -> str:
+        """The keys of a binding in effect, as the user reads them ("F3/Esc")."""
+        from textual.binding import Binding
+
+        return "/".join(self.get_key_display(Binding(k, "")) for k in self.key_bindings.keys_of(binding_id))
 
     def get_line_filters(self) -> Any:
         """``NO_COLOR`` or the monochrome theme: no colour at all, not Textual's greys."""
@@ -276,6 +301,8 @@ class PickTermApp(App):
         settings = await asyncio.to_thread(self.services.load_settings)
         if settings is not None and not self._theme_loaded and os.environ.get("NO_COLOR") is None:
             self.theme = THEMES.get(settings.theme, THEMES["dark"]).name
+        if settings is not None and not self._keymap_given:
+            self.use_key_bindings(settings.key_bindings())
         self._theme_loaded = True
         self.services.connect()
 
@@ -421,6 +448,8 @@ class PickTermApp(App):
     def use_settings(self, settings: Settings) -> None:
         """Adopt new settings (after the setup screen saved them) and a client for them."""
         old = self.services.use_settings(settings)
+        if not self._keymap_given:
+            self.use_key_bindings(settings.key_bindings())
         if old is not None:
             self.run_worker(old.aclose(), group="close", exit_on_error=False)
         self.start_outbox_retries()
@@ -653,15 +682,16 @@ class PickTermApp(App):
                 if not binding.description or binding.description in seen or binding.action.startswith("app."):
                     continue
                 seen.add(binding.description)
-                key = self.get_key_display(Binding(binding.key.split(",")[0], ""))
+                key = keys_in_effect(self, binding)[0]
                 yield SystemCommand(binding.description, f"{key} · this screen", _runner(screen, binding.action))
-        yield SystemCommand("Home", "F2 · the lookup screen", self.action_home)
-        yield SystemCommand("Back", "F3/Esc · the previous screen", self.action_back)
-        yield SystemCommand("Help", "F1 · every key of this screen", self.action_help)
+        back = "/".join(dict.fromkeys([self.keys_of("back"), self.keys_of("back.escape")]))
+        yield SystemCommand("Home", f"{self.keys_of('home')} · the lookup screen", self.action_home)
+        yield SystemCommand("Back", f"{back} · the previous screen", self.action_back)
+        yield SystemCommand("Help", f"{self.keys_of('help')} · every key of this screen", self.action_help)
         yield SystemCommand("Outbox", "tracking writes waiting or refused", self.action_outbox)
         for key in THEMES:
             yield SystemCommand(f"Theme: {key}", "colours (remembered)", _bind(self.action_use_theme, key))
-        yield SystemCommand("Quit", "ctrl+q", self.action_quit)
+        yield SystemCommand("Quit", self.keys_of("quit"), self.action_quit)
 
 
 def quit_question(pending: int, failed: int) -> str:

@@ -17,7 +17,7 @@ from typing import Any, NoReturn, TextIO
 from pickterm import __version__
 
 # Subcommand modules, in the order ``--help`` lists them.
-COMMANDS = ("get", "sandbox", "config", "track", "outbox")
+COMMANDS = ("get", "sandbox", "config", "track", "outbox", "keys")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -123,6 +123,7 @@ COMMAND_OPTIONS = {
     "outbox retry": _ALL,  # an entry stored before targets takes this profile's
     "outbox": ("--demo",),  # list, supersede, discard: the local outbox (--demo: the demo's)
     "config": ("--profile",),
+    "keys": ("--profile",),
     "sandbox": (),
 }
 _OPTION_DEST = {"--demo": "demo", "--profile": "profile", "--api-url": "api_url", "--auth-url": "auth_url"}

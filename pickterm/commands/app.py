@@ -22,8 +22,20 @@ def run_app(args: argparse.Namespace) -> int:
 
             print(f"pickterm: {safe_message(exc)}", file=sys.stderr)
             return 2
+    keymap = None
+    if services.demo:
+        # The demo has no settings of its own, but the keys of the profile (and PICKTERM_KEYMAP) apply.
+        from pickterm.store.config import ConfigError, load_settings
+
+        try:
+            keymap = load_settings(services.profile).key_bindings()
+        except ConfigError as exc:
+            from pickterm.text import safe_message
+
+            print(f"pickterm: {safe_message(exc)}", file=sys.stderr)
+            return 2
     from pickterm.app import PickTermApp
 
-    app = PickTermApp(services=services)
+    app = PickTermApp(services=services, keymap=keymap)
     app.run()
     return app.return_code or 0

@@ -21,7 +21,7 @@ from pickterm.store.config import (
 )
 from pickterm.text import one_line
 
-SETTABLE = (*(k for k in PROFILE_KEYS if k != "api_key"), "default_profile")
+SETTABLE = (*(k for k in PROFILE_KEYS if k not in ("api_key", "keys")), "default_profile")
 SHOWN = (
     "api_url",
     "auth_url",
@@ -32,6 +32,7 @@ SHOWN = (
     "scan_layout",
     "theme",
     "max_response_mb",
+    "keymap",
 )
 
 

@@ -14,12 +14,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from textual import work
-from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.app import ActiveBinding, ComposeResult
 from textual.screen import Screen
 
 from pickterm.widgets.common import AppHeader, ErrorPanel
 from pickterm.widgets.footer import AppFooter
+from pickterm.widgets.keys import bind, in_declared_order
 
 if TYPE_CHECKING:  # only the type: screens never import the App at run time (see tests/test_layers.py)
     from pickterm.app import PickTermApp
@@ -44,6 +44,12 @@ class BaseScreen(Screen):
 
     def compose_body(self) -> ComposeResult:
         yield from ()
+
+    @property
+    def active_bindings(self) -> dict[str, ActiveBinding]:
+        """Textual's, in the order the screen declares them also when the profile remaps keys."""
+        active = super().active_bindings
+        return in_declared_order(active) if self.app._keymap else active
 
     @property
     def pickapp(self) -> PickTermApp:
@@ -88,7 +94,7 @@ class LeaveGuard(BaseScreen):
 class DataScreen(BaseScreen):
     """A screen that shows something fetched from the API."""
 
-    BINDINGS = [Binding("f5", "refresh", "Refresh", priority=True)]
+    BINDINGS = [bind("refresh", "refresh", priority=True)]
     # The kind of recent lookup ("order", "worksheet", "shipment") a successful load records.
     RECENT: ClassVar[str | None] = None
 

@@ -11,12 +11,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from pickterm.widgets.keys import bind
 from pickterm.widgets.scan_input import BurstGuard
 
 if TYPE_CHECKING:
@@ -26,10 +26,10 @@ if TYPE_CHECKING:
 class ConfirmScreen(BurstGuard, ModalScreen[bool]):
     BINDINGS = [
         # Not priority: the keys typed before them are weighed first (a scan answers nothing).
-        Binding("y", "answer(True)", "Yes"),
-        Binding("n", "answer(False)", "No"),
-        Binding("escape,f3", "answer(False)", "No", priority=True),
-        Binding("enter", "lone_enter", show=False),
+        bind("confirm.yes", "answer(True)"),
+        bind("confirm.no", "answer(False)"),
+        bind("confirm.cancel", "answer(False)", priority=True),
+        bind("confirm.enter", "lone_enter", described=False, show=False),
     ]
     NOT_COUNTED_HINT = "answer with y or n"
 

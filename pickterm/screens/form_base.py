@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from textual.binding import Binding
 from textual.widgets import Input
 
 from pickterm.screens.base import LeaveGuard
 from pickterm.widgets.fields import FormField
+from pickterm.widgets.keys import bind
 
 NARROW = 60  # below this many columns a field's label stands above it
 
@@ -22,8 +22,8 @@ class FormScreen(LeaveGuard):
     """A screen of :class:`~pickterm.widgets.fields.FormField`\\ s."""
 
     BINDINGS = [
-        Binding("down", "app.focus_next", "Next field", show=False, priority=True),
-        Binding("up", "app.focus_previous", "Previous field", show=False, priority=True),
+        bind("form.next", "app.focus_next", show=False, priority=True),
+        bind("form.prev", "app.focus_previous", show=False, priority=True),
     ]
     # Asked before leaving a form with changes that were not sent or saved.
     LEAVE_QUESTION: ClassVar[str] = "Leave and drop the changes?"

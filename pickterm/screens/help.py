@@ -9,12 +9,10 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Static
 
+from pickterm.i18n import _
 from pickterm.screens.base import BaseScreen
+from pickterm.widgets.keys import bind, keys_in_effect
 from pickterm.widgets.scan_input import BurstGuard
-
-
-def _key_name(app, key: str) -> str:
-    return app.get_key_display(Binding(key, ""))
 
 
 def describe_keys(app, screen: Screen) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
@@ -25,9 +23,9 @@ def describe_keys(app, screen: Screen) -> tuple[list[tuple[str, str]], list[tupl
         for binding in bindings:
             if isinstance(binding, tuple):
                 binding = Binding(*binding)
-            if not binding.description:
+            if not binding.description or binding.action == "command_palette":
                 continue
-            keys = [_key_name(app, k.strip()) for k in binding.key.split(",")]
+            keys = keys_in_effect(app, binding)
             seen.setdefault(binding.description, []).extend(keys)
         return [("/".join(dict.fromkeys(keys)), desc) for desc, keys in seen.items()]
 
@@ -39,7 +37,7 @@ def describe_keys(app, screen: Screen) -> tuple[list[tuple[str, str]], list[tupl
 
 class HelpScreen(BurstGuard, BaseScreen):
     TITLE = "Help"
-    BINDINGS = [Binding("f1", "app.back", "Close help", priority=True)]
+    BINDINGS = [bind("help", "app.back", description=_("Close help"), priority=True)]
 
     def __init__(self, for_screen: Screen) -> None:
         super().__init__(subtitle=getattr(for_screen, "TITLE", ""))
@@ -60,6 +58,8 @@ class HelpScreen(BurstGuard, BaseScreen):
         lines += [
             Content.assemble(Content.styled(f"{keys:>12}", "bold $accent"), f"  {desc}") for keys, desc in global_keys
         ]
-        lines += [Content(""), Content("ctrl+p lists every action of this screen by name.")]
+        keymap = getattr(self.app, "key_bindings", None)
+        palette = "/".join(keymap.keys_of("palette")) if keymap is not None else "ctrl+p"
+        lines += [Content(""), Content(f"{palette} lists every action of this screen by name.")]
         with VerticalScroll(id="body"):
             yield Static(Content("\n").join(lines), id="help-text")

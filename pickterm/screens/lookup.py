@@ -22,7 +22,6 @@ from __future__ import annotations
 
 from textual import events, work
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
 from textual.widgets import Input, Static
@@ -33,6 +32,7 @@ from pickterm.screens.base import BaseScreen
 from pickterm.stylesheets import css
 from pickterm.widgets.common import literal, styled_literal
 from pickterm.widgets.id_field import IdField, tab_ends_scans
+from pickterm.widgets.keys import bind
 from pickterm.widgets.pick_list import PickList
 
 RECENT_SHOWN = 10
@@ -101,9 +101,9 @@ class LookupScreen(BaseScreen):
     )
     CSS_PATH = css("lookup")
     BINDINGS = [
-        Binding("escape", "clear", "Clear"),
-        Binding("down", "to_list", "Recent", show=False),
-        Binding("tab", "tab_terminator", show=False),  # not priority: after the keys before it
+        bind("lookup.clear", "clear"),
+        bind("lookup.recent", "to_list", show=False),
+        bind("lookup.tab", "tab_terminator", described=False, show=False),  # not priority: after the keys before it
     ]
 
     def __init__(self) -> None:

@@ -13,7 +13,6 @@ from typing import Any
 
 from textual import events, work
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
 from textual.widgets import Static
@@ -21,6 +20,7 @@ from textual.widgets import Static
 from pickterm.screens.base import DataScreen
 from pickterm.stylesheets import css
 from pickterm.widgets.common import KeyValues, literal, status_content, styled_literal
+from pickterm.widgets.keys import bind
 from pickterm.widgets.scan_input import BurstGuard
 from pickterm.widgets.text import block, heading, labelled
 
@@ -199,10 +199,10 @@ class OrderScreen(BurstGuard, DataScreen):
     )
     CSS_PATH = css("order")
     BINDINGS = [
-        Binding("w", "worksheets", "Worksheets"),
-        Binding("s", "shipments", "Shipments"),
-        Binding("t", "tracking", "Tracking"),
-        Binding("f", "facility", "Facility"),
+        bind("order.worksheets", "worksheets"),
+        bind("order.shipments", "shipments"),
+        bind("order.tracking", "tracking"),
+        bind("order.facility", "facility"),
     ]
 
     def __init__(self, order_id: str) -> None:

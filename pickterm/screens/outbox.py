@@ -13,13 +13,13 @@ from __future__ import annotations
 from typing import Any
 
 from textual import work
-from textual.binding import Binding
 from textual.content import Content
 
 from pickterm.screens.list_base import ListScreen
 from pickterm.store.state import StateError
 from pickterm.stylesheets import css
 from pickterm.widgets.common import error_facts, literal, styled_literal
+from pickterm.widgets.keys import bind
 from pickterm.widgets.text import block, labelled
 
 _STATE_STYLE = {
@@ -118,11 +118,11 @@ class OutboxScreen(ListScreen):
     CSS_PATH = css("outbox")
     LIST_NAME = "outbox"
     BINDINGS = [
-        Binding("r", "retry", "Retry"),
-        Binding("e", "edit", "Edit"),
-        Binding("d", "discard", "Discard"),
-        Binding("h", "history", "History"),
-        Binding("f5", "refresh", "Refresh", priority=True),
+        bind("outbox.retry", "retry"),
+        bind("outbox.edit", "edit"),
+        bind("outbox.discard", "discard"),
+        bind("outbox.history", "history"),
+        bind("refresh", "refresh", priority=True),
     ]
 
     def __init__(self) -> None:

@@ -13,7 +13,6 @@ from typing import Any
 
 from textual import work
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.widgets import Static
@@ -24,6 +23,7 @@ from pickterm.stylesheets import css
 from pickterm.text import redact
 from pickterm.widgets.common import literal
 from pickterm.widgets.fields import FormField, Verdict
+from pickterm.widgets.keys import bind
 
 
 def _profile_check(value: str) -> Verdict:
@@ -64,8 +64,8 @@ class SetupScreen(FormScreen):
     )
     CSS_PATH = [css("fields"), css("setup")]
     BINDINGS = [
-        Binding("ctrl+s", "save", "Save", priority=True),
-        Binding("ctrl+t", "test", "Test connection", priority=True),
+        bind("setup.save", "save", priority=True),
+        bind("setup.test", "test", priority=True),
     ]
     LEAVE_QUESTION = "The setup was not saved. Leave without saving?"
 

@@ -12,7 +12,6 @@ from typing import Any
 
 from textual import work
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
 from textual.timer import Timer
@@ -21,6 +20,7 @@ from textual.widgets import Static
 from pickterm.screens.base import DataScreen
 from pickterm.stylesheets import css
 from pickterm.widgets.common import KeyValues, literal, status_content, styled_literal
+from pickterm.widgets.keys import bind
 from pickterm.widgets.scan_input import BurstGuard
 from pickterm.widgets.text import heading
 
@@ -161,9 +161,9 @@ class ShipmentScreen(BurstGuard, DataScreen):
     )
     CSS_PATH = css("shipment")
     BINDINGS = [
-        Binding("a", "toggle_auto_refresh", "Auto-refresh"),
-        Binding("o", "order", "Order"),
-        Binding("t", "tracking", "Tracking"),
+        bind("shipment.auto_refresh", "toggle_auto_refresh"),
+        bind("shipment.order", "order"),
+        bind("shipment.tracking", "tracking"),
     ]
 
     def __init__(self, shipment_id: str, by: str = "internal", *, refresh_seconds: float = MIN_REFRESH_SECONDS) -> None:

@@ -7,13 +7,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from textual.binding import Binding
 from textual.content import Content
 
 from pickterm.screens.base import DataScreen
 from pickterm.screens.list_base import ListScreen
 from pickterm.stylesheets import css
 from pickterm.widgets.common import literal, status_content, styled_literal
+from pickterm.widgets.keys import bind
 from pickterm.widgets.text import block, labelled
 
 
@@ -60,8 +60,8 @@ class ShipmentsScreen(ListScreen, DataScreen):
     CSS_PATH = css("shipments")
     LIST_NAME = "shipments"
     BINDINGS = [
-        Binding("enter", "open_shipment", "Open"),
-        Binding("t", "tracking", "Tracking"),
+        bind("shipments.open", "open_shipment"),
+        bind("shipments.tracking", "tracking"),
     ]
 
     def __init__(self, order_id: str) -> None:

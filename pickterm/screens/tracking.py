@@ -21,7 +21,6 @@ from typing import Any, ClassVar
 
 from textual import work
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
 from textual.widgets import Input, Static
@@ -33,6 +32,7 @@ from pickterm.stylesheets import css
 from pickterm.tracking_input import event_from_values
 from pickterm.widgets.common import literal, status_content
 from pickterm.widgets.fields import FormField, Verdict
+from pickterm.widgets.keys import bind
 from pickterm.widgets.tracking_event import DATE_HINT, EventEditor, date_check, local_form, parse_date
 
 FAR_DAYS = 30  # a delivered date further than this from now is asked about first
@@ -53,9 +53,9 @@ class TrackingScreen(FormScreen):
     )
     CSS_PATH = [css("fields"), css("tracking")]
     BINDINGS = [
-        Binding("ctrl+s", "send", "Send", priority=True),
-        Binding("ctrl+n", "add_event", "New event", priority=True),
-        Binding("ctrl+d", "delete_event", "Delete event", priority=True, show=False),
+        bind("tracking.send", "send", priority=True),
+        bind("tracking.add_event", "add_event", priority=True),
+        bind("tracking.delete_event", "delete_event", priority=True, show=False),
     ]
     LEAVE_QUESTION = "The tracking form has changes that were not sent. Leave and drop them?"
     # Where "now" comes from (tests freeze it).

@@ -33,6 +33,7 @@ from textual.widgets import Input, Static
 from pickterm.screens.base import DataScreen
 from pickterm.stylesheets import css
 from pickterm.widgets.common import literal, status_content
+from pickterm.widgets.keys import bind
 from pickterm.widgets.scan_input import ScanField
 from pickterm.widgets.walk import ItemPanel, walk_line
 
@@ -62,20 +63,20 @@ class WalkthroughScreen(DataScreen):
     _MOVE = Binding.Group("Prev/Next")
     _UNIT = Binding.Group("±1 unit")
     BINDINGS = [
-        Binding("f4", "items", "Items", priority=True),
-        Binding("f6", "previous", "Previous item", priority=True, group=_MOVE),
-        Binding("f7", "next", "Next item", priority=True, group=_MOVE),
-        Binding("f8", "skip", "Skip", priority=True),
-        Binding("f9", "short", "Short", priority=True),
-        Binding("f10,ctrl+z", "undo", "Undo", priority=True),
-        Binding("ctrl+up", "add_unit", "Add a unit", priority=True, group=_UNIT),
-        Binding("ctrl+down", "remove_unit", "Remove a unit", priority=True, group=_UNIT),
-        Binding("f12", "summary", "Summary", priority=True),
+        bind("walk.list", "items", priority=True),
+        bind("walk.prev", "previous", priority=True, group=_MOVE),
+        bind("walk.next", "next", priority=True, group=_MOVE),
+        bind("walk.skip", "skip", priority=True),
+        bind("walk.short", "short", priority=True),
+        bind("walk.undo", "undo", priority=True),
+        bind("walk.unit_add", "add_unit", priority=True, group=_UNIT),
+        bind("walk.unit_remove", "remove_unit", priority=True, group=_UNIT),
+        bind("walk.summary", "summary", priority=True),
         # Refresh stays on F5 (help and ctrl+p list it); the footer keeps its room for picking keys.
-        Binding("f5", "refresh", "Refresh", priority=True, show=False),
-        Binding("tab", "tab_terminator", show=False),  # not priority: after the keys before it
+        bind("refresh", "refresh", priority=True, show=False),
+        bind("walk.tab", "tab_terminator", described=False, show=False),  # not priority: after the keys before it
         # Not priority: after the keys before it. Leaves, unless an error was just acknowledged.
-        Binding("escape", "leave", "Back", show=False),
+        bind("walk.leave", "leave", show=False),
     ]
     clock: Callable[[], float] = staticmethod(time.monotonic)  # injectable (tests)
 

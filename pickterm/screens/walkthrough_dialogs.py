@@ -16,7 +16,6 @@ from typing import Any
 
 from textual import events
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import ModalScreen
@@ -26,6 +25,7 @@ from textual.widgets.option_list import Option
 from pickterm.picking import SHORT_REASONS, STATE_SYMBOLS, STATE_WORDS, Outcome, PickProgress, Summary
 from pickterm.stylesheets import css
 from pickterm.widgets.common import literal, styled_literal
+from pickterm.widgets.keys import bind
 from pickterm.widgets.scan_input import BurstGuard
 from pickterm.widgets.walk import walk_line
 
@@ -48,9 +48,9 @@ class ScanErrorDialog(ModalScreen[None]):
 
     CSS_PATH = css("walkthrough")
     BINDINGS = [
-        Binding("escape,f3", "acknowledge", "OK, continue", priority=True),
+        bind("walk.error_ok", "acknowledge", priority=True),
         # Not priority: Enter must come after the characters typed before it.
-        Binding("enter,tab", "blocked_scan", show=False),
+        bind("walk.error_scan", "blocked_scan", described=False, show=False),
     ]
 
     def __init__(self, outcome: Outcome) -> None:
@@ -125,8 +125,11 @@ class ShortReasonDialog(BurstGuard, ModalScreen[str | None]):
 
     CSS_PATH = css("walkthrough")
     BINDINGS = [
-        Binding("escape,f3", "cancel", "Cancel", priority=True),
-        *[Binding(str(n), f"highlight({n - 1})", show=False) for n in range(1, len(SHORT_REASONS) + 1)],
+        bind("walk.short_cancel", "cancel", priority=True),
+        *[
+            bind("walk.short_reason", f"highlight({n - 1})", keys=str(n), described=False, show=False)
+            for n in range(1, len(SHORT_REASONS) + 1)
+        ],
     ]
     NOT_COUNTED_HINT = "choose a reason with 1-5, then Enter"
 
@@ -190,7 +193,10 @@ class ItemListDialog(BurstGuard, ModalScreen[str | None]):
     NOT_COUNTED_HINT = "close the list (Esc) to scan"
 
     CSS_PATH = css("walkthrough")
-    BINDINGS = [Binding("escape,f3,f4", "cancel", "Close", priority=True)]
+    BINDINGS = [
+        bind("walk.list_close", "cancel", priority=True),
+        bind("walk.list", "cancel", described=False, show=False, priority=True),  # the key that opened it
+    ]
 
     def __init__(self, model: PickProgress) -> None:
         super().__init__()
@@ -265,8 +271,10 @@ class SummaryDialog(BurstGuard, ModalScreen[None]):
 
     CSS_PATH = css("walkthrough")
     BINDINGS = [
-        Binding("escape,f3,f12", "close", "Close", priority=True),
-        Binding("enter", "close", "Close", show=False),  # not priority: a scan's Enter is not counted first
+        bind("walk.summary_close", "close", priority=True),
+        bind("walk.summary", "close", described=False, show=False, priority=True),  # the key that opened it
+        # Not priority: a scan's Enter is not counted first.
+        bind("walk.summary_enter", "close", show=False),
     ]
     NOT_COUNTED_HINT = "close the summary (Esc) to scan"
 

@@ -13,13 +13,13 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from textual.binding import Binding
 from textual.content import Content
 
 from pickterm.screens.base import DataScreen
 from pickterm.screens.list_base import ListScreen
 from pickterm.stylesheets import css
 from pickterm.widgets.common import status_content, styled_literal
+from pickterm.widgets.keys import bind
 from pickterm.widgets.text import block, labelled
 
 EMPTY_TEXT = "empty — no items (known VTEX race)"
@@ -96,8 +96,8 @@ class WorksheetsScreen(ListScreen, DataScreen):
     CSS_PATH = css("worksheets")
     LIST_NAME = "worksheets"
     BINDINGS = [
-        Binding("enter", "open_worksheet", "Open"),
-        Binding("f", "facility", "Facility"),
+        bind("worksheets.open", "open_worksheet"),
+        bind("worksheets.facility", "facility"),
     ]
 
     def __init__(self, order_id: str) -> None:

@@ -34,6 +34,7 @@ import tomlkit.exceptions
 from pydantic import BaseModel, ConfigDict, SecretStr
 
 from pickterm.api.client import API_URL, AUTH_URL, check_base_url
+from pickterm.keymap import PRESETS, Keymap, KeymapError, check_keys_table, resolve
 from pickterm.store.names import PROFILE_NAME_RULE, THEMES, is_profile_name
 
 __all__ = [
@@ -66,6 +67,7 @@ ENV_VARS = {
     "PICKTERM_AUTH_URL": "auth_url",
     "PICKTERM_API_KEY": "api_key",
     "PICKTERM_AUTH_SCHEME": "auth_scheme",
+    "PICKTERM_KEYMAP": "keymap",
 }
 PROFILE_ENV = "PICKTERM_PROFILE"
 _MASK = "\u2022" * 8
@@ -75,7 +77,9 @@ _HEADER = """\
 # picks one. Keys: api_url, auth_url, auth_scheme (bearer|raw), api_key,
 # default_facility, scan_terminator (enter|tab|none|literal), scan_layout,
 # scan_burst_ms (default 30), scan_weight_tolerance (percent, default 10),
-# theme (dark|light|high-contrast|monochrome). This file is private (mode 0600).
+# theme (dark|light|high-contrast|monochrome), keymap (default|no-fkeys) and a
+# [profiles.NAME.keys] table (binding id = key or [keys]; see pickterm keys).
+# This file is private (mode 0600).
 """
 
 
@@ -182,7 +186,7 @@ def _megabytes(value: Any) -> int:
 
 
 # Every key a profile may hold, with its validator (returns the normalised value).
-PROFILE_KEYS: dict[str, Callable[[Any], str | int]] = {
+PROFILE_KEYS: dict[str, Callable[[Any], Any]] = {
     "api_url": _url,
     "auth_url": _url,
     "auth_scheme": _choice(AUTH_SCHEMES),
@@ -194,6 +198,8 @@ PROFILE_KEYS: dict[str, Callable[[Any], str | int]] = {
     "scan_weight_tolerance": _number(0, 100, "%"),  # how far a scale label may be from the expected weight
     "theme": _choice(THEMES),
     "max_response_mb": _megabytes,
+    "keymap": _choice(tuple(PRESETS)),  # a preset of keys (pickterm.keymap)
+    "keys": check_keys_table,  # [profiles.NAME.keys]: binding id = key or [keys]
 }
 TOP_KEYS = ("default_profile", "profiles")
 
@@ -225,12 +231,18 @@ class Settings(BaseModel):
     scan_weight_tolerance: float = 10.0
     theme: str = "dark"
     max_response_mb: int = 8
+    keymap: str = "default"
+    keys: dict[str, tuple[str, ...]] = {}
     # Where each non-default value came from: "flag", "env PICKTERM_...", "file".
     sources: dict[str, str] = {}
 
     def api_key_value(self) -> str:
         """The key itself (for the client only), or '' when none is configured."""
         return self.api_key.get_secret_value() if self.api_key is not None else ""
+
+    def key_bindings(self) -> Keymap:
+        """The keys in effect for this profile (checked when the settings were read)."""
+        return resolve(self.keymap, self.keys)
 
 
 def mask_key(key: str | SecretStr | None) -> str:
@@ -306,6 +318,7 @@ def _profiles_of(doc: Mapping[str, Any], path: Path) -> dict[str, dict[str, Any]
                 values[key] = PROFILE_KEYS[key](_plain(value))
             except ValueError as exc:
                 raise ConfigError(f"{where}, profile {name!r}, key {key!r}: {exc}") from None
+        _check_keymap(values, f"{where}, profile {name!r}")
         profiles[name] = values
     default = doc.get("default_profile")
     if default is not None:
@@ -319,6 +332,14 @@ def _profiles_of(doc: Mapping[str, Any], path: Path) -> dict[str, dict[str, Any]
                 f" (profiles: {', '.join(profiles) or 'none'})"
             )
     return profiles
+
+
+def _check_keymap(values: Mapping[str, Any], where: str) -> None:
+    """The profile's keymap and keys together: no two actions on one key, no printable key by accident."""
+    try:
+        resolve(values.get("keymap"), values.get("keys"))
+    except KeymapError as exc:
+        raise ConfigError(f"{where}, keys: {exc}") from None
 
 
 def _plain(value: Any) -> Any:
@@ -378,6 +399,8 @@ def load_settings(
         except ValueError as exc:
             raise ConfigError(f"Environment variable {var}: {exc}") from None
         sources[key] = f"env {var}"
+        if key == "keymap":
+            _check_keymap(values, f"Environment variable {var}")
     for flag, key, raw in (("--api-url", "api_url", api_url), ("--auth-url", "auth_url", auth_url)):
         if raw is None:
             continue
