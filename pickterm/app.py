@@ -35,6 +35,7 @@ from textual.reactive import reactive
 from textual.screen import Screen
 from textual.theme import Theme
 
+from pickterm.i18n import LANGUAGE_NAMES, _, current_language, set_language
 from pickterm.services import Services
 from pickterm.store.names import THEMES as THEME_NAMES
 from pickterm.stylesheets import STYLES_DIR
@@ -171,6 +172,7 @@ class PickTermApp(App):
             theme = "monochrome"
         self.theme = THEMES.get(theme or "dark", THEMES["dark"]).name
         self._theme_loaded = theme is not None
+        self._drawn_language = current_language()  # the screens' words are in it
 
     # The services, as screens read them (``self.pickapp.state``...): the Services object holds them.
 
@@ -277,6 +279,7 @@ class PickTermApp(App):
         if settings is not None and not self._theme_loaded and os.environ.get("NO_COLOR") is None:
             self.theme = THEMES.get(settings.theme, THEMES["dark"]).name
         self._theme_loaded = True
+        self.relabel()  # the profile's language, read just now
         self.services.connect()
 
     # ------------------------------------------------------------ the local store
@@ -618,7 +621,7 @@ class PickTermApp(App):
             from pickterm.screens.confirm import ConfirmScreen
 
             question = quit_question(pending, failed)
-            if not await self.push_screen_wait(ConfirmScreen(question, yes="Quit", no="Stay")):
+            if not await self.push_screen_wait(ConfirmScreen(question, yes=_("Quit"), no=_("Stay"))):
                 return
         self.exit()
 
@@ -638,6 +641,33 @@ class PickTermApp(App):
             save_theme(key, profile)
         except Exception as exc:
             self.call_from_thread(self.notify, f"Theme not saved: {exc}", severity="warning", markup=False)
+
+    def action_use_language(self, language: str) -> None:
+        """Speak ``language`` from now on (every screen is drawn again in it) and remember it."""
+        set_language(language)
+        self.relabel()
+        if not self.demo and self.settings is not None:
+            self._save_language(language, self.settings.profile)
+
+    def relabel(self) -> None:
+        """Draw every screen again when the language changed since they were drawn."""
+        if current_language() == self._drawn_language:
+            return
+        self._drawn_language = current_language()
+        for screen in self.screen_stack:
+            if hasattr(screen, "relabel"):
+                self.call_later(screen.relabel)
+
+    @work(thread=True, group="language", exit_on_error=False)
+    def _save_language(self, language: str, profile: str) -> None:
+        from pickterm.store.config import save_language
+
+        try:
+            save_language(language, profile)
+        except Exception as exc:
+            self.call_from_thread(
+                self.notify, _("Language not saved: {error}").format(error=exc), severity="warning", markup=False
+            )
 
     # ------------------------------------------------------------ command palette
 
@@ -661,6 +691,12 @@ class PickTermApp(App):
         yield SystemCommand("Outbox", "tracking writes waiting or refused", self.action_outbox)
         for key in THEMES:
             yield SystemCommand(f"Theme: {key}", "colours (remembered)", _bind(self.action_use_theme, key))
+        for code, name in LANGUAGE_NAMES.items():
+            yield SystemCommand(
+                _("Language: {name}").format(name=name),
+                _("words on screen (remembered)"),
+                _bind(self.action_use_language, code),
+            )
         yield SystemCommand("Quit", "ctrl+q", self.action_quit)
 
 
@@ -669,19 +705,22 @@ def quit_question(pending: int, failed: int) -> str:
     next run, failed ones are never sent again unless someone resends them."""
 
     def writes(n: int) -> str:
-        return f"{n} tracking write{'s' if n != 1 else ''}"
+        return _("1 tracking write") if n == 1 else _("{n} tracking writes").format(n=n)
 
     parts = []
     if pending:
         parts.append(
-            f"{writes(pending)} not sent yet: kept, and sent when pickterm runs again (or by pickterm outbox flush)."
+            _("{writes} not sent yet: kept, and sent when pickterm runs again (or by pickterm outbox flush).").format(
+                writes=writes(pending)
+            )
         )
     if failed:
         parts.append(
-            f"{writes(failed)} refused by the server: kept, but never sent again unless "
-            "you edit or resend them in the outbox."
+            _(
+                "{writes} refused by the server: kept, but never sent again unless you edit or resend them in the outbox."
+            ).format(writes=writes(failed))
         )
-    return " ".join(parts) + " Quit anyway?"
+    return " ".join([*parts, _("Quit anyway?")])
 
 
 def _runner(screen: Screen, action: str):

@@ -81,6 +81,7 @@ from pydantic import (
 )
 from pydantic.alias_generators import to_camel
 
+from pickterm.i18n import date_text
 from pickterm.status import ORDER_STATUSES, SHIPMENT_STATUSES, status_label, status_tone  # noqa: F401  (re-exported)
 
 _FRACTION = re.compile(r"(\.\d{6})\d+")
@@ -104,7 +105,7 @@ def parse_api_datetime(value: str | None) -> datetime | None:
 
 
 def format_api_datetime(value: str | None, *, local: bool = True) -> str:
-    """A short readable date-time (``2025-02-10 15:02``), the raw text if unreadable, '-' if absent."""
+    """A short readable date-time (``2025-02-10 15:02`` in English), the raw text if unreadable, '-' if absent."""
     parsed = parse_api_datetime(value)
     if parsed is None:
         return value or "-"
@@ -113,7 +114,7 @@ def format_api_datetime(value: str | None, *, local: bool = True) -> str:
             parsed = parsed.astimezone()
         except (OverflowError, ValueError, OSError):
             return value or "-"
-    return parsed.strftime("%Y-%m-%d %H:%M")
+    return date_text(parsed)  # the user's conventions: 11/02/2025 09:30 in es and pt-BR
 
 
 def iso_utc(value: datetime) -> str:

@@ -9,7 +9,9 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Static
 
+from pickterm.i18n import N_, _, current_language
 from pickterm.screens.base import BaseScreen
+from pickterm.widgets.common import STATUS_WORDS, status_content
 from pickterm.widgets.scan_input import BurstGuard
 
 
@@ -38,11 +40,11 @@ def describe_keys(app, screen: Screen) -> tuple[list[tuple[str, str]], list[tupl
 
 
 class HelpScreen(BurstGuard, BaseScreen):
-    TITLE = "Help"
+    TITLE = N_("Help")
     BINDINGS = [Binding("f1", "app.back", "Close help", priority=True)]
 
     def __init__(self, for_screen: Screen) -> None:
-        super().__init__(subtitle=getattr(for_screen, "TITLE", ""))
+        super().__init__(subtitle=_(getattr(for_screen, "TITLE", "")))
         self.for_screen = for_screen
 
     def compose_body(self) -> ComposeResult:
@@ -50,16 +52,19 @@ class HelpScreen(BurstGuard, BaseScreen):
         lines: list[Content] = []
         about = getattr(self.for_screen, "HELP", "")
         if about:
-            lines += [Content(about), Content("")]
-        title = getattr(self.for_screen, "TITLE", "This screen")
-        lines.append(Content.styled(f"{title} keys", "bold"))
+            lines += [Content(_(about)), Content("")]
+        title = _(getattr(self.for_screen, "TITLE", "")) or _("This screen")
+        lines.append(Content.styled(_("{screen} keys").format(screen=title), "bold"))
         lines += [
             Content.assemble(Content.styled(f"{keys:>12}", "bold $accent"), f"  {desc}") for keys, desc in screen_keys
-        ] or [Content("  (none)")]
-        lines += [Content(""), Content.styled("Everywhere", "bold")]
+        ] or [Content(_("  (none)"))]
+        lines += [Content(""), Content.styled(_("Everywhere"), "bold")]
         lines += [
             Content.assemble(Content.styled(f"{keys:>12}", "bold $accent"), f"  {desc}") for keys, desc in global_keys
         ]
-        lines += [Content(""), Content("ctrl+p lists every action of this screen by name.")]
+        lines += [Content(""), Content(_("ctrl+p lists every action of this screen by name."))]
+        if current_language() != "en":  # what each status word is on the server, for a supervisor
+            lines += [Content(""), Content.styled(_("Status words and the server's codes"), "bold")]
+            lines += [Content.assemble("  ", status_content(code), f"  {code}") for code in STATUS_WORDS]
         with VerticalScroll(id="body"):
             yield Static(Content("\n").join(lines), id="help-text")

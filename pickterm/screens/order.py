@@ -45,7 +45,7 @@ def order_rows(order: Any) -> list[tuple[str, Any]]:
     rows: list[tuple[str, Any]] = [
         ("Order", order.order_id),
         ("Sequence", order.sequence),
-        ("Status", status_content(order.status)),
+        ("Status", status_content(order.status, code=True)),
         ("Created", format_api_datetime(order.created_at)),
         ("Updated", format_api_datetime(order.updated_at)),
         ("Ship by", format_api_datetime(order.shipping_estimated_date_min)),

@@ -125,7 +125,7 @@ def summary_rows(shipment: Any) -> list[tuple[str, Any]]:
     agent = shipment.agent
     service = " · ".join(p for p in (shipment.carrier_service_type, shipment.type) if p)
     return [
-        ("Status", status_content(shipment.status)),
+        ("Status", status_content(shipment.status, code=True)),
         ("Tracking no.", shipment.service_id),
         ("Carrier", shipment.carrier_name or shipment.carrier_id),
         ("Service", service),

@@ -16,6 +16,7 @@ from typing import Any
 from textual.binding import Binding
 from textual.content import Content
 
+from pickterm.i18n import N_
 from pickterm.screens.base import DataScreen
 from pickterm.screens.list_base import ListScreen
 from pickterm.stylesheets import css
@@ -92,7 +93,7 @@ class WorksheetsScreen(ListScreen, DataScreen):
         "Up/Down choose; Enter opens the picking walkthrough; f opens the facility. "
         '"here:" is what this terminal recorded in the walkthrough (the server does not know it yet).'
     )
-    NOT_COUNTED_HINT = "open a worksheet (Enter) to scan its items"
+    NOT_COUNTED_HINT = N_("open a worksheet (Enter) to scan its items")
     CSS_PATH = css("worksheets")
     LIST_NAME = "worksheets"
     BINDINGS = [

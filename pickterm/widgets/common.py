@@ -15,6 +15,7 @@ from textual.containers import Horizontal
 from textual.content import Content
 from textual.widgets import Static
 
+from pickterm.i18n import N_, _
 from pickterm.status import TONE_SYMBOLS, status_tone
 from pickterm.text import clean, one_line, redact
 
@@ -22,10 +23,40 @@ if TYPE_CHECKING:  # only the type: widgets never import the App at run time (se
     from pickterm.app import PickTermApp
 
 
-def status_content(status: str | None) -> Content:
-    """``✔ COMPLETED`` styled by tone; the word is always there."""
+# The server's status codes in the user's words (in English: the code itself, as the API says it).
+STATUS_WORDS = {
+    "PENDING": N_("PENDING"),
+    "IN_PROGRESS": N_("IN_PROGRESS"),
+    "COLLECTED": N_("COLLECTED"),
+    "READY_FOR_PACKING": N_("READY_FOR_PACKING"),
+    "PACKING": N_("PACKING"),
+    "PACKED": N_("PACKED"),
+    "SORTING": N_("SORTING"),
+    "COMPLETED": N_("COMPLETED"),
+    "CANCELLED": N_("CANCELLED"),
+    "CANCELED": N_("CANCELED"),
+    "REJECTED": N_("REJECTED"),
+    "CREATED": N_("CREATED"),
+    "ASSIGNED": N_("ASSIGNED"),
+    "PICKED": N_("PICKED"),
+    "ON_ROUTE": N_("ON_ROUTE"),
+    "INCIDENT": N_("INCIDENT"),
+    "ON_HOLD": N_("ON_HOLD"),
+    "RETURNED": N_("RETURNED"),
+    "DELIVERED": N_("DELIVERED"),
+    "TRANSFER": N_("TRANSFER"),
+}
+
+
+def status_content(status: str | None, *, code: bool = False) -> Content:
+    """``✔ COMPLETED`` styled by tone, in the user's words; the word is always there. With
+    ``code``, the server's own code follows a translated word (``✔ ENTREGADO (DELIVERED)``):
+    the detail views, where a supervisor reads it."""
     tone = status_tone(status)
-    word = one_line(status) if status else "UNKNOWN"
+    raw = one_line(status) if status else "UNKNOWN"
+    word = _(STATUS_WORDS[raw.upper()]) if raw.upper() in STATUS_WORDS else raw
+    if code and word != raw:
+        word = f"{word} ({raw})"
     return Content.from_markup(f"[$style]{TONE_SYMBOLS[tone]} $word[/]", style=_TONE_STYLE[tone], word=word)
 
 

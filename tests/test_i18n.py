@@ -1,0 +1,114 @@
+"""The user's language: which one is chosen, the catalogs in the package, values in the
+user's conventions, and the language switched from the palette."""
+
+from __future__ import annotations
+
+import re
+import string
+from datetime import datetime
+
+import pytest
+from catalogs import CATALOGS, compile_mo, extract, mo_path, po_path, read_po
+
+from pickterm.i18n import _, choose_language, current_language, date_text, decimal, set_language
+from pickterm.store.config import ConfigError, load_settings, save_setting
+
+# ---------------------------------------------------------------- which language
+
+
+@pytest.mark.parametrize(
+    ("setting", "env", "expected"),
+    [
+        (None, {}, "en"),
+        ("es", {"PICKTERM_LANG": "pt-BR", "LANG": "en_US.UTF-8"}, "es"),  # the profile wins
+        (None, {"PICKTERM_LANG": "pt-BR", "LC_ALL": "es_MX.UTF-8"}, "pt-BR"),  # then PICKTERM_LANG
+        (None, {"LC_ALL": "es_MX.UTF-8", "LANG": "pt_BR.UTF-8"}, "es"),  # then LC_ALL
+        (None, {"LC_MESSAGES": "pt_BR.UTF-8", "LANG": "es_AR.UTF-8"}, "pt-BR"),  # LC_MESSAGES before LANG
+        (None, {"LANG": "es_CO.UTF-8"}, "es"),
+        (None, {"LANG": "pt_BR"}, "pt-BR"),
+        (None, {"LC_ALL": "C", "LANG": "es_MX.UTF-8"}, "en"),  # LC_ALL set decides, even to C
+        (None, {"LANG": "de_DE.UTF-8"}, "en"),  # no catalog: English
+        (None, {"PICKTERM_LANG": "klingon", "LANG": "es_MX"}, "es"),  # an unknown PICKTERM_LANG is passed over
+    ],
+)
+def test_language_precedence(setting, env, expected):
+    assert choose_language(setting, env) == expected
+
+
+def test_profile_language_is_a_setting(tmp_path):
+    path = tmp_path / "config.toml"
+    assert save_setting("language", "PT_br", "main", path=path) == "pt-BR"
+    assert load_settings("main", env={}, path=path).language == "pt-BR"
+    with pytest.raises(ConfigError, match="'fr' is not one of en, es, pt-BR"):
+        save_setting("language", "fr", "main", path=path)
+
+
+def test_profile_language_wins_over_the_environment(tmp_path, monkeypatch):
+    from pickterm.services import Services
+
+    path = tmp_path / "config.toml"
+    save_setting("language", "pt-BR", "main", path=path)
+    monkeypatch.setenv("PICKTERM_LANG", "es")
+    monkeypatch.setattr("pickterm.store.config.config_path", lambda: path)
+    services = Services(profile="main")
+    services.load_settings()
+    assert current_language() == "pt-BR"
+    assert _("Wrong item") == "Item errado"
+
+
+# ---------------------------------------------------------------- the catalogs
+
+
+@pytest.mark.parametrize("language", list(CATALOGS))
+def test_compiled_catalog_matches_its_po_file(language):
+    """The shipped .mo is the .po as it is (``python tests/catalogs.py compile`` after an edit)."""
+    assert mo_path(language).read_bytes() == compile_mo(read_po(po_path(language)))
+
+
+def _fields(text: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(text) if name is not None}
+
+
+@pytest.mark.parametrize("language", list(CATALOGS))
+def test_catalog_is_complete(language):
+    """Every sentence marked in pickterm/ is in the catalog and translated, with the same
+    placeholders (``python tests/catalogs.py update`` brings new ones in)."""
+    catalog = read_po(po_path(language))
+    marked = extract()
+    missing = sorted(set(marked) - set(catalog.entries))
+    assert not missing, f"not in the {language} catalog: {missing[:10]}"
+    untranslated = sorted(m for m in marked if not catalog.entries[m])
+    assert not untranslated, f"untranslated in {language}: {untranslated[:10]}"
+    wrong = [m for m in marked if _fields(m) != _fields(catalog.entries[m])]
+    assert not wrong, f"placeholders differ in {language}: {wrong[:5]}"
+    obsolete = sorted(set(catalog.entries) - set(marked))
+    assert not obsolete, f"no longer in pickterm/, still in {language}: {obsolete[:10]}"
+
+
+@pytest.mark.parametrize("language", ["es", "pt-BR"])
+def test_a_sentence_is_translated_at_run_time(language):
+    set_language(language)
+    expected = {"es": "Artículo equivocado", "pt-BR": "Item errado"}[language]
+    assert _("Wrong item") == expected
+    set_language("en")
+    assert _("Wrong item") == "Wrong item"
+
+
+# ---------------------------------------------------------------- values
+
+
+def test_numbers_and_dates_in_the_users_conventions():
+    from pickterm.picking import format_kg
+
+    moment = datetime(2025, 2, 11, 9, 30)
+    assert (format_kg(0.35), date_text(moment)) == ("0.350 kg", "2025-02-11 09:30")
+    for language in ("es", "pt-BR"):
+        set_language(language)
+        assert (format_kg(0.35), decimal("12.5"), date_text(moment)) == ("0,350 kg", "12,5", "11/02/2025 09:30")
+
+
+def test_no_sentence_is_built_from_fragments():
+    """Translators reorder words: a sentence is one msgid with named placeholders, never
+    positional ones (``{}``) that a translation could not move."""
+    positional = [m for m in extract() if re.search(r"\{\}|\{\d", m)]
+    assert not positional
