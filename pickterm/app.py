@@ -35,7 +35,7 @@ from textual.reactive import reactive
 from textual.screen import Screen
 from textual.theme import Theme
 
-from pickterm.i18n import LANGUAGE_NAMES, _, current_language, set_language
+from pickterm.i18n import LANGUAGE_NAMES, N_, _, current_language, set_language
 from pickterm.services import Services
 from pickterm.store.names import THEMES as THEME_NAMES
 from pickterm.stylesheets import STYLES_DIR
@@ -301,8 +301,8 @@ class PickTermApp(App):
         self.store_status = ""
         if was_missing:
             self.notify(
-                "The local store is available again: recent lookups, pick progress and the outbox are back.",
-                title="Local store",
+                _("The local store is available again: recent lookups, pick progress and the outbox are back."),
+                title=_("Local store"),
                 markup=False,
             )
         if self._services_ready.is_set():
@@ -320,21 +320,21 @@ class PickTermApp(App):
     def store_failed(self, exc: BaseException) -> None:
         """A store call failed: show it in the header, and say once what is affected and why."""
         if self.state is None:
-            status = "no store"
-            text = (
-                f"Local store unavailable: {exc}. Lookups work; recent lookups, pick progress and the "
+            status = N_("no store")  # the header shows these translated
+            text = _(
+                "Local store unavailable: {error}. Lookups work; recent lookups, pick progress and the "
                 "outbox are off until it can be opened (tried again every few seconds)."
-            )
+            ).format(error=exc)
         elif getattr(exc, "busy", False):
-            status = "store busy"
-            text = f"The local store is busy: {exc}."
+            status = N_("store busy")
+            text = _("The local store is busy: {error}.").format(error=exc)
         else:
-            status = "store error"
-            text = f"The local store failed: {exc}."
+            status = N_("store error")
+            text = _("The local store failed: {error}.").format(error=exc)
         self.store_error = exc
         if status != self.store_status:
             self.store_status = status
-            self.notify(text, title="Local store", severity="warning", markup=False)
+            self.notify(text, title=_("Local store"), severity="warning", markup=False)
 
     def _store_worked(self, wrote: bool) -> None:
         # Reading works while another process holds the write lock: only a write ends "busy".
@@ -427,6 +427,7 @@ class PickTermApp(App):
         if old is not None:
             self.run_worker(old.aclose(), group="close", exit_on_error=False)
         self.start_outbox_retries()
+        self.relabel()  # the language the setup saved
 
     async def on_unmount(self) -> None:
         if self.services.client is not None:
@@ -640,7 +641,9 @@ class PickTermApp(App):
         try:
             save_theme(key, profile)
         except Exception as exc:
-            self.call_from_thread(self.notify, f"Theme not saved: {exc}", severity="warning", markup=False)
+            self.call_from_thread(
+                self.notify, _("Theme not saved: {error}").format(error=exc), severity="warning", markup=False
+            )
 
     def action_use_language(self, language: str) -> None:
         """Speak ``language`` from now on (every screen is drawn again in it) and remember it."""

@@ -22,6 +22,7 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from pickterm.i18n import N_
 from pickterm.store.dates import parse_user_datetime
 from pickterm.text import has_control
 
@@ -40,7 +41,7 @@ __all__ = [
 
 EVENT_FORM = "CITY|STATE|DESCRIPTION|DATE"
 # The fields of one event, with the label a person reads, in the order they are typed.
-EVENT_FIELDS = (("city", "City"), ("state", "State"), ("description", "Description"), ("date", "Date"))
+EVENT_FIELDS = (("city", N_("City")), ("state", N_("State")), ("description", N_("Description")), ("date", N_("Date")))
 _LABELS = dict(EVENT_FIELDS)
 
 

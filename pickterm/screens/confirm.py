@@ -47,7 +47,7 @@ class ConfirmScreen(BurstGuard, ModalScreen[bool]):
             not_counted = Static("", id="not-counted")
             not_counted.display = False
             yield not_counted
-            yield Static(Content(f"y: {self.yes}   n/Esc: {self.no}"), id="dialog-keys")
+            yield Static(Content(_("y: {yes}   n/Esc: {no}").format(yes=self.yes, no=self.no)), id="dialog-keys")
 
     def not_counted(self, code: str) -> None:
         self.ignored.append(code)

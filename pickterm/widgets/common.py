@@ -112,12 +112,12 @@ class AppHeader(Horizontal):
         if self.pickapp.demo:
             parts.append("DEMO")
         if pending:
-            parts.append(f"⟳{pending} pending" if narrow else f"⟳ {pending} pending")
+            parts.append(("⟳" if narrow else "⟳ ") + _("{n} pending").format(n=pending))
         if failed:
-            parts.append(f"✘{failed} failed" if narrow else f"✘ {failed} failed")
+            parts.append(("✘" if narrow else "✘ ") + _("{n} failed").format(n=failed))
         store = self.pickapp.store_status
         if store:  # "store busy", "no store": the local store is not working right now
-            parts.append(f"⚠{store}" if narrow else f"⚠ {store}")
+            parts.append(f"⚠{_(store)}" if narrow else f"⚠ {_(store)}")
         found = self.query("#header-status")
         if not found:  # being removed with its screen
             return
@@ -156,11 +156,12 @@ class ErrorPanel(Static):
         from pickterm.widgets.advice import advice_text
 
         if isinstance(error, PickPackError):
-            lines = [f"✘ {error.sentence}", *error_facts(error), hint or advice_text(error)]
+            lines = [f"✘ {_(error.sentence)}", *error_facts(error), hint or advice_text(error)]
         elif isinstance(error, (ConfigError, StateError)):  # already one sentence naming file and key
-            lines = [f"✘ {error}", hint or "Fix the setting (pickterm config), or start with --demo."]
+            lines = [f"✘ {error}", hint or _("Fix the setting (pickterm config), or start with --demo.")]
         else:
-            lines = [f"✘ Something went wrong: {type(error).__name__}: {error}", hint or "F5 retries; F2 goes home."]
+            wrong = _("✘ Something went wrong: {kind}: {error}").format(kind=type(error).__name__, error=error)
+            lines = [wrong, hint or _("F5 retries; F2 goes home.")]
         self.update(literal("\n".join(one_line(redact(line)) for line in lines)))
         self.display = True
 
