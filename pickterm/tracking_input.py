@@ -22,7 +22,7 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from pickterm.i18n import N_
+from pickterm.i18n import N_, _
 from pickterm.store.dates import parse_user_datetime
 from pickterm.text import has_control
 
@@ -57,9 +57,9 @@ def text_problem(label: str, value: str) -> str | None:
     """What is wrong with a typed city, state or description (None when it can be sent)."""
     text = value.strip()
     if not text:
-        return f"{label} is required"
+        return _("{field} is required").format(field=_(label))
     if has_control(text):
-        return f"{label} holds control characters (escapes, line breaks, bidi marks)"
+        return _("{field} holds control characters (escapes, line breaks, bidi marks)").format(field=_(label))
     return None
 
 

@@ -124,7 +124,7 @@ class LookupScreen(BaseScreen):
     def compose_body(self) -> ComposeResult:
         with Vertical(id="body"):
             yield IdField(placeholder=_("Scan or type an id"), id="lookup-input")
-            yield Static(Content(HINT), id="lookup-understood")
+            yield Static(Content(_(HINT)), id="lookup-understood")
             yield PickList(id="lookup-list")
 
     @property
