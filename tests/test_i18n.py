@@ -112,3 +112,32 @@ def test_no_sentence_is_built_from_fragments():
     positional ones (``{}``) that a translation could not move."""
     positional = [m for m in extract() if re.search(r"\{\}|\{\d", m)]
     assert not positional
+
+
+# ---------------------------------------------------------------- the command line
+
+
+def test_the_command_lines_words_follow_the_locale_and_its_json_does_not(capsys, monkeypatch):
+    from pickterm.cli import main
+
+    monkeypatch.setenv("LANG", "pt_BR.UTF-8")
+    assert main(["--demo", "outbox", "list"]) == 0
+    assert capsys.readouterr().out == "A caixa de saída está vazia.\n"
+    monkeypatch.setenv("PICKTERM_LANG", "es")  # wins over the locale
+    assert main(["--demo", "outbox", "list"]) == 0
+    assert capsys.readouterr().out == "La bandeja de salida está vacía.\n"
+    assert main(["--demo", "outbox", "list", "--json"]) == 0
+    assert capsys.readouterr().out == ""
+
+
+def test_config_show_speaks_the_profiles_language_with_the_keys_as_they_are(capsys, tmp_path, monkeypatch):
+    from pickterm.cli import main
+
+    path = tmp_path / "config.toml"
+    save_setting("language", "es", "main", path=path)
+    save_setting("default_profile", "main", path=path)
+    monkeypatch.setattr("pickterm.store.config.config_path", lambda: path)
+    assert main(["config", "show"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("# perfil main (según default_profile); archivo ")
+    assert "api_key = (sin definir)  # por defecto" in out and "language = es  # file" in out
