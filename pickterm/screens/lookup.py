@@ -396,7 +396,7 @@ class LookupScreen(BaseScreen):
                 ],
             ),
         ]
-        width = min(max((len(entry[2]) for _, entries in sections for entry in entries), default=0), 36)
+        width = min(max((len(entry[2]) for _title, entries in sections for entry in entries), default=0), 36)
         options: list[Option] = []
         for title, entries in sections:
             if entries:

@@ -107,7 +107,7 @@ def order_blocks(order: Any) -> list[tuple[str, Content]]:
     package or payment, ``entry-sub`` for what belongs to the entry above it.
     """
     entries = order.all_items()
-    counts = {state: sum(1 for s, _ in entries if s == state) for state in GROUP_TITLES}
+    counts = {state: sum(1 for s, _item in entries if s == state) for state in GROUP_TITLES}
     summary = " · ".join(f"{n} {_(GROUP_WORDS[s])}" for s, n in counts.items())
     blocks = [("group", heading(_("Items"))), ("entry", Content(summary))]
     for state, title in GROUP_TITLES.items():
