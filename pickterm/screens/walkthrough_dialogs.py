@@ -263,8 +263,10 @@ def summary_content(summary: Summary, worksheet_id: str) -> Content:
         lines.append(Content.styled(_("Worksheet complete: every item is done or short."), "bold $success"))
     else:
         waiting = len(summary.open) + len(summary.skipped)
-        if summary.skipped:
-            text = _("Not settled: {n} item(s) still to pick (skipped included).")
+        if summary.skipped and waiting == 1:
+            text = _("Not settled: 1 item still to pick (skipped included).")
+        elif summary.skipped:
+            text = _("Not settled: {n} items still to pick (skipped included).")
         elif waiting == 1:
             text = _("Not settled: 1 item still to pick.")
         else:
