@@ -35,7 +35,7 @@ from textual.reactive import reactive
 from textual.screen import Screen
 from textual.theme import Theme
 
-from pickterm.i18n import _
+from pickterm.i18n import LANGUAGE_NAMES, N_, _, current_language, set_language
 from pickterm.services import Services
 from pickterm.store.names import THEMES as THEME_NAMES
 from pickterm.stylesheets import STYLES_DIR
@@ -182,6 +182,7 @@ class PickTermApp(App):
             theme = "monochrome"
         self.theme = THEMES.get(theme or "dark", THEMES["dark"]).name
         self._theme_loaded = theme is not None
+        self._drawn_language = current_language()  # the screens' words are in it
 
     # The services, as screens read them (``self.pickapp.state``...): the Services object holds them.
 
@@ -304,6 +305,7 @@ class PickTermApp(App):
         if settings is not None and not self._keymap_given:
             self.use_key_bindings(settings.key_bindings())
         self._theme_loaded = True
+        self.relabel()  # the profile's language, read just now
         self.services.connect()
 
     # ------------------------------------------------------------ the local store
@@ -325,8 +327,8 @@ class PickTermApp(App):
         self.store_status = ""
         if was_missing:
             self.notify(
-                "The local store is available again: recent lookups, pick progress and the outbox are back.",
-                title="Local store",
+                _("The local store is available again: recent lookups, pick progress and the outbox are back."),
+                title=_("Local store"),
                 markup=False,
             )
         if self._services_ready.is_set():
@@ -344,21 +346,21 @@ class PickTermApp(App):
     def store_failed(self, exc: BaseException) -> None:
         """A store call failed: show it in the header, and say once what is affected and why."""
         if self.state is None:
-            status = "no store"
-            text = (
-                f"Local store unavailable: {exc}. Lookups work; recent lookups, pick progress and the "
+            status = N_("no store")  # the header shows these translated
+            text = _(
+                "Local store unavailable: {error}. Lookups work; recent lookups, pick progress and the "
                 "outbox are off until it can be opened (tried again every few seconds)."
-            )
+            ).format(error=exc)
         elif getattr(exc, "busy", False):
-            status = "store busy"
-            text = f"The local store is busy: {exc}."
+            status = N_("store busy")
+            text = _("The local store is busy: {error}.").format(error=exc)
         else:
-            status = "store error"
-            text = f"The local store failed: {exc}."
+            status = N_("store error")
+            text = _("The local store failed: {error}.").format(error=exc)
         self.store_error = exc
         if status != self.store_status:
             self.store_status = status
-            self.notify(text, title="Local store", severity="warning", markup=False)
+            self.notify(text, title=_("Local store"), severity="warning", markup=False)
 
     def _store_worked(self, wrote: bool) -> None:
         # Reading works while another process holds the write lock: only a write ends "busy".
@@ -453,6 +455,7 @@ class PickTermApp(App):
         if old is not None:
             self.run_worker(old.aclose(), group="close", exit_on_error=False)
         self.start_outbox_retries()
+        self.relabel()  # the language the setup saved
 
     async def on_unmount(self) -> None:
         if self.services.client is not None:
@@ -647,7 +650,7 @@ class PickTermApp(App):
             from pickterm.screens.confirm import ConfirmScreen
 
             question = quit_question(pending, failed)
-            if not await self.push_screen_wait(ConfirmScreen(question, yes="Quit", no="Stay")):
+            if not await self.push_screen_wait(ConfirmScreen(question, yes=_("Quit"), no=_("Stay"))):
                 return
         self.exit()
 
@@ -666,7 +669,36 @@ class PickTermApp(App):
         try:
             save_theme(key, profile)
         except Exception as exc:
-            self.call_from_thread(self.notify, f"Theme not saved: {exc}", severity="warning", markup=False)
+            self.call_from_thread(
+                self.notify, _("Theme not saved: {error}").format(error=exc), severity="warning", markup=False
+            )
+
+    def action_use_language(self, language: str) -> None:
+        """Speak ``language`` from now on (every screen is drawn again in it) and remember it."""
+        set_language(language)
+        self.relabel()
+        if not self.demo and self.settings is not None:
+            self._save_language(language, self.settings.profile)
+
+    def relabel(self) -> None:
+        """Draw every screen again when the language changed since they were drawn."""
+        if current_language() == self._drawn_language:
+            return
+        self._drawn_language = current_language()
+        for screen in self.screen_stack:
+            if hasattr(screen, "relabel"):
+                self.call_later(screen.relabel)
+
+    @work(thread=True, group="language", exit_on_error=False)
+    def _save_language(self, language: str, profile: str) -> None:
+        from pickterm.store.config import save_language
+
+        try:
+            save_language(language, profile)
+        except Exception as exc:
+            self.call_from_thread(
+                self.notify, _("Language not saved: {error}").format(error=exc), severity="warning", markup=False
+            )
 
     # ------------------------------------------------------------ command palette
 
@@ -691,6 +723,12 @@ class PickTermApp(App):
         yield SystemCommand("Outbox", "tracking writes waiting or refused", self.action_outbox)
         for key in THEMES:
             yield SystemCommand(f"Theme: {key}", "colours (remembered)", _bind(self.action_use_theme, key))
+        for code, name in LANGUAGE_NAMES.items():
+            yield SystemCommand(
+                _("Language: {name}").format(name=name),
+                _("words on screen (remembered)"),
+                _bind(self.action_use_language, code),
+            )
         yield SystemCommand("Quit", self.keys_of("quit"), self.action_quit)
 
 
@@ -699,19 +737,22 @@ def quit_question(pending: int, failed: int) -> str:
     next run, failed ones are never sent again unless someone resends them."""
 
     def writes(n: int) -> str:
-        return f"{n} tracking write{'s' if n != 1 else ''}"
+        return _("1 tracking write") if n == 1 else _("{n} tracking writes").format(n=n)
 
     parts = []
     if pending:
         parts.append(
-            f"{writes(pending)} not sent yet: kept, and sent when pickterm runs again (or by pickterm outbox flush)."
+            _("{writes} not sent yet: kept, and sent when pickterm runs again (or by pickterm outbox flush).").format(
+                writes=writes(pending)
+            )
         )
     if failed:
         parts.append(
-            f"{writes(failed)} refused by the server: kept, but never sent again unless "
-            "you edit or resend them in the outbox."
+            _(
+                "{writes} refused by the server: kept, but never sent again unless you edit or resend them in the outbox."
+            ).format(writes=writes(failed))
         )
-    return " ".join(parts) + " Quit anyway?"
+    return " ".join([*parts, _("Quit anyway?")])
 
 
 def _runner(screen: Screen, action: str):

@@ -179,6 +179,9 @@ def main(argv: list[str] | None = None) -> int:
     stderr = sys.stderr
     if not isinstance(stderr, SafeStream):
         sys.stderr = SafeStream(stderr)
+    from pickterm.i18n import choose_language, set_language
+
+    set_language(choose_language())  # PICKTERM_LANG or the locale; a profile's language once it is read
     try:
         parser = build_parser() if _wants_subcommand(argv) else build_app_parser()
         args = parser.parse_args(argv)

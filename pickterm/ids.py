@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from pickterm.i18n import _
+
 _ORDER = re.compile(r"^\d{6,}-\d{2}$")
 _WORKSHEET = re.compile(r"^\d{12}$")
 _UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
@@ -31,18 +33,18 @@ def classify(text: str) -> LookupTarget:
     """What an id is, by its form: order, worksheet, shipment UUID, facility or tracking number."""
     ident = "".join(ch for ch in text if ch.isprintable()).strip()
     if not ident:
-        return LookupTarget("unknown", "", "Type or scan an order id, worksheet id or tracking number")
+        return LookupTarget("unknown", "", _("Type or scan an order id, worksheet id or tracking number"))
     if _ORDER.match(ident):
-        return LookupTarget("order", ident, f"Order {ident}")
+        return LookupTarget("order", ident, _("Order {id}").format(id=ident))
     if _WORKSHEET.match(ident):
-        return LookupTarget("worksheet", ident, f"Worksheet {ident}")
+        return LookupTarget("worksheet", ident, _("Worksheet {id}").format(id=ident))
     if _UUID.match(ident):
-        return LookupTarget("shipment", ident.lower(), f"Shipment (internal id) {ident.lower()}")
+        return LookupTarget("shipment", ident.lower(), _("Shipment (internal id) {id}").format(id=ident.lower()))
     if _FACILITY.match(ident):
-        return LookupTarget("facility", ident.lower(), f"Facility {ident.lower()}")
+        return LookupTarget("facility", ident.lower(), _("Facility {id}").format(id=ident.lower()))
     if _TRACKING.match(ident):
-        return LookupTarget("tracking", ident, f"Tracking number {ident}")
-    return LookupTarget("unknown", ident, f"Not an id pickterm knows: {ident!r}")
+        return LookupTarget("tracking", ident, _("Tracking number {id}").format(id=ident))
+    return LookupTarget("unknown", ident, _("Not an id pickterm knows: {id}").format(id=repr(ident)))
 
 
 # ------------------------------------------------------------ what an id is not

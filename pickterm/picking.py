@@ -43,6 +43,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from pickterm.api.models import Order, OrderItem, Worksheet, WorksheetItem
+from pickterm.i18n import N_, _, decimal
 from pickterm.scan import ItemKeys, Scan, ScanIndex, ScanSettings
 
 __all__ = [
@@ -56,11 +57,18 @@ __all__ = [
     "WalkItem",
 ]
 
-SHORT_REASONS = ("out of stock", "damaged", "not found", "expired", "other")
-"""Why an item was picked short, as the picker chooses it."""
+SHORT_REASONS = (N_("out of stock"), N_("damaged"), N_("not found"), N_("expired"), N_("other"))
+"""Why an item was picked short, as the picker chooses it (stored in English, shown translated)."""
 
 # Every state has a symbol and a word: never colour alone.
-STATE_WORDS = {"done": "done", "partial": "partial", "short": "short", "skipped": "skipped", "todo": "to do"}
+# The words are marked for the catalogs and translated where shown (``_(STATE_WORDS[state])``).
+STATE_WORDS = {
+    "done": N_("done"),
+    "partial": N_("partial"),
+    "short": N_("short"),
+    "skipped": N_("skipped"),
+    "todo": N_("to do"),
+}
 STATE_SYMBOLS = {"done": "✔", "partial": "◐", "short": "✘", "skipped": "»", "todo": "○"}
 SETTLED = frozenset({"done", "short", "skipped"})  # not visited again by the walk (skipped: at the end)
 FINISHED = frozenset({"done", "short"})  # nothing left to do: the worksheet is complete when all are
@@ -81,7 +89,7 @@ def _natural(text: str) -> tuple[Any, ...]:
 
 
 def format_kg(weight: float | None) -> str:
-    return "-" if weight is None else f"{weight:.3f} kg"
+    return "-" if weight is None else decimal(f"{weight:.3f}") + " kg"
 
 
 def note_texts(notes: Iterable[Any]) -> list[str]:
@@ -188,7 +196,7 @@ class WalkItem:
     @property
     def status_text(self) -> str:
         """``✔ done``: symbol and word."""
-        return f"{STATE_SYMBOLS[self.status]} {STATE_WORDS[self.status]}"
+        return f"{STATE_SYMBOLS[self.status]} {_(STATE_WORDS[self.status])}"
 
     @property
     def code_text(self) -> str:
@@ -197,7 +205,7 @@ class WalkItem:
             return f"EAN {self.ean}"
         parts = [f"SKU {self.sku or self.id}"]
         if self.reference_code:
-            parts.append(f"ref {self.reference_code}")
+            parts.append(_("ref {code}").format(code=self.reference_code))
         return " · ".join(parts)
 
     @property
@@ -234,7 +242,12 @@ class Outcome:
         """One line for a feedback line or a test."""
         scanned = " = ".join(p for p in (self.scanned, self.scanned_item) if p)
         expected = " ".join(p for p in (self.expected, self.expected_code and f"({self.expected_code})") if p)
-        parts = [self.title, scanned and f"scanned {scanned}", expected and f"expected {expected}", self.detail]
+        parts = [
+            self.title,
+            scanned and _("scanned {code}").format(code=scanned),
+            expected and _("expected {what}").format(what=expected),
+            self.detail,
+        ]
         return " — ".join(p for p in parts if p)
 
 
@@ -246,7 +259,9 @@ class Counts:
     units_total: int
 
     def __str__(self) -> str:
-        return f"{self.items_done}/{self.items_total} items · {self.units_done}/{self.units_total} units"
+        return _("{done}/{total} items · {units_done}/{units_total} units").format(
+            done=self.items_done, total=self.items_total, units_done=self.units_done, units_total=self.units_total
+        )
 
 
 @dataclass(frozen=True)
@@ -338,7 +353,7 @@ class PickProgress:
             by_order[order.order_id] = {item.id: item for _, item in order.all_items()}
         keys = self.worksheet_keys()
         for item in self.items.values():
-            for order_id in [o for o, _ in item.split] or list(by_order):
+            for order_id in [o for o, _qty in item.split] or list(by_order):
                 order_item = by_order.get(order_id, {}).get(item.id)
                 if order_item is None:
                     continue
@@ -429,51 +444,53 @@ class PickProgress:
         item = self.current
         shown = scan.code or raw.strip()
         if item is None:
-            return Outcome("error", "Nothing to pick", scanned=shown, detail="This worksheet has no items.")
+            return Outcome("error", _("Nothing to pick"), scanned=shown, detail=_("This worksheet has no items."))
         if not scan.ok:
             return Outcome(
                 "error",
-                "Misread",
+                _("Misread"),
                 scanned=shown,
                 expected=item.name,
                 expected_code=item.code_text,
-                detail=f"{scan.error}. Nothing was counted: scan again.",
+                detail=_("{error}. Nothing was counted: scan again.").format(error=scan.error),
             )
         if self.index is None:
             return Outcome(
                 "error",
-                "Barcodes not loaded",
+                _("Barcodes not loaded"),
                 scanned=shown,
                 expected=item.name,
                 expected_code=item.code_text,
-                detail="Wait for the barcodes to load, then scan again.",
+                detail=_("Wait for the barcodes to load, then scan again."),
             )
         matches = self.index.lookup(scan)
         if item.id not in matches:
             if matches:
                 other = self.items[matches[0]]
-                state = "" if other.status == "todo" else f", {STATE_WORDS[other.status]}"
+                state = "" if other.status == "todo" else f", {_(STATE_WORDS[other.status])}"
                 return Outcome(
                     "error",
-                    "Wrong item",
+                    _("Wrong item"),
                     scanned=shown,
                     scanned_item=f"{other.name}{state}",
                     expected=item.name,
                     expected_code=item.code_text,
-                    detail="Nothing was counted. Put it back, or open it from the item list.",
+                    detail=_("Nothing was counted. Put it back, or open it from the item list."),
                     item_id=other.id,
                     action="items",
                 )
             missing = ""
             if self.missing_orders:
-                missing = f" (barcodes of {len(self.missing_orders)} order(s) could not be loaded)"
+                missing = _(" (barcodes of {n} order(s) could not be loaded)").format(n=len(self.missing_orders))
             return Outcome(
                 "error",
-                "Unknown code",
+                _("Unknown code"),
                 scanned=shown,
                 expected=item.name,
                 expected_code=item.code_text,
-                detail=f"No item of this worksheet has this code{missing}. Nothing was counted.",
+                detail=_("No item of this worksheet has this code{missing}. Nothing was counted.").format(
+                    missing=missing
+                ),
                 action="refresh" if missing else "",
             )
         if scan.weight_kg is not None:
@@ -491,7 +508,7 @@ class PickProgress:
                 "error",
                 title,
                 scanned=shown,
-                scanned_item=f"label {format_kg(weight)}",
+                scanned_item=_("label {weight}").format(weight=format_kg(weight)),
                 expected=item.name,
                 expected_code=self._expected_weight_text(item, scan.quantity),
                 detail=detail,
@@ -500,8 +517,8 @@ class PickProgress:
 
         if weight <= 0:
             return refused(
-                "Zero weight",
-                "A label of 0 kg is a misprint: weigh the item again and print a new label. Nothing was counted.",
+                _("Zero weight"),
+                _("A label of 0 kg is a misprint: weigh the item again and print a new label. Nothing was counted."),
             )
         if item.expected_kg is None:
             return None
@@ -510,36 +527,41 @@ class PickProgress:
         if abs(weight - expected) <= expected * tolerance + 1e-9:
             return None
         return refused(
-            "Wrong weight",
-            f"The label says {format_kg(weight)}, the order expects {format_kg(expected)}"
-            f" (±{tolerance * 100:g}%). Weigh it again. Nothing was counted.",
+            _("Wrong weight"),
+            _(
+                "The label says {weight}, the order expects {expected} (±{tolerance}%). Weigh it again. Nothing was counted."
+            ).format(weight=format_kg(weight), expected=format_kg(expected), tolerance=decimal(f"{tolerance * 100:g}")),
         )
 
     def _expected_weight_text(self, item: WalkItem, quantity: int = 1) -> str:
         if item.expected_kg is None:
-            return "a weight above 0 kg"
+            return _("a weight above 0 kg")
         expected = item.expected_kg * quantity
         low, high = expected * (1 - self.settings.weight_tolerance), expected * (1 + self.settings.weight_tolerance)
-        return f"{format_kg(expected)} ({low:.3f}-{high:.3f} kg)"
+        return f"{format_kg(expected)} ({decimal(f'{low:.3f}')}-{decimal(f'{high:.3f}')} kg)"
 
     def _check_quantity(
         self, item: WalkItem, units: int, *, weight_kg: float | None = None, scanned: str = ""
     ) -> Outcome:
         if units > item.left:
             if item.left == 0:
-                detail = f"{item.name} is already complete ({item.picked} of {item.need}). Nothing was counted."
+                detail = _("{name} is already complete ({picked} of {need}). Nothing was counted.").format(
+                    name=item.name, picked=item.picked, need=item.need
+                )
             else:
-                detail = f"{units} units confirmed, but {item.name} needs only {item.left} more. Nothing was counted."
+                detail = _("{units} units confirmed, but {name} needs only {left} more. Nothing was counted.").format(
+                    units=units, name=item.name, left=item.left
+                )
             return Outcome(
                 "error",
-                "Too many",
+                _("Too many"),
                 scanned=scanned,
-                expected=f"at most {item.left} × {item.name}",
+                expected=_("at most {left} × {name}").format(left=item.left, name=item.name),
                 detail=detail,
                 item_id=item.id,
                 units=units,
             )
-        return Outcome("pick", "Counted", scanned=scanned, item_id=item.id, units=units, weight_kg=weight_kg)
+        return Outcome("pick", _("Counted"), scanned=scanned, item_id=item.id, units=units, weight_kg=weight_kg)
 
     def scan(self, raw: str) -> Outcome:
         """Handle one scan: count it (saved first) or say why not."""
@@ -553,7 +575,7 @@ class PickProgress:
         """Confirm one unit of the current item by key (for items without a barcode)."""
         item = self.current
         if item is None:
-            return Outcome("info", "Nothing to pick", detail="This worksheet has no items.")
+            return Outcome("info", _("Nothing to pick"), detail=_("This worksheet has no items."))
         outcome = self._check_quantity(item, 1)
         if outcome.kind != "pick":
             return outcome
@@ -563,7 +585,7 @@ class PickProgress:
         """Take back one unit of the current item (its share of any recorded weight too)."""
         item = self.current
         if item is None or item.units <= 0:
-            return Outcome("info", "Nothing to remove", detail="No unit of this item is counted here.")
+            return Outcome("info", _("Nothing to remove"), detail=_("No unit of this item is counted here."))
         weight = None
         if item.weight_kg is not None:
             weight = -round(item.weight_kg / item.units, 6)
@@ -575,9 +597,8 @@ class PickProgress:
         with self._changing(item):
             self._apply(item, -1, weight)
         self._history.append(("pick", item.id, None))
-        return Outcome(
-            "info", "Removed", detail=f"-1 {item.name} ({item.picked} of {item.need})", item_id=item.id, units=-1
-        )
+        detail = _("-1 {name} ({picked} of {need})").format(name=item.name, picked=item.picked, need=item.need)
+        return Outcome("info", _("Removed"), detail=detail, item_id=item.id, units=-1)
 
     def _pick(self, item_id: str, units: int, *, weight_kg: float | None = None, code: str | None) -> Outcome:
         item = self.items[item_id]
@@ -596,15 +617,21 @@ class PickProgress:
                 item.state, item.reason, item.skip_seq = "todo", None, 0
                 self._reorder()
             self._apply(item, units, weight_kg)
-        detail = f"{units} × {item.name} ({item.picked} of {item.need}"
-        detail += f", {format_kg(weight_kg)})" if weight_kg is not None else ")"
+        if weight_kg is not None:
+            detail = _("{units} × {name} ({picked} of {need}, {weight})").format(
+                units=units, name=item.name, picked=item.picked, need=item.need, weight=format_kg(weight_kg)
+            )
+        else:
+            detail = _("{units} × {name} ({picked} of {need})").format(
+                units=units, name=item.name, picked=item.picked, need=item.need
+            )
         moved = False
         if item.status == "done":
-            detail += " — done"
+            detail += " — " + _(STATE_WORDS["done"])
             moved = self._advance(item_id)
         return Outcome(
             "pick",
-            "Counted",
+            _("Counted"),
             scanned=code or "",
             detail=detail,
             item_id=item_id,
@@ -637,9 +664,11 @@ class PickProgress:
         """Pick the current item later: it moves to the end of the walk."""
         item = self.current
         if item is None:
-            return Outcome("info", "Nothing to skip")
+            return Outcome("info", _("Nothing to skip"))
         if item.status == "done":
-            return Outcome("info", "Already done", detail=f"{item.name} is complete: nothing to skip.")
+            return Outcome(
+                "info", _("Already done"), detail=_("{name} is complete: nothing to skip.").format(name=item.name)
+            )
         was_settled = self.all_settled
         after = self._next_open(item.id)
         refused = self._record_state(item, "skipped")
@@ -652,8 +681,8 @@ class PickProgress:
         moved = self._go(after or self._first_open() or item.id)
         return Outcome(
             "info",
-            "Skipped",
-            detail=f"{item.name} moved to the end",
+            _("Skipped"),
+            detail=_("{name} moved to the end").format(name=item.name),
             item_id=item.id,
             moved=moved,
             finished=not was_settled and self.all_settled,
@@ -663,9 +692,11 @@ class PickProgress:
         """Mark the current item short (fewer units than ordered) for ``reason``."""
         item = self.current
         if item is None:
-            return Outcome("info", "Nothing to short")
+            return Outcome("info", _("Nothing to short"))
         if item.status == "done":
-            return Outcome("info", "Already done", detail=f"{item.name} is complete: it cannot be short.")
+            return Outcome(
+                "info", _("Already done"), detail=_("{name} is complete: it cannot be short.").format(name=item.name)
+            )
         was_settled = self.all_settled
         refused = self._record_state(item, "short", reason)
         if refused is not None:
@@ -678,8 +709,10 @@ class PickProgress:
         moved = self._advance(item.id)
         return Outcome(
             "info",
-            "Short",
-            detail=f"{item.name}: {item.picked} of {item.need} ({reason})",
+            _("Short"),
+            detail=_("{name}: {picked} of {need} ({reason})").format(
+                name=item.name, picked=item.picked, need=item.need, reason=_(reason)
+            ),
             item_id=item.id,
             moved=moved,
             finished=not was_settled and self.all_settled,
@@ -693,19 +726,19 @@ class PickProgress:
             if kind == "state":
                 return self._undo_state(item_id, before)
         if self.store is None:
-            return Outcome("info", "Nothing to undo")
+            return Outcome("info", _("Nothing to undo"))
         try:
             event = self.store.undo_last_pick(self.worksheet_id)
         except Exception as exc:
             return _not_saved(exc)
         before = None
         if self._history:
-            _, _, before = self._history.pop()
+            *_rest, before = self._history.pop()
         if event is None:
-            return Outcome("info", "Nothing to undo", detail="No confirmation of this worksheet is left.")
+            return Outcome("info", _("Nothing to undo"), detail=_("No confirmation of this worksheet is left."))
         item = self.items.get(event.item_id)
         if item is None:  # recorded for an item the worksheet no longer has
-            return Outcome("info", "Undone", detail=f"{event.units} × {event.item_id}")
+            return Outcome("info", _("Undone"), detail=f"{event.units} × {event.item_id}")
         with self._changing(item):
             self._apply(item, -event.units, -event.weight_kg if event.weight_kg is not None else None)
         if before is not None:  # the confirmation had brought a skipped or short item back: it is again
@@ -717,8 +750,10 @@ class PickProgress:
         sign = "" if event.units >= 0 else "+"
         return Outcome(
             "info",
-            "Undone",
-            detail=f"{sign}{-event.units} × {item.name} ({item.picked} of {item.need})",
+            _("Undone"),
+            detail=_("{units} × {name} ({picked} of {need})").format(
+                units=f"{sign}{-event.units}", name=item.name, picked=item.picked, need=item.need
+            ),
             item_id=item.id,
             units=-event.units,
             moved=moved,
@@ -726,7 +761,7 @@ class PickProgress:
 
     def _undo_state(self, item_id: str, before: tuple[str, str | None]) -> Outcome:
         item = self.items[item_id]
-        undone = STATE_WORDS.get(item.state, item.state)
+        undone = _(STATE_WORDS[item.state]) if item.state in STATE_WORDS else item.state
         try:
             self._restore_state(item, before)
         except Exception as exc:
@@ -735,8 +770,8 @@ class PickProgress:
         moved = self._go(item.id)
         return Outcome(
             "info",
-            "Undone",
-            detail=f"{item.name} is no longer {undone} ({item.status_text})",
+            _("Undone"),
+            detail=_("{name} is no longer {state} ({now})").format(name=item.name, state=undone, now=item.status_text),
             item_id=item.id,
             moved=moved,
         )
@@ -762,21 +797,17 @@ class PickProgress:
 
     def _step(self, delta: int) -> Outcome:
         if not self.walk:
-            return Outcome("info", "No items")
+            return Outcome("info", _("No items"))
         target = self.position() + delta
         if not 0 <= target < len(self.walk):
-            return Outcome(
-                "info",
-                "Last item" if delta > 0 else "First item",
-                action="items",
-            )
+            return Outcome("info", _("Last item") if delta > 0 else _("First item"), action="items")
         self._go(self.walk[target])
         return Outcome("info", "", item_id=self.current_id, moved=True)
 
     def open(self, item_id: str) -> Outcome:
         """Make any item the current one (from the list)."""
         if item_id not in self.items:
-            return Outcome("info", "No such item", detail=item_id)
+            return Outcome("info", _("No such item"), detail=item_id)
         moved = self._go(item_id)
         return Outcome("info", "", item_id=item_id, moved=moved)
 
@@ -827,4 +858,8 @@ class PickProgress:
 
 
 def _not_saved(exc: BaseException) -> Outcome:
-    return Outcome("error", "Not saved", detail=f"The local store refused the write ({exc}). Nothing was counted.")
+    return Outcome(
+        "error",
+        _("Not saved"),
+        detail=_("The local store refused the write ({error}). Nothing was counted.").format(error=exc),
+    )

@@ -29,6 +29,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Literal
 
+from pickterm.i18n import _
+
 __all__ = [
     "DEFAULT_BURST_MS",
     "DEFAULT_WEIGHT_TOLERANCE",
@@ -331,28 +333,30 @@ class Scan:
 
 
 def _quantity_error(raw: str, text: str, reason: str) -> Scan:
-    return Scan(raw=raw, code=text, error=f"Bad quantity prefix in {text!r}: {reason}")
+    return Scan(
+        raw=raw, code=text, error=_("Bad quantity prefix in {code}: {reason}").format(code=repr(text), reason=reason)
+    )
 
 
 def parse_scan(raw: str, *, terminator: str = "\n", layout: VariableMeasureLayout = DEFAULT_LAYOUT) -> Scan:
     """Clean and classify one scan (see the module doc for the rules)."""
     text = clean(raw, terminator)
     if not text:
-        return Scan(raw=raw, code="", error="Empty scan: nothing was read")
+        return Scan(raw=raw, code="", error=_("Empty scan: nothing was read"))
     quantity = 1
     if "*" in text:
-        head, _, tail = text.partition("*")
+        head, _star, tail = text.partition("*")
         head, tail = head.strip(), tail.strip()
-        example = "write N*code, e.g. 3*4006381333931"
+        example = _("write N*code, e.g. 3*4006381333931")
         if not _is_digits(head):
-            return _quantity_error(raw, text, f"the quantity must be a number; {example}")
+            return _quantity_error(raw, text, _("the quantity must be a number; {example}").format(example=example))
         if "*" in tail:
-            return _quantity_error(raw, text, f"only one '*' is allowed; {example}")
+            return _quantity_error(raw, text, _("only one '*' is allowed; {example}").format(example=example))
         quantity = int(head)
         if not 1 <= quantity <= MAX_QUANTITY:
-            return _quantity_error(raw, text, f"the quantity must be 1 to {MAX_QUANTITY}")
+            return _quantity_error(raw, text, _("the quantity must be 1 to {max}").format(max=MAX_QUANTITY))
         if not tail:
-            return _quantity_error(raw, text, "no code after the '*'")
+            return _quantity_error(raw, text, _("no code after the '*'"))
         text = tail
     if not (_is_digits(text) and len(text) in GTIN_LENGTHS):
         return Scan(raw=raw, code=text, quantity=quantity, kind="text")
@@ -363,7 +367,7 @@ def parse_scan(raw: str, *, terminator: str = "\n", layout: VariableMeasureLayou
             code=text,
             quantity=quantity,
             kind="gtin",
-            error=f"Bad check digit: {text} (expected {expected})",
+            error=_("Bad check digit: {code} (expected {digit})").format(code=text, digit=expected),
         )
     gtin14 = normalize_gtin(text)
     variable = layout.read(gtin14[1:]) if gtin14[0] == "0" else None

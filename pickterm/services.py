@@ -64,6 +64,7 @@ class Services:
             from pickterm.store.config import load_settings
 
             self.settings = load_settings(self.profile, api_url=self.api_url, auth_url=self.auth_url)
+            _speak(self.settings)
         return self.settings
 
     # ------------------------------------------------------------ sandbox
@@ -137,4 +138,12 @@ class Services:
 
         old, self.client = self.client, client_from_settings(settings)
         self.settings = settings
+        _speak(settings)
         return old
+
+
+def _speak(settings: Settings) -> None:
+    """The profile's language, when it has one, before PICKTERM_LANG and the locale."""
+    from pickterm.i18n import choose_language, set_language
+
+    set_language(choose_language(settings.language))

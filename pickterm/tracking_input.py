@@ -22,6 +22,7 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from pickterm.i18n import N_, _
 from pickterm.store.dates import parse_user_datetime
 from pickterm.text import has_control
 
@@ -40,7 +41,7 @@ __all__ = [
 
 EVENT_FORM = "CITY|STATE|DESCRIPTION|DATE"
 # The fields of one event, with the label a person reads, in the order they are typed.
-EVENT_FIELDS = (("city", "City"), ("state", "State"), ("description", "Description"), ("date", "Date"))
+EVENT_FIELDS = (("city", N_("City")), ("state", N_("State")), ("description", N_("Description")), ("date", N_("Date")))
 _LABELS = dict(EVENT_FIELDS)
 
 
@@ -56,9 +57,9 @@ def text_problem(label: str, value: str) -> str | None:
     """What is wrong with a typed city, state or description (None when it can be sent)."""
     text = value.strip()
     if not text:
-        return f"{label} is required"
+        return _("{field} is required").format(field=_(label))
     if has_control(text):
-        return f"{label} holds control characters (escapes, line breaks, bidi marks)"
+        return _("{field} holds control characters (escapes, line breaks, bidi marks)").format(field=_(label))
     return None
 
 

@@ -1,6 +1,8 @@
-"""Regenerate every SVG in screenshots/: each screen of the demo at 80x24 and 40x16.
+"""Regenerate every SVG in screenshots/: each screen of the demo at 80x24 and 40x16, and a
+few in Spanish and Brazilian Portuguese at 40x16.
 
-    python screenshots/generate.py
+    python screenshots/generate.py                   # all of them
+    python screenshots/generate.py walkthrough-es    # only the scenes named
 
 Runs the app headless on the embedded sandbox (its own temporary state), in UTC so
 the pictures do not depend on the machine's time zone.
@@ -102,9 +104,20 @@ def scenes():
     }
 
 
-async def shoot(name: str, scene, size: tuple[int, int], label: str) -> Path:
-    from pickterm.app import PickTermApp
+# Scenes shown in a language other than English, on the handheld: name -> (language, scene).
+def translated_scenes():
+    shown = scenes()
+    return {
+        "walkthrough-es": ("es", shown["walkthrough"]),
+        "walkthrough-error-pt-BR": ("pt-BR", shown["walkthrough-error"]),
+    }
 
+
+async def shoot(name: str, scene, size: tuple[int, int], label: str, language: str = "en") -> Path:
+    from pickterm.app import PickTermApp
+    from pickterm.i18n import set_language
+
+    set_language(language)
     app = PickTermApp(demo=True)
     async with app.run_test(size=size) as pilot:
         await settle(pilot)
@@ -128,10 +141,18 @@ async def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         for var in ("XDG_CONFIG_HOME", "XDG_STATE_HOME", "XDG_DATA_HOME"):
             os.environ[var] = str(Path(tmp) / var.lower())
+        wanted = set(sys.argv[1:])
         for name, scene in scenes().items():
+            if wanted and name not in wanted:
+                continue
             for label, size in SIZES.items():
                 path = await shoot(name, scene, size, label)
                 print(f"wrote {path.relative_to(HERE.parent)}")
+        for name, (language, scene) in translated_scenes().items():
+            if wanted and name not in wanted:
+                continue
+            path = await shoot(name, scene, SIZES["40x16"], "40x16", language)
+            print(f"wrote {path.relative_to(HERE.parent)}")
     return 0
 
 

@@ -52,6 +52,19 @@ def _isolated_dirs(tmp_path_factory, monkeypatch):
             monkeypatch.delenv(name)
 
 
+@pytest.fixture(autouse=True)
+def _english(monkeypatch):
+    """Every test starts in English, whatever the machine's locale; one that switches the
+    language (``set_language``) does not leave it switched for the next."""
+    from pickterm.i18n import set_language
+
+    for name in ("LC_ALL", "LC_MESSAGES", "LANG", "LANGUAGE"):
+        monkeypatch.delenv(name, raising=False)
+    set_language("en")
+    yield
+    set_language("en")
+
+
 @pytest.fixture
 def time_zone():
     """Call it with a zone name ("UTC", "America/Sao_Paulo") to make that the local time of the test;

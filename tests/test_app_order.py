@@ -230,10 +230,30 @@ async def test_order_notes_show_first_and_literally():
         assert shown.startswith(
             "Notes (1)\nWine glasses, set of 4: [b]fragile[/b] wrap each glass in paper\nCOMMENT · picker.roma01 · "
         )
-        # On the terminal, above the details, without scrolling.
+        # On the terminal, under the status line and above the items and details, without scrolling.
         screen_text = terminal_text(app)
         assert "[b]fragile[/b] wrap each" in screen_text
-        assert screen_text.index("Notes (1)") < screen_text.index("Order: ")
+        assert screen_text.index("✘ not invoiced") < screen_text.index("Notes (1)")
+        assert "Order: " not in screen_text  # the details come after the items on a handheld
+
+
+async def test_a_handheld_reads_the_status_then_the_items_and_the_times_after_them():
+    app = PickTermApp(demo=True)
+    async with app.run_test(size=(40, 16)) as pilot:
+        await open_order(pilot, data.ORDER_REPLACED)
+        screen_text = terminal_text(app)
+        status = text_of(app.screen, "#order-status")
+        lines = [line for line in screen_text.splitlines() if line.strip()]
+        assert lines[1].startswith(status.split(" · ")[0])  # the first line under the header
+        assert "Items" in screen_text and "Created: " not in screen_text
+        body = app.screen.query_one("#body")
+        ids = [child.id for child in body.children]
+        assert ids.index("order-items") < ids.index("order-details")
+        await pilot.resize_terminal(100, 30)  # a packer's terminal: the details first, as before
+        await pilot.pause()
+        ids = [child.id for child in body.children]
+        assert ids.index("order-details") < ids.index("order-items")
+        assert not app.screen.query_one("#order-status").display
 
 
 async def test_an_order_without_notes_shows_no_notes_section():

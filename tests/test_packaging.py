@@ -34,4 +34,7 @@ def test_wheel_contains_styles_and_sandbox(tmp_path):
         assert f"pickterm/styles/{tcss.name}" in names, f"{tcss.name} is missing from the wheel"
     assert "pickterm/sandbox/data.py" in names
     assert "pickterm/app.py" in names
+    # The translations, compiled: the user needs no gettext tool.
+    for language in ("es", "pt_BR"):
+        assert f"pickterm/locale/{language}/LC_MESSAGES/pickterm.mo" in names, f"the {language} catalog is missing"
     assert not any(name.startswith("tests/") for name in names)

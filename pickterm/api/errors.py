@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from typing import Any, Final
 
+from pickterm.i18n import N_
 from pickterm.text import redact
 
 # What the user can do about an error (``PickPackError.advice``).
@@ -49,7 +50,7 @@ ADVICE: Final = frozenset(
 class PickPackError(Exception):
     """Base of every error the client raises."""
 
-    sentence = "Request failed"
+    sentence = N_("Request failed")
     advice: str = RETRY_OR_SUPPORT
     transient = False
 
@@ -98,50 +99,50 @@ class PickPackError(Exception):
 # What a known server code means: a title, and advice more precise than its HTTP status's.
 # ORA0001B comes as a 404, yet nothing is missing: the order is not invoiced.
 CODE_MEANINGS: dict[str, tuple[str, str]] = {
-    "ORA0001B": ("Order not invoiced", INVOICE_FIRST),
-    "ORD0002B": ("Order not found", CHECK_ID),
-    "WORK0001B": ("Worksheet not found", CHECK_ID),
-    "FAC0001B": ("Facility not found", CHECK_ID),
-    "TRP0005E": ("Shipment not found", CHECK_ID),
-    "GEN0001B": ("Order id missing", CHECK_INPUT),
-    "ORD0001B": ("Order id missing", CHECK_INPUT),
+    "ORA0001B": (N_("Order not invoiced"), INVOICE_FIRST),
+    "ORD0002B": (N_("Order not found"), CHECK_ID),
+    "WORK0001B": (N_("Worksheet not found"), CHECK_ID),
+    "FAC0001B": (N_("Facility not found"), CHECK_ID),
+    "TRP0005E": (N_("Shipment not found"), CHECK_ID),
+    "GEN0001B": (N_("Order id missing"), CHECK_INPUT),
+    "ORD0001B": (N_("Order id missing"), CHECK_INPUT),
 }
 
 
 class NotFoundError(PickPackError):
-    sentence = "Not found"
+    sentence = N_("Not found")
     advice = CHECK_ID
 
 
 class AccessDeniedError(PickPackError):
-    sentence = "Access denied"
+    sentence = N_("Access denied")
     advice = NO_ACCESS
 
 
 class BadRequestError(PickPackError):
-    sentence = "Bad request"
+    sentence = N_("Bad request")
     advice = CHECK_INPUT
 
 
 class AuthenticationError(PickPackError):
-    sentence = "API key rejected"
+    sentence = N_("API key rejected")
     advice = CHECK_KEY
 
 
 class RateLimitedError(PickPackError):
-    sentence = "Rate limited"
+    sentence = N_("Rate limited")
     advice = WAIT_AND_RETRY
     transient = True
 
 
 class ServerError(PickPackError):
-    sentence = "Server error"
+    sentence = N_("Server error")
     advice = RETRY_LATER
     transient = True
 
 
 class OfflineError(PickPackError):
-    sentence = "Network unreachable or timed out"
+    sentence = N_("Network unreachable or timed out")
     advice = CHECK_CONNECTION
     transient = True
 
@@ -150,17 +151,17 @@ class NoAnswerError(OfflineError):
     """The request left, but no answer came back (timeout while waiting, connection
     dropped): the server may or may not have applied it."""
 
-    sentence = "No answer from the server"
+    sentence = N_("No answer from the server")
     advice = MAY_HAVE_ARRIVED
 
 
 class InvalidResponseError(PickPackError):
-    sentence = "Invalid response"
+    sentence = N_("Invalid response")
     advice = UNEXPECTED_ANSWER
 
 
 class ResponseTooLargeError(InvalidResponseError):
-    sentence = "Answer too large"
+    sentence = N_("Answer too large")
     advice = RAISE_SIZE_LIMIT
 
 

@@ -81,6 +81,7 @@ from pydantic import (
 )
 from pydantic.alias_generators import to_camel
 
+from pickterm.i18n import _, date_text, decimal
 from pickterm.status import ORDER_STATUSES, SHIPMENT_STATUSES, status_label, status_tone  # noqa: F401  (re-exported)
 
 _FRACTION = re.compile(r"(\.\d{6})\d+")
@@ -104,7 +105,7 @@ def parse_api_datetime(value: str | None) -> datetime | None:
 
 
 def format_api_datetime(value: str | None, *, local: bool = True) -> str:
-    """A short readable date-time (``2025-02-10 15:02``), the raw text if unreadable, '-' if absent."""
+    """A short readable date-time (``2025-02-10 15:02`` in English), the raw text if unreadable, '-' if absent."""
     parsed = parse_api_datetime(value)
     if parsed is None:
         return value or "-"
@@ -113,7 +114,7 @@ def format_api_datetime(value: str | None, *, local: bool = True) -> str:
             parsed = parsed.astimezone()
         except (OverflowError, ValueError, OSError):
             return value or "-"
-    return parsed.strftime("%Y-%m-%d %H:%M")
+    return date_text(parsed)  # the user's conventions: 11/02/2025 09:30 in es and pt-BR
 
 
 def iso_utc(value: datetime) -> str:
@@ -298,7 +299,7 @@ def format_money(minor: float | int | None, currency: Currency | None = None) ->
     amount = Decimal(str(minor)) / (Decimal(10) ** digits)
     sign = "-" if amount < 0 else ""
     quantized = f"{abs(amount):.{digits}f}"
-    whole, _, frac = quantized.partition(".")
+    whole, _dot, frac = quantized.partition(".")
     size = cur.group_size or 3
     groups: list[str] = []
     while len(whole) > size:
@@ -392,9 +393,9 @@ class OrderItem(ApiModel):
         def num(value: float | None) -> str:
             if value is None:
                 return "?"
-            return f"{value:g}"
+            return decimal(f"{value:g}")
 
-        text = f"{num(self.quantity)} of {num(self.original_quantity)}"
+        text = _("{picked} of {quantity}").format(picked=num(self.quantity), quantity=num(self.original_quantity))
         if self.weighable_product:
             text += f" · {num(self.unit_multiplier)} {(self.unit_of_measure or '').lower()}".rstrip()
         return text
@@ -469,7 +470,7 @@ class Order(ApiModel):
         return [(state, item) for state, items in groups for item in items]
 
     def item(self, item_id: str) -> OrderItem | None:
-        for _, item in self.all_items():
+        for _state, item in self.all_items():
             if item.id == item_id:
                 return item
         return None

@@ -7,6 +7,7 @@ import getpass
 import sys
 
 from pickterm.commands._errors import fail, failing_on
+from pickterm.i18n import _, choose_language, set_language
 from pickterm.store.config import (
     PROFILE_KEYS,
     ConfigError,
@@ -31,6 +32,7 @@ SHOWN = (
     "scan_terminator",
     "scan_layout",
     "theme",
+    "language",
     "max_response_mb",
     "keymap",
 )
@@ -80,17 +82,22 @@ def run_path(args: argparse.Namespace) -> int:
 @failing_on(ConfigError)
 def run_show(args: argparse.Namespace) -> int:
     settings = load_settings(getattr(args, "profile", None))
-    chosen_by = {"flag": "--profile", "file": "default_profile", "default": "default"}
+    set_language(choose_language(settings.language))  # the labels in the profile's language
+    chosen_by = {"flag": "--profile", "file": "default_profile", "default": _("default")}
     origin = settings.sources.get("profile", "default")
-    print(f"# profile {settings.profile} (from {chosen_by.get(origin, origin)}); file {settings.config_path}")
-    for key in SHOWN:
+    print(
+        _("# profile {profile} (from {origin}); file {path}").format(
+            profile=settings.profile, origin=chosen_by.get(origin, origin), path=settings.config_path
+        )
+    )
+    for key in SHOWN:  # the keys as the file spells them; values and sources in words
         value = getattr(settings, key)
         if key == "api_key":
-            value = mask_key(value) or "(not set)"
+            value = mask_key(value) or _("(not set)")
         elif value is None:
-            value = "(not set)"
+            value = _("(not set)")
         source = settings.sources.get(key, "default")
-        print(one_line(f"{key} = {value}  # {source}"))
+        print(one_line(f"{key} = {value}  # {_('default') if source == 'default' else source}"))
     return 0
 
 
@@ -112,7 +119,7 @@ def run_set(args: argparse.Namespace) -> int:
 @failing_on(ConfigError)
 def run_unset(args: argparse.Namespace) -> int:
     removed = unset_setting(args.key, getattr(args, "profile", None))
-    print(f"{args.key} removed" if removed else f"{args.key} was not set")
+    print(_("{key} removed").format(key=args.key) if removed else _("{key} was not set").format(key=args.key))
     return 0
 
 
@@ -144,5 +151,5 @@ def run_fix_perms(args: argparse.Namespace) -> int:
     changed = fix_permissions()
     for line in changed:
         print(line)
-    print("Permissions are private now." if changed else "Nothing to fix: already private.")
+    print(_("Permissions are private now.") if changed else _("Nothing to fix: already private."))
     return 0

@@ -16,6 +16,7 @@ from collections.abc import Callable
 
 from pickterm.api.models import format_api_datetime
 from pickterm.commands._errors import STORE_FAILED, UNCERTAIN, fail, failing_on
+from pickterm.i18n import N_, _
 from pickterm.store.outbox import Outbox, OutboxEntry, OutboxError, Target
 from pickterm.store.state import StateDB, StateError
 from pickterm.text import one_line, safe_message
@@ -69,53 +70,68 @@ def _open(args: argparse.Namespace) -> StateDB:
 _guarded = failing_on(StateError, status=STORE_FAILED)
 
 
+# The entries' states in the reader's words (the JSON output keeps the codes).
+STATE_WORDS = {
+    "pending": N_("pending"),
+    "sending": N_("sending"),
+    "failed": N_("failed"),
+    "uncertain": N_("uncertain"),
+    "sent": N_("sent"),
+    "discarded": N_("discarded"),
+}
+
+
 def _state_word(entry: OutboxEntry) -> str:
-    if entry.state == "pending" and entry.in_flight:
-        return "sending"
-    return entry.state
+    state = "sending" if entry.state == "pending" and entry.in_flight else entry.state
+    return _(STATE_WORDS[state]) if state in STATE_WORDS else state
 
 
 def describe(entry: OutboxEntry, blocker: OutboxEntry | None = None) -> str:
     """An entry in a few lines: what, where to, and what happens next."""
-    tries = f"{entry.attempts} attempt{'s' if entry.attempts != 1 else ''}"
+    tries = _("1 attempt") if entry.attempts == 1 else _("{n} attempts").format(n=entry.attempts)
     when = format_api_datetime(entry.sent_at or entry.settled_at or entry.created_at)
-    lines = [
-        one_line(f"#{entry.id:<4} {_state_word(entry):<10} order {entry.order_id}  {entry.summary}  ({tries}, {when})")
-    ]
+    order = _("order {id}").format(id=entry.order_id)
+    lines = [one_line(f"#{entry.id:<4} {_state_word(entry):<10} {order}  {entry.summary}  ({tries}, {when})")]
     target = entry.target
     lines.append(
-        f"      to: {target}"
+        "      " + _("to: {target}").format(target=target)
         if target
-        else "      to: unknown (stored by an older pickterm; 'retry' assigns this profile)"
+        else "      " + _("to: unknown (stored by an older pickterm; 'retry' assigns this profile)")
     )
     if entry.state == "uncertain":
         if not entry.awaits_decision:
-            lines.append("      may have been sent: the next flush reads the order back and settles it")
+            lines.append("      " + _("may have been sent: the next flush reads the order back and settles it"))
         else:
             if entry.answer and entry.answer.get("reconciled"):
-                lines.append(
-                    one_line(f"      the order showed delivered {entry.answer.get('orderDeliveredDate') or 'never'}")
-                )
+                delivered = entry.answer.get("orderDeliveredDate") or _("never")
+                lines.append(one_line("      " + _("the order showed delivered {date}").format(date=delivered)))
             lines.append(
-                f"      may have been sent: check 'pickterm get order {entry.order_id}', then"
-                f" 'pickterm outbox retry {entry.id}' (send again) or 'discard {entry.id}'"
+                "      "
+                + _(
+                    "may have been sent: check 'pickterm get order {order}', then "
+                    "'pickterm outbox retry {id}' (send again) or 'discard {id}'"
+                ).format(order=entry.order_id, id=entry.id)
             )
     if blocker is not None:
-        lines.append(f"      waits behind #{blocker.id} ({blocker.state}) for the same order")
-    if entry.error_text and entry.state != "sent":
-        lines.append(f"      last error: {safe_message(entry.error_text)}")
-    if entry.answer and entry.state == "sent" and entry.answer.get("reconciled"):
         lines.append(
-            one_line(f"      confirmed by reading the order back (delivered {entry.answer.get('orderDeliveredDate')})")
+            "      "
+            + _("waits behind #{id} ({state}) for the same order").format(
+                id=blocker.id, state=_(STATE_WORDS.get(blocker.state, blocker.state))
+            )
         )
+    if entry.error_text and entry.state != "sent":
+        lines.append("      " + _("last error: {error}").format(error=safe_message(entry.error_text)))
+    if entry.answer and entry.state == "sent" and entry.answer.get("reconciled"):
+        date = entry.answer.get("orderDeliveredDate")
+        lines.append(one_line("      " + _("confirmed by reading the order back (delivered {date})").format(date=date)))
     return "\n".join(lines)
 
 
 def _summary(outbox: Outbox) -> str:
     counts = outbox.counts_by_state()
-    text = f"{counts['pending']} pending, {counts['failed']} failed"
+    text = _("{pending} pending, {failed} failed").format(pending=counts["pending"], failed=counts["failed"])
     if counts["uncertain"]:
-        text += f", {counts['uncertain']} may have been sent"
+        text += _(", {n} may have been sent").format(n=counts["uncertain"])
     return text
 
 
@@ -125,7 +141,8 @@ def run_list(args: argparse.Namespace) -> int:
 
     db = Services.from_args(args).read_state()  # reading takes no write lock
     if db is None:
-        print("The outbox is empty.")
+        if not args.json:  # JSON lines: none (never a sentence, in any language)
+            print(_("The outbox is empty."))
         return 0
     with db:
         outbox = Outbox(db)
@@ -159,7 +176,9 @@ def run_list(args: argparse.Namespace) -> int:
         for entry in entries:
             blocker = outbox.blocker(entry) if entry.state == "pending" else None
             print(describe(entry, blocker))
-        print(_summary(outbox) if entries else "The outbox is empty." if not args.all else "Nothing in the outbox.")
+        print(
+            _summary(outbox) if entries else _("The outbox is empty.") if not args.all else _("Nothing in the outbox.")
+        )
     return 0
 
 
@@ -179,7 +198,7 @@ def run_flush(args: argparse.Namespace) -> int:
         outbox.settle_interrupted()
         if not outbox.has_work(target):
             asyncio.run(client.aclose())
-            print(f"Nothing to send ({_summary(outbox)}).")
+            print(_("Nothing to send ({counts}).").format(counts=_summary(outbox)))
             _others(outbox, target)
             return 0
 

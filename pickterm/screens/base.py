@@ -17,6 +17,7 @@ from textual import work
 from textual.app import ActiveBinding, ComposeResult
 from textual.screen import Screen
 
+from pickterm.i18n import _
 from pickterm.widgets.common import AppHeader, ErrorPanel
 from pickterm.widgets.footer import AppFooter
 from pickterm.widgets.keys import bind, in_declared_order
@@ -28,8 +29,8 @@ if TYPE_CHECKING:  # only the type: screens never import the App at run time (se
 class BaseScreen(Screen):
     """A full screen with the header line, an error panel and the footer."""
 
-    TITLE: ClassVar[str] = "pickterm"
-    # Shown by the help screen above the key list.
+    TITLE: ClassVar[str] = "pickterm"  # marked with N_ in each screen: shown translated
+    # Shown by the help screen above the key list (marked with N_, shown translated).
     HELP: ClassVar[str] = ""
 
     def __init__(self, *, subtitle: str = "", **kwargs: Any) -> None:
@@ -37,7 +38,7 @@ class BaseScreen(Screen):
         self.subtitle = subtitle
 
     def compose(self) -> ComposeResult:
-        yield AppHeader(self.TITLE, self.subtitle)
+        yield AppHeader(_(self.TITLE), self.subtitle)
         yield ErrorPanel()
         yield from self.compose_body()
         yield AppFooter()
@@ -60,6 +61,14 @@ class BaseScreen(Screen):
     def error_panel(self) -> ErrorPanel:
         return self.query_one(ErrorPanel)
 
+    async def relabel(self) -> None:
+        """The language changed: the screen is drawn again in it (a data screen loads its
+        data again, from the cache)."""
+        await self.recompose()
+        mount = getattr(self, "on_mount", None)
+        if mount is not None:
+            mount()
+
     def set_subtitle(self, text: str) -> None:
         self.subtitle = text
         self.query_one(AppHeader).set_subtitle(text)
@@ -77,15 +86,22 @@ class LeaveGuard(BaseScreen):
         # Left on purpose (saved, sent, or the user said to leave): nothing more to ask.
         self.leaving = False
 
+    async def relabel(self) -> None:
+        """A form keeps what was typed: drawn in the new language only when it holds nothing unsaved."""
+        if not getattr(self, "has_unsent_changes", False):
+            await super().relabel()
+
     async def confirm_leave(self) -> bool:
         """Whether the screen may go now; a form with unsent changes asks (:meth:`ask_to_leave`)."""
         return True
 
-    async def ask_to_leave(self, question: str, *, yes: str = "Leave", no: str = "Stay") -> bool:
-        """Ask with a ConfirmScreen; a yes marks the screen as being left."""
+    async def ask_to_leave(self, question: str, *, yes: str = "", no: str = "") -> bool:
+        """Ask with a ConfirmScreen (Leave / Stay unless told); a yes marks the screen as being left."""
         from pickterm.screens.confirm import ConfirmScreen
 
-        answer: bool = await self.app.push_screen_wait(ConfirmScreen(question, yes=yes, no=no))
+        answer: bool = await self.app.push_screen_wait(
+            ConfirmScreen(_(question), yes=yes or _("Leave"), no=no or _("Stay"))
+        )
         if answer:
             self.leaving = True
         return answer
@@ -149,13 +165,14 @@ class DataScreen(BaseScreen):
             p for item in (data if isinstance(data, (list, tuple)) else [data]) for p in getattr(item, "problems", ())
         ]
         if problems:
-            shown = problems[:3] + ([f"… and {len(problems) - 3} more"] if len(problems) > 3 else [])
+            more = [_("… and {n} more").format(n=len(problems) - 3)] if len(problems) > 3 else []
             self.error_panel.show_message(
                 "\n".join(
                     [
-                        "⚠ Part of the server's answer could not be read; the rest is shown:",
-                        *shown,
-                        "Contact support with this message; F5 reloads.",
+                        _("⚠ Part of the server's answer could not be read; the rest is shown:"),
+                        *problems[:3],
+                        *more,
+                        _("Contact support with this message; F5 reloads."),
                     ]
                 )
             )

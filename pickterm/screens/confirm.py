@@ -16,6 +16,7 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from pickterm.i18n import N_, _
 from pickterm.widgets.keys import bind
 from pickterm.widgets.scan_input import BurstGuard
 
@@ -31,13 +32,13 @@ class ConfirmScreen(BurstGuard, ModalScreen[bool]):
         bind("confirm.cancel", "answer(False)", priority=True),
         bind("confirm.enter", "lone_enter", described=False, show=False),
     ]
-    NOT_COUNTED_HINT = "answer with y or n"
+    NOT_COUNTED_HINT = N_("answer with y or n")
 
-    def __init__(self, question: str, *, yes: str = "Yes", no: str = "No") -> None:
+    def __init__(self, question: str, *, yes: str = "", no: str = "") -> None:
         super().__init__()
         self.question = question
-        self.yes = yes
-        self.no = no
+        self.yes = yes or _("Yes")
+        self.no = no or _("No")
         self.ignored: list[str] = []
 
     def compose(self) -> ComposeResult:
@@ -46,7 +47,7 @@ class ConfirmScreen(BurstGuard, ModalScreen[bool]):
             not_counted = Static("", id="not-counted")
             not_counted.display = False
             yield not_counted
-            yield Static(Content(f"y: {self.yes}   n/Esc: {self.no}"), id="dialog-keys")
+            yield Static(Content(_("y: {yes}   n/Esc: {no}").format(yes=self.yes, no=self.no)), id="dialog-keys")
 
     def not_counted(self, code: str) -> None:
         self.ignored.append(code)
@@ -54,12 +55,12 @@ class ConfirmScreen(BurstGuard, ModalScreen[bool]):
 
     def action_lone_enter(self) -> None:
         """Enter on its own is no answer either: say which keys are."""
-        self.not_counted("(Enter)")
+        self.not_counted(_("(Enter)"))
 
     def action_answer(self, value: bool) -> None:
         self.dismiss(value)
 
 
-async def ask_to_leave(screen: LeaveGuard, question: str, *, yes: str = "Leave", no: str = "Stay") -> bool:
+async def ask_to_leave(screen: LeaveGuard, question: str, *, yes: str = "", no: str = "") -> bool:
     """The body of a form's ``confirm_leave``: see :meth:`LeaveGuard.ask_to_leave`."""
     return await screen.ask_to_leave(question, yes=yes, no=no)

@@ -9,6 +9,7 @@ from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
 from textual.widgets import Static
 
+from pickterm.i18n import N_, _
 from pickterm.screens.base import DataScreen
 from pickterm.stylesheets import css
 from pickterm.widgets.common import literal, styled_literal
@@ -28,30 +29,30 @@ def facility_blocks(facility: Any) -> list[tuple[str, Content]]:
     contact = facility.contact_information
     address = [literal(line) for line in facility.address_lines()] or [Content("-")]
     if facility.reference:
-        address.append(labelled("reference", facility.reference))
+        address.append(labelled(_("reference"), facility.reference))
     return [
-        ("title", block([styled_literal(facility.name or "(no name)", "bold"), labelled("id", facility.id)])),
-        ("group", heading("Address")),
+        ("title", block([styled_literal(facility.name or _("(no name)"), "bold"), labelled(_("id"), facility.id)])),
+        ("group", heading(_("Address"))),
         ("entry", block(address)),
-        ("group", heading("Contact")),
+        ("group", heading(_("Contact"))),
         (
             "entry",
             block(
                 [
-                    labelled("name", contact.name if contact else None),
-                    labelled("phone", contact.phone if contact else None),
-                    labelled("email", contact.email if contact else None),
+                    labelled(_("name"), contact.name if contact else None),
+                    labelled(_("phone"), contact.phone if contact else None),
+                    labelled(_("email"), contact.email if contact else None),
                 ]
             ),
         ),
-        ("group", heading("Location")),
+        ("group", heading(_("Location"))),
         ("entry", Content(coordinates(facility.location))),
     ]
 
 
 class FacilityScreen(BurstGuard, DataScreen):
-    TITLE = "Facility"
-    HELP = "A store or warehouse: its name, full address, contact and coordinates. Arrows scroll."
+    TITLE = N_("Facility")
+    HELP = N_("A store or warehouse: its name, full address, contact and coordinates. Arrows scroll.")
     CSS_PATH = css("facility")
 
     def __init__(self, facility_id: str) -> None:

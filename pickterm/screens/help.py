@@ -9,8 +9,9 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Static
 
-from pickterm.i18n import _
+from pickterm.i18n import N_, _, current_language
 from pickterm.screens.base import BaseScreen
+from pickterm.widgets.common import STATUS_WORDS, status_content
 from pickterm.widgets.keys import bind, keys_in_effect
 from pickterm.widgets.scan_input import BurstGuard
 
@@ -36,11 +37,11 @@ def describe_keys(app, screen: Screen) -> tuple[list[tuple[str, str]], list[tupl
 
 
 class HelpScreen(BurstGuard, BaseScreen):
-    TITLE = "Help"
-    BINDINGS = [bind("help", "app.back", description=_("Close help"), priority=True)]
+    TITLE = N_("Help")
+    BINDINGS = [bind("help", "app.back", description=N_("Close help"), priority=True)]
 
     def __init__(self, for_screen: Screen) -> None:
-        super().__init__(subtitle=getattr(for_screen, "TITLE", ""))
+        super().__init__(subtitle=_(getattr(for_screen, "TITLE", "")))
         self.for_screen = for_screen
 
     def compose_body(self) -> ComposeResult:
@@ -48,18 +49,21 @@ class HelpScreen(BurstGuard, BaseScreen):
         lines: list[Content] = []
         about = getattr(self.for_screen, "HELP", "")
         if about:
-            lines += [Content(about), Content("")]
-        title = getattr(self.for_screen, "TITLE", "This screen")
-        lines.append(Content.styled(f"{title} keys", "bold"))
+            lines += [Content(_(about)), Content("")]
+        title = _(getattr(self.for_screen, "TITLE", "")) or _("This screen")
+        lines.append(Content.styled(_("{screen} keys").format(screen=title), "bold"))
         lines += [
             Content.assemble(Content.styled(f"{keys:>12}", "bold $accent"), f"  {desc}") for keys, desc in screen_keys
-        ] or [Content("  (none)")]
-        lines += [Content(""), Content.styled("Everywhere", "bold")]
+        ] or [Content(_("  (none)"))]
+        lines += [Content(""), Content.styled(_("Everywhere"), "bold")]
         lines += [
             Content.assemble(Content.styled(f"{keys:>12}", "bold $accent"), f"  {desc}") for keys, desc in global_keys
         ]
         keymap = getattr(self.app, "key_bindings", None)
         palette = "/".join(keymap.keys_of("palette")) if keymap is not None else "ctrl+p"
-        lines += [Content(""), Content(f"{palette} lists every action of this screen by name.")]
+        lines += [Content(""), Content(_("{keys} lists every action of this screen by name.").format(keys=palette))]
+        if current_language() != "en":  # what each status word is on the server, for a supervisor
+            lines += [Content(""), Content.styled(_("Status words and the server's codes"), "bold")]
+            lines += [Content.assemble("  ", status_content(code), f"  {code}") for code in STATUS_WORDS]
         with VerticalScroll(id="body"):
             yield Static(Content("\n").join(lines), id="help-text")

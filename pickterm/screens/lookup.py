@@ -27,6 +27,7 @@ from textual.content import Content
 from textual.widgets import Input, Static
 from textual.widgets.option_list import Option
 
+from pickterm.i18n import N_, _
 from pickterm.ids import classify, order_id_without_suffix, product_barcode
 from pickterm.screens.base import BaseScreen
 from pickterm.stylesheets import css
@@ -38,7 +39,7 @@ from pickterm.widgets.pick_list import PickList
 RECENT_SHOWN = 10
 # Below this width a list entry puts its description under the id.
 NARROW = 60
-HINT = "Order, worksheet, tracking or shipment"
+HINT = N_("Order, worksheet, tracking or shipment")
 
 # The sandbox's sample groups, and the kind of id each holds.
 SAMPLE_KINDS = {
@@ -49,11 +50,11 @@ SAMPLE_KINDS = {
     "facilities": "facility",
 }
 KIND_LABELS = {
-    "order": "order",
-    "worksheet": "worksheet",
-    "shipment": "shipment",
-    "tracking": "tracking no.",
-    "facility": "facility",
+    "order": N_("order"),
+    "worksheet": N_("worksheet"),
+    "shipment": N_("shipment"),
+    "tracking": N_("tracking no."),
+    "facility": N_("facility"),
 }
 
 
@@ -91,8 +92,8 @@ def _is_upc_a(ident: str) -> bool:
 
 
 class LookupScreen(BaseScreen):
-    TITLE = "Lookup"
-    HELP = (
+    TITLE = N_("Lookup")
+    HELP = N_(
         "Scan or type an order id, worksheet id, shipment id, tracking number or facility id, then Enter. "
         "Down moves into the recent lookups (and, in demo mode, the sample ids); Enter opens one, "
         "up from the top returns to the field. Esc clears the field. An id that is not found stays here "
@@ -107,7 +108,7 @@ class LookupScreen(BaseScreen):
     ]
 
     def __init__(self) -> None:
-        super().__init__(subtitle="scan or type an id")
+        super().__init__(subtitle=_("scan or type an id"))
         # option id -> (kind, ident) for the entries of the list
         self._targets: dict[str, tuple[str, str]] = {}
         self._recent: list[tuple[str, str]] = []
@@ -122,8 +123,8 @@ class LookupScreen(BaseScreen):
 
     def compose_body(self) -> ComposeResult:
         with Vertical(id="body"):
-            yield IdField(placeholder="Scan or type an id", id="lookup-input")
-            yield Static(Content(HINT), id="lookup-understood")
+            yield IdField(placeholder=_("Scan or type an id"), id="lookup-input")
+            yield Static(Content(_(HINT)), id="lookup-understood")
             yield PickList(id="lookup-list")
 
     @property
@@ -159,8 +160,8 @@ class LookupScreen(BaseScreen):
         target = classify(event.value)
         understood = target.understood
         if target.kind == "tracking" and (gtin := product_barcode(target.ident)):
-            understood = f"Product barcode {target.ident} ({gtin})"
-        self._say(understood if event.value.strip() else HINT, bad=bool(event.value.strip()) and not target.ok)
+            understood = _("Product barcode {code} ({gtin})").format(code=target.ident, gtin=gtin)
+        self._say(understood if event.value.strip() else _(HINT), bad=bool(event.value.strip()) and not target.ok)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
@@ -229,14 +230,21 @@ class LookupScreen(BaseScreen):
     def _failed(self, ident: str, understood: str, exc: BaseException) -> None:
         hint = None
         if _is_not_found(exc) and order_id_without_suffix(ident):
-            hint = f"An order id ends in -NN: try {ident}-01 (its suffix)."
+            hint = _("An order id ends in -NN: try {id}-01 (its suffix).").format(id=ident)
         self.error_panel.show_error(exc, hint=hint)
-        self._say(f"✘ Not opened: {understood}", bad=True)
+        self._say(_("✘ Not opened: {what}").format(what=understood), bad=True)
         self.app.bell()
 
     def _not_counted(self, ident: str) -> None:
-        first = f"{self._looking} opens first" if self._looking else "another screen has opened"
-        self.notify(f"Not counted: {ident}. One id at a time: {first}.", severity="warning", markup=False)
+        if self._looking:
+            first = _("{id} opens first").format(id=self._looking)
+        else:
+            first = _("another screen has opened")
+        self.notify(
+            _("Not counted: {id}. One id at a time: {reason}.").format(id=ident, reason=first),
+            severity="warning",
+            markup=False,
+        )
         self.app.bell()
 
     @work(group="product", exclusive=True, exit_on_error=False)
@@ -246,8 +254,8 @@ class LookupScreen(BaseScreen):
 
         self.error_panel.clear()
         self.app.bell()
-        said = f"✘ {code} is a product barcode ({gtin}), no id."
-        self._say(f"{said} Looking in the worksheets opened here…", bad=True)
+        said = _("✘ {code} is a product barcode ({gtin}), no id.").format(code=code, gtin=gtin)
+        self._say(said + " " + _("Looking in the worksheets opened here…"), bad=True)
         try:
             client = await self.pickapp.client()
             search = await worksheets_holding(client, self.pickapp.state, code)
@@ -259,19 +267,21 @@ class LookupScreen(BaseScreen):
         holdings = search.holdings
         count = len({h.worksheet_id for h in holdings})
         if count:
-            held = "a worksheet" if count == 1 else f"{count} worksheets"
-            lines.append(f"Held by {held} opened here: Down, Enter opens.")
+            if count == 1:
+                lines.append(_("Held by a worksheet opened here: Down, Enter opens."))
+            else:
+                lines.append(_("Held by {n} worksheets opened here: Down, Enter opens.").format(n=count))
         else:
-            lines.append("No worksheet opened here holds it: scan it in its worksheet.")
+            lines.append(_("No worksheet opened here holds it: scan it in its worksheet."))
         if search.unreadable:
-            lines.append(f"{search.unreadable} worksheet(s) could not be read.")
-        offers = [("worksheet", h.worksheet_id, f"{h.name} · {h.left} left") for h in holdings]
+            lines.append(_("{n} worksheet(s) could not be read.").format(n=search.unreadable))
+        offers = [("worksheet", h.worksheet_id, _("{name} · {n} left").format(name=h.name, n=h.left)) for h in holdings]
         if order_id_without_suffix(code) and await self._order_exists(client, f"{code}-01"):
-            lines.append(f"Or the order {code}-01?")
-            offers.append(("order", f"{code}-01", "order"))
-        offers.append(("tracking", code, "look up as tracking no."))
+            lines.append(_("Or the order {id}-01?").format(id=code))
+            offers.append(("order", f"{code}-01", _("order")))
+        offers.append(("tracking", code, _("look up as tracking no.")))
         self._say(" ".join(lines), bad=True)
-        self._set_offers(offers, f"Barcode {code}")
+        self._set_offers(offers, _("Barcode {code}").format(code=code))
 
     def _say(self, text: str, *, bad: bool = False) -> None:
         understood = self.query_one("#lookup-understood", Static)
@@ -316,7 +326,9 @@ class LookupScreen(BaseScreen):
         if self.pickapp.state is None and self.pickapp.store_error is not None:
             reason = getattr(self.pickapp.store_error, "reason", self.pickapp.store_error)
             self.error_panel.show_message(
-                f"⚠ No local store: {reason}. Lookups work; recent lookups, progress and outbox are off until it opens."
+                _(
+                    "⚠ No local store: {reason}. Lookups work; recent lookups, progress and outbox are off until it opens."
+                ).format(reason=reason)
             )
             self._store_notice = True
         elif self._store_notice:  # the store is back: its notice goes, a lookup's error stays
@@ -327,7 +339,9 @@ class LookupScreen(BaseScreen):
             try:  # off the event loop: a busy store never holds up the field
                 recent = await self.pickapp.recent_lookups(RECENT_SHOWN)
             except Exception as exc:  # the list is a convenience: say so, keep the field usable
-                self.notify(f"Could not read the recent lookups: {exc}", severity="warning", markup=False)
+                self.notify(
+                    _("Could not read the recent lookups: {error}").format(error=exc), severity="warning", markup=False
+                )
         samples = self.pickapp.sandbox.samples() if self.pickapp.demo and self.pickapp.sandbox is not None else {}
         self._fill([(recent_kind(r.kind, r.ident), r.ident) for r in recent], samples)
 
@@ -367,14 +381,14 @@ class LookupScreen(BaseScreen):
                 [(f"offer-{index}", kind, ident, label) for index, (kind, ident, label) in enumerate(self._offers)],
             ),
             (
-                "Recent lookups",
+                _("Recent lookups"),
                 [
-                    (f"recent-{index}", kind, ident, KIND_LABELS.get(kind, kind))
+                    (f"recent-{index}", kind, ident, _(KIND_LABELS[kind]) if kind in KIND_LABELS else kind)
                     for index, (kind, ident) in enumerate(self._recent)
                 ],
             ),
             (
-                "Demo ids",
+                _("Demo ids"),
                 [
                     (f"sample-{group}-{index}", kind, ident, label)
                     for group, kind in SAMPLE_KINDS.items()
@@ -382,7 +396,7 @@ class LookupScreen(BaseScreen):
                 ],
             ),
         ]
-        width = min(max((len(entry[2]) for _, entries in sections for entry in entries), default=0), 36)
+        width = min(max((len(entry[2]) for _title, entries in sections for entry in entries), default=0), 36)
         options: list[Option] = []
         for title, entries in sections:
             if entries:

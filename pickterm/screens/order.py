@@ -17,6 +17,7 @@ from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
 from textual.widgets import Static
 
+from pickterm.i18n import N_, _, decimal
 from pickterm.screens.base import DataScreen
 from pickterm.stylesheets import css
 from pickterm.widgets.common import KeyValues, literal, status_content, styled_literal
@@ -26,16 +27,22 @@ from pickterm.widgets.text import block, heading, labelled
 
 WIDE = 120  # from here, details and items side by side
 NARROW = 80  # below this the footer cannot show every key: the body says them
-KEYS_HINT = "w worksheets · s shipments · t tracking · f facility · F1 help"
+KEYS_HINT = N_("w worksheets · s shipments · t tracking · f facility · F1 help")
 
-GROUP_TITLES = {"to pick": "To pick", "picked": "Picked", "rejected": "Rejected", "replaced": "Replaced"}
+GROUP_TITLES = {
+    "to pick": N_("To pick"),
+    "picked": N_("Picked"),
+    "rejected": N_("Rejected"),
+    "replaced": N_("Replaced"),
+}
+GROUP_WORDS = {"to pick": N_("to pick"), "picked": N_("picked"), "rejected": N_("rejected"), "replaced": N_("replaced")}
 
 
 def minutes(value: float | None) -> str:
     """Minutes (decimal) as read: ``28 min``, ``11.3 min``; ``-`` when absent."""
     if value is None:
         return "-"
-    return f"{value:.1f}".removesuffix(".0") + " min"
+    return decimal(f"{value:.1f}".removesuffix(".0")) + " min"
 
 
 def order_rows(order: Any) -> list[tuple[str, Any]]:
@@ -43,29 +50,39 @@ def order_rows(order: Any) -> list[tuple[str, Any]]:
     from pickterm.api.models import format_api_datetime
 
     rows: list[tuple[str, Any]] = [
-        ("Order", order.order_id),
-        ("Sequence", order.sequence),
-        ("Status", status_content(order.status)),
-        ("Created", format_api_datetime(order.created_at)),
-        ("Updated", format_api_datetime(order.updated_at)),
-        ("Ship by", format_api_datetime(order.shipping_estimated_date_min)),
-        ("Picking", minutes(order.picking_time)),
-        ("Packing", minutes(order.packing_time)),
-        ("Shipping", minutes(order.shipping_time)),
+        (_("Order"), order.order_id),
+        (_("Sequence"), order.sequence),
+        (_("Status"), status_content(order.status, code=True)),
+        (_("Created"), format_api_datetime(order.created_at)),
+        (_("Updated"), format_api_datetime(order.updated_at)),
+        (_("Ship by"), format_api_datetime(order.shipping_estimated_date_min)),
+        (_("Picking"), minutes(order.picking_time)),
+        (_("Packing"), minutes(order.packing_time)),
+        (_("Shipping"), minutes(order.shipping_time)),
     ]
     if order.delivered_date:
-        rows.append(("Delivered", format_api_datetime(order.delivered_date)))
+        rows.append((_("Delivered"), format_api_datetime(order.delivered_date)))
     if order.is_invoiced:
-        rows.append(("Invoiced", Content.styled("✔ yes", "$success")))
+        rows.append((_("Invoiced"), Content.styled(_("✔ yes"), "$success")))
         for invoice in order.invoices:
-            rows.append(("Invoice", f"{invoice.invoice_key} · {order.money(invoice.invoice_total)}"))
+            rows.append((_("Invoice"), f"{invoice.invoice_key} · {order.money(invoice.invoice_total)}"))
         if len(order.invoices) > 1:
-            rows.append(("Invoiced total", order.money(order.invoice_total)))
+            rows.append((_("Invoiced total"), order.money(order.invoice_total)))
     else:
-        rows.append(("Invoiced", Content.styled("✘ not invoiced", "bold $warning")))
+        rows.append((_("Invoiced"), Content.styled(_("✘ not invoiced"), "bold $warning")))
     if order.tags:
-        rows.append(("Tags", ", ".join(order.tags)))
+        rows.append((_("Tags"), ", ".join(order.tags)))
     return rows
+
+
+def status_line(order: Any) -> Content:
+    """What a picker reads first on a small screen: the status, and whether it is invoiced."""
+    invoiced = Content.styled(_("✔ yes"), "$success") if order.is_invoiced else None
+    if invoiced is None:
+        return Content.assemble(
+            status_content(order.status), " · ", Content.styled(_("✘ not invoiced"), "bold $warning")
+        )
+    return Content.assemble(status_content(order.status), " · ", _("Invoiced"), ": ", invoiced)
 
 
 def item_block(order: Any, item: Any, state: str) -> Content:
@@ -76,10 +93,10 @@ def item_block(order: Any, item: Any, state: str) -> Content:
     ]
     if state == "replaced":
         names = [replacement.name if (replacement := order.item(rid)) else rid for rid in item.replaced_by or []]
-        lines.append(labelled("replaced by", ", ".join(names) or "-"))
+        lines.append(labelled(_("replaced by"), ", ".join(names) or "-"))
     for reason in item.reasons or []:
-        text = " — ".join(part for part in (reason.reason_type, reason.reason_detail) if part) or "no reason given"
-        lines.append(labelled("reason", text))
+        text = " — ".join(part for part in (reason.reason_type, reason.reason_detail) if part) or _("no reason given")
+        lines.append(labelled(_("reason"), text))
     return block(lines)
 
 
@@ -90,27 +107,28 @@ def order_blocks(order: Any) -> list[tuple[str, Content]]:
     package or payment, ``entry-sub`` for what belongs to the entry above it.
     """
     entries = order.all_items()
-    counts = {state: sum(1 for s, _ in entries if s == state) for state in GROUP_TITLES}
-    blocks = [("group", heading("Items")), ("entry", Content(" · ".join(f"{n} {s}" for s, n in counts.items())))]
+    counts = {state: sum(1 for s, _item in entries if s == state) for state in GROUP_TITLES}
+    summary = " · ".join(f"{n} {_(GROUP_WORDS[s])}" for s, n in counts.items())
+    blocks = [("group", heading(_("Items"))), ("entry", Content(summary))]
     for state, title in GROUP_TITLES.items():
         if counts[state]:
-            blocks.append(("group", heading(f"{title} ({counts[state]})")))
+            blocks.append(("group", heading(f"{_(title)} ({counts[state]})")))
             blocks += [("entry", item_block(order, item, state)) for s, item in entries if s == state]
-    blocks.append(("group", heading(f"Packages ({len(order.packages)})")))
+    blocks.append(("group", heading(_("Packages ({n})").format(n=len(order.packages)))))
     if not order.packages:
-        blocks.append(("entry", Content("none yet")))
+        blocks.append(("entry", Content(_("none yet"))))
     for package in order.packages:
         blocks.append(("entry", block([status_content(package.status), literal(package.id)])))
         names = [item.name if (item := order.item(item_id)) else item_id for item_id in package.items_ids]
         blocks.append(
             (
                 "entry-sub",
-                block(literal(f"· {name}", multiline=False) for name in names) if names else Content("no items"),
+                block(literal(f"· {name}", multiline=False) for name in names) if names else Content(_("no items")),
             )
         )
-    blocks.append(("group", heading("Payment")))
+    blocks.append(("group", heading(_("Payment"))))
     if not order.payment:
-        blocks.append(("entry", Content("none")))
+        blocks.append(("entry", Content(_("none"))))
     for payment in order.payment:
         blocks.append(
             (
@@ -118,8 +136,8 @@ def order_blocks(order: Any) -> list[tuple[str, Content]]:
                 block(
                     [
                         literal(f"{payment.payment_name or '-'} · {payment.currency.code or '-'}", multiline=False),
-                        labelled("payment id", payment.payment_id),
-                        labelled("transaction", payment.transaction_id),
+                        labelled(_("payment id"), payment.payment_id),
+                        labelled(_("transaction"), payment.transaction_id),
                     ]
                 ),
             )
@@ -178,7 +196,7 @@ def note_blocks(notes: list[Note]) -> list[tuple[str, Content]]:
     """The notes as (CSS class, text) blocks: the note, then its type, author and date, dimmed."""
     from pickterm.api.models import format_api_datetime
 
-    blocks = [("group", heading(f"Notes ({len(notes)})"))]
+    blocks = [("group", heading(_("Notes ({n})").format(n=len(notes))))]
     for subject, note in notes:
         kind, content, author, date = note_fields(note)
         text = literal(content or "-")
@@ -191,8 +209,8 @@ def note_blocks(notes: list[Note]) -> list[tuple[str, Content]]:
 
 class OrderScreen(BurstGuard, DataScreen):
     RECENT = "order"
-    TITLE = "Order"
-    HELP = (
+    TITLE = N_("Order")
+    HELP = N_(
         "One order: its notes, status, times, invoices, its items by state (to pick, picked, rejected, replaced), "
         "packages and payment. Arrows and PgUp/PgDn scroll. w, s, t and f open its worksheets, shipments, "
         "tracking and facility."
@@ -212,7 +230,8 @@ class OrderScreen(BurstGuard, DataScreen):
 
     def compose_body(self) -> ComposeResult:
         with VerticalScroll(id="body"):
-            yield Static(Content(KEYS_HINT), id="order-keys")
+            yield Static("", id="order-status")
+            yield Static(Content(_(KEYS_HINT)), id="order-keys")
             yield Vertical(id="order-notes")
             yield KeyValues(id="order-details")
             yield Vertical(id="order-items")
@@ -224,6 +243,18 @@ class OrderScreen(BurstGuard, DataScreen):
     def on_resize(self, event: events.Resize) -> None:
         self.set_class(event.size.width >= WIDE, "-wide")
         self.set_class(event.size.width < NARROW, "-narrow")
+        self._place_details()
+
+    def _place_details(self) -> None:
+        """On a small screen the picker reads the status, then the items: the times and the
+        invoice come after the items. From 80 columns they are above (or beside) them."""
+        body = self.query_one("#body")
+        details, items = self.query_one("#order-details"), self.query_one("#order-items")
+        after = self.has_class("-narrow")
+        if after and body.children.index(details) < body.children.index(items):
+            body.move_child(details, after=items)
+        elif not after and body.children.index(details) > body.children.index(items):
+            body.move_child(details, before=items)
 
     def recent_ident(self) -> str:
         return self.order_id
@@ -235,6 +266,7 @@ class OrderScreen(BurstGuard, DataScreen):
     def show(self, order: Any) -> None:
         self.set_subtitle(f"{order.order_id} · {order.status or 'UNKNOWN'}")
         self.query_one("#order-details", KeyValues).set_rows(order_rows(order))
+        self.query_one("#order-status", Static).update(status_line(order))
         items = self.query_one("#order-items", Vertical)
         items.remove_children()
         items.mount_all(Static(text, classes=cls) for cls, text in order_blocks(order))
@@ -253,12 +285,19 @@ class OrderScreen(BurstGuard, DataScreen):
             worksheets = await asyncio.gather(*(client.get_worksheet(ws_id, fresh=fresh) for ws_id in ids))
         except Exception as exc:  # the order is shown all the same; the missing notes are said
             worksheets = []
-            blocks = [("entry", Content.styled(f"The notes of its worksheets could not be read: {exc}", "dim"))]
+            blocks = [
+                (
+                    "entry",
+                    Content.styled(
+                        _("The notes of its worksheets could not be read: {error}").format(error=exc), "dim"
+                    ),
+                )
+            ]
         notes = order_notes(order, list(worksheets))
         if notes:
             blocks = note_blocks(notes) + blocks
         elif blocks:
-            blocks.insert(0, ("group", heading("Notes")))
+            blocks.insert(0, ("group", heading(_("Notes"))))
         container = self.query_one("#order-notes", Vertical)
         await container.remove_children()
         await container.mount_all(Static(text, classes=cls) for cls, text in blocks)
@@ -283,10 +322,10 @@ class OrderScreen(BurstGuard, DataScreen):
             client = await self.pickapp.client()
             worksheets = await client.list_worksheets(self.order_id)
         except Exception as exc:  # shown, never raised
-            self.notify(f"Could not find the facility: {exc}", severity="error", markup=False)
+            self.notify(_("Could not find the facility: {error}").format(error=exc), severity="error", markup=False)
             return
         facility_id = next((ws.facility_id for ws in worksheets if ws.facility_id), None)
         if facility_id is None:
-            self.notify("No worksheet of this order names a facility yet.", severity="warning", markup=False)
+            self.notify(_("No worksheet of this order names a facility yet."), severity="warning", markup=False)
             return
         self.pickapp.open_facility(facility_id)

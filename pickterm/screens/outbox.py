@@ -15,6 +15,7 @@ from typing import Any
 from textual import work
 from textual.content import Content
 
+from pickterm.i18n import N_, _
 from pickterm.screens.list_base import ListScreen
 from pickterm.store.state import StateError
 from pickterm.stylesheets import css
@@ -23,11 +24,11 @@ from pickterm.widgets.keys import bind
 from pickterm.widgets.text import block, labelled
 
 _STATE_STYLE = {
-    "pending": ("⟳ pending", "bold $warning"),
-    "failed": ("✘ failed", "bold $error"),
-    "uncertain": ("? may have been sent", "bold $warning"),
-    "sent": ("✔ sent", "bold $success"),
-    "superseded": ("– superseded", "dim"),
+    "pending": (N_("⟳ pending"), "bold $warning"),
+    "failed": (N_("✘ failed"), "bold $error"),
+    "uncertain": (N_("? may have been sent"), "bold $warning"),
+    "sent": (N_("✔ sent"), "bold $success"),
+    "superseded": (N_("– superseded"), "dim"),
 }
 
 
@@ -35,17 +36,19 @@ def _answer_line(entry: Any) -> Content | None:
     """What the server said (or what reading the order back showed), in one line."""
     answer = entry.answer or {}
     if entry.state == "superseded":
-        return literal("superseded by a newer write: never sent")
+        return literal(_("superseded by a newer write: never sent"))
     if answer.get("reconciled"):
-        shown = answer.get("orderDeliveredDate") or "not delivered"
-        return labelled("order read back", shown)
+        shown = answer.get("orderDeliveredDate") or _("not delivered")
+        return labelled(_("order read back"), shown)
     if entry.state == "uncertain":
-        why = {"no-answer": "sent, but no answer came back", "not-recorded": "accepted, but not recorded"}
-        return literal(why.get(entry.uncertain_reason, "interrupted while being sent"))
+        why = {"no-answer": N_("sent, but no answer came back"), "not-recorded": N_("accepted, but not recorded")}
+        return literal(_(why.get(entry.uncertain_reason, N_("interrupted while being sent"))))
     if entry.state == "sent":
         events = answer.get("events") or []
-        text = f"delivered {answer.get('deliveredDate') or '-'}" + (f", {len(events)} events" if events else "")
-        return labelled("server", text)
+        text = _("delivered {date}").format(date=answer.get("deliveredDate") or "-")
+        if events:
+            text += _(", {n} events").format(n=len(events))
+        return labelled(_("server"), text)
     return None
 
 
@@ -54,8 +57,9 @@ def entry_content(entry: Any) -> Content:
     from pickterm.api.models import format_api_datetime
 
     word, style = _STATE_STYLE.get(entry.state, (entry.state, "bold"))
+    word = _(word)
     if entry.state == "pending" and entry.in_flight:
-        word = "⟳ sending"
+        word = _("⟳ sending")
     settled = entry.sent_at or entry.settled_at
     lines = [
         Content.assemble(
@@ -65,12 +69,12 @@ def entry_content(entry: Any) -> Content:
             Content.styled(word, style),
         ),
         labelled(
-            "settled" if settled and entry.state != "pending" else "created",
+            _("settled") if settled and entry.state != "pending" else _("created"),
             format_api_datetime(settled if settled and entry.state != "pending" else entry.created_at),
         ),
-        labelled("to", str(entry.target) if entry.target else "unknown (older pickterm)"),
+        labelled(_("to"), str(entry.target) if entry.target else _("unknown (older pickterm)")),
         Content.assemble(
-            Content.styled("attempts: ", "dim"),
+            Content.styled(_("attempts: "), "dim"),
             str(entry.attempts),
             Content.styled(" · ", "dim"),
             literal(entry.summary),
@@ -82,14 +86,14 @@ def entry_content(entry: Any) -> Content:
     if entry.state == "uncertain":
         lines.append(
             literal(
-                "r: check the order, then send again · d: discard"
+                _("r: check the order, then send again · d: discard")
                 if entry.awaits_decision
-                else "checked against the order at the next retry"
+                else _("checked against the order at the next retry")
             )
         )
     error = entry.error
     if error is not None:
-        lines.append(Content.assemble(Content.styled("✘ ", "bold $error"), literal(error.sentence)))
+        lines.append(Content.assemble(Content.styled("✘ ", "bold $error"), literal(_(error.sentence))))
         lines += [literal(fact) for fact in error_facts(error)]
     return block(lines)
 
@@ -97,18 +101,21 @@ def entry_content(entry: Any) -> Content:
 def summary_text(entries: list[Any], *, history: bool) -> str:
     """The line over the list: the counts of the open writes, or of the history."""
     if history:
-        return f"History, newest first ({len(entries)}) · h: back" if entries else "No history yet · h: back"
+        if entries:
+            return _("History, newest first ({n}) · h: back").format(n=len(entries))
+        return _("No history yet · h: back")
     if not entries:
-        return "The outbox is empty: every tracking write was accepted."
+        return _("The outbox is empty: every tracking write was accepted.")
     pending = sum(1 for e in entries if e.state == "pending")
     failed = sum(1 for e in entries if e.state == "failed")
     uncertain = sum(1 for e in entries if e.state == "uncertain")
-    return f"{pending} pending · {failed} failed" + (f" · {uncertain} may have been sent" if uncertain else "")
+    text = _("{pending} pending · {failed} failed").format(pending=pending, failed=failed)
+    return text + (_(" · {n} may have been sent").format(n=uncertain) if uncertain else "")
 
 
 class OutboxScreen(ListScreen):
-    TITLE = "Outbox"
-    HELP = (
+    TITLE = N_("Outbox")
+    HELP = N_(
         "Tracking writes the server has not accepted yet. Pending ones are retried in the "
         "background; failed ones were refused and show the server's message, code and requestId. "
         '"May have been sent": no answer came back; they are never sent again on their own. '
@@ -126,14 +133,14 @@ class OutboxScreen(ListScreen):
     ]
 
     def __init__(self) -> None:
-        super().__init__(subtitle="tracking writes")
+        super().__init__(subtitle=_("tracking writes"))
         self.entries: list[Any] = []
         self.showing_history = False
 
     def action_history(self) -> None:
         """Switch between the open writes and the history."""
         self.showing_history = not self.showing_history
-        self.set_subtitle("history" if self.showing_history else "tracking writes")
+        self.set_subtitle(_("history") if self.showing_history else _("tracking writes"))
         self.load()
 
     def on_mount(self) -> None:
@@ -158,7 +165,7 @@ class OutboxScreen(ListScreen):
         await self.pickapp.ready()
         outbox = self.pickapp.outbox
         if outbox is None:
-            self.error_panel.show_message("✘ The local store could not be opened: the outbox is not available.")
+            self.error_panel.show_message(_("✘ The local store could not be opened: the outbox is not available."))
             return
         try:
             # In a thread: another pickterm writing the database never holds up the screen.
@@ -167,7 +174,7 @@ class OutboxScreen(ListScreen):
             else:
                 self.entries = await self.pickapp.in_store(outbox.list, ("pending", "failed", "uncertain"))
         except Exception as exc:
-            self.error_panel.show_error(exc, "F5 tries again.")
+            self.error_panel.show_error(exc, _("F5 tries again."))
             return
         self.pickapp.refresh_outbox_counts()
         self._show()
@@ -195,8 +202,9 @@ class OutboxScreen(ListScreen):
         entry = self._open()
         if entry is not None and entry.state == "uncertain":
             self.notify(
-                f"#{entry.id} may have been sent already: r shows the order and asks before "
-                "sending it again; d discards it.",
+                _(
+                    "#{id} may have been sent already: r shows the order and asks before sending it again; d discards it."
+                ).format(id=entry.id),
                 severity="warning",
                 markup=False,
             )
@@ -213,11 +221,17 @@ class OutboxScreen(ListScreen):
         try:
             order = await client.get_order(order_id, fresh=True)
         except Exception as exc:  # the user can still decide; say why we cannot show it
-            return f"The order could not be read now ({getattr(exc, 'sentence', type(exc).__name__)})."
-        shown = f"The order now shows status {order.status or '-'}, delivered {order.delivered_date or 'not set'}"
+            sentence = getattr(exc, "sentence", None)
+            why = _(sentence) if isinstance(sentence, str) else type(exc).__name__
+            return _("The order could not be read now ({why}).").format(why=why)
+        shown = _("The order now shows status {status}, delivered {date}").format(
+            status=order.status or "-", date=order.delivered_date or _("not set")
+        )
         events = (order.model_extra or {}).get("trackingEvents")
         if isinstance(events, list) and events and isinstance(events[-1], dict):
-            shown += f", {len(events)} tracking events, the last: {events[-1].get('description')!s:.60}"
+            shown += _(", {n} tracking events, the last: {last}").format(
+                n=len(events), last=f"{events[-1].get('description')!s:.60}"
+            )
         return shown + "."
 
     @work(exclusive=True, group="retry", exit_on_error=False)
@@ -230,48 +244,69 @@ class OutboxScreen(ListScreen):
         try:
             client = await self.pickapp.client()
             if outbox is None:
-                raise StateError("The local store is not available: nothing was sent")
+                raise StateError(_("The local store is not available: nothing was sent"))
             entry = await self.pickapp.in_store(outbox.get, entry_id)
             if entry is not None and entry.state == "uncertain":
-                question = (
-                    f"#{entry_id} for order {entry.order_id} ({entry.summary}) may have been sent already. "
-                    f"{await self._order_now(client, entry.order_id)} Send it again?"
+                question = _(
+                    "#{id} for order {order} ({what}) may have been sent already. {now} Send it again?"
+                ).format(
+                    id=entry_id,
+                    order=entry.order_id,
+                    what=entry.summary,
+                    now=await self._order_now(client, entry.order_id),
                 )
-                if not await self.app.push_screen_wait(ConfirmScreen(question, yes="Send again", no="Keep")):
+                if not await self.app.push_screen_wait(ConfirmScreen(question, yes=_("Send again"), no=_("Keep"))):
                     return
             if entry is not None and (entry.state in ("failed", "uncertain") or entry.target is None):
                 await self.pickapp.in_store(outbox.retry, entry_id, Target.of(client), writes=True)
             # On a thread of its own: its SQLite calls never hold up the screen (see pickterm.offloop).
             outcome = await off_loop(client, lambda client: outbox.send(entry_id, client))
         except Exception as exc:
-            self.error_panel.show_error(exc, "The write is kept; r tries again.")
+            self.error_panel.show_error(exc, _("The write is kept; r tries again."))
             self.load()
             return
         if outcome.blocked_by is not None:
             self.notify(
-                f"#{entry_id} waits behind #{outcome.blocked_by.id} ({outcome.blocked_by.state}) for the same order.",
+                _("#{id} waits behind #{other} ({state}) for the same order.").format(
+                    id=entry_id, other=outcome.blocked_by.id, state=outcome.blocked_by.state
+                ),
                 severity="warning",
                 markup=False,
             )
         elif outcome.skipped:
             self.notify(
-                f"#{entry_id} is being sent right now; try again in a moment.", severity="warning", markup=False
+                _("#{id} is being sent right now; try again in a moment.").format(id=entry_id),
+                severity="warning",
+                markup=False,
             )
         elif outcome.state == "sent":
             self.error_panel.clear()
-            self.notify(f"✔ #{entry_id} sent: order {outcome.entry.order_id} is marked delivered.", markup=False)
-        elif outcome.state == "pending":
-            reason = outcome.error.sentence if outcome.error is not None else "not sent"
             self.notify(
-                f"⟳ #{entry_id} still pending ({reason}); it is retried in the background.",
+                _("✔ #{id} sent: order {order} is marked delivered.").format(id=entry_id, order=outcome.entry.order_id),
+                markup=False,
+            )
+        elif outcome.state == "pending":
+            reason = _(outcome.error.sentence) if outcome.error is not None else _("not sent")
+            self.notify(
+                _("⟳ #{id} still pending ({reason}); it is retried in the background.").format(
+                    id=entry_id, reason=reason
+                ),
                 severity="warning",
                 markup=False,
             )
         elif outcome.state == "uncertain":
-            self.notify(f"? #{entry_id}: no answer came back; it may have been sent.", severity="warning", markup=False)
+            self.notify(
+                _("? #{id}: no answer came back; it may have been sent.").format(id=entry_id),
+                severity="warning",
+                markup=False,
+            )
         else:
             self.app.bell()
-            self.notify(f"✘ #{entry_id} refused again: e edits it, d discards it.", severity="error", markup=False)
+            self.notify(
+                _("✘ #{id} refused again: e edits it, d discards it.").format(id=entry_id),
+                severity="error",
+                markup=False,
+            )
         self.load()
 
     def action_discard(self) -> None:
@@ -283,18 +318,18 @@ class OutboxScreen(ListScreen):
     async def _discard(self, entry: Any) -> None:
         from pickterm.screens.confirm import ConfirmScreen
 
-        question = (
-            f"Discard outbox entry #{entry.id} for order {entry.order_id} ({entry.summary})? It will never be sent."
+        question = _("Discard outbox entry #{id} for order {order} ({what})? It will never be sent.").format(
+            id=entry.id, order=entry.order_id, what=entry.summary
         )
-        if not await self.app.push_screen_wait(ConfirmScreen(question, yes="Discard", no="Keep")):
+        if not await self.app.push_screen_wait(ConfirmScreen(question, yes=_("Discard"), no=_("Keep"))):
             return
         try:
             outbox = self.pickapp.outbox
             if outbox is None:
-                raise StateError("The local store is not available: nothing was discarded")
+                raise StateError(_("The local store is not available: nothing was discarded"))
             await self.pickapp.in_store(outbox.discard, entry.id, writes=True)
         except Exception as exc:
-            self.error_panel.show_error(exc, "Nothing was discarded.")
+            self.error_panel.show_error(exc, _("Nothing was discarded."))
         else:
-            self.notify(f"#{entry.id} discarded.", markup=False)
+            self.notify(_("#{id} discarded.").format(id=entry.id), markup=False)
         self.load()

@@ -1,4 +1,4 @@
-"""First-run setup: profile, API and auth URLs, auth scheme and the API key.
+"""First-run setup: profile, API and auth URLs, auth scheme, the API key and the language.
 
 Opened when the app starts without a usable API key (and not in demo mode).
 ctrl+t tests the typed values by asking the auth host for a token; ctrl+s checks
@@ -17,6 +17,7 @@ from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.widgets import Static
 
+from pickterm.i18n import LANGUAGES, N_, _, choose_language, current_language, language_of
 from pickterm.screens.form_base import FormScreen
 from pickterm.store.names import PROFILE_NAME_RULE, is_profile_name
 from pickterm.stylesheets import css
@@ -30,8 +31,8 @@ def _profile_check(value: str) -> Verdict:
     if is_profile_name(value.strip()):
         return Verdict(True)
     if not value.strip():
-        return Verdict(False, "A profile name is required")
-    return Verdict(False, f"Use {PROFILE_NAME_RULE}")
+        return Verdict(False, _("A profile name is required"))
+    return Verdict(False, _("Use {rule}").format(rule=PROFILE_NAME_RULE))
 
 
 def _setting_check(key: str, *, keep_empty: bool = False, note: Any = None) -> Any:
@@ -41,7 +42,7 @@ def _setting_check(key: str, *, keep_empty: bool = False, note: Any = None) -> A
         from pickterm.store.config import PROFILE_KEYS
 
         if keep_empty and not value.strip():
-            return Verdict(True, "empty: keep the key already saved")
+            return Verdict(True, _("empty: keep the key already saved"))
         try:
             clean = PROFILE_KEYS[key](value)
         except ValueError as exc:
@@ -52,25 +53,31 @@ def _setting_check(key: str, *, keep_empty: bool = False, note: Any = None) -> A
 
 
 def _scheme_note(scheme: str) -> str:
-    return "header: Bearer <token>" if scheme == "bearer" else "header: <token> (no Bearer)"
+    return _("header: Bearer <token>") if scheme == "bearer" else _("header: <token> (no Bearer)")
+
+
+def _language_note(language: str) -> str:
+    from pickterm.i18n import LANGUAGE_NAMES
+
+    return LANGUAGE_NAMES[language]
 
 
 class SetupScreen(FormScreen):
-    TITLE = "Setup"
-    HELP = (
+    TITLE = N_("Setup")
+    HELP = N_(
         "Connect pickterm to the Pick and Pack API. Type the profile name, the API and auth URLs, "
-        "the auth scheme (bearer, or raw for the token without 'Bearer') and the API key. "
-        "ctrl+t tests the connection; ctrl+s saves and goes on. The key is never shown."
+        "the auth scheme (bearer, or raw for the token without 'Bearer'), the API key and the language "
+        "(en, es or pt-BR). ctrl+t tests the connection; ctrl+s saves and goes on. The key is never shown."
     )
     CSS_PATH = [css("fields"), css("setup")]
     BINDINGS = [
         bind("setup.save", "save", priority=True),
         bind("setup.test", "test", priority=True),
     ]
-    LEAVE_QUESTION = "The setup was not saved. Leave without saving?"
+    LEAVE_QUESTION = N_("The setup was not saved. Leave without saving?")
 
     def __init__(self) -> None:
-        super().__init__(subtitle="connect to the API")
+        super().__init__(subtitle=_("connect to the API"))
         self._initial: dict[str, str] | None = None
         self._has_saved_key = False
 
@@ -85,36 +92,48 @@ class SetupScreen(FormScreen):
         scheme = getattr(settings, "auth_scheme", None) or "bearer"
         saved_key = getattr(settings, "api_key", None)
         self._has_saved_key = saved_key is not None
-        key_hint = f"saved: {mask_key(saved_key)}" if saved_key is not None else "paste or type the key"
+        key_hint = (
+            _("saved: {key}").format(key=mask_key(saved_key)) if saved_key is not None else _("paste or type the key")
+        )
         with VerticalScroll(id="body", can_focus=False):
             yield Static(
                 Content(
-                    "No usable API key yet: tell pickterm where and how to connect. (pickterm --demo runs without one.)"
+                    _(
+                        "No usable API key yet: tell pickterm where and how to connect. (pickterm --demo runs without one.)"
+                    )
                 ),
                 id="setup-intro",
             )
-            yield FormField("Profile", name="profile", value=profile, check=_profile_check, id="setup-profile")
+            yield FormField(_("Profile"), name="profile", value=profile, check=_profile_check, id="setup-profile")
             yield FormField(
-                "API URL", name="api_url", value=api_url, check=_setting_check("api_url"), id="setup-api-url"
+                _("API URL"), name="api_url", value=api_url, check=_setting_check("api_url"), id="setup-api-url"
             )
             yield FormField(
-                "Auth URL", name="auth_url", value=auth_url, check=_setting_check("auth_url"), id="setup-auth-url"
+                _("Auth URL"), name="auth_url", value=auth_url, check=_setting_check("auth_url"), id="setup-auth-url"
             )
             yield FormField(
-                "Auth scheme",
+                _("Auth scheme"),
                 name="auth_scheme",
                 value=scheme,
-                placeholder="bearer or raw",
+                placeholder=_("bearer or raw"),
                 check=_setting_check("auth_scheme", note=_scheme_note),
                 id="setup-scheme",
             )
             yield FormField(
-                "API key",
+                _("API key"),
                 name="api_key",
                 password=True,
                 placeholder=key_hint,
                 check=_setting_check("api_key", keep_empty=self._has_saved_key),
                 id="setup-key",
+            )
+            yield FormField(
+                _("Language"),
+                name="language",
+                value=getattr(settings, "language", None) or current_language(),
+                placeholder=" / ".join(LANGUAGES),
+                check=_setting_check("language", note=_language_note),
+                id="setup-language",
             )
             yield Static("", id="setup-result", markup=False)
 
@@ -133,7 +152,10 @@ class SetupScreen(FormScreen):
         if bad:
             bad[0].focus_input()
             self.app.bell()
-            self._say(f"✘ {len(bad)} field{'s' if len(bad) != 1 else ''} to fix first.", error=True)
+            if len(bad) == 1:
+                self._say(_("✘ 1 field to fix first."), error=True)
+            else:
+                self._say(_("✘ {n} fields to fix first.").format(n=len(bad)), error=True)
             return None
         return self.values()
 
@@ -160,9 +182,9 @@ class SetupScreen(FormScreen):
 
         key = values["api_key"] or self._saved_key()
         if not key:
-            self._say("✘ Type the API key first.", error=True)
+            self._say(_("✘ Type the API key first."), error=True)
             return
-        self._say(f"Asking {values['auth_url']} for a token…")
+        self._say(_("Asking {url} for a token…").format(url=values["auth_url"]))
         try:
             async with PickPackClient(
                 values["api_url"],
@@ -173,16 +195,18 @@ class SetupScreen(FormScreen):
                 await client.get_token()
         except PickPackError as exc:
             hint = (
-                "Check the API key and the auth scheme."
+                _("Check the API key and the auth scheme.")
                 if isinstance(exc, AuthenticationError)
-                else "Check the auth URL and the network; ctrl+t tries again."
+                else _("Check the auth URL and the network; ctrl+t tries again.")
             )
-            self._say(f"✘ Connection test failed: {exc}. {hint}", error=True, secret=key)
+            self._say(
+                _("✘ Connection test failed: {error}. {hint}").format(error=exc, hint=hint), error=True, secret=key
+            )
             return
         except ValueError as exc:
             self._say(f"✘ {exc}", error=True, secret=key)
             return
-        self._say("✔ Connection works: the auth host accepted the key. ctrl+s saves.", secret=key)
+        self._say(_("✔ Connection works: the auth host accepted the key. ctrl+s saves."), secret=key)
 
     def _saved_key(self) -> str:
         settings = self.pickapp.settings
@@ -196,7 +220,7 @@ class SetupScreen(FormScreen):
             return
         if not values["api_key"] and not self._has_saved_key:
             self.query_one("#setup-key", FormField).focus_input()
-            self._say("✘ Type the API key first.", error=True)
+            self._say(_("✘ Type the API key first."), error=True)
             return
         self._save(values)
 
@@ -205,15 +229,23 @@ class SetupScreen(FormScreen):
         try:
             settings = await asyncio.to_thread(save_profile, values)
         except Exception as exc:  # a ConfigError names the file and what is wrong
-            self._say(f"✘ Not saved: {exc}", error=True, secret=values["api_key"])
+            self._say(_("✘ Not saved: {error}").format(error=exc), error=True, secret=values["api_key"])
             return
         try:
             self.pickapp.use_settings(settings)
         except Exception as exc:
-            self._say(f"✘ Saved, but the settings cannot be used: {exc}", error=True, secret=values["api_key"])
+            self._say(
+                _("✘ Saved, but the settings cannot be used: {error}").format(error=exc),
+                error=True,
+                secret=values["api_key"],
+            )
             return
         self.leaving = True
-        self.notify(f"✔ Saved profile {settings.profile} ({settings.config_path}).", title="Setup", markup=False)
+        self.notify(
+            _("✔ Saved profile {profile} ({path}).").format(profile=settings.profile, path=settings.config_path),
+            title=_("Setup"),
+            markup=False,
+        )
         if self.app.screen is self:
             self.dismiss()
 
@@ -235,5 +267,10 @@ def save_profile(values: dict[str, str]) -> Any:
             save_setting(key, values[key], profile)
     if values["api_key"]:
         set_api_key(values["api_key"], profile)
+    # Like the URLs: the language is written only when it is not the one the environment gives.
+    if values.get("language") and language_of(values["language"]) != choose_language(None):
+        save_setting("language", values["language"], profile)
+    else:
+        unset_setting("language", profile)
     save_setting("default_profile", profile)
     return load_settings(profile)

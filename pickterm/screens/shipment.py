@@ -17,6 +17,7 @@ from textual.content import Content
 from textual.timer import Timer
 from textual.widgets import Static
 
+from pickterm.i18n import N_, _
 from pickterm.screens.base import DataScreen
 from pickterm.stylesheets import css
 from pickterm.widgets.common import KeyValues, literal, status_content, styled_literal
@@ -62,15 +63,15 @@ def timeline_lines(shipment: Any) -> Lines:
             word = (entry.type or "NOTE").upper()
             symbol, style = _NOTE_STYLE.get(word, ("•", "$foreground"))
         head: list[str | Content] = [
-            styled_literal(_date(when) if when else "no date", "bold"),
+            styled_literal(_date(when) if when else _("no date"), "bold"),
             " ",
             styled_literal(f"{symbol} {word}", style),
         ]
         if entry.author:
-            head += [" ", Content.styled("by ", "dim"), literal(entry.author)]
+            head += [" ", Content.styled(_("by") + " ", "dim"), literal(entry.author)]
         lines.append((0, Content.assemble(*head)))
         lines.append((1, literal(entry.content or "-")))
-    return lines or [(0, Content.styled("No notes or evidences yet.", "dim"))]
+    return lines or [(0, Content.styled(_("No notes or evidences yet."), "dim"))]
 
 
 def packages_lines(shipment: Any) -> Lines:
@@ -78,7 +79,8 @@ def packages_lines(shipment: Any) -> Lines:
     lines: Lines = []
     total = len(shipment.packages)
     for number, package in enumerate(shipment.packages, 1):
-        title = " · ".join(p for p in (f"Package {number}/{total}", package.envelope, package.description) if p)
+        numbered = _("Package {n}/{total}").format(n=number, total=total)
+        title = " · ".join(p for p in (numbered, package.envelope, package.description) if p)
         lines.append((0, styled_literal(title, "bold")))
         dims = package.dimensions
         if dims is not None and (dims.width or dims.length or dims.height):
@@ -89,9 +91,9 @@ def packages_lines(shipment: Any) -> Lines:
             (
                 1,
                 Content.assemble(
-                    Content.styled("size ", "dim"),
+                    Content.styled(_("size") + " ", "dim"),
                     literal(size),
-                    Content.styled(" · weight ", "dim"),
+                    Content.styled(" · " + _("weight") + " ", "dim"),
                     literal(package.weight or "-"),
                 ),
             )
@@ -102,8 +104,8 @@ def packages_lines(shipment: Any) -> Lines:
                 text = Content.assemble(text, Content.styled(" EAN ", "dim"), literal(item.ean))
             lines.append((1, text))
         if not package.items:
-            lines.append((1, Content.styled("no items listed", "dim")))
-    return lines or [(0, Content.styled("No packages.", "dim"))]
+            lines.append((1, Content.styled(_("no items listed"), "dim")))
+    return lines or [(0, Content.styled(_("No packages."), "dim"))]
 
 
 def labels_lines(shipment: Any) -> Lines:
@@ -118,42 +120,42 @@ def labels_lines(shipment: Any) -> Lines:
             )
         )
         lines.append((1, literal(label.url or "-")))
-    return lines or [(0, Content.styled("No labels.", "dim"))]
+    return lines or [(0, Content.styled(_("No labels."), "dim"))]
 
 
 def summary_rows(shipment: Any) -> list[tuple[str, Any]]:
     agent = shipment.agent
     service = " · ".join(p for p in (shipment.carrier_service_type, shipment.type) if p)
     return [
-        ("Status", status_content(shipment.status)),
-        ("Tracking no.", shipment.service_id),
-        ("Carrier", shipment.carrier_name or shipment.carrier_id),
-        ("Service", service),
-        ("Courier", agent.name if agent else None),
-        ("Vehicle", agent.vehicle if agent else None),
-        ("Tracking URL", shipment.tracking_url),
-        ("Delivered", _date(shipment.delivered_date) if shipment.delivered_date else "not yet"),
-        ("Order", shipment.order_id),
-        ("Payment", shipment.payment_method),
-        ("Comments", shipment.comments),
-        ("Internal id", shipment.id),
+        (_("Status"), status_content(shipment.status, code=True)),
+        (_("Tracking no."), shipment.service_id),
+        (_("Carrier"), shipment.carrier_name or shipment.carrier_id),
+        (_("Service"), service),
+        (_("Courier"), agent.name if agent else None),
+        (_("Vehicle"), agent.vehicle if agent else None),
+        (_("Tracking URL"), shipment.tracking_url),
+        (_("Delivered"), _date(shipment.delivered_date) if shipment.delivered_date else _("not yet")),
+        (_("Order"), shipment.order_id),
+        (_("Payment"), shipment.payment_method),
+        (_("Comments"), shipment.comments),
+        (_("Internal id"), shipment.id),
     ]
 
 
 def party_rows(shipment: Any) -> list[tuple[str, Any]]:
     sender, receiver = shipment.sender, shipment.receiver
     return [
-        ("Sender", party_text(sender)),
-        ("Pickup", _date(sender.pickup_date) if sender and sender.pickup_date else None),
-        ("Receiver", party_text(receiver)),
-        ("Delivery by", _date(receiver.delivery_date) if receiver and receiver.delivery_date else None),
+        (_("Sender"), party_text(sender)),
+        (_("Pickup"), _date(sender.pickup_date) if sender and sender.pickup_date else None),
+        (_("Receiver"), party_text(receiver)),
+        (_("Delivery by"), _date(receiver.delivery_date) if receiver and receiver.delivery_date else None),
     ]
 
 
 class ShipmentScreen(BurstGuard, DataScreen):
     RECENT = "shipment"
-    TITLE = "Shipment"
-    HELP = (
+    TITLE = N_("Shipment")
+    HELP = N_(
         "One shipment in full: status, carrier, courier, tracking URL, sender and receiver, the "
         "timeline of notes and evidences, packages with their items, and labels. a turns the "
         "auto-refresh on or off (every 30 s at most: the server caches shipments that long). "
@@ -167,7 +169,7 @@ class ShipmentScreen(BurstGuard, DataScreen):
     ]
 
     def __init__(self, shipment_id: str, by: str = "internal", *, refresh_seconds: float = MIN_REFRESH_SECONDS) -> None:
-        what = "tracking no." if by == "external" else "id"
+        what = _("tracking no.") if by == "external" else "id"
         super().__init__(subtitle=f"{what} {shipment_id}")
         self.shipment_id = shipment_id
         self.by = by
@@ -182,13 +184,13 @@ class ShipmentScreen(BurstGuard, DataScreen):
                 yield KeyValues(id="shipment-summary")
                 yield KeyValues(id="shipment-parties")
             with Vertical(classes="section", id="section-timeline"):
-                yield Static(heading("Timeline"), classes="section-title")
+                yield Static(heading(_("Timeline")), classes="section-title")
                 yield Vertical(id="shipment-timeline", classes="lines")
             with Vertical(classes="section", id="section-packages"):
-                yield Static(heading("Packages"), classes="section-title")
+                yield Static(heading(_("Packages")), classes="section-title")
                 yield Vertical(id="shipment-packages", classes="lines")
             with Vertical(classes="section", id="section-labels"):
-                yield Static(heading("Labels"), classes="section-title")
+                yield Static(heading(_("Labels")), classes="section-title")
                 yield Vertical(id="shipment-labels", classes="lines")
 
     def on_mount(self) -> None:
@@ -235,9 +237,9 @@ class ShipmentScreen(BurstGuard, DataScreen):
         self._show_auto_refresh()
 
     def _show_auto_refresh(self) -> None:
-        state = "on" if self.auto_refresh_on else "off"
+        state = _("on") if self.auto_refresh_on else _("off")
         line = Content.assemble(
-            f"auto-refresh every {self.refresh_seconds:g} s: ",
+            _("auto-refresh every {seconds} s: ").format(seconds=f"{self.refresh_seconds:g}"),
             Content.styled(state, "bold $success" if self.auto_refresh_on else "bold"),
             Content.styled("  (a)", "dim"),
         )

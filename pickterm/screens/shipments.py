@@ -9,6 +9,7 @@ from typing import Any
 
 from textual.content import Content
 
+from pickterm.i18n import N_, _
 from pickterm.screens.base import DataScreen
 from pickterm.screens.list_base import ListScreen
 from pickterm.stylesheets import css
@@ -16,43 +17,51 @@ from pickterm.widgets.common import literal, status_content, styled_literal
 from pickterm.widgets.keys import bind
 from pickterm.widgets.text import block, labelled
 
+_COUNTED = {  # (one, several) of each word counted on the list
+    "package": (N_("{n} package"), N_("{n} packages")),
+    "item": (N_("{n} item"), N_("{n} items")),
+}
+
 
 def count(value: float | None, word: str) -> str:
     """``1 package``, ``3 items``, ``2.5 items``; ``? items`` when unknown."""
+    one, several = _COUNTED[word]
     if value is None:
-        return f"? {word}s"
-    return f"{value:g} {word}{'' if value == 1 else 's'}"
+        return _(several).format(n="?")
+    return _(one if value == 1 else several).format(n=f"{value:g}")
 
 
 def shipment_content(shipment: Any) -> Content:
     """One shipment as stacked lines, readable at 40 columns."""
     from pickterm.api.models import format_api_datetime
 
-    carrier = shipment.carrier_name or shipment.carrier_id or "carrier unknown"
+    carrier = shipment.carrier_name or shipment.carrier_id or _("carrier unknown")
     lines = [
         Content.assemble(status_content(shipment.status), " · ", literal(carrier)),
-        Content.assemble(Content.styled("tracking ", "dim"), styled_literal(shipment.service_id or "-", "bold")),
+        Content.assemble(
+            Content.styled(_("tracking") + " ", "dim"), styled_literal(shipment.service_id or "-", "bold")
+        ),
         Content(f"{count(shipment.packages_quantity, 'package')} · {count(shipment.items_quantity, 'item')}"),
     ]
     if shipment.delivered_date:
-        lines.append(labelled("delivered", format_api_datetime(shipment.delivered_date)))
+        lines.append(labelled(_("delivered"), format_api_datetime(shipment.delivered_date)))
     elif shipment.courier_name:
-        lines.append(labelled("courier", shipment.courier_name))
+        lines.append(labelled(_("courier"), shipment.courier_name))
     return block(lines)
 
 
 def summary_text(shipments: list[Any]) -> tuple[str, str]:
     """The summary line over the list, and the count for the header."""
-    count = f"{len(shipments)} shipment{'s' if len(shipments) != 1 else ''}"
+    count = _("1 shipment") if len(shipments) == 1 else _("{n} shipments").format(n=len(shipments))
     if not shipments:
-        return "No shipments for this order yet.", count
+        return _("No shipments for this order yet."), count
     delivered = sum(1 for s in shipments if (s.status or "").upper() == "DELIVERED")
-    return f"{count}, {delivered} delivered · Enter opens", count
+    return _("{count}, {n} delivered · Enter opens").format(count=count, n=delivered), count
 
 
 class ShipmentsScreen(ListScreen, DataScreen):
-    TITLE = "Shipments"
-    HELP = (
+    TITLE = N_("Shipments")
+    HELP = N_(
         "The shipments of this order: status, carrier, tracking number, packages, items and "
         "delivered date. Up/Down choose; Enter opens the shipment in full; t opens the tracking "
         "form to mark the order delivered."
@@ -65,7 +74,7 @@ class ShipmentsScreen(ListScreen, DataScreen):
     ]
 
     def __init__(self, order_id: str) -> None:
-        super().__init__(subtitle=f"order {order_id}")
+        super().__init__(subtitle=_("order {id}").format(id=order_id))
         self.order_id = order_id
 
     def on_screen_resume(self) -> None:
@@ -84,7 +93,7 @@ class ShipmentsScreen(ListScreen, DataScreen):
 
     def show(self, data: Any) -> None:
         summary, count = summary_text(data)
-        self.set_subtitle(f"order {self.order_id} · {count}")
+        self.set_subtitle(_("order {id}").format(id=self.order_id) + f" · {count}")
         self.show_list(summary, data, shipment_content)
 
     def open_highlighted(self) -> None:

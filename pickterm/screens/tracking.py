@@ -25,6 +25,7 @@ from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
 from textual.widgets import Input, Static
 
+from pickterm.i18n import N_, _
 from pickterm.screens.form_base import FormScreen
 from pickterm.screens.order import OrderScreen
 from pickterm.store.state import StateError
@@ -45,8 +46,8 @@ def utc_now() -> datetime:
 class TrackingScreen(FormScreen):
     """Tracking form for one order; with ``entry_id`` it edits that outbox entry."""
 
-    TITLE = "Tracking"
-    HELP = (
+    TITLE = N_("Tracking")
+    HELP = N_(
         "Mark the order delivered and add tracking events. Dates: now, YYYY-MM-DD HH:MM in local "
         "time, or ISO 8601; they are sent in UTC. The preview shows exactly what is sent. "
         "Tab/shift+Tab or up/down move between fields; PgUp/PgDn scroll."
@@ -57,12 +58,12 @@ class TrackingScreen(FormScreen):
         bind("tracking.add_event", "add_event", priority=True),
         bind("tracking.delete_event", "delete_event", priority=True, show=False),
     ]
-    LEAVE_QUESTION = "The tracking form has changes that were not sent. Leave and drop them?"
+    LEAVE_QUESTION = N_("The tracking form has changes that were not sent. Leave and drop them?")
     # Where "now" comes from (tests freeze it).
     clock: ClassVar[Callable[[], datetime]] = staticmethod(utc_now)
 
     def __init__(self, order_id: str, entry_id: int | None = None) -> None:
-        super().__init__(subtitle=f"order {order_id}")
+        super().__init__(subtitle=_("order {id}").format(id=order_id))
         self.order_id = order_id
         self.entry_id = entry_id
         self.order: Any = None
@@ -77,13 +78,13 @@ class TrackingScreen(FormScreen):
 
     def compose_body(self) -> ComposeResult:
         with VerticalScroll(id="body", can_focus=False):
-            yield Static(literal(f"Order {self.order_id}", multiline=False), id="tracking-order")
+            yield Static(literal(_("Order {id}").format(id=self.order_id), multiline=False), id="tracking-order")
             yield FormField(
-                "Delivered", name="delivered", placeholder=DATE_HINT, check=self._check_delivered, id="delivered"
+                _("Delivered"), name="delivered", placeholder=DATE_HINT, check=self._check_delivered, id="delivered"
             )
             yield Static("", id="events-title")
             yield Vertical(id="events")
-            yield Static(Content.styled("Preview: what ctrl+s sends", "bold"), id="preview-title")
+            yield Static(Content.styled(_("Preview: what ctrl+s sends"), "bold"), id="preview-title")
             yield Static("", id="preview", markup=False)
 
     def _now(self) -> datetime:
@@ -92,7 +93,7 @@ class TrackingScreen(FormScreen):
     def _check_delivered(self, value: str) -> Verdict:
         verdict = date_check(self._now, optional=True)(value)
         if verdict.ok and value.strip() and not self._delivered_changed(value.strip()):
-            return Verdict(True, f"{verdict.message} · the server has it: not sent")
+            return Verdict(True, _("{check} · the server has it: not sent").format(check=verdict.message))
         return verdict
 
     async def on_mount(self) -> None:
@@ -111,12 +112,14 @@ class TrackingScreen(FormScreen):
         except Exception:  # said in the header; the form starts a new write
             entry = None
         if entry is None:
-            self.error_panel.show_message(f"✘ There is no outbox entry #{self.entry_id}: a new write is started.")
+            self.error_panel.show_message(
+                _("✘ There is no outbox entry #{id}: a new write is started.").format(id=self.entry_id)
+            )
             self.entry_id = None
             self._renumber()
             return
         self.order_id = entry.order_id
-        self.set_subtitle(f"order {entry.order_id} · outbox #{entry.id}")
+        self.set_subtitle(_("order {id} · outbox #{entry}").format(id=entry.order_id, entry=entry.id))
         update = entry.update
         delivered.value = local_form(update.delivered_date) if update.delivered_date else ""
         for event in update.events:
@@ -129,7 +132,7 @@ class TrackingScreen(FormScreen):
                 }
             )
         if entry.error is not None:
-            self.error_panel.show_error(entry.error, "Edit what was refused and press ctrl+s to send it again.")
+            self.error_panel.show_error(entry.error, _("Edit what was refused and press ctrl+s to send it again."))
         self._renumber()
 
     def _settle(self) -> None:
@@ -148,8 +151,8 @@ class TrackingScreen(FormScreen):
         except Exception as exc:  # the form still works: the write goes to the outbox
             line.update(
                 Content.assemble(
-                    literal(f"Order {self.order_id} · ", multiline=False),
-                    Content.styled("state unknown", "dim"),
+                    literal(_("Order {id}").format(id=self.order_id) + " · ", multiline=False),
+                    Content.styled(_("state unknown"), "dim"),
                     literal(f" ({exc})", multiline=False),
                 )
             )
@@ -196,17 +199,18 @@ class TrackingScreen(FormScreen):
     def _show_order(self) -> None:
         order = self.order
         parts: list[Content | str] = [
-            literal(f"Order {order.order_id} · ", multiline=False),
+            literal(_("Order {id}").format(id=order.order_id) + " · ", multiline=False),
             status_content(order.status),
         ]
         if order.is_invoiced:
-            parts.append(" · invoiced")
+            parts.append(" · " + _("invoiced"))
         else:
-            parts += [" · ", Content.styled("⚠ not invoiced: the server will refuse it", "bold $warning")]
+            parts += [" · ", Content.styled(_("⚠ not invoiced: the server will refuse it"), "bold $warning")]
         if order.delivered_date:
             from pickterm.api.models import format_api_datetime
 
-            parts.append(literal(f" · delivered {format_api_datetime(order.delivered_date)}", multiline=False))
+            delivered = _("delivered {date}").format(date=format_api_datetime(order.delivered_date))
+            parts.append(literal(" · " + delivered, multiline=False))
         self.query_one("#tracking-order", Static).update(Content.assemble(*parts))
 
     # ------------------------------------------------------------ events
@@ -226,7 +230,7 @@ class TrackingScreen(FormScreen):
             if editor.is_mounted:
                 editor.set_number(number, len(editors))
         count = len(editors)
-        title = Content.assemble(Content.styled(f"Events ({count})", "bold"), "  ctrl+n adds one")
+        title = Content.assemble(Content.styled(_("Events ({n})").format(n=count), "bold"), "  " + _("ctrl+n adds one"))
         self.query_one("#events-title", Static).update(title)
 
     async def action_add_event(self) -> None:
@@ -241,7 +245,7 @@ class TrackingScreen(FormScreen):
             (node for node in (focused.ancestors_with_self if focused else []) if isinstance(node, EventEditor)), None
         )
         if editor is None:
-            self.notify("Move to an event (Tab) to delete it.", severity="warning", markup=False)
+            self.notify(_("Move to an event (Tab) to delete it."), severity="warning", markup=False)
             return
         editors = self._editors()
         index = editors.index(editor)
@@ -253,7 +257,7 @@ class TrackingScreen(FormScreen):
             rest[min(index, len(rest) - 1)].query_one(".event-city", FormField).focus_input()
         else:
             self.query_one("#delivered", FormField).focus_input()
-        self.notify(f"Event {index + 1} deleted.", markup=False)
+        self.notify(_("Event {n} deleted.").format(n=index + 1), markup=False)
 
     # ------------------------------------------------------------ values and preview
 
@@ -287,7 +291,10 @@ class TrackingScreen(FormScreen):
         try:
             payload = self.build_update(recheck=False).to_payload()
         except FormProblem as problem:
-            preview.update(f"(fix {problem.count} field{'s' if problem.count != 1 else ''} marked ✘ first)")
+            if problem.count == 1:
+                preview.update(_("(fix 1 field marked ✘ first)"))
+            else:
+                preview.update(_("(fix {n} fields marked ✘ first)").format(n=problem.count))
             preview.add_class("-invalid")
             return
         preview.remove_class("-invalid")
@@ -315,11 +322,11 @@ class TrackingScreen(FormScreen):
         except FormProblem as problem:
             problem.fields[0].focus_input()
             self.app.bell()
-            self.notify(
-                f"Not sent: {problem.count} field{'s' if problem.count != 1 else ''} to fix.",
-                severity="error",
-                markup=False,
-            )
+            if problem.count == 1:
+                text = _("Not sent: 1 field to fix.")
+            else:
+                text = _("Not sent: {n} fields to fix.").format(n=problem.count)
+            self.notify(text, severity="error", markup=False)
             return
         if not update.to_payload():
             self.app.bell()
@@ -328,11 +335,10 @@ class TrackingScreen(FormScreen):
         if not await self._confirm_delivered(update):
             return
         if self.order is not None and not self.order.is_invoiced:
-            question = (
-                f"Order {self.order_id} is not invoiced: the server will refuse to mark it "
-                "delivered (ORA0001B). Send anyway?"
-            )
-            if not await self.app.push_screen_wait(ConfirmScreen(question, yes="Send anyway", no="Cancel")):
+            question = _(
+                "Order {id} is not invoiced: the server will refuse to mark it delivered (ORA0001B). Send anyway?"
+            ).format(id=self.order_id)
+            if not await self.app.push_screen_wait(ConfirmScreen(question, yes=_("Send anyway"), no=_("Cancel"))):
                 return
         self._sending = True
         self.query_one("#body").loading = True
@@ -344,8 +350,8 @@ class TrackingScreen(FormScreen):
 
     def _nothing_to_send(self) -> str:
         if self.server_delivered is not None and self.query_one("#delivered", FormField).value.strip():
-            return "Nothing to send: the delivered date is what the server has; change it or add an event."
-        return "Nothing to send: give a delivered date and/or an event."
+            return _("Nothing to send: the delivered date is what the server has; change it or add an event.")
+        return _("Nothing to send: give a delivered date and/or an event.")
 
     async def _confirm_delivered(self, update: Any) -> bool:
         """Ask before a delivered date replaces the server's, is far from now, or may replace
@@ -367,31 +373,31 @@ class TrackingScreen(FormScreen):
         if old is not None:
             questions.append(
                 (
-                    f"Order {self.order_id} is already delivered on {local_form(old)}. "
-                    f"Change its delivered date to {new_text}?",
-                    "Change it",
-                    "Keep the old",
+                    _("Order {id} is already delivered on {old}. Change its delivered date to {new}?").format(
+                        id=self.order_id, old=local_form(old), new=new_text
+                    ),
+                    _("Change it"),
+                    _("Keep the old"),
                 )
             )
         elif self.order is None:
             questions.append(
                 (
-                    f"Order {self.order_id} could not be read, so its delivered date is unknown: "
-                    f"sending {new_text} may replace one. Send it?",
-                    "Send",
-                    "Cancel",
+                    _(
+                        "Order {id} could not be read, so its delivered date is unknown: "
+                        "sending {new} may replace one. Send it?"
+                    ).format(id=self.order_id, new=new_text),
+                    _("Send"),
+                    _("Cancel"),
                 )
             )
         days = abs((new - self._now()).total_seconds()) / 86400
         if days > FAR_DAYS:
-            when = "ago" if new < self._now() else "from now"
-            questions.append(
-                (
-                    f"The delivered date {new_text} is {int(days)} days {when}. Is that right?",
-                    "Yes, send it",
-                    "No, fix it",
-                )
-            )
+            if new < self._now():
+                far = _("The delivered date {date} is {n} days ago. Is that right?")
+            else:
+                far = _("The delivered date {date} is {n} days from now. Is that right?")
+            questions.append((far.format(date=new_text, n=int(days)), _("Yes, send it"), _("No, fix it")))
         for question, yes, no in questions:
             if not await self.app.push_screen_wait(ConfirmScreen(question, yes=yes, no=no)):
                 self.query_one("#delivered", FormField).focus_input()
@@ -419,7 +425,7 @@ class TrackingScreen(FormScreen):
         except Exception as exc:  # a missing key, a broken store, a bad order id, an entry being sent
             if isinstance(exc, StateError) and not isinstance(exc, LocalStoreMissing):
                 self.pickapp.store_failed(exc)  # the header says so too
-            self.error_panel.show_error(exc, "The form is still filled in; fix the problem and press ctrl+s.")
+            self.error_panel.show_error(exc, _("The form is still filled in; fix the problem and press ctrl+s."))
             return
         finally:
             await self.pickapp.update_outbox_counts()
@@ -427,13 +433,19 @@ class TrackingScreen(FormScreen):
         self._initial = self._form_values()
         if outcome.state == "sent":
             if outcome.recorded:
-                self.notify(f"✔ Sent: order {self.order_id} is marked delivered.", title="Tracking", markup=False)
+                self.notify(
+                    _("✔ Sent: order {id} is marked delivered.").format(id=self.order_id),
+                    title=_("Tracking"),
+                    markup=False,
+                )
             else:
                 self.notify(
-                    f"✔ Accepted by the server: order {self.order_id} is marked delivered. This terminal "
-                    'could not record that, so the outbox lists it as "may have been sent": '
-                    "do not send it again.",
-                    title="Tracking",
+                    _(
+                        "✔ Accepted by the server: order {id} is marked delivered. This terminal "
+                        'could not record that, so the outbox lists it as "may have been sent": '
+                        "do not send it again."
+                    ).format(id=self.order_id),
+                    title=_("Tracking"),
                     severity="warning",
                     markup=False,
                 )
@@ -443,36 +455,41 @@ class TrackingScreen(FormScreen):
             self.pickapp.start_outbox_retries()
             if outcome.blocked_by is not None:
                 self.notify(
-                    f"⟳ Queued behind outbox #{outcome.blocked_by.id}, an older write for this order: "
-                    "it leaves after that one, never before.",
-                    title="Tracking",
+                    _(
+                        "⟳ Queued behind outbox #{entry}, an older write for this order: "
+                        "it leaves after that one, never before."
+                    ).format(entry=outcome.blocked_by.id),
+                    title=_("Tracking"),
                     severity="warning",
                     markup=False,
                 )
             else:
-                reason = f" ({outcome.error.sentence})" if outcome.error is not None else ""
+                reason = f" ({_(outcome.error.sentence)})" if outcome.error is not None else ""
                 self.notify(
-                    f"⟳ Not reached the server{reason}: queued, {pending} pending. "
-                    "It is sent as soon as the server answers.",
-                    title="Tracking",
+                    _(
+                        "⟳ Not reached the server{reason}: queued, {n} pending. It is sent as soon as the server answers."
+                    ).format(reason=reason, n=pending),
+                    title=_("Tracking"),
                     severity="warning",
                     markup=False,
                 )
             self.leaving = True
             self.dismiss()
         elif outcome.state == "uncertain":
-            self.set_subtitle(f"order {self.order_id} · outbox #{outcome.entry.id}")
+            self.set_subtitle(_("order {id} · outbox #{entry}").format(id=self.order_id, entry=outcome.entry.id))
             self.app.bell()
             self.error_panel.show_message(
-                "? No answer came back: the write may have been sent. It is never sent again on its own; "
-                "the outbox (ctrl+p, Outbox) shows the order as it is now and lets you resend or discard it."
+                _(
+                    "? No answer came back: the write may have been sent. It is never sent again on its own; "
+                    "the outbox (ctrl+p, Outbox) shows the order as it is now and lets you resend or discard it."
+                )
             )
         else:
-            self.set_subtitle(f"order {self.order_id} · outbox #{outcome.entry.id}")
+            self.set_subtitle(_("order {id} · outbox #{entry}").format(id=self.order_id, entry=outcome.entry.id))
             self.app.bell()
             self.error_panel.show_error(
                 outcome.error or RuntimeError("refused"),
-                "Kept in the outbox as failed; ctrl+s sends it again.",
+                _("Kept in the outbox as failed; ctrl+s sends it again."),
             )
 
     def _show_order_after_send(self) -> None:
@@ -492,7 +509,9 @@ class LocalStoreMissing(StateError):
 
     def __init__(self, reason: BaseException | None) -> None:
         why = f" ({reason})" if reason is not None else ""
-        super().__init__(f"The local store is not available{why}, so the write cannot be kept; nothing was sent")
+        super().__init__(
+            _("The local store is not available{why}, so the write cannot be kept; nothing was sent").format(why=why)
+        )
 
 
 class FormProblem(ValueError):

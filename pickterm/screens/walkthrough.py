@@ -30,6 +30,7 @@ from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.widgets import Input, Static
 
+from pickterm.i18n import N_, _
 from pickterm.screens.base import DataScreen
 from pickterm.stylesheets import css
 from pickterm.widgets.common import literal, status_content
@@ -37,7 +38,7 @@ from pickterm.widgets.keys import bind
 from pickterm.widgets.scan_input import ScanField
 from pickterm.widgets.walk import ItemPanel, walk_line
 
-SAVED_HINT = "Progress is saved on this terminal."
+SAVED_HINT = N_("Progress is saved on this terminal.")
 IDLE_SUBMIT_SECONDS = 0.2  # scanners set to send no terminator: a pause ends the code
 ESC_GUARD_SECONDS = 1.0  # Esc this soon after acknowledging an error does not leave
 
@@ -47,8 +48,8 @@ class WalkthroughScreen(DataScreen):
 
     RECENT = "worksheet"
 
-    TITLE = "Walkthrough"
-    HELP = (
+    TITLE = N_("Walkthrough")
+    HELP = N_(
         "Scan the current item: each scan confirms one unit, 3* before the code confirms 3, a scale "
         "label confirms the item and records its weight. A misread, an unknown code or another item's code "
         "rings, flashes and blocks until Esc (an Esc right after it does not leave the walk: F3 does); "
@@ -57,7 +58,8 @@ class WalkthroughScreen(DataScreen):
         "by hand. F10 undoes the last action (a confirmation, a unit, a skip, a short), again and again. "
         "Items come in pick-path order (category, then name); skipped ones go to the end. "
         "Progress is saved on this terminal after every confirmation (the API has no endpoint to record "
-        "picks): reopening the worksheet continues where you were."
+        "picks): reopening the worksheet continues where you were. "
+        "The server's own status code is shown in brackets where it differs from the words."
     )
     CSS_PATH = css("walkthrough")
     _MOVE = Binding.Group("Prev/Next")
@@ -103,8 +105,8 @@ class WalkthroughScreen(DataScreen):
                 yield ItemPanel(id="walk-item")
                 yield Static("", id="walk-side")
             yield Static("", id="walk-next")
-            yield Static(Content(SAVED_HINT), id="walk-feedback")
-        yield ScanField(placeholder="Scan an item", id="scan", select_on_focus=False, compact=True, max_length=128)
+            yield Static(Content(_(SAVED_HINT)), id="walk-feedback")
+        yield ScanField(placeholder=_("Scan an item"), id="scan", select_on_focus=False, compact=True, max_length=128)
 
     @property
     def scan_field(self) -> ScanField:
@@ -115,8 +117,8 @@ class WalkthroughScreen(DataScreen):
         field.cursor_blink = False  # no blinking over SSH
         field.focus()
         self._layout_classes()
-        self.query_one(ItemPanel).show_nothing(f"Worksheet {self.worksheet_id}")
-        self.query_one("#walk-status", Static).update(Content("loading the worksheet…"))
+        self.query_one(ItemPanel).show_nothing(_("Worksheet {id}").format(id=self.worksheet_id))
+        self.query_one("#walk-status", Static).update(Content(_("loading the worksheet…")))
         super().on_mount()
 
     def on_screen_resume(self) -> None:
@@ -157,7 +159,9 @@ class WalkthroughScreen(DataScreen):
 
             progress = WorksheetProgress(worksheet_id=self.worksheet_id)
             self.error_panel.show_message(
-                f"⚠ Progress is NOT saved: the local store is unavailable ({self.pickapp.store_error})."
+                _("⚠ Progress is NOT saved: the local store is unavailable ({error}).").format(
+                    error=self.pickapp.store_error
+                )
             )
         else:
             progress = state.load_progress(self.worksheet_id)
@@ -169,7 +173,7 @@ class WalkthroughScreen(DataScreen):
             state.set_current_item(self.worksheet_id, self.model.current_id)
         self._show_status()
         self._show_all()
-        self._feedback(Content(f"{SAVED_HINT} Loading barcodes…"), "-wait")
+        self._feedback(Content(_(SAVED_HINT) + " " + _("Loading barcodes…")), "-wait")
         self.load_barcodes(worksheet, self._fresh)
         if worksheet.facility_id and self.facility_name is None:
             self.load_facility(worksheet.facility_id)
@@ -185,7 +189,7 @@ class WalkthroughScreen(DataScreen):
                 settings.scan_terminator, settings.scan_layout, getattr(settings, "scan_weight_tolerance", None)
             )
         except ValueError as exc:
-            self.error_panel.show_message(f"✘ Scan settings: {exc}. Using the defaults.")
+            self.error_panel.show_message(_("✘ Scan settings: {error}. Using the defaults.").format(error=exc))
             return ScanSettings()
 
     @work(exclusive=True, group="barcodes", exit_on_error=False)
@@ -214,27 +218,29 @@ class WalkthroughScreen(DataScreen):
         if first_error is not None:
             self.error_panel.show_error(
                 first_error,
-                hint=(
-                    f"Barcodes of {len(missing)} order(s) are missing: scan the SKU or reference code, or F5 to retry."
+                hint=_("Barcodes of {n} order(s) are missing: scan the SKU or reference code, or F5 to retry.").format(
+                    n=len(missing)
                 ),
             )
         self._show_all()
         if self.pending:
             self._drain()
         elif not model.items:
-            self._feedback(Content("This worksheet has no items: nothing to pick."), "")
+            self._feedback(Content(_("This worksheet has no items: nothing to pick.")), "")
         elif model.all_settled:
-            self._feedback(Content(f"{SAVED_HINT} Every item is done or short (F12: summary)."), "")
+            self._feedback(Content(_(SAVED_HINT) + " " + _("Every item is done or short (F12: summary).")), "")
         elif model.notes:
             self._show_notes()
         else:
-            self._feedback(Content(f"{SAVED_HINT} Scan the item."), "")
+            self._feedback(Content(_(SAVED_HINT) + " " + _("Scan the item.")), "")
 
     def _show_notes(self) -> None:
         """The worksheet's notes, where the picker looks when the walk starts (all of them: F12)."""
         notes = self.model.notes
-        more = f" (+{len(notes) - 1} more: F12)" if len(notes) > 1 else ""
-        self._feedback(Content.assemble(Content.styled("✎ Note: ", "bold"), literal(notes[0]), Content(more)), "-info")
+        more = _(" (+{n} more: F12)").format(n=len(notes) - 1) if len(notes) > 1 else ""
+        self._feedback(
+            Content.assemble(Content.styled(_("✎ Note: "), "bold"), literal(notes[0]), Content(more)), "-info"
+        )
 
     @work(group="facility", exit_on_error=False)
     async def load_facility(self, facility_id: str) -> None:
@@ -274,7 +280,7 @@ class WalkthroughScreen(DataScreen):
         if self.blocking is not None:
             return
         if self.acknowledged_at is not None and self.clock() - self.acknowledged_at < ESC_GUARD_SECONDS:
-            self._feedback(Content("Esc ignored: the error was just acknowledged. F3 leaves."), "-info")
+            self._feedback(Content(_("Esc ignored: the error was just acknowledged. F3 leaves.")), "-info")
             return
         self.pickapp.go_back()
 
@@ -293,7 +299,7 @@ class WalkthroughScreen(DataScreen):
             return
         if self.model is None or not self.model.index_ready or self.pending:
             self.pending.append(raw)
-            self._feedback(Content(f"Loading barcodes… {len(self.pending)} scan(s) waiting"), "-wait")
+            self._feedback(Content(_("Loading barcodes… {n} scan(s) waiting").format(n=len(self.pending))), "-wait")
             return
         self._run(raw)
 
@@ -342,7 +348,7 @@ class WalkthroughScreen(DataScreen):
 
         outcome = self._with_key_hint(outcome)
         if outcome.blocking:
-            self._feedback(literal(f"✘ {outcome.title}: not counted", multiline=False), "-error")
+            self._feedback(literal(_("✘ {title}: not counted").format(title=outcome.title), multiline=False), "-error")
             self.blocking = ScanErrorDialog(outcome)
             self.app.push_screen(self.blocking, self._acknowledged)
             return
@@ -358,13 +364,13 @@ class WalkthroughScreen(DataScreen):
         if outcome.finished:
             self.app.push_screen(SummaryDialog(self.model))
 
-    def _acknowledged(self, _: Any = None) -> None:
+    def _acknowledged(self, _result: Any = None) -> None:
         if self.blocking is None:
             return
         title = self.blocking.outcome.title
         self.blocking = None
         self.acknowledged_at = self.clock()
-        self._feedback(literal(f"✘ {title}: not counted. Scan the item.", multiline=False), "")
+        self._feedback(literal(_("✘ {title}: not counted. Scan the item.").format(title=title), multiline=False), "")
 
     def _feedback(self, text: Content, tone: str) -> None:
         line = self.query_one("#walk-feedback", Static)
@@ -382,15 +388,15 @@ class WalkthroughScreen(DataScreen):
         panel = self.query_one(ItemPanel)
         item = model.current
         if item is None:
-            panel.show_nothing("This worksheet has no items.")
+            panel.show_nothing(_("This worksheet has no items."))
         else:
             panel.show_item(item, model.position(), len(model.walk))
         after = model.next_open_after(model.current_id) if item is not None else None
         self.query_one("#walk-next", Static).update(
-            Content.assemble(Content.styled("Next: ", "dim"), literal(model.items[after].name)) if after else "",
+            Content.assemble(Content.styled(_("Next: "), "dim"), literal(model.items[after].name)) if after else "",
             layout=False,
         )
-        self.scan_field.placeholder = "Scan an item" if model.index_ready else "Scan (loading barcodes…)"
+        self.scan_field.placeholder = _("Scan an item") if model.index_ready else _("Scan (loading barcodes…)")
         self._show_side()
 
     def _show_status(self) -> None:
@@ -398,7 +404,7 @@ class WalkthroughScreen(DataScreen):
         if model is None:
             return
         ws = model.worksheet
-        facility = self.facility_name or ws.facility_id or "no facility"
+        facility = self.facility_name or ws.facility_id or _("no facility")
         self.query_one("#walk-status", Static).update(
             Content.assemble(status_content(ws.status), " · ", literal(facility))
         )
@@ -420,7 +426,7 @@ class WalkthroughScreen(DataScreen):
             self.app.bell()
             return False
         if self.model is None:
-            self._feedback(Content("The worksheet is still loading."), "-wait")
+            self._feedback(Content(_("The worksheet is still loading.")), "-wait")
             return False
         return True
 

@@ -22,6 +22,7 @@ from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
+from pickterm.i18n import N_, _
 from pickterm.picking import SHORT_REASONS, STATE_SYMBOLS, STATE_WORDS, Outcome, PickProgress, Summary
 from pickterm.stylesheets import css
 from pickterm.widgets.common import literal, styled_literal
@@ -31,7 +32,7 @@ from pickterm.widgets.walk import walk_line
 
 FLASH_SECONDS = 0.4
 
-SAVED_NOTE = "Progress is saved on this terminal (the API has no endpoint to record picks)."
+SAVED_NOTE = N_("Progress is saved on this terminal (the API has no endpoint to record picks).")
 
 
 def _rows(label: str, *values: str) -> ComposeResult:
@@ -63,11 +64,11 @@ class ScanErrorDialog(ModalScreen[None]):
         o = self.outcome
         with Vertical(id="scan-error", classes="-flash"):
             yield Static(styled_literal(f"✘ {o.title.upper()}", "bold"), id="scan-error-title")
-            yield from _rows("Scanned", o.scanned, o.scanned_item)
-            yield from _rows("Expected", o.expected, o.expected_code)
+            yield from _rows(_("Scanned"), o.scanned, o.scanned_item)
+            yield from _rows(_("Expected"), o.expected, o.expected_code)
             yield Static(literal(o.detail), id="scan-error-text")
             yield Static("", id="scan-error-ignored")
-            yield Static(Content.styled("Esc: OK, continue", "bold"), id="scan-error-keys")
+            yield Static(Content.styled(_("Esc: OK, continue"), "bold"), id="scan-error-keys")
 
     def on_mount(self) -> None:
         self.app.bell()
@@ -91,7 +92,7 @@ class ScanErrorDialog(ModalScreen[None]):
 
     def not_counted(self, raw: str) -> None:
         """Say that ``raw`` (a scan that arrived while this error is open) was not counted."""
-        self.ignored.append(raw.strip() or "(empty)")
+        self.ignored.append(raw.strip() or _("(empty)"))
         if self.is_mounted:
             self.app.bell()
             self.query_one("#scan-error").add_class("-flash")
@@ -101,10 +102,12 @@ class ScanErrorDialog(ModalScreen[None]):
     def _show_ignored(self) -> None:
         ignored = self.query_one("#scan-error-ignored", Static)
         ignored.display = True
-        more = f" (and {len(self.ignored) - 1} before it)" if len(self.ignored) > 1 else ""
+        more = _(" (and {n} before it)").format(n=len(self.ignored) - 1) if len(self.ignored) > 1 else ""
         ignored.update(
             Content.assemble(
-                Content.styled("Not counted: ", "bold"), literal(self.ignored[-1]), Content(f"{more} — press Esc first")
+                Content.styled(_("Not counted: "), "bold"),
+                literal(self.ignored[-1]),
+                Content(more + _(" — press Esc first")),
             )
         )
 
@@ -131,7 +134,7 @@ class ShortReasonDialog(BurstGuard, ModalScreen[str | None]):
             for n in range(1, len(SHORT_REASONS) + 1)
         ],
     ]
-    NOT_COUNTED_HINT = "choose a reason with 1-5, then Enter"
+    NOT_COUNTED_HINT = N_("choose a reason with 1-5, then Enter")
 
     def __init__(self, item_name: str, picked: int, need: int) -> None:
         super().__init__()
@@ -142,14 +145,14 @@ class ShortReasonDialog(BurstGuard, ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="short-dialog", classes="walk-dialog") as box:
-            box.border_title = "Short pick: why?"
-            box.border_subtitle = "1-5, Enter · Esc: cancel"
+            box.border_title = _("Short pick: why?")
+            box.border_subtitle = _("1-5, Enter · Esc: cancel")
             yield Static(
-                Content.assemble(literal(self.item_name), Content(f" ({self.picked} of {self.need})")),
+                Content.assemble(literal(self.item_name), Content(" " + of_need(self.picked, self.need))),
                 classes="dialog-title",
             )
             yield OptionList(
-                *[Option(f"{n}  {reason}", id=reason) for n, reason in enumerate(SHORT_REASONS, 1)],
+                *[Option(f"{n}  {_(reason)}", id=reason) for n, reason in enumerate(SHORT_REASONS, 1)],
                 id="short-reasons",
             )
             yield _not_counted_line()
@@ -170,7 +173,7 @@ class ShortReasonDialog(BurstGuard, ModalScreen[str | None]):
             event.stop()
             event.prevent_default()
             self.app.bell()
-            self.notify("Choose a reason first: 1-5 or the arrows, then Enter.", severity="warning", markup=False)
+            self.notify(_("Choose a reason first: 1-5 or the arrows, then Enter."), severity="warning", markup=False)
             return True
         return False
 
@@ -190,7 +193,7 @@ class ShortReasonDialog(BurstGuard, ModalScreen[str | None]):
 class ItemListDialog(BurstGuard, ModalScreen[str | None]):
     """Every item with its state as a symbol and a word; Enter opens one (a scan does not)."""
 
-    NOT_COUNTED_HINT = "close the list (Esc) to scan"
+    NOT_COUNTED_HINT = N_("close the list (Esc) to scan")
 
     CSS_PATH = css("walkthrough")
     BINDINGS = [
@@ -209,8 +212,8 @@ class ItemListDialog(BurstGuard, ModalScreen[str | None]):
             id="item-list",
             classes="walk-dialog",
         )
-        items.border_title = f"Items · {model.progress_text()}"
-        items.border_subtitle = "Enter: open · Esc: close"
+        items.border_title = _("Items · {progress}").format(progress=model.progress_text())
+        items.border_subtitle = _("Enter: open · Esc: close")
         yield items
 
     def on_mount(self) -> None:
@@ -226,43 +229,59 @@ class ItemListDialog(BurstGuard, ModalScreen[str | None]):
         self.dismiss(None)
 
 
+def of_need(picked: int, need: int) -> str:
+    """``(2 of 3)``: units picked of the units needed."""
+    return _("({picked} of {need})").format(picked=picked, need=need)
+
+
 def summary_content(summary: Summary, worksheet_id: str) -> Content:
     """Done, short with reasons, skipped, and what is still open."""
-    lines: list[Content] = [styled_literal(f"Worksheet {worksheet_id} · {summary.counts}", "bold")]
+    heading = _("Worksheet {id} · {counts}").format(id=worksheet_id, counts=summary.counts)
+    lines: list[Content] = [styled_literal(heading, "bold")]
 
     def group(state: str, items: list[Any], describe) -> None:
         if not items:
             return
-        word = STATE_WORDS[state]
+        word = _(STATE_WORDS[state])
         lines.append(Content.styled(f"{STATE_SYMBOLS[state]} {len(items)} {word}", "bold"))
         for item in items:
             lines.append(Content.assemble("  ", literal(item.name), literal(describe(item))))
 
     done_units = sum(i.picked for i in summary.done)
     if summary.done:
-        units = "1 unit" if done_units == 1 else f"{done_units} units"
-        lines.append(Content.styled(f"{STATE_SYMBOLS['done']} {len(summary.done)} done ({units} picked here)", "bold"))
-    group("short", summary.short, lambda i: f": {i.reason or 'no reason'} ({i.picked} of {i.need})")
-    group("skipped", summary.skipped, lambda i: f" ({i.picked} of {i.need})")
+        units = _("1 unit") if done_units == 1 else _("{n} units").format(n=done_units)
+        done = _("{symbol} {n} done ({units} picked here)").format(
+            symbol=STATE_SYMBOLS["done"], n=len(summary.done), units=units
+        )
+        lines.append(Content.styled(done, "bold"))
+    group(
+        "short",
+        summary.short,
+        lambda i: f": {_(i.reason) if i.reason else _('no reason')} " + of_need(i.picked, i.need),
+    )
+    group("skipped", summary.skipped, lambda i: " " + of_need(i.picked, i.need))
     if summary.open:
-        lines.append(Content.styled(f"{STATE_SYMBOLS['todo']} {len(summary.open)} still to pick", "bold"))
+        still = _("{symbol} {n} still to pick").format(symbol=STATE_SYMBOLS["todo"], n=len(summary.open))
+        lines.append(Content.styled(still, "bold"))
         for item in summary.open:
-            lines.append(Content.assemble("  ", literal(item.name), Content(f" ({item.picked} of {item.need})")))
+            lines.append(Content.assemble("  ", literal(item.name), Content(" " + of_need(item.picked, item.need))))
     if summary.settled:
-        lines.append(Content.styled("Worksheet complete: every item is done or short.", "bold $success"))
+        lines.append(Content.styled(_("Worksheet complete: every item is done or short."), "bold $success"))
     else:
         waiting = len(summary.open) + len(summary.skipped)
-        lines.append(
-            Content.styled(
-                f"Not settled: {waiting} item{'s' if waiting != 1 else ''} still to pick"
-                f"{' (skipped included)' if summary.skipped else ''}.",
-                "bold $warning",
-            )
-        )
+        if summary.skipped and waiting == 1:
+            text = _("Not settled: 1 item still to pick (skipped included).")
+        elif summary.skipped:
+            text = _("Not settled: {n} items still to pick (skipped included).")
+        elif waiting == 1:
+            text = _("Not settled: 1 item still to pick.")
+        else:
+            text = _("Not settled: {n} items still to pick.")
+        lines.append(Content.styled(text.format(n=waiting), "bold $warning"))
     if summary.notes:
-        lines.append(Content.styled("Worksheet notes", "bold"))
+        lines.append(Content.styled(_("Worksheet notes"), "bold"))
         lines += [Content.assemble("  ✎ ", literal(note)) for note in summary.notes]
-    lines.append(Content(SAVED_NOTE))
+    lines.append(Content(_(SAVED_NOTE)))
     return Content("\n").join(lines)
 
 
@@ -276,7 +295,7 @@ class SummaryDialog(BurstGuard, ModalScreen[None]):
         # Not priority: a scan's Enter is not counted first.
         bind("walk.summary_enter", "close", show=False),
     ]
-    NOT_COUNTED_HINT = "close the summary (Esc) to scan"
+    NOT_COUNTED_HINT = N_("close the summary (Esc) to scan")
 
     def __init__(self, model: PickProgress) -> None:
         super().__init__()
@@ -284,8 +303,8 @@ class SummaryDialog(BurstGuard, ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="summary-dialog", classes="walk-dialog") as box:
-            box.border_title = "Worksheet complete" if self.model.all_settled else "Summary"
-            box.border_subtitle = "Esc: back"
+            box.border_title = _("Worksheet complete") if self.model.all_settled else _("Summary")
+            box.border_subtitle = _("Esc: back")
             yield _not_counted_line()
             yield Static(summary_content(self.model.summary(), self.model.worksheet_id), id="summary-text")
 

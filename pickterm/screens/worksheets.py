@@ -15,6 +15,7 @@ from typing import Any
 
 from textual.content import Content
 
+from pickterm.i18n import N_, _
 from pickterm.screens.base import DataScreen
 from pickterm.screens.list_base import ListScreen
 from pickterm.stylesheets import css
@@ -22,7 +23,7 @@ from pickterm.widgets.common import status_content, styled_literal
 from pickterm.widgets.keys import bind
 from pickterm.widgets.text import block, labelled
 
-EMPTY_TEXT = "empty — no items (known VTEX race)"
+EMPTY_TEXT = N_("empty — no items (known VTEX race)")
 
 
 def units(value: float | None) -> str:
@@ -46,53 +47,64 @@ def local_text(progress: Any) -> str:
         return ""
     items = list(progress.items.values())
     units_here = sum(max(0, i.units) for i in items)
-    parts = [f"{units_here} unit{'s' if units_here != 1 else ''} picked"] if units_here else []
-    for state in ("short", "skipped"):
+    parts = []
+    if units_here:
+        parts.append(_("1 unit picked") if units_here == 1 else _("{n} units picked").format(n=units_here))
+    for state, word in (("short", N_("short")), ("skipped", N_("skipped"))):
         count = sum(1 for i in items if i.state == state)
         if count:
-            parts.append(f"{count} {state}")
-    return f"here: {' · '.join(parts)}" if parts else ""
+            parts.append(f"{count} {_(word)}")
+    return _("here: {what}").format(what=" · ".join(parts)) if parts else ""
 
 
 def worksheet_content(ws: Any, facility_name: str | None, progress: Any = None) -> Content:
     """One worksheet as stacked lines: readable at 40 columns."""
     lines = [Content.assemble(styled_literal(ws.worksheet_id, "bold"), "  ", status_content(ws.status))]
     if ws.is_empty:
-        lines.append(Content.styled(EMPTY_TEXT, "bold $warning"))
+        lines.append(Content.styled(_(EMPTY_TEXT), "bold $warning"))
     else:
-        lines.append(Content(f"{units(ws.items_quantity)} items · {units(ws.units_quantity)} units"))
         lines.append(
             Content(
-                f"completed {units(ws.completed_units_quantity)}/{units(ws.units_quantity)}"
-                f" · packed {units(ws.packed_units_quantity)}/{units(ws.units_quantity)}"
+                _("{items} items · {units} units").format(
+                    items=units(ws.items_quantity), units=units(ws.units_quantity)
+                )
+            )
+        )
+        lines.append(
+            Content(
+                _("completed {completed}/{total} · packed {packed}/{total}").format(
+                    completed=units(ws.completed_units_quantity),
+                    packed=units(ws.packed_units_quantity),
+                    total=units(ws.units_quantity),
+                )
             )
         )
     here = local_text(progress)
     if here:
         lines.append(Content.styled(here, "bold $accent"))
-    lines.append(labelled("window", window_text(ws.delivery_window)))
+    lines.append(labelled(_("window"), window_text(ws.delivery_window)))
     facility = facility_name or ws.facility_id or "-"
-    lines.append(labelled("facility", facility))
+    lines.append(labelled(_("facility"), facility))
     return block(lines)
 
 
 def summary_text(worksheets: list[Any]) -> tuple[str, str]:
     """The summary line over the list, and the count for the header (empty ones named)."""
     empty = sum(1 for ws in worksheets if ws.is_empty)
-    count = f"{len(worksheets)} worksheet{'s' if len(worksheets) != 1 else ''}"
-    line = f"{count}, {empty} empty" if empty else count
-    return (line if worksheets else "No worksheets for this order yet."), line
+    count = _("1 worksheet") if len(worksheets) == 1 else _("{n} worksheets").format(n=len(worksheets))
+    line = _("{count}, {n} empty").format(count=count, n=empty) if empty else count
+    return (line if worksheets else _("No worksheets for this order yet.")), line
 
 
 class WorksheetsScreen(ListScreen, DataScreen):
-    TITLE = "Worksheets"
-    HELP = (
+    TITLE = N_("Worksheets")
+    HELP = N_(
         "The worksheets this order is picked in, each with its status, items and units, progress, "
         "delivery window and facility. Empty ones (a known VTEX race) are listed as empty. "
         "Up/Down choose; Enter opens the picking walkthrough; f opens the facility. "
         '"here:" is what this terminal recorded in the walkthrough (the server does not know it yet).'
     )
-    NOT_COUNTED_HINT = "open a worksheet (Enter) to scan its items"
+    NOT_COUNTED_HINT = N_("open a worksheet (Enter) to scan its items")
     CSS_PATH = css("worksheets")
     LIST_NAME = "worksheets"
     BINDINGS = [
@@ -101,7 +113,7 @@ class WorksheetsScreen(ListScreen, DataScreen):
     ]
 
     def __init__(self, order_id: str) -> None:
-        super().__init__(subtitle=f"order {order_id}")
+        super().__init__(subtitle=_("order {id}").format(id=order_id))
         self.order_id = order_id
 
     async def fetch(self, client: Any, fresh: bool) -> Any:
@@ -141,7 +153,7 @@ class WorksheetsScreen(ListScreen, DataScreen):
     def show(self, data: Any) -> None:
         worksheets, names = data
         summary, line = summary_text(worksheets)
-        self.set_subtitle(f"order {self.order_id} · {line}")
+        self.set_subtitle(_("order {id}").format(id=self.order_id) + f" · {line}")
         self.show_list(
             summary,
             worksheets,
@@ -161,6 +173,6 @@ class WorksheetsScreen(ListScreen, DataScreen):
         if ws is None:
             return
         if not ws.facility_id:
-            self.notify("This worksheet names no facility.", severity="warning", markup=False)
+            self.notify(_("This worksheet names no facility."), severity="warning", markup=False)
             return
         self.pickapp.open_facility(ws.facility_id)

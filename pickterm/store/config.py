@@ -51,6 +51,7 @@ __all__ = [
     "mask_key",
     "resolve_profile",
     "save_setting",
+    "save_language",
     "save_theme",
     "set_api_key",
     "unset_setting",
@@ -77,8 +78,9 @@ _HEADER = """\
 # picks one. Keys: api_url, auth_url, auth_scheme (bearer|raw), api_key,
 # default_facility, scan_terminator (enter|tab|none|literal), scan_layout,
 # scan_burst_ms (default 30), scan_weight_tolerance (percent, default 10),
-# theme (dark|light|high-contrast|monochrome), keymap (default|no-fkeys) and a
-# [profiles.NAME.keys] table (binding id = key or [keys]; see pickterm keys).
+# theme (dark|light|high-contrast|monochrome), language (en|es|pt-BR), keymap
+# (default|no-fkeys) and a [profiles.NAME.keys] table (binding id = key or [keys];
+# see pickterm keys).
 # This file is private (mode 0600).
 """
 
@@ -171,6 +173,17 @@ def _scan_layout(value: Any) -> str:
     return text
 
 
+def _language(value: Any) -> str:
+    """``language``: en, es or pt-BR (any case, ``pt_BR`` too)."""
+    from pickterm.i18n import LANGUAGES, language_of
+
+    text = _text(value)
+    language = language_of(text) if text.replace("_", "-").lower() in ("en", "es", "pt-br") else None
+    if language is None:
+        raise ValueError(f"{text!r} is not one of {', '.join(LANGUAGES)}")
+    return language
+
+
 MAX_RESPONSE_MB = (1, 1024)
 
 
@@ -200,6 +213,7 @@ PROFILE_KEYS: dict[str, Callable[[Any], Any]] = {
     "max_response_mb": _megabytes,
     "keymap": _choice(tuple(PRESETS)),  # a preset of keys (pickterm.keymap)
     "keys": check_keys_table,  # [profiles.NAME.keys]: binding id = key or [keys]
+    "language": _language,
 }
 TOP_KEYS = ("default_profile", "profiles")
 
@@ -233,6 +247,7 @@ class Settings(BaseModel):
     max_response_mb: int = 8
     keymap: str = "default"
     keys: dict[str, tuple[str, ...]] = {}
+    language: str | None = None  # None: PICKTERM_LANG, then the locale (pickterm.i18n.choose_language)
     # Where each non-default value came from: "flag", "env PICKTERM_...", "file".
     sources: dict[str, str] = {}
 
@@ -624,6 +639,13 @@ def set_api_key(
 ) -> None:
     """Store the API key in a profile (the file stays 0600)."""
     save_setting("api_key", key, profile, env=env, path=path)
+
+
+def save_language(
+    language: str, profile: str | None = None, *, env: Mapping[str, str] = os.environ, path: Path | None = None
+) -> str:
+    """Remember the language chosen in the app for a profile."""
+    return str(save_setting("language", language, profile, env=env, path=path))
 
 
 def save_theme(

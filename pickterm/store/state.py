@@ -24,6 +24,8 @@ from pathlib import Path
 
 import platformdirs
 
+from pickterm.i18n import _
+
 __all__ = [
     "ITEM_STATES",
     "MIGRATIONS",
@@ -214,7 +216,9 @@ class StateDB:
                 os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
             conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False)
         except (OSError, sqlite3.Error) as exc:
-            raise StateError(f"State database {path} cannot be opened ({exc})", reason=str(exc)) from None
+            raise StateError(
+                _("State database {path} cannot be opened ({error})").format(path=path, error=exc), reason=str(exc)
+            ) from None
         db = cls(path, conn)
         try:
             conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
@@ -229,7 +233,9 @@ class StateDB:
             conn.close()
             if _is_busy(exc):
                 raise db._error(exc) from None
-            raise StateError(f"State database {path} is unusable ({exc})", reason=str(exc)) from None
+            raise StateError(
+                _("State database {path} is unusable ({error})").format(path=path, error=exc), reason=str(exc)
+            ) from None
         return db
 
     def close(self) -> None:
@@ -247,8 +253,9 @@ class StateDB:
             version = conn.execute("PRAGMA user_version").fetchone()[0]
             if version > len(MIGRATIONS):
                 raise StateError(
-                    f"State database {self.path} was written by a newer pickterm (schema {version});"
-                    " upgrade pickterm to use it"
+                    _(
+                        "State database {path} was written by a newer pickterm (schema {version}); upgrade pickterm to use it"
+                    ).format(path=self.path, version=version)
                 )
             for number in range(version, len(MIGRATIONS)):
                 for statement in MIGRATIONS[number].split(";"):
@@ -309,16 +316,20 @@ class StateDB:
     def _error(self, exc: sqlite3.Error) -> StateError:
         if _is_busy(exc):
             return StateError(
-                f"State database {self.path} is busy: another pickterm kept it locked for more than"
-                f" {BUSY_TIMEOUT_MS // 1000} s; try again",
+                _(
+                    "State database {path} is busy: another pickterm kept it locked for more than {seconds} s; try again"
+                ).format(path=self.path, seconds=BUSY_TIMEOUT_MS // 1000),
                 busy=True,
-                reason="another pickterm holds it locked",
+                reason=_("another pickterm holds it locked"),
             )
         if _disk_full(self.path, exc):
             return StateError(
-                f"State database {self.path}: the disk is full; free some space", reason="the disk is full"
+                _("State database {path}: the disk is full; free some space").format(path=self.path),
+                reason=_("the disk is full"),
             )
-        return StateError(f"State database {self.path} failed ({exc})", reason=str(exc))
+        return StateError(
+            _("State database {path} failed ({error})").format(path=self.path, error=exc), reason=str(exc)
+        )
 
     @classmethod
     def open_readonly(cls, demo: bool = False, path: Path | None = None) -> StateDB:
@@ -327,7 +338,7 @@ class StateDB:
         write lock. Raises StateError when there is no database yet."""
         path = Path(path) if path is not None else state_path(demo)
         if not path.exists():
-            raise StateError(f"State database {path} does not exist yet")
+            raise StateError(_("State database {path} does not exist yet").format(path=path))
         try:
             conn = sqlite3.connect(
                 f"{path.resolve().as_uri()}?mode=ro",
@@ -338,7 +349,7 @@ class StateDB:
             )
             conn.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
         except sqlite3.Error as exc:
-            raise StateError(f"State database {path} cannot be read ({exc})") from None
+            raise StateError(_("State database {path} cannot be read ({error})").format(path=path, error=exc)) from None
         return cls(path, conn)
 
     # ------------------------------------------------------------ pick progress

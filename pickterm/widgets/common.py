@@ -15,6 +15,7 @@ from textual.containers import Horizontal
 from textual.content import Content
 from textual.widgets import Static
 
+from pickterm.i18n import N_, _
 from pickterm.status import TONE_SYMBOLS, status_tone
 from pickterm.text import clean, one_line, redact
 
@@ -22,10 +23,40 @@ if TYPE_CHECKING:  # only the type: widgets never import the App at run time (se
     from pickterm.app import PickTermApp
 
 
-def status_content(status: str | None) -> Content:
-    """``✔ COMPLETED`` styled by tone; the word is always there."""
+# The server's status codes in the user's words (in English: the code itself, as the API says it).
+STATUS_WORDS = {
+    "PENDING": N_("PENDING"),
+    "IN_PROGRESS": N_("IN_PROGRESS"),
+    "COLLECTED": N_("COLLECTED"),
+    "READY_FOR_PACKING": N_("READY_FOR_PACKING"),
+    "PACKING": N_("PACKING"),
+    "PACKED": N_("PACKED"),
+    "SORTING": N_("SORTING"),
+    "COMPLETED": N_("COMPLETED"),
+    "CANCELLED": N_("CANCELLED"),
+    "CANCELED": N_("CANCELED"),
+    "REJECTED": N_("REJECTED"),
+    "CREATED": N_("CREATED"),
+    "ASSIGNED": N_("ASSIGNED"),
+    "PICKED": N_("PICKED"),
+    "ON_ROUTE": N_("ON_ROUTE"),
+    "INCIDENT": N_("INCIDENT"),
+    "ON_HOLD": N_("ON_HOLD"),
+    "RETURNED": N_("RETURNED"),
+    "DELIVERED": N_("DELIVERED"),
+    "TRANSFER": N_("TRANSFER"),
+}
+
+
+def status_content(status: str | None, *, code: bool = False) -> Content:
+    """``✔ COMPLETED`` styled by tone, in the user's words; the word is always there. With
+    ``code``, the server's own code follows a translated word (``✔ ENTREGADO (DELIVERED)``):
+    the detail views, where a supervisor reads it."""
     tone = status_tone(status)
-    word = one_line(status) if status else "UNKNOWN"
+    raw = one_line(status) if status else "UNKNOWN"
+    word = _(STATUS_WORDS[raw.upper()]) if raw.upper() in STATUS_WORDS else raw
+    if code and word != raw:
+        word = f"{word} ({raw})"
     return Content.from_markup(f"[$style]{TONE_SYMBOLS[tone]} $word[/]", style=_TONE_STYLE[tone], word=word)
 
 
@@ -81,12 +112,12 @@ class AppHeader(Horizontal):
         if self.pickapp.demo:
             parts.append("DEMO")
         if pending:
-            parts.append(f"⟳{pending} pending" if narrow else f"⟳ {pending} pending")
+            parts.append(("⟳" if narrow else "⟳ ") + _("{n} pending").format(n=pending))
         if failed:
-            parts.append(f"✘{failed} failed" if narrow else f"✘ {failed} failed")
+            parts.append(("✘" if narrow else "✘ ") + _("{n} failed").format(n=failed))
         store = self.pickapp.store_status
         if store:  # "store busy", "no store": the local store is not working right now
-            parts.append(f"⚠{store}" if narrow else f"⚠ {store}")
+            parts.append(f"⚠{_(store)}" if narrow else f"⚠ {_(store)}")
         found = self.query("#header-status")
         if not found:  # being removed with its screen
             return
@@ -125,11 +156,12 @@ class ErrorPanel(Static):
         from pickterm.widgets.advice import advice_text
 
         if isinstance(error, PickPackError):
-            lines = [f"✘ {error.sentence}", *error_facts(error), hint or advice_text(error)]
+            lines = [f"✘ {_(error.sentence)}", *error_facts(error), hint or advice_text(error)]
         elif isinstance(error, (ConfigError, StateError)):  # already one sentence naming file and key
-            lines = [f"✘ {error}", hint or "Fix the setting (pickterm config), or start with --demo."]
+            lines = [f"✘ {error}", hint or _("Fix the setting (pickterm config), or start with --demo.")]
         else:
-            lines = [f"✘ Something went wrong: {type(error).__name__}: {error}", hint or "F5 retries; F2 goes home."]
+            wrong = _("✘ Something went wrong: {kind}: {error}").format(kind=type(error).__name__, error=error)
+            lines = [wrong, hint or _("F5 retries; F2 goes home.")]
         self.update(literal("\n".join(one_line(redact(line)) for line in lines)))
         self.display = True
 

@@ -19,6 +19,7 @@ from textual.content import Content
 from textual.message import Message
 from textual.widgets import Input, Static
 
+from pickterm.i18n import N_, _
 from pickterm.scan import DEFAULT_BURST_MS, BurstDetector, split_scans
 from pickterm.widgets.common import literal
 
@@ -115,7 +116,7 @@ class BurstGuard:
     """
 
     clock: Callable[[], float] = staticmethod(time.monotonic)
-    NOT_COUNTED_HINT = "this takes keys, not scans"
+    NOT_COUNTED_HINT = N_("this takes keys, not scans")
 
     @property
     def burst(self) -> BurstDetector:
@@ -159,7 +160,7 @@ class BurstGuard:
         app = self.app  # type: ignore[attr-defined]
         app.bell()
         line = Content.assemble(
-            Content.styled("Not counted: ", "bold"), literal(code), Content(f" — {self.NOT_COUNTED_HINT}")
+            Content.styled(_("Not counted: "), "bold"), literal(code), Content(f" — {_(self.NOT_COUNTED_HINT)}")
         )
         shown = self.query("#not-counted")  # type: ignore[attr-defined]
         if shown:

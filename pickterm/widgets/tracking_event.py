@@ -11,13 +11,14 @@ from textual.containers import Vertical
 from textual.content import Content
 from textual.widgets import Static
 
+from pickterm.i18n import _
 from pickterm.store.dates import parse_user_datetime
 from pickterm.tracking_input import EVENT_FIELDS, text_problem
 from pickterm.widgets.fields import Check, FormField, Verdict
 
 Clock = Callable[[], datetime]
 
-DATE_HINT = "now / YYYY-MM-DD HH:MM / ISO"
+DATE_HINT = "now / YYYY-MM-DD HH:MM / ISO"  # not translated: "now" is the word the date field reads
 
 
 def local_form(moment: datetime) -> str:
@@ -33,7 +34,7 @@ def date_check(clock: Clock, *, optional: bool) -> Check:
 
     def check(value: str) -> Verdict:
         if optional and not value.strip():
-            return Verdict(True, "empty: no delivered date is sent")
+            return Verdict(True, _("empty: no delivered date is sent"))
         try:
             parsed = parse_user_datetime(value, now=clock())
         except ValueError as exc:
@@ -77,7 +78,7 @@ class EventEditor(Vertical):
         yield Static("", classes="event-title")
         for key, label in self.FIELDS:
             yield FormField(
-                label,
+                _(label),
                 name=key,
                 value=self._values.get(key, ""),
                 placeholder=DATE_HINT if key == "date" else "",
@@ -87,7 +88,10 @@ class EventEditor(Vertical):
 
     def set_number(self, number: int, total: int) -> None:
         self.query_one(".event-title", Static).update(
-            Content.assemble(Content.styled(f"Event {number} of {total}", "bold"), "  ctrl+d deletes it")
+            Content.assemble(
+                Content.styled(_("Event {n} of {total}").format(n=number, total=total), "bold"),
+                "  " + _("ctrl+d deletes it"),
+            )
         )
 
     def fields(self) -> list[FormField]:

@@ -13,6 +13,7 @@ from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.widgets import Digits, Static
 
+from pickterm.i18n import N_, _, decimal
 from pickterm.widgets.common import literal, styled_literal
 
 _TEMPERATURE_STYLE = {"COLD": "bold $primary", "FROZEN": "bold reverse $primary", "HOT": "bold $error"}
@@ -30,22 +31,27 @@ def state_content(item: Any) -> Content:
     return styled_literal(item.status_text, _STATE_STYLE.get(item.status, "bold"))
 
 
+_TEMPERATURE_WORDS = {"AMBIENT": N_("AMBIENT"), "COLD": N_("COLD"), "FROZEN": N_("FROZEN"), "HOT": N_("HOT")}
+
+
 def temperature_content(temperature: str | None) -> Content:
-    """The temperature word, stronger for COLD, FROZEN and HOT."""
+    """The temperature word (in the user's words), stronger for COLD, FROZEN and HOT."""
     word = (temperature or "AMBIENT").upper()
-    return styled_literal(word, _TEMPERATURE_STYLE.get(word, ""))
+    shown = _(_TEMPERATURE_WORDS[word]) if word in _TEMPERATURE_WORDS else word
+    return styled_literal(shown, _TEMPERATURE_STYLE.get(word, ""))
 
 
 def split_content(split: list[tuple[str, int]], max_lines: int = 3) -> Content:
     """How many units go to which order, one order a line: ``→ 1509750516095-01 ×3``.
     Past ``max_lines`` the last line says how many more orders there are."""
     if not split:
-        return Content.styled("→ no order named", "dim")
+        return Content.styled(_("→ no order named"), "dim")
     shown = split if len(split) <= max_lines else split[: max_lines - 1]
     lines = [Content.assemble("→ ", literal(order_id), Content.styled(f" ×{qty}", "bold")) for order_id, qty in shown]
     if len(shown) < len(split):
         rest = split[len(shown) :]
-        lines.append(Content.styled(f"+ {len(rest)} more orders, {sum(q for _, q in rest)} units", "dim"))
+        more = _("+ {n} more orders, {units} units").format(n=len(rest), units=sum(q for _o, q in rest))
+        lines.append(Content.styled(more, "dim"))
     return Content("\n").join(lines)
 
 
@@ -76,17 +82,20 @@ class ItemPanel(Vertical):
         self.query_one("#item-left", Digits).update(str(item.left))
         status = item.status
         if status in ("todo", "partial"):
-            first = Content.assemble(Content.styled("to pick", "bold"), "  ", state_content(item))
+            first = Content.assemble(Content.styled(_("to pick"), "bold"), "  ", state_content(item))
         elif status == "short":
-            first = Content.assemble(state_content(item), ": ", literal(item.reason or "no reason"))
+            reason = _(item.reason) if item.reason else _("no reason")
+            first = Content.assemble(state_content(item), ": ", literal(reason))
         else:
             first = state_content(item)
-        picked = f"picked {item.picked} of {item.need} here"
+        picked = _("picked {picked} of {need} here").format(picked=item.picked, need=item.need)
         if item.weight_kg is not None:
-            picked = f"picked {item.picked} of {item.need} · {item.weight_kg:.3f} kg"
-        server = f"server: {item.server_picked} of {item.quantity} picked"
+            picked = _("picked {picked} of {need} · {weight} kg").format(
+                picked=item.picked, need=item.need, weight=decimal(f"{item.weight_kg:.3f}")
+            )
+        server = _("server: {picked} of {quantity} picked").format(picked=item.server_picked, quantity=item.quantity)
         if item.server_done > item.server_picked:
-            server += f", {item.server_done - item.server_picked} rejected/replaced"
+            server += _(", {n} rejected/replaced").format(n=item.server_done - item.server_picked)
         self.query_one("#item-qty-text", Static).update(
             Content("\n").join([first, literal(picked), styled_literal(server, "dim")])
         )
@@ -94,12 +103,20 @@ class ItemPanel(Vertical):
         if item.weighable:
             expected = getattr(item, "expected_kg", None)
             where.append(
-                Content.styled("weighable" if expected is None else f"weighable, expect {expected:.3f} kg", "italic")
+                Content.styled(
+                    _("weighable")
+                    if expected is None
+                    else _("weighable, expect {weight} kg").format(weight=decimal(f"{expected:.3f}")),
+                    "italic",
+                )
             )
         self.query_one("#item-where", Static).update(Content(" · ").join(where))
         self.query_one("#item-orders", Static).update(split_content(item.split, 6 if self.app.size.height >= 22 else 3))
         self.query_one("#item-server", Static).update(
-            Content.assemble(literal(item.code_text), Content.styled(f" · item {position + 1}/{total}", "dim"))
+            Content.assemble(
+                literal(item.code_text),
+                Content.styled(_(" · item {n}/{total}").format(n=position + 1, total=total), "dim"),
+            )
         )
 
     def show_nothing(self, text: str) -> None:
