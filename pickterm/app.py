@@ -39,7 +39,7 @@ from pickterm.i18n import LANGUAGE_NAMES, N_, _, current_language, set_language
 from pickterm.services import Services
 from pickterm.store.names import THEMES as THEME_NAMES
 from pickterm.stylesheets import STYLES_DIR
-from pickterm.widgets.keys import bind, keys_in_effect
+from pickterm.widgets.keys import bind, keys_in_effect, shown_description
 
 if TYPE_CHECKING:
     from pickterm.api.client import PickPackClient
@@ -216,6 +216,12 @@ class PickTermApp(App):
         self.key_bindings = keymap if keymap is not None else resolve()
         self.COMMAND_PALETTE_BINDING = self.key_bindings.keys_of("palette")[0]  # type: ignore[misc]  # the footer shows it
         self.set_keymap(self.key_bindings.for_textual())
+
+    def key_words(self, binding_id: str) -> str:
+        """The keys of a binding in effect as a sentence names them ("F5", "F3/esc", "ctrl+r")."""
+        return "/".join(
+            key.upper() if key[:1] == "f" and key[1:].isdigit() else key for key in self.keys_of(binding_id).split("/")
+        )
 
     def keys_of(self, binding_id: str) -> str:
         """The keys of a binding in effect, as the user reads them ("F3/Esc")."""
@@ -715,21 +721,31 @@ class PickTermApp(App):
                     continue
                 seen.add(binding.description)
                 key = keys_in_effect(self, binding)[0]
-                yield SystemCommand(binding.description, f"{key} · this screen", _runner(screen, binding.action))
+                yield SystemCommand(
+                    shown_description(binding),
+                    _("{key} · this screen").format(key=key),
+                    _runner(screen, binding.action),
+                )
         back = "/".join(dict.fromkeys([self.keys_of("back"), self.keys_of("back.escape")]))
-        yield SystemCommand("Home", f"{self.keys_of('home')} · the lookup screen", self.action_home)
-        yield SystemCommand("Back", f"{back} · the previous screen", self.action_back)
-        yield SystemCommand("Help", f"{self.keys_of('help')} · every key of this screen", self.action_help)
-        yield SystemCommand("Outbox", "tracking writes waiting or refused", self.action_outbox)
+        yield SystemCommand(
+            _("Home"), _("{key} · the lookup screen").format(key=self.keys_of("home")), self.action_home
+        )
+        yield SystemCommand(_("Back"), _("{key} · the previous screen").format(key=back), self.action_back)
+        yield SystemCommand(
+            _("Help"), _("{key} · every key of this screen").format(key=self.keys_of("help")), self.action_help
+        )
+        yield SystemCommand(_("Outbox"), _("tracking writes waiting or refused"), self.action_outbox)
         for key in THEMES:
-            yield SystemCommand(f"Theme: {key}", "colours (remembered)", _bind(self.action_use_theme, key))
+            yield SystemCommand(
+                _("Theme: {name}").format(name=key), _("colours (remembered)"), _bind(self.action_use_theme, key)
+            )
         for code, name in LANGUAGE_NAMES.items():
             yield SystemCommand(
                 _("Language: {name}").format(name=name),
                 _("words on screen (remembered)"),
                 _bind(self.action_use_language, code),
             )
-        yield SystemCommand("Quit", self.keys_of("quit"), self.action_quit)
+        yield SystemCommand(_("Quit"), self.keys_of("quit"), self.action_quit)
 
 
 def quit_question(pending: int, failed: int) -> str:

@@ -32,7 +32,7 @@ def test_the_api_errors_name_no_key_of_the_app():
 @pytest.mark.parametrize("cls", ERRORS, ids=lambda cls: cls.__name__)
 def test_every_error_has_advice_the_app_words(cls):
     assert cls.advice in errors.ADVICE
-    assert advice_text(cls("x")) == ADVICE_TEXT[cls.advice]
+    assert advice_text(cls("x")) == ADVICE_TEXT[cls.advice].format(key="F5")
 
 
 def test_the_app_words_every_advice():

@@ -172,7 +172,9 @@ class DataScreen(BaseScreen):
                         _("⚠ Part of the server's answer could not be read; the rest is shown:"),
                         *problems[:3],
                         *more,
-                        _("Contact support with this message; F5 reloads."),
+                        _("Contact support with this message; {key} reloads.").format(
+                            key=self.pickapp.key_words("refresh")
+                        ),
                     ]
                 )
             )

@@ -12,7 +12,7 @@ from textual.widgets import Static
 from pickterm.i18n import N_, _, current_language
 from pickterm.screens.base import BaseScreen
 from pickterm.widgets.common import STATUS_WORDS, status_content
-from pickterm.widgets.keys import bind, keys_in_effect
+from pickterm.widgets.keys import bind, keys_in_effect, shown_description
 from pickterm.widgets.scan_input import BurstGuard
 
 
@@ -27,7 +27,7 @@ def describe_keys(app, screen: Screen) -> tuple[list[tuple[str, str]], list[tupl
             if not binding.description or binding.action == "command_palette":
                 continue
             keys = keys_in_effect(app, binding)
-            seen.setdefault(binding.description, []).extend(keys)
+            seen.setdefault(shown_description(binding), []).extend(keys)
         return [("/".join(dict.fromkeys(keys)), desc) for desc, keys in seen.items()]
 
     screen_bindings = [

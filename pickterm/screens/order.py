@@ -27,7 +27,9 @@ from pickterm.widgets.text import block, heading, labelled
 
 WIDE = 120  # from here, details and items side by side
 NARROW = 80  # below this the footer cannot show every key: the body says them
-KEYS_HINT = N_("w worksheets · s shipments · t tracking · f facility · F1 help")
+KEYS_HINT = N_(
+    "{worksheets} worksheets · {shipments} shipments · {tracking} tracking · {facility} facility · {help} help"
+)
 
 GROUP_TITLES = {
     "to pick": N_("To pick"),
@@ -231,7 +233,11 @@ class OrderScreen(BurstGuard, DataScreen):
     def compose_body(self) -> ComposeResult:
         with VerticalScroll(id="body"):
             yield Static("", id="order-status")
-            yield Static(Content(_(KEYS_HINT)), id="order-keys")
+            keys = {
+                name: self.pickapp.key_words(f"order.{name}")
+                for name in ("worksheets", "shipments", "tracking", "facility")
+            }
+            yield Static(Content(_(KEYS_HINT).format(help=self.pickapp.key_words("help"), **keys)), id="order-keys")
             yield Vertical(id="order-notes")
             yield KeyValues(id="order-details")
             yield Vertical(id="order-items")

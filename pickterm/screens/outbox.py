@@ -174,7 +174,7 @@ class OutboxScreen(ListScreen):
             else:
                 self.entries = await self.pickapp.in_store(outbox.list, ("pending", "failed", "uncertain"))
         except Exception as exc:
-            self.error_panel.show_error(exc, _("F5 tries again."))
+            self.error_panel.show_error(exc, _("{key} tries again.").format(key=self.pickapp.key_words("refresh")))
             return
         self.pickapp.refresh_outbox_counts()
         self._show()

@@ -62,8 +62,9 @@ class WalkthroughScreen(DataScreen):
         "The server's own status code is shown in brackets where it differs from the words."
     )
     CSS_PATH = css("walkthrough")
-    _MOVE = Binding.Group("Prev/Next")
-    _UNIT = Binding.Group("±1 unit")
+    # Group labels are msgids: the footer shows them in the user's language.
+    _MOVE = Binding.Group(N_("Prev/Next"))
+    _UNIT = Binding.Group(N_("±1 unit"))
     BINDINGS = [
         bind("walk.list", "items", priority=True),
         bind("walk.prev", "previous", priority=True, group=_MOVE),
@@ -218,9 +219,9 @@ class WalkthroughScreen(DataScreen):
         if first_error is not None:
             self.error_panel.show_error(
                 first_error,
-                hint=_("Barcodes of {n} order(s) are missing: scan the SKU or reference code, or F5 to retry.").format(
-                    n=len(missing)
-                ),
+                hint=_(
+                    "Barcodes of {n} order(s) are missing: scan the SKU or reference code, or {key} to retry."
+                ).format(key=self.pickapp.key_words("refresh"), n=len(missing)),
             )
         self._show_all()
         if self.pending:
@@ -228,7 +229,16 @@ class WalkthroughScreen(DataScreen):
         elif not model.items:
             self._feedback(Content(_("This worksheet has no items: nothing to pick.")), "")
         elif model.all_settled:
-            self._feedback(Content(_(SAVED_HINT) + " " + _("Every item is done or short (F12: summary).")), "")
+            self._feedback(
+                Content(
+                    _(SAVED_HINT)
+                    + " "
+                    + _("Every item is done or short ({key}: summary).").format(
+                        key=self.pickapp.key_words("walk.summary")
+                    )
+                ),
+                "",
+            )
         elif model.notes:
             self._show_notes()
         else:
@@ -237,7 +247,11 @@ class WalkthroughScreen(DataScreen):
     def _show_notes(self) -> None:
         """The worksheet's notes, where the picker looks when the walk starts (all of them: F12)."""
         notes = self.model.notes
-        more = _(" (+{n} more: F12)").format(n=len(notes) - 1) if len(notes) > 1 else ""
+        more = (
+            _(" (+{n} more: {key})").format(n=len(notes) - 1, key=self.pickapp.key_words("walk.summary"))
+            if len(notes) > 1
+            else ""
+        )
         self._feedback(
             Content.assemble(Content.styled(_("✎ Note: "), "bold"), literal(notes[0]), Content(more)), "-info"
         )
@@ -280,7 +294,14 @@ class WalkthroughScreen(DataScreen):
         if self.blocking is not None:
             return
         if self.acknowledged_at is not None and self.clock() - self.acknowledged_at < ESC_GUARD_SECONDS:
-            self._feedback(Content(_("Esc ignored: the error was just acknowledged. F3 leaves.")), "-info")
+            self._feedback(
+                Content(
+                    _("Esc ignored: the error was just acknowledged. {key} leaves.").format(
+                        key=self.pickapp.key_words("back")
+                    )
+                ),
+                "-info",
+            )
             return
         self.pickapp.go_back()
 
@@ -325,7 +346,7 @@ class WalkthroughScreen(DataScreen):
     # ------------------------------------------------------------ outcomes
 
     # What the key of a walk result's ``action`` does, in words (the core names no key).
-    ACTION_HINTS = {"items": "{key} lists every item.", "refresh": "{key} loads them again."}
+    ACTION_HINTS = {"items": N_("{key} lists every item."), "refresh": N_("{key} loads them again.")}
 
     def key_of(self, action: str) -> str | None:
         """The key in effect for one of this screen's actions, as the footer shows it."""
@@ -341,7 +362,7 @@ class WalkthroughScreen(DataScreen):
         key = self.key_of(outcome.action) if hint else None
         if hint is None or key is None:
             return outcome
-        return dataclasses.replace(outcome, detail=" ".join(p for p in (outcome.detail, hint.format(key=key)) if p))
+        return dataclasses.replace(outcome, detail=" ".join(p for p in (outcome.detail, _(hint).format(key=key)) if p))
 
     def _apply(self, outcome: Any) -> None:
         from pickterm.screens.walkthrough_dialogs import ScanErrorDialog, SummaryDialog

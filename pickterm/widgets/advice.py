@@ -13,9 +13,9 @@ ADVICE_TEXT: dict[str, str] = {
     errors.NO_ACCESS: N_("This account has no access to it; check the profile or ask an administrator."),
     errors.CHECK_INPUT: N_("Check what was entered and try again."),
     errors.CHECK_KEY: N_("Check the API key of this profile (pickterm config set-key)."),
-    errors.WAIT_AND_RETRY: N_("Too many requests; wait a moment and retry (F5)."),
-    errors.RETRY_LATER: N_("The service is having trouble; retry in a moment (F5)."),
-    errors.CHECK_CONNECTION: N_("Check the connection; F5 retries."),
+    errors.WAIT_AND_RETRY: N_("Too many requests; wait a moment and retry ({key})."),
+    errors.RETRY_LATER: N_("The service is having trouble; retry in a moment ({key})."),
+    errors.CHECK_CONNECTION: N_("Check the connection; {key} retries."),
     errors.UNEXPECTED_ANSWER: N_(
         "The server answered something unexpected; retry, then contact support with the requestId."
     ),
@@ -29,6 +29,7 @@ ADVICE_TEXT: dict[str, str] = {
 }
 
 
-def advice_text(error: errors.PickPackError) -> str:
-    """What the user can do about ``error``, in the app's words."""
-    return _(ADVICE_TEXT.get(error.advice, ADVICE_TEXT[errors.RETRY_OR_SUPPORT]))
+def advice_text(error: errors.PickPackError, refresh_key: str = "F5") -> str:
+    """What the user can do about ``error``, in the app's words; ``refresh_key``: the key that
+    loads again (the keymap's, as the screen names it)."""
+    return _(ADVICE_TEXT.get(error.advice, ADVICE_TEXT[errors.RETRY_OR_SUPPORT])).format(key=refresh_key)

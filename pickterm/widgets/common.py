@@ -145,6 +145,10 @@ def error_facts(error: Any) -> list[str]:
 class ErrorPanel(Static):
     """What went wrong, the server's code and requestId, and what to do next."""
 
+    def _key(self, binding_id: str) -> str:
+        """The keys of a binding in effect, as a sentence names them (the App's keymap)."""
+        return cast("PickTermApp", self.app).key_words(binding_id)
+
     def __init__(self, *, id: str = "error-panel") -> None:
         super().__init__("", id=id, markup=False)
         self.display = False
@@ -156,12 +160,18 @@ class ErrorPanel(Static):
         from pickterm.widgets.advice import advice_text
 
         if isinstance(error, PickPackError):
-            lines = [f"✘ {_(error.sentence)}", *error_facts(error), hint or advice_text(error)]
+            lines = [f"✘ {_(error.sentence)}", *error_facts(error), hint or advice_text(error, self._key("refresh"))]
         elif isinstance(error, (ConfigError, StateError)):  # already one sentence naming file and key
             lines = [f"✘ {error}", hint or _("Fix the setting (pickterm config), or start with --demo.")]
         else:
             wrong = _("✘ Something went wrong: {kind}: {error}").format(kind=type(error).__name__, error=error)
-            lines = [wrong, hint or _("F5 retries; F2 goes home.")]
+            lines = [
+                wrong,
+                hint
+                or _("{refresh} retries; {home} goes home.").format(
+                    refresh=self._key("refresh"), home=self._key("home")
+                ),
+            ]
         self.update(literal("\n".join(one_line(redact(line)) for line in lines)))
         self.display = True
 

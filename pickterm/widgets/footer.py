@@ -14,7 +14,9 @@ from __future__ import annotations
 from typing import Any
 
 from textual.app import ComposeResult
-from textual.widgets import Footer
+from textual.widgets import Footer, Static
+
+from pickterm.i18n import _, current_language
 
 
 class AppFooter(Footer):
@@ -30,11 +32,18 @@ class AppFooter(Footer):
             (binding, app.get_key_display(binding), enabled, tooltip)
             for (_node, binding, enabled, tooltip) in self.screen.active_bindings.values()
         )
-        return (keys, self.show_command_palette, self.combine_groups, app.ENABLE_COMMAND_PALETTE)
+        return (keys, current_language(), self.show_command_palette, self.combine_groups, app.ENABLE_COMMAND_PALETTE)
 
     def compose(self) -> ComposeResult:
         self._shown = self._what_to_show() if self._bindings_ready else None
-        yield from super().compose()
+        for widget in super().compose():
+            # Key labels are English msgids (pickterm.widgets.keys.bind): shown in the user's language.
+            description = getattr(widget, "description", None)
+            if isinstance(description, str) and description:
+                setattr(widget, "description", _(description))  # noqa: B010 - a FooterKey's, untyped here
+            elif isinstance(widget, Static) and isinstance(widget.content, str) and widget.content:
+                widget.content = _(widget.content)  # a group's label ("Prev/Next")
+            yield widget
 
     async def recompose(self) -> None:
         if self._shown is not None and self.is_attached and self._what_to_show() == self._shown:

@@ -28,11 +28,20 @@ def bind(
 ) -> Binding:
     """The Binding of ``binding_id`` for ``action``; ``described=False``: no description (kept
     out of the help and the palette, as before); ``description``: a screen's own words for it.
-    ``keys``: the default keys, when a screen binds only some of the id's keys."""
+    ``keys``: the default keys, when a screen binds only some of the id's keys.
+
+    The description stays the English msgid (bindings are made once, when a screen's class
+    is): the footer, the help and the palette translate it when they show it
+    (:func:`shown_description`), so a switch of language reaches them too."""
     definition = BINDINGS[binding_id]
     if description is None:
-        description = _(definition.description) if described else ""
+        description = definition.description if described else ""
     return Binding(keys or ",".join(definition.keys), action, description, id=binding_id, **kwargs)
+
+
+def shown_description(binding: Binding) -> str:
+    """A binding's description in the user's language."""
+    return _(binding.description) if binding.description else ""
 
 
 def keys_in_effect(app: App, binding: Binding) -> list[str]:
