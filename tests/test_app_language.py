@@ -123,3 +123,19 @@ async def test_the_setup_screen_offers_the_language(tmp_path, monkeypatch):
     }
     assert save_profile(values).language == "es"
     assert tomlkit.parse(path.read_text())["profiles"]["floor"]["language"] == "es"
+
+
+def test_the_demo_speaks_the_profiles_language(monkeypatch):
+    """`pickterm --demo` takes the profile's language (as it takes its keys): a picker tries the
+    demo in the language they will use."""
+    from pickterm.cli import build_app_parser
+    from pickterm.commands.app import run_app
+    from pickterm.store.config import config_path
+
+    path = config_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text('default_profile = "floor"\n\n[profiles.floor]\nlanguage = "pt-BR"\n')
+    path.chmod(0o600)
+    monkeypatch.setattr(PickTermApp, "run", lambda self, *a, **k: None)
+    assert run_app(build_app_parser().parse_args(["--demo"])) == 0
+    assert current_language() == "pt-BR"

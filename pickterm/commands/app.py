@@ -24,11 +24,15 @@ def run_app(args: argparse.Namespace) -> int:
             return 2
     keymap = None
     if services.demo:
-        # The demo has no settings of its own, but the keys of the profile (and PICKTERM_KEYMAP) apply.
+        # The demo has no settings of its own, but the keys (and PICKTERM_KEYMAP) and the language
+        # of the profile apply: a picker tries it as they will use it.
+        from pickterm.i18n import choose_language, set_language
         from pickterm.store.config import ConfigError, load_settings
 
         try:
-            keymap = load_settings(services.profile).key_bindings()
+            profile = load_settings(services.profile)
+            keymap = profile.key_bindings()
+            set_language(choose_language(profile.language))
         except ConfigError as exc:
             from pickterm.text import safe_message
 
