@@ -1,37 +1,41 @@
-"""The field a scanner types an id into, at home: it ends a scan at the terminator itself.
+"""The field a scanner types an id into, at home: a :class:`~pickterm.widgets.scan_input.ScanField`
+that keeps the id it hands on, wholly selected.
 
 A wedge scanner's keys of several scans can arrive in one read. The terminator is handled
-here, among the keys in the order they came, so the id submitted is exactly what came
-before it, and the whole text is selected at once: the next scan of the same burst replaces
-it instead of running into it.
+among the keys in the order they came (by ScanField), so the id submitted is exactly what
+came before it, and the whole text is selected at once: the next scan of the same burst
+replaces it instead of running into it.
 """
 
 from __future__ import annotations
 
-from textual import events
-from textual.widgets import Input
+from typing import Any
+
+from pickterm.widgets.scan_input import ScanField
 
 
-def tab_ends_scans(app) -> bool:
+def tab_ends_scans(app: Any) -> bool:
     """Whether the profile's scanners end a code with Tab (``scan_terminator = "tab"``)."""
     return getattr(getattr(app, "settings", None), "scan_terminator", "enter") == "tab"
 
 
-class IdField(Input):
-    """The lookup field. Focus selects its text (a new scan replaces the old id), except when
-    typing that began in the list is handed over to it."""
+class IdField(ScanField):
+    """The lookup field. A scan is submitted (``Input.Submitted``) and stays, selected, so that
+    the screen shows what it looks up and a new scan replaces it. Focus selects its text too,
+    except when typing that began in the list is handed over to it."""
 
     _continue_typing = False
 
-    async def _on_key(self, event: events.Key) -> None:
-        # The terminator is handled here, among the keys in the order they came: the id
-        # submitted is exactly what came before it (not what the field holds once the screen
-        # gets to it), and selecting it makes the next scan of the same burst replace it.
-        if event.key == "enter" or (event.key == "tab" and tab_ends_scans(self.app)):
-            event.stop()
-            event.prevent_default()
-            self.post_message(self.Submitted(self, self.value))
-            self.select_all()
+    def _ends_scan(self, key: str) -> bool:
+        # Asked at each key: the profile (and with it the terminator) can change while the app runs.
+        return tab_ends_scans(self.app) if key == "tab" else super()._ends_scan(key)
+
+    def _end_scan(self) -> None:
+        self._scanned(self.value)
+        self.select_all()
+
+    def _scanned(self, value: str) -> None:
+        self.post_message(self.Submitted(self, value))
 
     def continue_with(self, text: str) -> None:
         """Start the field afresh with ``text`` (typed while the list had the focus) and focus it.

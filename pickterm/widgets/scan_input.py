@@ -72,12 +72,16 @@ class ScanField(Input):
         if value.strip():
             self.post_message(self.Scanned(self, value))
 
+    def _end_scan(self) -> None:
+        """The terminator came: hand on what came before it; the field is empty for the next scan."""
+        value, self.value = self.value, ""
+        self._scanned(value)
+
     async def _on_key(self, event: events.Key) -> None:
         if self._ends_scan(event.key):
             event.stop()
             event.prevent_default()
-            value, self.value = self.value, ""
-            self._scanned(value)
+            self._end_scan()
             return
         await super()._on_key(event)
         literal_end = self.terminator not in ("", "\n", "\r", "\r\n", "\t")
