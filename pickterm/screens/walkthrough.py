@@ -346,23 +346,19 @@ class WalkthroughScreen(DataScreen):
     # ------------------------------------------------------------ outcomes
 
     # What the key of a walk result's ``action`` does, in words (the core names no key).
-    ACTION_HINTS = {"items": N_("{key} lists every item."), "refresh": N_("{key} loads them again.")}
-
-    def key_of(self, action: str) -> str | None:
-        """The key in effect for one of this screen's actions, as the footer shows it."""
-        for active in self.app.active_bindings.values():
-            if active.binding.action == action:
-                key = self.app.get_key_display(active.binding)
-                return key.upper() if key[:1] == "f" and key[1:].isdigit() else key
-        return None
+    # A walk result's ``action``: the binding whose key helps next, and what it does, in words.
+    ACTION_HINTS = {
+        "items": ("walk.list", N_("{key} lists every item.")),
+        "refresh": ("refresh", N_("{key} loads them again.")),
+    }
 
     def _with_key_hint(self, outcome: Any) -> Any:
-        """``outcome`` with its detail followed by the key that helps next (its ``action``)."""
-        hint = self.ACTION_HINTS.get(outcome.action)
-        key = self.key_of(outcome.action) if hint else None
-        if hint is None or key is None:
+        """``outcome`` with its detail followed by the key in effect that helps next (its ``action``)."""
+        if outcome.action not in self.ACTION_HINTS:
             return outcome
-        return dataclasses.replace(outcome, detail=" ".join(p for p in (outcome.detail, _(hint).format(key=key)) if p))
+        binding_id, hint = self.ACTION_HINTS[outcome.action]
+        said = _(hint).format(key=self.pickapp.key_words(binding_id))
+        return dataclasses.replace(outcome, detail=" ".join(p for p in (outcome.detail, said) if p))
 
     def _apply(self, outcome: Any) -> None:
         from pickterm.screens.walkthrough_dialogs import ScanErrorDialog, SummaryDialog
