@@ -140,6 +140,9 @@ class PickTermApp(App):
     outbox_counts: reactive[tuple[int, int]] = reactive((0, 0))
     # "" while the local store works; else a few words for the header ("store busy", "no store").
     store_status: reactive[str] = reactive("")
+    # Private files or directories others can read (pickterm.store.config.PermissionProblem), found
+    # at start: every screen shows a line under its header while there are any.
+    permission_problems: reactive[tuple[Any, ...]] = reactive(())
     # How often an unavailable store is tried again, and an open one checked for outside changes.
     STORE_POLL_SECONDS: ClassVar[float] = 2.0
 
@@ -259,13 +262,13 @@ class PickTermApp(App):
         self._start_services()
 
     def _warn_about_permissions(self) -> None:
-        """A config file with a key that others can read (or a wide directory): one toast each."""
+        """A config file with a key that others can read (or a wide directory): the line under
+        every screen's header says so for the whole session (a toast would cover the work)."""
         if self.demo or self.settings is None:
             return
-        from pickterm.store.config import permission_warnings
+        from pickterm.store.config import permission_problems
 
-        for warning in permission_warnings(self.settings.config_path):
-            self.notify(f"⚠ {warning[0].upper()}{warning[1:]}", severity="warning", timeout=30)
+        self.permission_problems = tuple(permission_problems(self.settings.config_path))
 
     @work(group="services", exit_on_error=False)
     async def _start_services(self) -> None:
@@ -312,6 +315,8 @@ class PickTermApp(App):
             self.use_key_bindings(settings.key_bindings())
         self._theme_loaded = True
         self.relabel()  # the profile's language, read just now
+        if not self.permission_problems:  # the settings were not known when the app was mounted
+            self._warn_about_permissions()
         self.services.connect()
 
     # ------------------------------------------------------------ the local store

@@ -25,6 +25,7 @@ from pathlib import Path
 import platformdirs
 
 from pickterm.i18n import _
+from pickterm.store import private_dir
 
 __all__ = [
     "ITEM_STATES",
@@ -211,7 +212,7 @@ class StateDB:
         """Open (creating and migrating as needed) the real or demo database."""
         path = Path(path) if path is not None else state_path(demo)
         try:
-            path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            private_dir(path.parent)
             if not path.exists():  # private from the start; -wal and -shm inherit the mode
                 os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
             conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False)
