@@ -452,11 +452,31 @@ class PickTermApp(App):
         if self._startup_error is not None:
             raise self._startup_error
         client = self.services.client
-        if client is None:
-            from pickterm.api.errors import AuthenticationError
-
-            raise AuthenticationError("No API key is configured: finish the setup (or start with --demo)")
+        if client is None:  # no key was ever set: not a key the server rejected
+            raise self.missing_key()
         return client
+
+    def missing_key(self) -> Exception:
+        """What a screen says while no API key is set: so, and how to open the setup."""
+        from pickterm.store.config import DEFAULT_PROFILE, MissingKeyError
+
+        return MissingKeyError(
+            _(
+                "No API key is set for profile {profile}. Open the setup: {key}, then Setup"
+                " (or run pickterm config set-key)."
+            ).format(
+                profile=self.settings.profile if self.settings is not None else DEFAULT_PROFILE,
+                key=self.key_words("palette"),
+            )
+        )
+
+    def say_if_no_key(self) -> None:
+        """The setup was left without a key: the screen now shown says so at once."""
+        from pickterm.widgets.common import ErrorPanel
+
+        panels = self.screen.query(ErrorPanel)  # none while the app closes
+        if self.needs_setup and panels and not self.screen.query("#setup-key"):
+            panels.first().show_error(self.missing_key())
 
     def use_settings(self, settings: Settings) -> None:
         """Adopt new settings (after the setup screen saved them) and a client for them."""
@@ -591,7 +611,8 @@ class PickTermApp(App):
     def open_setup(self) -> None:
         from pickterm.screens.setup import SetupScreen
 
-        self.push_screen(SetupScreen())
+        if not isinstance(self.screen, SetupScreen):  # once: the palette may ask again over it
+            self.push_screen(SetupScreen())
 
     # ------------------------------------------------------------ global actions
 
@@ -740,6 +761,8 @@ class PickTermApp(App):
             _("Help"), _("{key} · every key of this screen").format(key=self.keys_of("help")), self.action_help
         )
         yield SystemCommand(_("Outbox"), _("tracking writes waiting or refused"), self.action_outbox)
+        if not self.demo:  # the demo has no settings of its own
+            yield SystemCommand(_("Setup"), _("API key, hosts and language of this profile"), self.open_setup)
         for key in THEMES:
             yield SystemCommand(
                 _("Theme: {name}").format(name=key), _("colours (remembered)"), _bind(self.action_use_theme, key)

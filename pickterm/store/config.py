@@ -45,6 +45,7 @@ __all__ = [
     "PROFILE_KEYS",
     "THEMES",
     "ConfigError",
+    "MissingKeyError",
     "PermissionProblem",
     "Settings",
     "config_path",
@@ -52,7 +53,6 @@ __all__ = [
     "permission_problems",
     "permission_warnings",
     "load_settings",
-    "mask_key",
     "resolve_profile",
     "save_setting",
     "save_language",
@@ -75,7 +75,6 @@ ENV_VARS = {
     "PICKTERM_KEYMAP": "keymap",
 }
 PROFILE_ENV = "PICKTERM_PROFILE"
-_MASK = "\u2022" * 8
 
 _HEADER = """\
 # pickterm configuration. Profiles live in [profiles.NAME] tables; default_profile
@@ -91,6 +90,10 @@ _HEADER = """\
 
 class ConfigError(Exception):
     """A configuration problem, worded as one sentence a person can act on."""
+
+
+class MissingKeyError(ConfigError):
+    """No API key is set for the profile (none was ever given: not one the server rejected)."""
 
 
 # ---------------------------------------------------------------- validation
@@ -262,15 +265,6 @@ class Settings(BaseModel):
     def key_bindings(self) -> Keymap:
         """The keys in effect for this profile (checked when the settings were read)."""
         return resolve(self.keymap, self.keys)
-
-
-def mask_key(key: str | SecretStr | None) -> str:
-    """At most the last 4 characters of a key: ``••••••••abcd``; short keys fully masked."""
-    if isinstance(key, SecretStr):
-        key = key.get_secret_value()
-    if not key:
-        return ""
-    return _MASK if len(key) < 8 else _MASK + key[-4:]
 
 
 def config_path() -> Path:
