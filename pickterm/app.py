@@ -546,25 +546,31 @@ class PickTermApp(App):
     # ------------------------------------------------------------ navigation
 
     def remember(self, kind: str, ident: str) -> None:
-        """Add to the recent lookups (order, worksheet, shipment), off the event loop."""
+        """Add to this profile's recent lookups (order, worksheet, shipment), off the event loop."""
         if self.state is not None:
             self._remember(self.state, kind, ident)
 
     async def recent_lookups(self, limit: int) -> list[Any]:
-        """The recent lookups, newest first, once those being saved are in (off the event loop)."""
+        """This profile's recent lookups, newest first, once those being saved are in (off the
+        event loop); none while the profile is not known yet (the settings not read)."""
         for worker in [w for w in self.workers if w.group == "remember" and not w.is_finished]:
             try:
                 await worker.wait()
             except Exception:  # its failure is in the header already
                 pass
-        if self.state is None:
+        profile = self.services.profile_name
+        if self.state is None or profile is None:
             return []
-        return await self.in_store(self.state.recent, limit)
+        return await self.in_store(self.state.recent, limit, profile)
 
     @work(group="remember", exit_on_error=False)
     async def _remember(self, state: Any, kind: str, ident: str) -> None:
+        await self._services_ready.wait()  # the profile is known (a lookup needed the settings anyway)
+        profile = self.services.profile_name
+        if profile is None:  # the settings could not be read
+            return
         try:
-            await self.in_store(state.add_recent, kind, ident, writes=True)
+            await self.in_store(state.add_recent, kind, ident, profile, writes=True)
         except Exception:  # the store is a convenience here: the header says it is busy
             pass
 
