@@ -500,12 +500,13 @@ class PickTermApp(App):
             self.run_worker(self.update_outbox_counts(), group="counts", exit_on_error=False)
 
     async def update_outbox_counts(self) -> None:
-        """Count the outbox (off the event loop); a busy store keeps the last counts."""
+        """Count this profile's writes in the outbox (off the event loop); a busy store keeps the
+        last counts."""
         outbox = self.outbox
         if outbox is None:
             return
         try:
-            counts = await self.in_store(outbox.counts)
+            counts = await self.in_store(outbox.counts, self.services.profile_name)
         except Exception:
             return
         self.outbox_counts = tuple(counts)
