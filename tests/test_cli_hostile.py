@@ -233,6 +233,7 @@ def test_a_fresh_home_gets_private_directories_and_no_warning_after(capsys, monk
 async def test_the_app_flags_a_key_others_can_read_in_a_line_under_the_header():
     from pickterm.app import PickTermApp
     from pickterm.connect import demo_client
+    from pickterm.i18n import set_language
     from pickterm.store.config import load_settings
 
     from apphelpers import notifications, settle, terminal_text
@@ -247,6 +248,14 @@ async def test_the_app_flags_a_key_others_can_read_in_a_line_under_the_header():
         lines = [line.rstrip() for line in terminal_text(app).splitlines() if line.strip()]
         assert lines[1] == "⚠ Others can read pickterm's private files: run pickterm config fix-perms"
         assert "others can read" not in notifications(app)
+    set_language("pt-BR")
+    app = PickTermApp(settings=load_settings(), client=demo_client())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert shown_lines(app)[1] == "⚠ Outros podem ler seus arquivos privados: rode pickterm config fix-perms"
+        await pilot.resize_terminal(60, 20)  # too narrow for it: the short sentence, whole
+        await settle(pilot)
+        assert shown_lines(app)[1] == "⚠ Não privado: pickterm config fix-perms"
 
 
 async def test_a_wide_state_directory_is_a_translated_line_that_hides_no_work_at_40x16():

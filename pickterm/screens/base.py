@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, ClassVar, cast
 
+from rich.cells import cell_len
 from textual import work
 from textual.app import ActiveBinding, ComposeResult
 from textual.screen import Screen
@@ -31,8 +32,6 @@ class PermissionLine(Static):
     """The line under the header while private files are readable by others (see
     ``PickTermApp.permission_problems``): it stands for the whole session, over no work."""
 
-    NARROW = 60  # columns: the handheld gets the short sentence
-
     def __init__(self) -> None:
         super().__init__("", id="permission-line", markup=False)
         self.display = False
@@ -45,12 +44,10 @@ class PermissionLine(Static):
 
     def _show(self, problems: tuple[Any, ...]) -> None:
         self.display = bool(problems)
-        narrow = self.app.size.width < self.NARROW
-        self.set_class(narrow, "-narrow")  # no margin: the short sentence fills 40 columns
-        if narrow:
-            self.update(_("⚠ Not private: pickterm config fix-perms"))
-        else:
-            self.update(_("⚠ Others can read pickterm's private files: run pickterm config fix-perms"))
+        sentence = _("⚠ Others can read pickterm's private files: run pickterm config fix-perms")
+        narrow = cell_len(sentence) + 2 > self.app.size.width  # the handheld: the short one, no margin
+        self.set_class(narrow, "-narrow")
+        self.update(_("⚠ Not private: pickterm config fix-perms") if narrow else sentence)
 
 
 class BaseScreen(Screen):
