@@ -3,6 +3,7 @@ and inputs that used to crash."""
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import subprocess
@@ -167,6 +168,29 @@ def test_a_wide_directory_is_mentioned(capsys):
     assert "wider than the 0700 pickterm creates" in one_clean_line(err)
     run(capsys, "config", "fix-perms")
     assert path.parent.stat().st_mode & 0o777 == 0o700
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ("config", "set", "theme", "light"),
+        ("config", "set-key"),
+        ("track", ORDER_ON_ROUTE, "--delivered", "now", "--demo"),
+        ("outbox", "flush", "--demo"),
+    ],
+    ids=["config-set", "set-key", "track-demo", "outbox-flush-demo"],
+)
+def test_every_directory_the_first_command_creates_is_private(capsys, monkeypatch, argv):
+    base = Path(os.environ["XDG_STATE_HOME"]).parent
+    before = set(_directories(base))
+    monkeypatch.setattr(sys, "stdin", io.StringIO(SECRET + "\n"))
+    old_umask = os.umask(0o022)
+    try:
+        assert run(capsys, *argv)[0] == 0
+    finally:
+        os.umask(old_umask)
+    created = {str(p): f"{mode:04o}" for p, mode in _directories(base).items() if p not in before}
+    assert created and set(created.values()) == {"0700"}, created
 
 
 def test_directories_pickterm_creates_are_private(capsys):

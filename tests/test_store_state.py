@@ -126,6 +126,25 @@ def test_recent_lookups_newest_first_deduplicated_and_capped(db):
         db.add_recent("facility", "x")
 
 
+def test_private_dir_makes_every_missing_level_0700_and_leaves_the_rest(tmp_path):
+    from pickterm.store import private_dir
+
+    (tmp_path / "shared").mkdir()
+    (tmp_path / "shared").chmod(0o755)
+    old_umask = os.umask(0o022)
+    try:
+        made = private_dir(tmp_path / "shared" / "a" / "b" / "c")
+        assert private_dir(made) == made  # already there: fine
+    finally:
+        os.umask(old_umask)
+    modes = {p.name: stat.S_IMODE(p.stat().st_mode) for p in (tmp_path / "shared").rglob("*")}
+    assert modes == {"a": 0o700, "b": 0o700, "c": 0o700}
+    assert stat.S_IMODE((tmp_path / "shared").stat().st_mode) == 0o755  # not pickterm's: left alone
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(OSError):
+        private_dir(tmp_path / "file" / "sub")
+
+
 def test_recent_lookups_belong_to_their_profile(db):
     db.add_recent("order", "o-shop1", "shop1")
     db.add_recent("order", "o-shop2", "shop2")
