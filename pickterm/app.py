@@ -140,6 +140,9 @@ class PickTermApp(App):
     outbox_counts: reactive[tuple[int, int]] = reactive((0, 0))
     # "" while the local store works; else a few words for the header ("store busy", "no store").
     store_status: reactive[str] = reactive("")
+    # Private files or directories others can read (pickterm.store.config.PermissionProblem), found
+    # at start: every screen shows a line under its header while there are any.
+    permission_problems: reactive[tuple[Any, ...]] = reactive(())
     # How often an unavailable store is tried again, and an open one checked for outside changes.
     STORE_POLL_SECONDS: ClassVar[float] = 2.0
 
@@ -259,13 +262,13 @@ class PickTermApp(App):
         self._start_services()
 
     def _warn_about_permissions(self) -> None:
-        """A config file with a key that others can read (or a wide directory): one toast each."""
+        """A config file with a key that others can read (or a wide directory): the line under
+        every screen's header says so for the whole session (a toast would cover the work)."""
         if self.demo or self.settings is None:
             return
-        from pickterm.store.config import permission_warnings
+        from pickterm.store.config import permission_problems
 
-        for warning in permission_warnings(self.settings.config_path):
-            self.notify(f"⚠ {warning[0].upper()}{warning[1:]}", severity="warning", timeout=30)
+        self.permission_problems = tuple(permission_problems(self.settings.config_path))
 
     @work(group="services", exit_on_error=False)
     async def _start_services(self) -> None:
@@ -312,6 +315,8 @@ class PickTermApp(App):
             self.use_key_bindings(settings.key_bindings())
         self._theme_loaded = True
         self.relabel()  # the profile's language, read just now
+        if not self.permission_problems:  # the settings were not known when the app was mounted
+            self._warn_about_permissions()
         self.services.connect()
 
     # ------------------------------------------------------------ the local store
@@ -447,11 +452,31 @@ class PickTermApp(App):
         if self._startup_error is not None:
             raise self._startup_error
         client = self.services.client
-        if client is None:
-            from pickterm.api.errors import AuthenticationError
-
-            raise AuthenticationError("No API key is configured: finish the setup (or start with --demo)")
+        if client is None:  # no key was ever set: not a key the server rejected
+            raise self.missing_key()
         return client
+
+    def missing_key(self) -> Exception:
+        """What a screen says while no API key is set: so, and how to open the setup."""
+        from pickterm.store.config import DEFAULT_PROFILE, MissingKeyError
+
+        return MissingKeyError(
+            _(
+                "No API key is set for profile {profile}. Open the setup: {key}, then Setup"
+                " (or run pickterm config set-key)."
+            ).format(
+                profile=self.settings.profile if self.settings is not None else DEFAULT_PROFILE,
+                key=self.key_words("palette"),
+            )
+        )
+
+    def say_if_no_key(self) -> None:
+        """The setup was left without a key: the screen now shown says so at once."""
+        from pickterm.widgets.common import ErrorPanel
+
+        panels = self.screen.query(ErrorPanel)  # none while the app closes
+        if self.needs_setup and panels and not self.screen.query("#setup-key"):
+            panels.first().show_error(self.missing_key())
 
     def use_settings(self, settings: Settings) -> None:
         """Adopt new settings (after the setup screen saved them) and a client for them."""
@@ -475,12 +500,13 @@ class PickTermApp(App):
             self.run_worker(self.update_outbox_counts(), group="counts", exit_on_error=False)
 
     async def update_outbox_counts(self) -> None:
-        """Count the outbox (off the event loop); a busy store keeps the last counts."""
+        """Count this profile's writes in the outbox (off the event loop); a busy store keeps the
+        last counts."""
         outbox = self.outbox
         if outbox is None:
             return
         try:
-            counts = await self.in_store(outbox.counts)
+            counts = await self.in_store(outbox.counts, self.services.profile_name)
         except Exception:
             return
         self.outbox_counts = tuple(counts)
@@ -521,25 +547,31 @@ class PickTermApp(App):
     # ------------------------------------------------------------ navigation
 
     def remember(self, kind: str, ident: str) -> None:
-        """Add to the recent lookups (order, worksheet, shipment), off the event loop."""
+        """Add to this profile's recent lookups (order, worksheet, shipment), off the event loop."""
         if self.state is not None:
             self._remember(self.state, kind, ident)
 
     async def recent_lookups(self, limit: int) -> list[Any]:
-        """The recent lookups, newest first, once those being saved are in (off the event loop)."""
+        """This profile's recent lookups, newest first, once those being saved are in (off the
+        event loop); none while the profile is not known yet (the settings not read)."""
         for worker in [w for w in self.workers if w.group == "remember" and not w.is_finished]:
             try:
                 await worker.wait()
             except Exception:  # its failure is in the header already
                 pass
-        if self.state is None:
+        profile = self.services.profile_name
+        if self.state is None or profile is None:
             return []
-        return await self.in_store(self.state.recent, limit)
+        return await self.in_store(self.state.recent, limit, profile)
 
     @work(group="remember", exit_on_error=False)
     async def _remember(self, state: Any, kind: str, ident: str) -> None:
+        await self._services_ready.wait()  # the profile is known (a lookup needed the settings anyway)
+        profile = self.services.profile_name
+        if profile is None:  # the settings could not be read
+            return
         try:
-            await self.in_store(state.add_recent, kind, ident, writes=True)
+            await self.in_store(state.add_recent, kind, ident, profile, writes=True)
         except Exception:  # the store is a convenience here: the header says it is busy
             pass
 
@@ -586,7 +618,8 @@ class PickTermApp(App):
     def open_setup(self) -> None:
         from pickterm.screens.setup import SetupScreen
 
-        self.push_screen(SetupScreen())
+        if not isinstance(self.screen, SetupScreen):  # once: the palette may ask again over it
+            self.push_screen(SetupScreen())
 
     # ------------------------------------------------------------ global actions
 
@@ -735,6 +768,8 @@ class PickTermApp(App):
             _("Help"), _("{key} · every key of this screen").format(key=self.keys_of("help")), self.action_help
         )
         yield SystemCommand(_("Outbox"), _("tracking writes waiting or refused"), self.action_outbox)
+        if not self.demo:  # the demo has no settings of its own
+            yield SystemCommand(_("Setup"), _("API key, hosts and language of this profile"), self.open_setup)
         for key in THEMES:
             yield SystemCommand(
                 _("Theme: {name}").format(name=key), _("colours (remembered)"), _bind(self.action_use_theme, key)

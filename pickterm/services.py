@@ -25,7 +25,9 @@ if TYPE_CHECKING:
     from pickterm.store.outbox import Outbox
     from pickterm.store.state import StateDB
 
-__all__ = ["Services"]
+__all__ = ["DEMO_PROFILE", "Services"]
+
+DEMO_PROFILE = "demo"  # whose lookups the demo's store holds
 
 
 @dataclass
@@ -66,6 +68,14 @@ class Services:
             self.settings = load_settings(self.profile, api_url=self.api_url, auth_url=self.auth_url)
             _speak(self.settings)
         return self.settings
+
+    @property
+    def profile_name(self) -> str | None:
+        """The profile the local state belongs to (its recent lookups): the settings' one, None
+        until they are read; in demo mode ``demo`` (the demo's store is its own anyway)."""
+        if self.demo:
+            return DEMO_PROFILE
+        return self.settings.profile if self.settings is not None else None
 
     # ------------------------------------------------------------ sandbox
 

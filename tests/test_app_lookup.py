@@ -278,3 +278,38 @@ def test_the_home_screen_module_stays_light():
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == ""
+
+
+async def test_recent_lookups_are_those_of_the_profile_they_were_made_in(tmp_path):
+    """Two profiles on one terminal share the local store, not their recent lookups."""
+    from pickterm.connect import demo_client
+    from pickterm.sandbox import Sandbox
+    from pickterm.store.config import Settings
+
+    def app_of(profile: str) -> PickTermApp:
+        sandbox = Sandbox()
+        settings = Settings(profile=profile, config_path=tmp_path / "config.toml")
+        return PickTermApp(settings=settings, client=demo_client(sandbox), sandbox=sandbox)
+
+    def listed(app) -> str:
+        return " ".join(str(option.prompt) for option in app.screen.query_one("#lookup-list", OptionList).options)
+
+    app = app_of("shop1")
+    async with app.run_test(size=(40, 16)) as pilot:
+        await settle(pilot)
+        await submit(pilot, data.ORDER_COP)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert data.ORDER_COP in listed(app)
+    app = app_of("shop2")
+    async with app.run_test(size=(40, 16)) as pilot:
+        await settle(pilot)
+        assert data.ORDER_COP not in listed(app)
+        await submit(pilot, data.ORDER_WEIGHABLE)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert data.ORDER_WEIGHABLE in listed(app) and data.ORDER_COP not in listed(app)
+    app = app_of("shop1")
+    async with app.run_test(size=(40, 16)) as pilot:
+        await settle(pilot)
+        assert data.ORDER_COP in listed(app) and data.ORDER_WEIGHABLE not in listed(app)

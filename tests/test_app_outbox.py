@@ -201,3 +201,26 @@ async def test_history_lists_settled_writes_newest_first_with_time_target_and_an
         await pilot.press("h")
         await settle(pilot)
         assert "1 failed" in text_of(screen)
+
+
+async def test_the_header_counts_the_writes_of_this_profile_only(tmp_path):
+    """One store, two profiles: the header counts what this profile wrote (and entries from
+    before writes had a target), not another profile's writes, which it never sends."""
+    from pickterm.connect import demo_client
+    from pickterm.store.config import Settings
+    from pickterm.store.outbox import Outbox
+    from pickterm.store.state import StateDB
+
+    elsewhere = "https://api.example.com/v1"
+    with StateDB.open() as db:
+        outbox = Outbox(db)
+        for order_id in (data.ORDER_ON_ROUTE, data.ORDER_WEIGHABLE):
+            outbox.add(order_id, DELIVERED, Target("shop1", elsewhere, elsewhere))
+        outbox.add(data.ORDER_COP, DELIVERED, Target("shop2", elsewhere, elsewhere))
+    for profile, shown in (("shop2", "⟳ 1 pending"), ("shop1", "⟳ 2 pending")):
+        app = PickTermApp(
+            settings=Settings(profile=profile, config_path=tmp_path / "config.toml"), client=demo_client()
+        )
+        async with app.run_test(size=(80, 24)) as pilot:
+            await settle(pilot)
+            assert header_status(app) == shown

@@ -10,6 +10,7 @@ from textual.widgets import Static
 
 from pickterm.api.client import API_URL, AUTH_URL
 from pickterm.app import PickTermApp
+from pickterm.i18n import set_language
 from pickterm.sandbox import DEMO_API_KEY, Sandbox, data, serve_in_thread
 from pickterm.screens.confirm import ConfirmScreen
 from pickterm.screens.setup import SetupScreen
@@ -179,3 +180,72 @@ async def test_leaving_unsaved_setup_asks_first():
         await settle(pilot)
         assert screen not in app.screen_stack
         assert not config_path().exists()
+
+
+async def test_the_connection_result_is_in_sight_at_40x16(server):
+    app = PickTermApp()
+    async with app.run_test(size=(40, 16)) as pilot:
+        screen = await setup_screen(pilot)
+        await fill(pilot, screen, api_url=server.url, auth_url=server.url, api_key=DEMO_API_KEY)
+        await pilot.press("ctrl+t")
+        await settle(pilot)
+        shown = terminal_text(app)
+        assert "✔ Connection works" in shown  # on the screen, not below the fold
+        assert "API key" in shown and app.focused is field(screen, "api_key").input  # the field typed in too
+        await fill(pilot, screen, api_key=WRONG_KEY)
+        await pilot.press("ctrl+t")
+        await settle(pilot)
+        assert "✘ Connection test failed" in terminal_text(app)
+
+
+async def test_a_saved_key_is_never_shown_only_that_one_is_saved():
+    from pickterm.connect import demo_client
+    from pickterm.store.config import set_api_key
+
+    secret = "pnp-key-0123456789-abcdWXYZ"
+    set_api_key(secret, "default")
+    app = PickTermApp(settings=load_settings(), client=demo_client())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        app.open_setup()
+        screen = await setup_screen(pilot)
+        key = field(screen, "api_key")
+        assert key.value == "" and key.input.placeholder == "a key is saved; empty keeps it"
+        assert "The saved key is never shown" in terminal_text(app)
+        for shown in (terminal_text(app), app.export_screenshot()):
+            assert secret[-4:] not in shown and "\u2022" * 4 not in shown
+
+
+async def test_setup_opens_again_from_the_palette_and_home_says_no_key_is_set():
+    """Left without a key, home says none is set (not "rejected") and how to open the setup;
+    the command palette opens it again, in the user's language."""
+    app = PickTermApp()
+    async with app.run_test(size=(40, 16)) as pilot:
+        await setup_screen(pilot)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert not isinstance(app.screen, SetupScreen)
+        said = str(app.screen.error_panel.render())
+        assert "No API key is set for profile default" in said and "^p, then Setup" in said
+        assert "rejected" not in said
+        await pilot.press(*"1509750516095-01", "enter")  # a lookup says the same
+        await settle(pilot)
+        said = str(app.screen.error_panel.render())
+        assert "No API key is set for profile default" in said and "rejected" not in said
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"setup")
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, SetupScreen)
+        set_language("es")
+        names = [command.title for command in app.get_system_commands(app.screen_stack[0])]
+        assert "Configuración" in names
+
+
+async def test_the_demo_has_no_setup_in_its_palette():
+    app = PickTermApp(demo=True)
+    async with app.run_test(size=(40, 16)) as pilot:
+        await settle(pilot)
+        assert "Setup" not in [command.title for command in app.get_system_commands(app.screen)]

@@ -3,6 +3,7 @@ and inputs that used to crash."""
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import subprocess
@@ -169,6 +170,29 @@ def test_a_wide_directory_is_mentioned(capsys):
     assert path.parent.stat().st_mode & 0o777 == 0o700
 
 
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ("config", "set", "theme", "light"),
+        ("config", "set-key"),
+        ("track", ORDER_ON_ROUTE, "--delivered", "now", "--demo"),
+        ("outbox", "flush", "--demo"),
+    ],
+    ids=["config-set", "set-key", "track-demo", "outbox-flush-demo"],
+)
+def test_every_directory_the_first_command_creates_is_private(capsys, monkeypatch, argv):
+    base = Path(os.environ["XDG_STATE_HOME"]).parent
+    before = set(_directories(base))
+    monkeypatch.setattr(sys, "stdin", io.StringIO(SECRET + "\n"))
+    old_umask = os.umask(0o022)
+    try:
+        assert run(capsys, *argv)[0] == 0
+    finally:
+        os.umask(old_umask)
+    created = {str(p): f"{mode:04o}" for p, mode in _directories(base).items() if p not in before}
+    assert created and set(created.values()) == {"0700"}, created
+
+
 def test_directories_pickterm_creates_are_private(capsys):
     assert run(capsys, "config", "set", "theme", "light")[0] == 0
     assert run(capsys, "track", ORDER_ON_ROUTE, "--delivered", "now", "--demo")[0] == 0
@@ -176,12 +200,67 @@ def test_directories_pickterm_creates_are_private(capsys):
     assert state_path().parent.stat().st_mode & 0o777 == 0o700
 
 
-async def test_the_app_flags_a_key_others_can_read():
+def shown_lines(app) -> list[str]:
+    """The terminal's lines that hold something, top to bottom."""
+    from apphelpers import terminal_text
+
+    return [line.rstrip() for line in terminal_text(app).splitlines() if line.strip()]
+
+
+def _directories(base: Path) -> dict[Path, int]:
+    return {p: p.stat().st_mode & 0o777 for p in base.rglob("*") if p.is_dir()}
+
+
+async def _start_app_and_read_warnings(size=(80, 24)) -> tuple[str, str]:
+    """Start the app on this home's settings (the key from PICKTERM_API_KEY); what its
+    permission line and its toasts said."""
     from pickterm.app import PickTermApp
     from pickterm.connect import demo_client
     from pickterm.store.config import load_settings
 
-    from apphelpers import notifications, settle
+    from apphelpers import notifications, settle, terminal_text
+
+    app = PickTermApp(settings=load_settings(), client=demo_client())
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        line = terminal_text(app) if app.screen.query_one("#permission-line").display else ""
+        return line, notifications(app)
+
+
+def test_a_fresh_home_gets_private_directories_and_no_warning_after(capsys, monkeypatch):
+    """The first command in a fresh home is `pickterm get order`: every directory it creates is
+    0700 (the parents of the token cache too), and the app started there afterwards warns of nothing."""
+    import asyncio
+
+    base = Path(os.environ["XDG_STATE_HOME"]).parent
+    before = set(_directories(base))
+    monkeypatch.setenv("PICKTERM_API_KEY", DEMO_API_KEY)
+    old_umask = os.umask(0o022)
+    try:
+        with serve_in_thread(Sandbox()) as server:
+            code, out, err = run(
+                capsys, "get", "order", ORDER_ON_ROUTE, "--api-url", server.url, "--auth-url", server.url
+            )
+        assert code == 0 and json.loads(out)["orderId"] == ORDER_ON_ROUTE and err == ""
+        created = {p: mode for p, mode in _directories(base).items() if p not in before}
+        assert state_path().parent in created and state_path().parent / "tokens" in created
+        assert Path(os.environ["XDG_STATE_HOME"]) in created
+        assert created == dict.fromkeys(created, 0o700), {str(p): f"{m:04o}" for p, m in created.items()}
+        for _ in range(2):  # the first start creates the state database, the second would warn of its directory
+            line, toasts = asyncio.run(_start_app_and_read_warnings())
+            assert "fix-perms" not in line and "chmod" not in toasts and "0700" not in toasts
+        assert all(mode == 0o700 for p, mode in _directories(base).items() if p not in before)
+    finally:
+        os.umask(old_umask)
+
+
+async def test_the_app_flags_a_key_others_can_read_in_a_line_under_the_header():
+    from pickterm.app import PickTermApp
+    from pickterm.connect import demo_client
+    from pickterm.i18n import set_language
+    from pickterm.store.config import load_settings
+
+    from apphelpers import notifications, settle, terminal_text
 
     path = config_path()
     path.parent.mkdir(mode=0o700, parents=True)
@@ -190,7 +269,52 @@ async def test_the_app_flags_a_key_others_can_read():
     app = PickTermApp(settings=load_settings(), client=demo_client())
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        assert "others can read it (mode 0640)" in notifications(app)
+        lines = [line.rstrip() for line in terminal_text(app).splitlines() if line.strip()]
+        assert lines[1] == "⚠ Others can read pickterm's private files: run pickterm config fix-perms"
+        assert "others can read" not in notifications(app)
+    set_language("pt-BR")
+    app = PickTermApp(settings=load_settings(), client=demo_client())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert shown_lines(app)[1] == "⚠ Outros podem ler seus arquivos privados: rode pickterm config fix-perms"
+        await pilot.resize_terminal(60, 20)  # too narrow for it: the short sentence, whole
+        await settle(pilot)
+        assert shown_lines(app)[1] == "⚠ Não privado: pickterm config fix-perms"
+
+
+async def test_a_wide_state_directory_is_a_translated_line_that_hides_no_work_at_40x16():
+    """A state directory made 0755 by hand: on the handheld, a line under the header in the
+    user's language, on every screen, for the whole session; no toast over the walk's progress
+    or its scan field's hints."""
+    from pickterm.app import PickTermApp
+    from pickterm.connect import demo_client
+    from pickterm.i18n import set_language
+    from pickterm.sandbox import data
+    from pickterm.store.config import load_settings
+
+    from apphelpers import notifications, settle, terminal_text
+
+    state_path().parent.mkdir(parents=True)
+    state_path().parent.chmod(0o755)
+    StateDB.open().close()
+    set_language("es")
+    sandbox = Sandbox()
+    app = PickTermApp(settings=load_settings(), client=demo_client(sandbox), sandbox=sandbox)
+    async with app.run_test(size=(40, 16)) as pilot:
+        await settle(pilot)
+        assert shown_lines(app)[1] == "⚠ No privado: pickterm config fix-perms"  # right under the header
+        app.open_worksheet(data.WS_MAIN)
+        await settle(pilot)
+        await app.screen.barcodes_loaded.wait()
+        await settle(pilot)
+        shown = terminal_text(app)
+        assert shown_lines(app)[1].startswith("⚠ No privado:")
+        progress = str(app.screen.query_one("#walk-progress").render())
+        assert "/69" in progress and progress in shown  # the walk's units line is on the screen
+        assert notifications(app) == ""
+        await pilot.press("f3")
+        await settle(pilot)
+        assert shown_lines(app)[1].startswith("⚠ No privado:")
 
 
 # ---------------------------------------------------------------- inputs that crashed

@@ -73,11 +73,16 @@ def test_config_path_show_set(capsys):
 def test_config_set_key_reads_stdin_and_never_prints_it(capsys, monkeypatch):
     monkeypatch.setattr(sys, "stdin", io.StringIO(SECRET + "\n"))
     code, out, err = run(capsys, "config", "set-key", "--profile", "work")
-    assert code == 0 and SECRET not in out + err and SECRET[-4:] in out
+    assert code == 0 and SECRET not in out + err and SECRET[-4:] not in out + err
+    assert out.startswith("API key stored in profile work")
     assert load_settings("work").api_key_value() == SECRET
     assert os.stat(config_path()).st_mode & 0o777 == 0o600
     code, out, err = run(capsys, "config", "show", "--profile", "work")
-    assert SECRET not in out + err and "\u2022" * 8 + SECRET[-4:] in out
+    # Only whether a key is set: not a character of it, masked or not.
+    assert SECRET[-4:] not in out + err and "\u2022" not in out
+    assert "api_key = (set)  # file" in out
+    assert run(capsys, "config", "set", "theme", "light", "--profile", "floor")[0] == 0
+    assert "api_key = (not set)  # default" in run(capsys, "config", "show", "--profile", "floor")[1]
     monkeypatch.setenv("PICKTERM_API_KEY", SECRET + "env")
     code, out, err = run(capsys, "config", "show", "--profile", "work")
     assert SECRET not in out + err and "# env PICKTERM_API_KEY" in out

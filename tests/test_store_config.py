@@ -14,7 +14,6 @@ from pickterm.store.config import (
     ConfigError,
     config_path,
     load_settings,
-    mask_key,
     resolve_profile,
     save_setting,
     save_theme,
@@ -263,19 +262,6 @@ def test_invalid_values_are_not_written():
 
 
 # ---------------------------------------------------------------- the key stays secret
-
-
-@pytest.mark.parametrize(
-    ("key", "shown"),
-    [
-        ("abcdefghijkl9876", "\u2022" * 8 + "9876"),
-        ("abcdefgh", "\u2022" * 8 + "efgh"),
-        ("short12", "\u2022" * 8),
-        ("", ""),
-    ],
-)
-def test_mask_key_shows_at_most_four_characters(key, shown):
-    assert mask_key(key) == shown
 
 
 def test_key_never_in_repr_logs_or_errors(caplog):

@@ -126,6 +126,64 @@ def test_recent_lookups_newest_first_deduplicated_and_capped(db):
         db.add_recent("facility", "x")
 
 
+def test_private_dir_makes_every_missing_level_0700_and_leaves_the_rest(tmp_path):
+    from pickterm.store import private_dir
+
+    (tmp_path / "shared").mkdir()
+    (tmp_path / "shared").chmod(0o755)
+    old_umask = os.umask(0o022)
+    try:
+        made = private_dir(tmp_path / "shared" / "a" / "b" / "c")
+        assert private_dir(made) == made  # already there: fine
+    finally:
+        os.umask(old_umask)
+    modes = {p.name: stat.S_IMODE(p.stat().st_mode) for p in (tmp_path / "shared").rglob("*")}
+    assert modes == {"a": 0o700, "b": 0o700, "c": 0o700}
+    assert stat.S_IMODE((tmp_path / "shared").stat().st_mode) == 0o755  # not pickterm's: left alone
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(OSError):
+        private_dir(tmp_path / "file" / "sub")
+
+
+def test_recent_lookups_belong_to_their_profile(db):
+    db.add_recent("order", "o-shop1", "shop1")
+    db.add_recent("order", "o-shop2", "shop2")
+    db.add_recent("order", "o-both", "shop1")
+    db.add_recent("order", "o-both", "shop2")  # one id in two profiles: each has it
+    assert [r.ident for r in db.recent(profile="shop1")] == ["o-both", "o-shop1"]
+    assert [r.ident for r in db.recent(profile="shop2")] == ["o-both", "o-shop2"]
+    assert db.recent(profile="shop3") == []
+    for n in range(60):  # the cap is per profile: a busy one never pushes out another's
+        db.add_recent("worksheet", f"w{n}", "shop2")
+    assert len(db.recent(profile="shop2")) == 50
+    assert [r.ident for r in db.recent(profile="shop1")] == ["o-both", "o-shop1"]
+
+
+def test_recent_lookups_from_before_profiles_stay_readable(tmp_path):
+    """A database of the previous schema: its recent lookups are listed by every profile, and
+    become a profile's own when that profile opens them again."""
+    path = tmp_path / "old.db"
+    conn = sqlite3.connect(path, isolation_level=None)
+    for migration in MIGRATIONS[:2]:
+        for statement in migration.split(";"):
+            if statement.strip():
+                conn.execute(statement)
+    conn.execute("PRAGMA user_version = 2")
+    conn.execute("INSERT INTO recent (kind, ident, opened_at) VALUES ('order', 'old-1', '2025-01-01T00:00:00Z')")
+    conn.execute("INSERT INTO recent (kind, ident, opened_at) VALUES ('worksheet', 'old-2', '2025-01-02T00:00:00Z')")
+    conn.close()
+    with StateDB.open(path=path) as db:
+        assert db.schema_version == len(MIGRATIONS)
+        for profile in ("shop1", "shop2"):
+            assert [(r.kind, r.ident) for r in db.recent(profile=profile)] == [
+                ("worksheet", "old-2"),
+                ("order", "old-1"),
+            ]
+        db.add_recent("order", "old-1", "shop1")
+        assert [r.ident for r in db.recent(profile="shop1")] == ["old-1", "old-2"]
+        assert [r.ident for r in db.recent(profile="shop2")] == ["old-2"]
+
+
 def test_schema_version_and_a_newer_database_is_refused(tmp_path):
     path = tmp_path / "s.db"
     with StateDB.open(path=path) as db:

@@ -21,6 +21,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from pickterm.store import private_dir
+
 log = logging.getLogger("pickterm.api.auth")
 
 DEFAULT_LIFETIME = 900.0  # the API's tokens live 15 minutes
@@ -109,7 +111,7 @@ class TokenCache:
             "renewAt": self._wall() + renew_in,
         }
         try:
-            self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            private_dir(self.path.parent)
             temp = self.path.with_name(f".{self.path.name}.{os.getpid()}")
             fd = os.open(temp, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)
             with os.fdopen(fd, "w", encoding="utf-8") as handle:

@@ -14,7 +14,6 @@ from pickterm.store.config import (
     config_path,
     fix_permissions,
     load_settings,
-    mask_key,
     resolve_profile,
     save_setting,
     set_api_key,
@@ -93,7 +92,7 @@ def run_show(args: argparse.Namespace) -> int:
     for key in SHOWN:  # the keys as the file spells them; values and sources in words
         value = getattr(settings, key)
         if key == "api_key":
-            value = mask_key(value) or _("(not set)")
+            value = _("(set)") if value is not None else _("(not set)")  # never a character of it
         elif value is None:
             value = _("(not set)")
         source = settings.sources.get(key, "default")
@@ -142,7 +141,7 @@ def run_set_key(args: argparse.Namespace) -> int:
         return fail(ValueError("no API key entered; nothing changed"))
     set_api_key(key, getattr(args, "profile", None))
     name = resolve_profile(getattr(args, "profile", None))
-    print(f"API key {mask_key(key.strip())} stored in profile {name} ({config_path()})")
+    print(_("API key stored in profile {profile} ({path})").format(profile=name, path=config_path()))
     return 0
 
 

@@ -13,9 +13,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, ClassVar, cast
 
+from rich.cells import cell_len
 from textual import work
 from textual.app import ActiveBinding, ComposeResult
 from textual.screen import Screen
+from textual.widgets import Static
 
 from pickterm.i18n import _
 from pickterm.widgets.common import AppHeader, ErrorPanel
@@ -24,6 +26,28 @@ from pickterm.widgets.keys import bind, in_declared_order
 
 if TYPE_CHECKING:  # only the type: screens never import the App at run time (see tests/test_layers.py)
     from pickterm.app import PickTermApp
+
+
+class PermissionLine(Static):
+    """The line under the header while private files are readable by others (see
+    ``PickTermApp.permission_problems``): it stands for the whole session, over no work."""
+
+    def __init__(self) -> None:
+        super().__init__("", id="permission-line", markup=False)
+        self.display = False
+
+    def on_mount(self) -> None:
+        self.watch(self.app, "permission_problems", self._show)
+
+    def on_resize(self) -> None:
+        self._show(cast("PickTermApp", self.app).permission_problems)
+
+    def _show(self, problems: tuple[Any, ...]) -> None:
+        self.display = bool(problems)
+        sentence = _("⚠ Others can read pickterm's private files: run pickterm config fix-perms")
+        narrow = cell_len(sentence) + 2 > self.app.size.width  # the handheld: the short one, no margin
+        self.set_class(narrow, "-narrow")
+        self.update(_("⚠ Not private: pickterm config fix-perms") if narrow else sentence)
 
 
 class BaseScreen(Screen):
@@ -39,6 +63,7 @@ class BaseScreen(Screen):
 
     def compose(self) -> ComposeResult:
         yield AppHeader(_(self.TITLE), self.subtitle)
+        yield PermissionLine()
         yield ErrorPanel()
         yield from self.compose_body()
         yield AppFooter()

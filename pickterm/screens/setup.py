@@ -1,9 +1,11 @@
-"""First-run setup: profile, API and auth URLs, auth scheme, the API key and the language.
+"""Setup: profile, API and auth URLs, auth scheme, the API key and the language.
 
-Opened when the app starts without a usable API key (and not in demo mode).
-ctrl+t tests the typed values by asking the auth host for a token; ctrl+s checks
-and saves them to the config file, and the app goes on with them. The key is typed
-into a password field and never shown, also not in a message.
+Opened when the app starts without a usable API key (and not in demo mode), and again
+from the command palette (Setup). ctrl+t tests the typed values by asking the auth host
+for a token; ctrl+s checks and saves them to the config file, and the app goes on with
+them. The key is typed into a password field and never shown, also not in a message, nor
+any character of a saved one: the screen only says whether one is saved. The result of a
+test or a save stands under the form, above the footer, where a 40x16 screen shows it.
 """
 
 from __future__ import annotations
@@ -83,7 +85,7 @@ class SetupScreen(FormScreen):
 
     def compose_body(self) -> ComposeResult:
         from pickterm.api.client import API_URL, AUTH_URL
-        from pickterm.store.config import DEFAULT_PROFILE, mask_key
+        from pickterm.store.config import DEFAULT_PROFILE
 
         settings = self.pickapp.settings
         profile = getattr(settings, "profile", None) or DEFAULT_PROFILE
@@ -92,18 +94,18 @@ class SetupScreen(FormScreen):
         scheme = getattr(settings, "auth_scheme", None) or "bearer"
         saved_key = getattr(settings, "api_key", None)
         self._has_saved_key = saved_key is not None
-        key_hint = (
-            _("saved: {key}").format(key=mask_key(saved_key)) if saved_key is not None else _("paste or type the key")
-        )
-        with VerticalScroll(id="body", can_focus=False):
-            yield Static(
-                Content(
-                    _(
-                        "No usable API key yet: tell pickterm where and how to connect. (pickterm --demo runs without one.)"
-                    )
-                ),
-                id="setup-intro",
+        # Whether a key is saved, never a character of it.
+        key_hint = _("a key is saved; empty keeps it") if saved_key is not None else _("paste or type the key")
+        if saved_key is None:
+            intro = _(
+                "No usable API key yet: tell pickterm where and how to connect. (pickterm --demo runs without one.)"
             )
+        else:
+            intro = _(
+                "Where and how this profile connects. The saved key is never shown; type a new one to replace it."
+            )
+        with VerticalScroll(id="body", can_focus=False):
+            yield Static(Content(intro), id="setup-intro")
             yield FormField(_("Profile"), name="profile", value=profile, check=_profile_check, id="setup-profile")
             yield FormField(
                 _("API URL"), name="api_url", value=api_url, check=_setting_check("api_url"), id="setup-api-url"
@@ -135,11 +137,14 @@ class SetupScreen(FormScreen):
                 check=_setting_check("language", note=_language_note),
                 id="setup-language",
             )
-            yield Static("", id="setup-result", markup=False)
+        yield Static("", id="setup-result", markup=False)  # outside the scroll: always in sight
 
     def on_mount(self) -> None:
         self._initial = self.values()
         self.query_one("#setup-key", FormField).focus_input()
+
+    def on_unmount(self) -> None:
+        self.pickapp.call_later(self.pickapp.say_if_no_key)  # left without a key: home says so
 
     # ------------------------------------------------------------ values
 
@@ -165,6 +170,10 @@ class SetupScreen(FormScreen):
             text = text.replace(secret, "••••")
         result = self.query_one("#setup-result", Static)
         result.update(literal(redact(text)))
+        result.display = True
+        focused = self.focused
+        if focused is not None:  # the form is shorter now: the field being typed in stays in sight
+            self.call_after_refresh(focused.scroll_visible, animate=False)
         result.set_class(error, "-error")
         result.set_class(not error, "-ok")
 

@@ -1,3 +1,36 @@
 """Local store: config profiles and secrets (``config``), SQLite state with pick progress
 and recent lookups (``state``), the outbox of tracking writes (``outbox``), the names the
-settings allow (``names``: themes, profile names), and typed dates (``dates``). No Textual in here."""
+settings allow (``names``: themes, profile names), and typed dates (``dates``). No Textual in here.
+
+:func:`private_dir` makes every directory pickterm creates (the config dir, the state dir,
+the token cache): 0700 at every level it creates, not only the last one."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+__all__ = ["PRIVATE_DIR_MODE", "private_dir"]
+
+PRIVATE_DIR_MODE = 0o700
+
+
+def private_dir(path: Path | str) -> Path:
+    """Make ``path`` and each missing parent 0700 (``mkdir -p`` gives its mode to the last one
+    only); directories that exist already are left as they are. Raises OSError."""
+    path = Path(path)
+    missing = []
+    here = path
+    while not here.is_dir():
+        missing.append(here)
+        if here.parent == here:
+            break
+        here = here.parent
+    for directory in reversed(missing):
+        try:
+            directory.mkdir(mode=PRIVATE_DIR_MODE)
+        except FileExistsError:  # made by another pickterm meanwhile (a file there: raised below)
+            if not directory.is_dir():
+                raise
+        else:
+            directory.chmod(PRIVATE_DIR_MODE)  # the umask may have taken bits: exactly 0700
+    return path

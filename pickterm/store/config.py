@@ -25,6 +25,7 @@ import os
 import re
 import tempfile
 from collections.abc import Callable, Mapping, MutableMapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
@@ -35,6 +36,7 @@ from pydantic import BaseModel, ConfigDict, SecretStr
 
 from pickterm.api.client import API_URL, AUTH_URL, check_base_url
 from pickterm.keymap import PRESETS, Keymap, KeymapError, check_keys_table, resolve
+from pickterm.store import PRIVATE_DIR_MODE, private_dir
 from pickterm.store.names import PROFILE_NAME_RULE, THEMES, is_profile_name
 
 __all__ = [
@@ -43,12 +45,14 @@ __all__ = [
     "PROFILE_KEYS",
     "THEMES",
     "ConfigError",
+    "MissingKeyError",
+    "PermissionProblem",
     "Settings",
     "config_path",
     "fix_permissions",
+    "permission_problems",
     "permission_warnings",
     "load_settings",
-    "mask_key",
     "resolve_profile",
     "save_setting",
     "save_language",
@@ -71,7 +75,6 @@ ENV_VARS = {
     "PICKTERM_KEYMAP": "keymap",
 }
 PROFILE_ENV = "PICKTERM_PROFILE"
-_MASK = "\u2022" * 8
 
 _HEADER = """\
 # pickterm configuration. Profiles live in [profiles.NAME] tables; default_profile
@@ -87,6 +90,10 @@ _HEADER = """\
 
 class ConfigError(Exception):
     """A configuration problem, worded as one sentence a person can act on."""
+
+
+class MissingKeyError(ConfigError):
+    """No API key is set for the profile (none was ever given: not one the server rejected)."""
 
 
 # ---------------------------------------------------------------- validation
@@ -258,15 +265,6 @@ class Settings(BaseModel):
     def key_bindings(self) -> Keymap:
         """The keys in effect for this profile (checked when the settings were read)."""
         return resolve(self.keymap, self.keys)
-
-
-def mask_key(key: str | SecretStr | None) -> str:
-    """At most the last 4 characters of a key: ``••••••••abcd``; short keys fully masked."""
-    if isinstance(key, SecretStr):
-        key = key.get_secret_value()
-    if not key:
-        return ""
-    return _MASK if len(key) < 8 else _MASK + key[-4:]
 
 
 def config_path() -> Path:
@@ -449,23 +447,34 @@ def _file_holds_key(path: Path) -> bool:
     return isinstance(profiles, dict) and any(isinstance(t, dict) and "api_key" in t for t in profiles.values())
 
 
-def permission_warnings(path: Path | None = None) -> list[str]:
-    """One sentence per file or directory others can read that should be private (empty when fine).
+@dataclass(frozen=True)
+class PermissionProblem:
+    """A file or directory that should be private and others can read: what it is, its mode
+    and the mode pickterm gives it (0600 a file, 0700 a directory). The screens word it."""
+
+    path: Path
+    mode: int
+    wanted: int
+
+    @property
+    def is_dir(self) -> bool:
+        return self.wanted == PRIVATE_DIR_MODE
+
+
+def permission_problems(path: Path | None = None) -> list[PermissionProblem]:
+    """Every file or directory others can read that should be private (empty when fine).
 
     A config file holding an API key must be 0600; pickterm's own directories 0700 (said
     when they hold something private: the key, or the state database).
     """
     path = Path(path) if path is not None else config_path()
-    warnings = []
+    problems = []
     holds_key = False
     try:
         mode = path.stat().st_mode & 0o777
         holds_key = _file_holds_key(path)
         if mode & 0o077 and holds_key:
-            warnings.append(
-                f"config file {path} holds an API key and others can read it (mode {mode:04o}):"
-                f" run 'chmod 600 {path}' or 'pickterm config fix-perms'"
-            )
+            problems.append(PermissionProblem(path, mode, 0o600))
     except OSError:
         pass
     config_dir, state_dir = _private_dirs(path)
@@ -475,9 +484,24 @@ def permission_warnings(path: Path | None = None) -> list[str]:
         except OSError:
             continue
         if mode & 0o077 and private:
+            problems.append(PermissionProblem(directory, mode, PRIVATE_DIR_MODE))
+    return problems
+
+
+def permission_warnings(path: Path | None = None) -> list[str]:
+    """One sentence per problem of :func:`permission_problems` (the command line prints them)."""
+    warnings = []
+    for problem in permission_problems(path):
+        target, mode = problem.path, problem.mode
+        if problem.is_dir:
             warnings.append(
-                f"directory {directory} is mode {mode:04o}, wider than the 0700 pickterm creates:"
-                f" run 'chmod 700 {directory}' or 'pickterm config fix-perms'"
+                f"directory {target} is mode {mode:04o}, wider than the 0700 pickterm creates:"
+                f" run 'chmod 700 {target}' or 'pickterm config fix-perms'"
+            )
+        else:
+            warnings.append(
+                f"config file {target} holds an API key and others can read it (mode {mode:04o}):"
+                f" run 'chmod 600 {target}' or 'pickterm config fix-perms'"
             )
     return warnings
 
@@ -504,7 +528,7 @@ def fix_permissions(path: Path | None = None) -> list[str]:
 
 def _write_atomic(path: Path, text: str) -> None:
     """Replace ``path`` with ``text``: 0600 temp file in the same dir, fsync, os.replace."""
-    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    private_dir(path.parent)
     fd, tmp = tempfile.mkstemp(prefix=".config-", suffix=".tmp", dir=path.parent)  # mkstemp: mode 0600
     try:
         os.fchmod(fd, 0o600)

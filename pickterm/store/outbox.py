@@ -386,16 +386,18 @@ class Outbox:
             ).fetchall()
         return [_entry(row) for row in rows]
 
-    def counts_by_state(self) -> dict[str, int]:
-        """How many entries are in each state (every state named, 0 when none)."""
+    def counts_by_state(self, profile: str | None = None) -> dict[str, int]:
+        """How many entries are in each state (every state named, 0 when none); with ``profile``,
+        only those written for it (and those stored before entries had a target)."""
+        where, args = (" WHERE profile IS ? OR profile IS NULL", (profile,)) if profile is not None else ("", ())
         with self.db.read() as conn:
-            rows = dict(conn.execute("SELECT state, COUNT(*) FROM outbox GROUP BY state").fetchall())
+            rows = dict(conn.execute(f"SELECT state, COUNT(*) FROM outbox{where} GROUP BY state", args).fetchall())
         return {state: int(rows.get(state, 0)) for state in STATES}
 
-    def counts(self) -> tuple[int, int]:
+    def counts(self, profile: str | None = None) -> tuple[int, int]:
         """``(pending, needing a decision)``: the second number counts failed and uncertain
-        entries, which are never sent again on their own."""
-        by_state = self.counts_by_state()
+        entries, which are never sent again on their own. ``profile``: as :meth:`counts_by_state`."""
+        by_state = self.counts_by_state(profile)
         return by_state["pending"], by_state["failed"] + by_state["uncertain"]
 
     def blocker(self, entry: OutboxEntry) -> OutboxEntry | None:

@@ -25,6 +25,7 @@ from pathlib import Path
 import platformdirs
 
 from pickterm.i18n import _
+from pickterm.store import private_dir
 
 __all__ = [
     "ITEM_STATES",
@@ -106,6 +107,22 @@ MIGRATIONS: list[str] = [
     ALTER TABLE outbox ADD COLUMN settled_at TEXT;
     ALTER TABLE outbox ADD COLUMN answer TEXT;
     CREATE INDEX outbox_by_order ON outbox (order_id, id);
+    """,
+    # Recent lookups belong to the profile they were made in. Those made before have no profile
+    # (NULL): every profile lists them, until one opens that id again and it becomes its own.
+    """
+    CREATE TABLE recent_of_profile (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        profile TEXT,
+        kind TEXT NOT NULL,
+        ident TEXT NOT NULL,
+        opened_at TEXT NOT NULL,
+        UNIQUE (profile, kind, ident)
+    );
+    INSERT INTO recent_of_profile (seq, profile, kind, ident, opened_at)
+        SELECT seq, NULL, kind, ident, opened_at FROM recent ORDER BY seq;
+    DROP TABLE recent;
+    ALTER TABLE recent_of_profile RENAME TO recent;
     """,
 ]
 
@@ -211,7 +228,7 @@ class StateDB:
         """Open (creating and migrating as needed) the real or demo database."""
         path = Path(path) if path is not None else state_path(demo)
         try:
-            path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            private_dir(path.parent)
             if not path.exists():  # private from the start; -wal and -shm inherit the mode
                 os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
             conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False)
@@ -464,22 +481,32 @@ class StateDB:
 
     # ------------------------------------------------------------ recent lookups
 
-    def add_recent(self, kind: str, ident: str) -> None:
-        """Put an order, worksheet or shipment at the top of the recent list (keeps 50)."""
+    def add_recent(self, kind: str, ident: str, profile: str | None = None) -> None:
+        """Put an order, worksheet or shipment at the top of ``profile``'s recent list (keeps 50
+        a profile). The same id from before lookups had a profile becomes this profile's."""
         if kind not in RECENT_KINDS:
             raise ValueError(f"recent kind must be one of {', '.join(RECENT_KINDS)}, not {kind!r}")
         with self.write() as conn:
-            conn.execute("DELETE FROM recent WHERE kind = ? AND ident = ?", (kind, ident))
-            conn.execute("INSERT INTO recent (kind, ident, opened_at) VALUES (?, ?, ?)", (kind, ident, now_iso()))
             conn.execute(
-                "DELETE FROM recent WHERE seq NOT IN (SELECT seq FROM recent ORDER BY seq DESC LIMIT ?)",
-                (RECENT_LIMIT,),
+                "DELETE FROM recent WHERE kind = ? AND ident = ? AND (profile IS ? OR profile IS NULL)",
+                (kind, ident, profile),
+            )
+            conn.execute(
+                "INSERT INTO recent (profile, kind, ident, opened_at) VALUES (?, ?, ?, ?)",
+                (profile, kind, ident, now_iso()),
+            )
+            conn.execute(
+                "DELETE FROM recent WHERE profile IS ? AND seq NOT IN"
+                " (SELECT seq FROM recent WHERE profile IS ? ORDER BY seq DESC LIMIT ?)",
+                (profile, profile, RECENT_LIMIT),
             )
 
-    def recent(self, limit: int = RECENT_LIMIT) -> list[Recent]:
-        """Recent lookups, newest first."""
+    def recent(self, limit: int = RECENT_LIMIT, profile: str | None = None) -> list[Recent]:
+        """``profile``'s recent lookups (with those from before lookups had a profile), newest
+        first; without ``profile``, every profile's."""
+        where, args = ("WHERE profile IS ? OR profile IS NULL", (profile,)) if profile is not None else ("", ())
         with self.read() as conn:
             rows = conn.execute(
-                "SELECT kind, ident, opened_at FROM recent ORDER BY seq DESC LIMIT ?", (limit,)
+                f"SELECT kind, ident, opened_at FROM recent {where} ORDER BY seq DESC LIMIT ?", (*args, limit)
             ).fetchall()
         return [Recent(*row) for row in rows]
