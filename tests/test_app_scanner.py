@@ -159,6 +159,32 @@ async def test_a_scan_answers_no_dialog_of_the_walkthrough(clock):
         assert len(picks(app)) == 0
 
 
+@pytest.mark.parametrize("code", ["4006381333931", "2001234002004", "3*4006381333931"])
+async def test_a_scan_that_starts_with_a_reason_digit_leaves_no_reason_chosen(clock, code):
+    app = PickTermApp(demo=True)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_walk(pilot)
+        current = screen.model.current_id
+        await person(pilot, clock, "f9")
+        dialog = app.screen
+        assert isinstance(dialog, ShortReasonDialog)
+        reasons = dialog.query_one(OptionList)
+        await scan(pilot, clock, code)  # its first digit is a reason's
+        await pilot.pause()
+        assert app.screen is dialog and reasons.highlighted is None  # back to no choice
+        assert not_counted_line(dialog).startswith(f"Not counted: {code}")
+        await person(pilot, clock, "enter")  # a lone Enter now: no reason is chosen, nothing is shorted
+        assert app.screen is dialog and app.state.load_progress(data.WS_MAIN).item(current).state == "todo"
+        # After a person's choice, a scan takes back only what it did itself.
+        await person(pilot, clock, "2")
+        await scan(pilot, clock, code)
+        await pilot.pause()
+        assert reasons.highlighted == 1
+        await person(pilot, clock, "enter")
+        saved = app.state.load_progress(data.WS_MAIN).item(current)
+        assert (saved.state, saved.reason) == ("short", "damaged")
+
+
 async def test_a_scan_is_no_answer_to_a_question(clock):
     app = PickTermApp(demo=True)
     async with app.run_test(size=SIZE) as pilot:

@@ -116,8 +116,9 @@ class BurstGuard:
 
     The first key of a burst cannot be told from a person's key until the second comes:
     keys must only do something that :meth:`burst_started` can take back (move a
-    highlight), or answer through :meth:`hold`, which waits out the burst threshold first.
-    ``clock`` is injectable for tests.
+    highlight; a binding that runs once later keys have come does nothing, see
+    :meth:`overtaken`), or answer through :meth:`hold`, which waits out the burst
+    threshold first. ``clock`` is injectable for tests.
     """
 
     clock: Callable[[], float] = staticmethod(time.monotonic)
@@ -144,6 +145,8 @@ class BurstGuard:
         within the threshold (the rest of a scan, or the Enter that ends it) made it the first
         key of a burst, and drops the answer. The wait is one of the screen's timers."""
         self.drop_held()
+        if self.overtaken():  # the rest of a scan has come already
+            return
         self._held = (self._let_through, answer)
         self._held_timer = self.set_timer(self.burst.threshold, self._give_held)  # type: ignore[attr-defined]
 
@@ -162,6 +165,12 @@ class BurstGuard:
         # No key came after the held one, and the screen is still in front: a person's key.
         if key == self._keys_seen and self.app.screen is self:  # type: ignore[attr-defined]
             answer()
+
+    def overtaken(self) -> bool:
+        """True when a key reached the screen after the last one it let through: a binding that
+        acts on that key now (bindings run after the screen has seen the keys behind it) acts on
+        the first key of a burst, and must do nothing."""
+        return self._keys_seen != self._let_through
 
     def guard_key(self, event: events.Key) -> bool:
         """Swallow the keys of a burst; True when ``event`` was swallowed."""
