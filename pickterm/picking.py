@@ -552,6 +552,8 @@ class PickProgress:
         self, item: WalkItem, units: int, *, weight_kg: float | None = None, scanned: str = ""
     ) -> Outcome:
         if units > item.left:
+            self._refresh(item)  # another terminal may have taken units back: the store's count decides
+        if units > item.left:
             if item.left == 0:
                 detail = _("{name} is already complete ({picked} of {need}). Nothing was counted.").format(
                     name=item.name, picked=item.picked, need=item.need
@@ -673,6 +675,17 @@ class PickProgress:
         if weight_kg is not None:
             total = (item.weight_kg or 0.0) + weight_kg
             item.weight_kg = round(total, 6) if item.units > 0 and total > 1e-9 else None
+
+    def _refresh(self, item: WalkItem) -> None:
+        """Take the store's count of ``item`` (every terminal's picks), when it can be read."""
+        if self.store is None:
+            return
+        try:
+            stored = self.store.item_total(self.worksheet_id, item.id)
+        except Exception:  # the write that follows says what is wrong with the store
+            return
+        with self._changing(item):
+            self._apply(item, 0, None, stored)
 
     def _changed_elsewhere(
         self, item: WalkItem, stored: ItemTotal, title: str, nothing: str, *, scanned: str = ""

@@ -260,6 +260,12 @@ def test_two_terminals_on_one_store_never_count_the_same_units_twice(sandbox, tm
         assert "the store counts 2 of 2" in refused.detail and "Nothing was counted" in refused.detail
         assert b.items["101"].units == 2 and b.current_id != "101"  # b took the store's count and moved on
         assert db_b.load_progress(WS_MAIN).item("101").units == 2 and len(db_a.pick_events(WS_MAIN)) == 2
+        # a's undo takes back a's own unit, and the item is no longer done anywhere.
+        undone = a.undo()
+        assert undone.title == "Undone" and "(1 of 2)" in undone.detail and bananas.status == "partial"
+        assert db_b.load_progress(WS_MAIN).item("101").units == 1
+        b.open("101")
+        assert b.scan(bananas.ean).kind == "pick" and b.items["101"].units == 2
         # A unit added by key is refused the same way.
         b.open("101")
         assert b.add_unit().title == "Too many"  # b knows now
