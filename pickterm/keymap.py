@@ -15,7 +15,8 @@ A profile chooses the keys with::
     allow_printable = ["order.worksheets"]
 
 Checked before the app starts (:func:`resolve`), each a :class:`KeymapError` of one sentence:
-an unknown id, a key name that is not a key, a key given to two actions that are active on the
+an unknown id, a key name that is not a key, a key a terminal sends as another key (ctrl+m is
+Enter, ctrl+i Tab, ctrl+h Backspace, ctrl+[ Esc), a key given to two actions that are active on the
 same screen (naming both ids), a fixed binding remapped, and a printable character (one the
 scan field needs) unless its id is listed in ``allow_printable``: then it is used, and
 ``pickterm keys`` flags it.
@@ -174,6 +175,17 @@ _NAMED = {
 }
 
 
+# Keys a terminal sends as the same byte as another key, so that Textual reads them as that key:
+# a binding on one of them never fires (or fires where the other key was meant).
+ALIASED_KEYS: dict[str, str] = {
+    "ctrl+m": "it is Enter in a terminal",
+    "ctrl+j": "it is the line feed a scanner may end a scan with",
+    "ctrl+i": "it is Tab in a terminal",
+    "ctrl+h": "it is Backspace in a terminal",
+    "ctrl+[": "it is Esc in a terminal",
+}
+
+
 def _character(name: str) -> str | None:
     """The character a key name types ("a", "?", "question_mark", "space"), or None."""
     if len(name) == 1:
@@ -259,6 +271,10 @@ def check_keys_table(value: object) -> dict[str, tuple[str, ...]]:
             table[name] = tuple(dict.fromkeys(normalize(k) for k in given))
         except KeymapError as exc:
             raise KeymapError(f"{name!r}: {exc}") from None
+        for key in table[name]:
+            why = ALIASED_KEYS.get(_canonical(key))
+            if why:
+                raise KeymapError(f"{name!r}: key {key!r} can never fire as its own key ({why}); choose another key")
     return table
 
 

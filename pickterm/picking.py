@@ -2,10 +2,15 @@
 
 No Textual here: the walkthrough screen shows a :class:`PickProgress` and forwards
 the picker's scans and keys to it. Every change is written to the store (a
-``StateDB``: ``record_pick``, ``undo_last_pick``, ``set_item_state``,
+``StateDB``: ``add_pick``, ``undo_pick``, ``set_item_state``,
 ``set_current_item``) *before* it changes what the walk shows, so what the screen
 acknowledges is already saved: reopening the worksheet, also after a crash, lands
 on the same item with the same counts.
+
+Two terminals may walk one worksheet on one store. The store checks every pick
+against its own count (every terminal's picks) as it writes it: a pick past what
+the item needs, or a unit taken back below none, is refused there, the walk takes
+the store's count, and the picker is told that the item was picked elsewhere.
 
 How it works:
 
@@ -28,7 +33,8 @@ How it works:
   label says.
 - Undo takes back the last action of any kind made in this walk (a confirmation,
   a unit added or removed by key, a skip, a short), newest first; past those
-  (after a restart) it takes back the last recorded confirmation.
+  (after a restart) it takes back the last recorded confirmation. An undo never
+  leaves an item with fewer than no units, or more than it needs.
 - The walk is finished when every item is done or short: a skipped item is
   still to pick.
 """
@@ -45,6 +51,7 @@ from typing import Any, Literal
 from pickterm.api.models import Order, OrderItem, Worksheet, WorksheetItem
 from pickterm.i18n import N_, _, decimal
 from pickterm.scan import ItemKeys, Scan, ScanIndex, ScanSettings
+from pickterm.store.state import ItemTotal, PickRefused
 
 __all__ = [
     "SHORT_REASONS",
@@ -301,7 +308,8 @@ class PickProgress:
         self.store = store
         self.settings = settings or ScanSettings()
         self.notes = note_texts(n for a in worksheet.picker_assignment for n in (a.notes or []))
-        self._history: list[tuple[Any, ...]] = []  # this walk's actions, for undo: newest last
+        # This walk's actions, for undo, newest last: (kind, item id, state before, pick event id).
+        self._history: list[tuple[Any, ...]] = []
         self.items: dict[str, WalkItem] = {}
         for ws_item in worksheet.items:
             if ws_item.id not in self.items:
@@ -544,6 +552,8 @@ class PickProgress:
         self, item: WalkItem, units: int, *, weight_kg: float | None = None, scanned: str = ""
     ) -> Outcome:
         if units > item.left:
+            self._refresh(item)  # another terminal may have taken units back: the store's count decides
+        if units > item.left:
             if item.left == 0:
                 detail = _("{name} is already complete ({picked} of {need}). Nothing was counted.").format(
                     name=item.name, picked=item.picked, need=item.need
@@ -589,14 +599,18 @@ class PickProgress:
         weight = None
         if item.weight_kg is not None:
             weight = -round(item.weight_kg / item.units, 6)
+        total: ItemTotal | None = None
+        event_id = None
         try:
             if self.store is not None:
-                self.store.record_pick(self.worksheet_id, item.id, -1, weight_kg=weight, code=None)
+                event_id, total = self.store.add_pick(self.worksheet_id, item.id, -1, weight_kg=weight, code=None)
+        except PickRefused as refused:
+            return self._changed_elsewhere(item, refused.total, _("Not removed"), _("Nothing was removed."))
         except Exception as exc:
             return _not_saved(exc)
         with self._changing(item):
-            self._apply(item, -1, weight)
-        self._history.append(("pick", item.id, None))
+            self._apply(item, -1, weight, total)
+        self._history.append(("pick", item.id, None, event_id))
         detail = _("-1 {name} ({picked} of {need})").format(name=item.name, picked=item.picked, need=item.need)
         return Outcome("info", _("Removed"), detail=detail, item_id=item.id, units=-1)
 
@@ -604,19 +618,27 @@ class PickProgress:
         item = self.items[item_id]
         was_settled = self.all_settled
         before = (item.state, item.reason) if item.state != "todo" else None
+        total: ItemTotal | None = None
+        event_id = None
         try:
             if self.store is not None:
-                self.store.record_pick(self.worksheet_id, item_id, units, weight_kg=weight_kg, code=code)
+                event_id, total = self.store.add_pick(
+                    self.worksheet_id, item_id, units, weight_kg=weight_kg, code=code, limit=item.need
+                )
                 if item.state != "todo":
                     self.store.set_item_state(self.worksheet_id, item_id, "todo")
+        except PickRefused as refused:
+            return self._changed_elsewhere(
+                item, refused.total, _("Already picked elsewhere"), _("Nothing was counted here."), scanned=code or ""
+            )
         except Exception as exc:
             return _not_saved(exc)
-        self._history.append(("pick", item_id, before))
+        self._history.append(("pick", item_id, before, event_id))
         with self._changing(item):
             if item.state != "todo":
                 item.state, item.reason, item.skip_seq = "todo", None, 0
                 self._reorder()
-            self._apply(item, units, weight_kg)
+            self._apply(item, units, weight_kg, total)
         if weight_kg is not None:
             detail = _("{units} × {name} ({picked} of {need}, {weight})").format(
                 units=units, name=item.name, picked=item.picked, need=item.need, weight=format_kg(weight_kg)
@@ -641,11 +663,53 @@ class PickProgress:
             finished=not was_settled and self.all_settled,
         )
 
-    def _apply(self, item: WalkItem, units: int, weight_kg: float | None) -> None:
+    def _apply(self, item: WalkItem, units: int, weight_kg: float | None, stored: ItemTotal | None = None) -> None:
+        """Count ``units`` (and ``weight_kg``) for ``item``; with ``stored`` (the store's count
+        after the write, every terminal's picks) the item takes that count instead."""
+        if stored is not None:
+            item.units = max(0, stored.units)
+            weight = stored.weight_kg
+            item.weight_kg = round(weight, 6) if weight is not None and item.units > 0 and weight > 1e-9 else None
+            return
         item.units = max(0, item.units + units)
         if weight_kg is not None:
             total = (item.weight_kg or 0.0) + weight_kg
             item.weight_kg = round(total, 6) if item.units > 0 and total > 1e-9 else None
+
+    def _refresh(self, item: WalkItem) -> None:
+        """Take the store's count of ``item`` (every terminal's picks), when it can be read."""
+        if self.store is None:
+            return
+        try:
+            stored = self.store.item_total(self.worksheet_id, item.id)
+        except Exception:  # the write that follows says what is wrong with the store
+            return
+        with self._changing(item):
+            self._apply(item, 0, None, stored)
+
+    def _changed_elsewhere(
+        self, item: WalkItem, stored: ItemTotal, title: str, nothing: str, *, scanned: str = ""
+    ) -> Outcome:
+        """The store refused a pick or an undo: another terminal changed ``item`` first. The
+        walk takes the store's count (and moves on when that completes the item); a blocking
+        outcome says so."""
+        was_done = item.status == "done"
+        with self._changing(item):
+            self._apply(item, 0, None, stored)
+        if item.status == "done" and not was_done:
+            self._advance(item.id)
+        return Outcome(
+            "error",
+            title,
+            scanned=scanned,
+            detail=_(
+                "Another terminal on the same local store changed {name} first: the store counts {units} of {need}."
+            ).format(name=item.name, units=stored.units, need=item.need)
+            + " "
+            + nothing,
+            item_id=item.id,
+            moved=item.id != self.current_id,
+        )
 
     # ------------------------------------------------------------ states
 
@@ -657,7 +721,7 @@ class PickProgress:
                 self.store.set_item_state(self.worksheet_id, item.id, state, reason)
         except Exception as exc:
             return _not_saved(exc)
-        self._history.append(("state", item.id, before))
+        self._history.append(("state", item.id, before, None))
         return None
 
     def skip(self) -> Outcome:
@@ -721,26 +785,36 @@ class PickProgress:
     def undo(self) -> Outcome:
         """Take back the last action of this walk (a confirmation, a unit by key, a skip, a
         short) and go back to its item; with none left, the last recorded confirmation."""
+        event_id = None
         if self._history:
-            kind, item_id, before = self._history[-1]
+            kind, item_id, before, event_id = self._history[-1]
             if kind == "state":
                 return self._undo_state(item_id, before)
         if self.store is None:
             return Outcome("info", _("Nothing to undo"))
+        limits = {i: item.need for i, item in self.items.items()}
         try:
-            event = self.store.undo_last_pick(self.worksheet_id)
+            undone = self.store.undo_pick(self.worksheet_id, event_id, limits=limits)
+        except PickRefused as refused:
+            if self._history:
+                self._history.pop()  # it can never be undone now: the next undo goes further back
+            item = self.items.get(refused.item_id)
+            if item is None:
+                return Outcome("error", _("Not undone"), detail=refused.item_id)
+            return self._changed_elsewhere(item, refused.total, _("Not undone"), _("Nothing was undone."))
         except Exception as exc:
             return _not_saved(exc)
         before = None
         if self._history:
-            *_rest, before = self._history.pop()
-        if event is None:
+            before = self._history.pop()[2]
+        if undone is None:
             return Outcome("info", _("Nothing to undo"), detail=_("No confirmation of this worksheet is left."))
+        event, stored = undone
         item = self.items.get(event.item_id)
         if item is None:  # recorded for an item the worksheet no longer has
             return Outcome("info", _("Undone"), detail=f"{event.units} × {event.item_id}")
         with self._changing(item):
-            self._apply(item, -event.units, -event.weight_kg if event.weight_kg is not None else None)
+            self._apply(item, -event.units, -event.weight_kg if event.weight_kg is not None else None, stored)
         if before is not None:  # the confirmation had brought a skipped or short item back: it is again
             try:
                 self._restore_state(item, before)

@@ -29,8 +29,20 @@ BACKGROUND_GROUPS = frozenset({"outbox", "token", "store-watch"})
 the local store): never waited for."""
 
 
+def holds_an_answer(app: App) -> bool:
+    """A question (ConfirmScreen) on top holds a y or n until the burst threshold has passed."""
+    try:
+        screen = app.screen
+    except Exception:  # no screen any more: the app has ended
+        return False
+    return isinstance(screen, ConfirmScreen) and getattr(screen, "_held", None) is not None
+
+
 def busy_workers(app: App) -> list:
-    """The workers ``settle`` waits for: none while a question (ConfirmScreen) waits for its answer."""
+    """The workers ``settle`` waits for: none while a question (ConfirmScreen) waits for its answer,
+    its held answer (a y or n waiting out the burst threshold) once given one."""
+    if holds_an_answer(app):
+        return ["the question's held answer"]
     if isinstance(app.screen, ConfirmScreen):
         return []
     return [w for w in app.workers if w.group not in BACKGROUND_GROUPS and not w.is_finished]
@@ -56,6 +68,25 @@ async def settle(pilot: Pilot, timeout: float = SETTLE_SECONDS) -> None:
         if loop.time() >= deadline:
             raise AssertionError(f"settle: still busy after {timeout:g} s: {busy}")
         await asyncio.sleep(0.01)
+    await pilot.pause()
+
+
+async def answer(pilot: Pilot, key: str, timeout: float = SETTLE_SECONDS) -> None:
+    """A person answers the question on top with ``key`` (y or n): the question takes it once the
+    burst threshold has passed with no other key; wait for that (at most ``timeout`` seconds)."""
+    await pilot.press(key)
+    await held_answer_given(pilot, timeout)
+
+
+async def held_answer_given(pilot: Pilot, timeout: float = SETTLE_SECONDS) -> None:
+    """Wait until no question on top holds an answer; fails the test after ``timeout`` seconds."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while holds_an_answer(pilot.app):
+        if loop.time() >= deadline:
+            raise AssertionError(f"the question still held its answer after {timeout:g} s")
+        await asyncio.sleep(0.01)
+        await pilot.pause()
     await pilot.pause()
 
 

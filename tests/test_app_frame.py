@@ -11,7 +11,7 @@ from pickterm.app import PickTermApp
 from pickterm.sandbox import data
 from pickterm.screens.lookup import LookupScreen
 
-from apphelpers import open_screen, settle, static_text
+from apphelpers import answer, open_screen, settle, static_text
 
 
 def help_text(app) -> str:
@@ -155,13 +155,11 @@ async def test_ctrl_q_asks_first_when_the_outbox_holds_writes():
         await pilot.press("ctrl+q")
         await settle(pilot)
         assert type(app.screen).__name__ == "ConfirmScreen"
-        await pilot.press("n")
-        await pilot.pause()
+        await answer(pilot, "n")
         assert isinstance(app.screen, LookupScreen) and app.is_running
         await pilot.press("ctrl+q")
         await settle(pilot)
-        await pilot.press("y")
-        await pilot.pause()
+        await answer(pilot, "y")
     assert app.return_code == 0
 
 
@@ -187,6 +185,5 @@ async def test_the_quit_question_says_failed_writes_are_not_resent():
         assert "never sent again unless you edit or resend them" in question
         assert "1 tracking write not sent yet" in question and "sent when pickterm runs again" in question
         assert "are kept and sent next time" not in question
-        await pilot.press("y")
-        await pilot.pause()
+        await answer(pilot, "y")
     assert app.return_code == 0

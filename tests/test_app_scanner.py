@@ -18,7 +18,7 @@ from pickterm.screens.walkthrough import WalkthroughScreen
 from pickterm.screens.walkthrough_dialogs import ItemListDialog, ScanErrorDialog, ShortReasonDialog, SummaryDialog
 from pickterm.widgets.scan_input import BurstGuard
 
-from apphelpers import key_name, notifications, open_screen, settle, static_text, wedge
+from apphelpers import held_answer_given, key_name, notifications, open_screen, settle, static_text, wedge
 
 SIZE = (40, 16)
 A_SCAN = "8401500428929"  # a valid EAN of no item: its digit 4 was once taken as the reason "expired"
@@ -52,10 +52,12 @@ async def scan(pilot, clock: Clock, code: str) -> None:
 
 
 async def person(pilot, clock: Clock, *keys: str) -> None:
-    """Keys pressed by a person: one at a time, far apart."""
+    """Keys pressed by a person: one at a time, far apart (a question takes a y or n once the
+    burst threshold has passed: that is waited for too)."""
     for key in keys:
         clock.advance()
         await pilot.press(key)
+        await held_answer_given(pilot)
     await pilot.pause()
 
 
@@ -157,6 +159,32 @@ async def test_a_scan_answers_no_dialog_of_the_walkthrough(clock):
         assert len(picks(app)) == 0
 
 
+@pytest.mark.parametrize("code", ["4006381333931", "2001234002004", "3*4006381333931"])
+async def test_a_scan_that_starts_with_a_reason_digit_leaves_no_reason_chosen(clock, code):
+    app = PickTermApp(demo=True)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_walk(pilot)
+        current = screen.model.current_id
+        await person(pilot, clock, "f9")
+        dialog = app.screen
+        assert isinstance(dialog, ShortReasonDialog)
+        reasons = dialog.query_one(OptionList)
+        await scan(pilot, clock, code)  # its first digit is a reason's
+        await pilot.pause()
+        assert app.screen is dialog and reasons.highlighted is None  # back to no choice
+        assert not_counted_line(dialog).startswith(f"Not counted: {code}")
+        await person(pilot, clock, "enter")  # a lone Enter now: no reason is chosen, nothing is shorted
+        assert app.screen is dialog and app.state.load_progress(data.WS_MAIN).item(current).state == "todo"
+        # After a person's choice, a scan takes back only what it did itself.
+        await person(pilot, clock, "2")
+        await scan(pilot, clock, code)
+        await pilot.pause()
+        assert reasons.highlighted == 1
+        await person(pilot, clock, "enter")
+        saved = app.state.load_progress(data.WS_MAIN).item(current)
+        assert (saved.state, saved.reason) == ("short", "damaged")
+
+
 async def test_a_scan_is_no_answer_to_a_question(clock):
     app = PickTermApp(demo=True)
     async with app.run_test(size=SIZE) as pilot:
@@ -177,6 +205,55 @@ async def test_a_scan_is_no_answer_to_a_question(clock):
         await pilot.pause()
         await person(pilot, clock, "n")
         assert answers == [True, False]
+
+
+async def test_a_scan_that_starts_with_y_discards_no_outbox_entry(clock):
+    from test_app_outbox import failed_entry, open_outbox
+
+    app = PickTermApp(demo=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        entry = await failed_entry(app)
+        screen = await open_outbox(pilot)
+        await person(pilot, clock, "d")
+        dialog = app.screen
+        assert isinstance(dialog, ConfirmScreen) and dialog.question.startswith(f"Discard outbox entry #{entry.id} ")
+        await scan(pilot, clock, "yz123")  # its y came first, then the rest of the scan
+        await held_answer_given(pilot)  # the threshold has passed: the y was a scan's, it answers nothing
+        await settle(pilot)
+        assert app.screen is dialog and app.outbox.get(entry.id) is not None
+        assert not_counted_line(dialog).startswith("Not counted: yz123")
+        await scan(pilot, clock, "y")  # a y and its Enter at once: a scan too
+        await held_answer_given(pilot)
+        assert app.screen is dialog and app.outbox.get(entry.id) is not None
+        await person(pilot, clock, "y")  # a person's lone y discards it
+        await settle(pilot)
+        assert app.screen is screen and app.outbox.get(entry.id) is None
+
+
+async def test_a_scan_that_starts_with_y_does_not_quit_with_a_write_pending(clock):
+    from pickterm.api.models import TrackingUpdate
+
+    app = PickTermApp(demo=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app.sandbox.fail_rate = 1.0  # the write stays pending
+        app.outbox.add(data.ORDER_ON_ROUTE, TrackingUpdate(delivered_date="2025-02-11T10:00:00Z"))
+        app.refresh_outbox_counts()
+        await settle(pilot)
+        await person(pilot, clock, "ctrl+q")
+        await settle(pilot)
+        dialog = app.screen
+        assert isinstance(dialog, ConfirmScreen) and "not sent yet" in dialog.question
+        await scan(pilot, clock, "y" + data.ORDER_ON_ROUTE)  # an order id that starts the scan with y...
+        await held_answer_given(pilot)
+        await settle(pilot)
+        assert app.is_running and app.screen is dialog and app.return_code is None
+        await scan(pilot, clock, "n" + A_SCAN)  # ...or with n: it answers nothing either
+        await held_answer_given(pilot)
+        assert app.is_running and app.screen is dialog
+        await person(pilot, clock, "y")  # a person's y quits
+    assert app.return_code == 0
 
 
 async def test_a_scan_on_the_worksheets_list_is_reported_not_opened(clock):

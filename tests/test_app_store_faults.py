@@ -21,7 +21,7 @@ from pickterm.screens.lookup import LookupScreen
 from pickterm.store import state as state_module
 from pickterm.store.state import StateDB, state_path
 
-from apphelpers import header_status, notifications, settle, static_text
+from apphelpers import answer, header_status, notifications, settle, static_text
 
 WAIT_SECONDS = 10.0
 """How long a test waits at most for something that happens in the background (far more than needed)."""
@@ -185,8 +185,7 @@ async def test_discarding_in_the_outbox_while_another_process_holds_the_database
             await pilot.press("d")
             await pilot.pause()
             assert isinstance(app.screen, ConfirmScreen)
-            await pilot.press("y")  # the discard waits for the lock...
-            await pilot.pause()
+            await answer(pilot, "y")  # the discard waits for the lock...
             await pilot.press("f1")  # ...and the keys still work
             assert isinstance(app.screen, HelpScreen)
             await pilot.press("f1")

@@ -450,6 +450,32 @@ def test_many_orders_of_one_item_fit_in_three_lines():
     assert len(str(split_content(split, max_lines=6)).splitlines()) == 5
 
 
+async def test_an_item_another_terminal_completed_first_is_refused_and_shows_the_stores_count():
+    from pickterm.store.state import StateDB
+
+    app = PickTermApp(demo=True)
+    async with app.run_test(size=(40, 16)) as pilot:
+        await open_walk(pilot)
+        assert static_text(app, "#item-name") == "Baby spinach 200g"  # 1 to pick
+        assert static_text(app, "#walk-progress") == "2/38 items · 4/69 units"
+        with StateDB.open(path=app.state.path) as other:  # a second pickterm on the same store picks it
+            other.record_pick(data.WS_MAIN, SPINACH, 1)
+        bells = count_bells(app)
+        await wedge(pilot, ean(app.sandbox, SPINACH))
+        dialog = app.screen
+        assert isinstance(dialog, ScanErrorDialog) and bells
+        shown = dialog_text(dialog)
+        assert "ALREADY PICKED ELSEWHERE" in shown and "the store counts 1 of 1" in shown
+        assert "Nothing was counted here" in shown
+        assert len(app.state.pick_events(data.WS_MAIN)) == 1 and units(app, SPINACH) == 1
+        await pilot.press("escape")
+        await pilot.pause()
+        # The walk counts what the store counts, and goes on to the next item.
+        assert static_text(app, "#walk-progress") == "3/38 items · 5/69 units"
+        assert static_text(app, "#item-name").startswith("Bananas")
+        assert "Already picked elsewhere" in static_text(app, "#walk-feedback")
+
+
 async def test_undo_takes_back_every_kind_of_action_newest_first():
     app = PickTermApp(demo=True)
     async with app.run_test(size=(40, 16)) as pilot:

@@ -181,6 +181,26 @@ def test_unknown_ids_fixed_bindings_and_bad_key_names_are_refused():
         load_settings()
 
 
+def test_a_key_a_terminal_sends_as_another_key_is_refused_saying_why():
+    for key, says in (
+        ("ctrl+m", "it is Enter"),
+        ("Ctrl+M", "it is Enter"),
+        ("ctrl+j", "line feed"),
+        ("ctrl+i", "it is Tab"),
+        ("ctrl+h", "it is Backspace"),
+        ("ctrl+[", "it is Esc"),
+        ("ctrl+left_square_bracket", "it is Esc"),
+    ):
+        write_config(f'[profiles.default.keys]\n"walk.skip" = ["f8", "{key}"]\n')
+        with pytest.raises(ConfigError, match="profile 'default'") as caught:
+            load_settings()
+        message = str(caught.value)
+        assert "'walk.skip'" in message and "can never fire" in message and says in message, key
+    # Other ctrl keys are keys of their own.
+    write_config('[profiles.default.keys]\n"walk.skip" = "ctrl+t"\n')
+    assert load_settings().key_bindings().keys_of("walk.skip") == ("ctrl+t",)
+
+
 def test_a_printable_key_is_refused_unless_chosen_deliberately(capsys):
     write_config('[profiles.default.keys]\n"walk.skip" = "s"\n')
     with pytest.raises(ConfigError, match="printable character the scan field needs.*allow_printable"):

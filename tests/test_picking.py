@@ -242,6 +242,59 @@ def test_undo_takes_back_the_last_confirmation_and_returns_to_its_item(sandbox, 
     assert model.undo().title == "Nothing to undo"
 
 
+# --------------------------------------------------------------------------- two terminals, one store
+
+
+def test_two_terminals_on_one_store_never_count_the_same_units_twice(sandbox, tmp_path):
+    path = tmp_path / "state.db"
+    with StateDB.open(path=path) as db_a, StateDB.open(path=path) as db_b:
+        a, b = walk(sandbox, db_a), walk(sandbox, db_b)  # both walks opened before either scanned
+        a.open("101")
+        b.open("101")
+        bananas = a.items["101"]
+        assert bananas.need == 2
+        assert b.scan(bananas.ean).kind == "pick" and a.scan(bananas.ean).kind == "pick"
+        assert bananas.units == 2 and bananas.status == "done"  # a's walk took the store's count
+        refused = b.scan(bananas.ean)  # b still thinks 1 of 2
+        assert refused.blocking and refused.title == "Already picked elsewhere"
+        assert "the store counts 2 of 2" in refused.detail and "Nothing was counted" in refused.detail
+        assert b.items["101"].units == 2 and b.current_id != "101"  # b took the store's count and moved on
+        assert db_b.load_progress(WS_MAIN).item("101").units == 2 and len(db_a.pick_events(WS_MAIN)) == 2
+        # a's undo takes back a's own unit, and the item is no longer done anywhere.
+        undone = a.undo()
+        assert undone.title == "Undone" and "(1 of 2)" in undone.detail and bananas.status == "partial"
+        assert db_b.load_progress(WS_MAIN).item("101").units == 1
+        b.open("101")
+        assert b.scan(bananas.ean).kind == "pick" and b.items["101"].units == 2
+        # A unit added by key is refused the same way.
+        b.open("101")
+        assert b.add_unit().title == "Too many"  # b knows now
+        a_milk, b_milk = a.items["201"], b.items["201"]
+        a.open("201")
+        b.open("201")
+        for _ in range(a_milk.need):
+            assert a.add_unit().kind == "pick"
+        assert b.add_unit().title == "Already picked elsewhere" and b_milk.units == a_milk.need
+
+
+def test_an_undo_after_another_terminal_changed_the_item_never_goes_below_none(sandbox, tmp_path):
+    path = tmp_path / "state.db"
+    with StateDB.open(path=path) as db_a, StateDB.open(path=path) as db_b:
+        a = walk(sandbox, db_a)
+        a.open("101")
+        assert a.scan(a.items["101"].ean).kind == "pick"
+        b = walk(sandbox, db_b)  # opened after a's pick: sees 1 of 2
+        b.open("101")
+        assert b.remove_unit().units == -1  # b takes the unit back: the store counts 0
+        outcome = a.undo()
+        assert outcome.blocking and outcome.title == "Not undone" and "the store counts 0 of 2" in outcome.detail
+        assert a.items["101"].units == 0 and db_a.load_progress(WS_MAIN).item("101").units == 0
+        assert [e.units for e in db_a.pick_events(WS_MAIN)] == [1, -1]
+        # b's own undo (of its unit taken back) is allowed: 1 of 2 again, shown as the store counts it.
+        undone = b.undo()
+        assert undone.title == "Undone" and b.items["101"].units == 1 and "(1 of 2)" in undone.detail
+
+
 def settle_by_scans(model: PickProgress, item_ids) -> object:
     """Scan every unit of these items (a weighed one by its 200 g label); the last outcome."""
     last = None

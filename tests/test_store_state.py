@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from pickterm.store.state import MIGRATIONS, StateDB, StateError, state_path
+from pickterm.store.state import MIGRATIONS, PickRefused, StateDB, StateError, state_path
 
 WS = "546744628006"
 
@@ -263,6 +263,46 @@ def test_data_version_changes_when_another_connection_commits(tmp_path):
         assert db.data_version() == before
         other.add_recent("order", "theirs")
         assert db.data_version() != before
+
+
+def test_two_handles_on_one_file_never_count_an_item_past_its_need_or_below_none(tmp_path):
+    path = tmp_path / "state.db"
+    with StateDB.open(path=path) as one, StateDB.open(path=path) as two:
+        one.record_pick(WS, "73", 1, limit=2)
+        two.record_pick(WS, "73", 1, limit=2)
+        with pytest.raises(PickRefused) as refused:  # the store's count, not the caller's, decides
+            one.record_pick(WS, "73", 1, limit=2)
+        assert refused.value.item_id == "73" and refused.value.total.units == 2
+        with pytest.raises(PickRefused):
+            two.record_pick(WS, "73", 2, limit=3)
+        assert len(two.pick_events(WS)) == 2 and one.load_progress(WS).item("73").units == 2
+        # Units taken back: never fewer than none, whoever took them.
+        assert one.add_pick(WS, "73", -1)[1].units == 1
+        assert two.add_pick(WS, "73", -1)[1].units == 0
+        with pytest.raises(PickRefused) as refused:
+            one.record_pick(WS, "73", -1)
+        assert refused.value.total.units == 0 and two.load_progress(WS).item("73").units == 0
+
+
+def test_an_undo_never_leaves_an_item_below_none_or_past_its_need(tmp_path):
+    path = tmp_path / "state.db"
+    with StateDB.open(path=path) as one, StateDB.open(path=path) as two:
+        mine = one.record_pick(WS, "73", 1, limit=2)
+        two.record_pick(WS, "73", -1)  # the other terminal took the unit back
+        with pytest.raises(PickRefused) as refused:
+            one.undo_pick(WS, mine)
+        assert refused.value.total.units == 0 and one.load_progress(WS).item("73").units == 0
+        assert [e.units for e in one.pick_events(WS)] == [1, -1]  # nothing was removed
+        # The undo of a unit taken back would count past the need once the other terminal completed it.
+        one.record_pick(WS, "74", 1, limit=1)
+        taken_back = one.record_pick(WS, "74", -1)
+        two.record_pick(WS, "74", 1, limit=1)
+        with pytest.raises(PickRefused):
+            one.undo_pick(WS, taken_back, limits={"74": 1})
+        undone = two.undo_pick(WS, limits={"74": 1})  # the newest pick, the other's own: allowed
+        assert undone is not None
+        event, total = undone
+        assert (event.item_id, event.units, total.units) == ("74", 1, 0)
 
 
 def test_threads_share_one_handle(db):

@@ -4,6 +4,11 @@ Enter is no answer: a barcode scanner ends every scan with Enter, so a scan that
 arrives while the question is open must never say yes. A scan (a burst, see
 :class:`~pickterm.widgets.scan_input.BurstGuard`) is reported as "not counted", a y or
 n inside it answers nothing, and a lone Enter says which keys do answer.
+
+A scan can also start with y or n (``y1509…``): its first key cannot be told from a
+person's until the next one comes. So y and n answer only once the burst threshold has
+passed with no other key (:meth:`BurstGuard.hold`); the rest of a scan within it drops
+the answer. Esc, which no scanner sends, answers at once.
 """
 
 from __future__ import annotations
@@ -29,7 +34,7 @@ class ConfirmScreen(BurstGuard, ModalScreen[bool]):
         # Not priority: the keys typed before them are weighed first (a scan answers nothing).
         bind("confirm.yes", "answer(True)"),
         bind("confirm.no", "answer(False)"),
-        bind("confirm.cancel", "answer(False)", priority=True),
+        bind("confirm.cancel", "cancel", priority=True),
         bind("confirm.enter", "lone_enter", described=False, show=False),
     ]
     NOT_COUNTED_HINT = N_("answer with y or n")
@@ -58,7 +63,12 @@ class ConfirmScreen(BurstGuard, ModalScreen[bool]):
         self.not_counted(_("(Enter)"))
 
     def action_answer(self, value: bool) -> None:
-        self.dismiss(value)
+        """y or n: the answer, unless the key turns out to be the first of a scan."""
+        self.hold(lambda: self.dismiss(value))
+
+    def action_cancel(self) -> None:
+        self.drop_held()
+        self.dismiss(False)
 
 
 async def ask_to_leave(screen: LeaveGuard, question: str, *, yes: str = "", no: str = "") -> bool:

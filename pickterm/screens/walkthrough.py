@@ -365,6 +365,7 @@ class WalkthroughScreen(DataScreen):
 
         outcome = self._with_key_hint(outcome)
         if outcome.blocking:
+            self._show_all()  # a pick refused because another terminal counted first: the store's count
             self._feedback(literal(_("✘ {title}: not counted").format(title=outcome.title), multiline=False), "-error")
             self.blocking = ScanErrorDialog(outcome)
             self.app.push_screen(self.blocking, self._acknowledged)

@@ -184,6 +184,11 @@ class ShortReasonDialog(BurstGuard, ModalScreen[str | None]):
         self.dismiss(event.option.id)
 
     def action_highlight(self, index: int) -> None:
+        """A digit chooses its reason, unless a key came after it: then the digit was the first key
+        of a scan (its binding runs after the screen has seen the keys behind it), and
+        :meth:`burst_started` has put the highlight back."""
+        if self.overtaken():
+            return
         self.reasons.highlighted = index
 
     def action_cancel(self) -> None:

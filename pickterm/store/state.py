@@ -16,7 +16,7 @@ import os
 import shutil
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -32,7 +32,9 @@ __all__ = [
     "MIGRATIONS",
     "RECENT_KINDS",
     "ItemProgress",
+    "ItemTotal",
     "PickEvent",
+    "PickRefused",
     "Recent",
     "StateDB",
     "StateError",
@@ -202,6 +204,25 @@ class PickEvent:
     weight_kg: float | None
     code: str | None
     created_at: str
+
+
+@dataclass(frozen=True)
+class ItemTotal:
+    """What the store counts for one item of a worksheet: every terminal's picks together."""
+
+    units: int = 0
+    weight_kg: float | None = None
+
+
+class PickRefused(Exception):
+    """A pick, or the undo of one, that the store's own count does not allow: more units than
+    the item needs, or fewer than none (another terminal on the same store counted first).
+    Nothing was written; ``total`` is the store's count."""
+
+    def __init__(self, item_id: str, total: ItemTotal) -> None:
+        super().__init__(f"item {item_id}: the store counts {total.units} unit(s)")
+        self.item_id = item_id
+        self.total = total
 
 
 @dataclass(frozen=True)
@@ -399,6 +420,24 @@ class StateDB:
                 item.updated_at = last_pick
         return progress
 
+    @staticmethod
+    def _item_total(conn: sqlite3.Connection, worksheet_id: str, item_id: str) -> ItemTotal:
+        units, weight = conn.execute(
+            "SELECT COALESCE(SUM(units), 0), SUM(weight_kg) FROM pick_event WHERE worksheet_id = ? AND item_id = ?",
+            (worksheet_id, item_id),
+        ).fetchone()
+        return ItemTotal(int(units), None if weight is None else round(float(weight), 6))
+
+    @staticmethod
+    def _allowed(units: int, limit: int | None) -> bool:
+        """Whether an item may count ``units`` in the store: never fewer than none, never more than ``limit``."""
+        return units >= 0 and (limit is None or units <= limit)
+
+    def item_total(self, worksheet_id: str, item_id: str) -> ItemTotal:
+        """What the store counts for an item now, whoever recorded it."""
+        with self.read() as conn:
+            return self._item_total(conn, worksheet_id, item_id)
+
     def record_pick(
         self,
         worksheet_id: str,
@@ -406,29 +445,74 @@ class StateDB:
         units: int,
         weight_kg: float | None = None,
         code: str | None = None,
+        *,
+        limit: int | None = None,
     ) -> int:
-        """Record one pick; returns its event id (committed before returning)."""
+        """Record one pick; returns its event id (committed before returning). See :meth:`add_pick`."""
+        return self.add_pick(worksheet_id, item_id, units, weight_kg, code, limit=limit)[0]
+
+    def add_pick(
+        self,
+        worksheet_id: str,
+        item_id: str,
+        units: int,
+        weight_kg: float | None = None,
+        code: str | None = None,
+        *,
+        limit: int | None = None,
+    ) -> tuple[int, ItemTotal]:
+        """Record one pick (``units`` < 0 takes units back) and return its event id and the
+        item's count after it. The count is checked and the pick written in one transaction,
+        so two terminals on one store never count past it: :class:`PickRefused` (nothing
+        written) when the item would count fewer than none, or more than ``limit`` (the units
+        it needs) when given and the pick adds units."""
         if int(units) != units:
             raise ValueError(f"units must be a whole number, not {units!r}")
         with self.write() as conn:
+            total = self._item_total(conn, worksheet_id, item_id)
+            after = total.units + int(units)
+            if not self._allowed(after, limit if units > 0 else None):
+                raise PickRefused(item_id, total)
             cursor = conn.execute(
                 "INSERT INTO pick_event (worksheet_id, item_id, units, weight_kg, code, created_at)"
                 " VALUES (?, ?, ?, ?, ?, ?)",
                 (worksheet_id, item_id, int(units), weight_kg, code, now_iso()),
             )
-            return int(cursor.lastrowid or 0)
+            return int(cursor.lastrowid or 0), self._item_total(conn, worksheet_id, item_id)
 
     def undo_last_pick(self, worksheet_id: str) -> PickEvent | None:
         """Remove and return the most recent pick of a worksheet (None when there is none)."""
+        undone = self.undo_pick(worksheet_id)
+        return undone[0] if undone is not None else None
+
+    def undo_pick(
+        self, worksheet_id: str, event_id: int | None = None, *, limits: Mapping[str, int] | None = None
+    ) -> tuple[PickEvent, ItemTotal] | None:
+        """Remove the pick ``event_id`` (else the most recent of the worksheet) and return it
+        with its item's count after it; None when there is no such pick (any more). Checked and
+        removed in one transaction: :class:`PickRefused` (nothing removed) when the item would
+        then count fewer than none, or more than its entry in ``limits`` (the units each item
+        needs) when the undo adds units (the undo of a unit taken back)."""
         with self.write() as conn:
-            row = conn.execute(
-                f"SELECT {_PICK_EVENT_COLUMNS} FROM pick_event WHERE worksheet_id = ? ORDER BY id DESC LIMIT 1",
-                (worksheet_id,),
-            ).fetchone()
+            if event_id is None:
+                row = conn.execute(
+                    f"SELECT {_PICK_EVENT_COLUMNS} FROM pick_event WHERE worksheet_id = ? ORDER BY id DESC LIMIT 1",
+                    (worksheet_id,),
+                ).fetchone()
+            else:
+                row = conn.execute(
+                    f"SELECT {_PICK_EVENT_COLUMNS} FROM pick_event WHERE worksheet_id = ? AND id = ?",
+                    (worksheet_id, event_id),
+                ).fetchone()
             if row is None:
                 return None
-            conn.execute("DELETE FROM pick_event WHERE id = ?", (row[0],))
-        return PickEvent(*row)
+            event = PickEvent(*row)
+            total = self._item_total(conn, worksheet_id, event.item_id)
+            limit = limits.get(event.item_id) if limits is not None and event.units < 0 else None
+            if not self._allowed(total.units - event.units, limit):
+                raise PickRefused(event.item_id, total)
+            conn.execute("DELETE FROM pick_event WHERE id = ?", (event.id,))
+            return event, self._item_total(conn, worksheet_id, event.item_id)
 
     def pick_events(self, worksheet_id: str) -> list[PickEvent]:
         """Every recorded pick of a worksheet, oldest first."""

@@ -116,11 +116,17 @@ class BurstGuard:
 
     The first key of a burst cannot be told from a person's key until the second comes:
     keys must only do something that :meth:`burst_started` can take back (move a
-    highlight), never answer. ``clock`` is injectable for tests.
+    highlight; a binding that runs once later keys have come does nothing, see
+    :meth:`overtaken`), or answer through :meth:`hold`, which waits out the burst
+    threshold first. ``clock`` is injectable for tests.
     """
 
     clock: Callable[[], float] = staticmethod(time.monotonic)
     NOT_COUNTED_HINT = N_("this takes keys, not scans")
+    _keys_seen = 0  # every key that reached the screen, counted
+    _let_through = 0  # the count of the last key not swallowed (a binding may act on it)
+    _held: tuple[int, Callable[[], object]] | None = None  # an answer waiting out the threshold
+    _held_timer: Any = None
 
     @property
     def burst(self) -> BurstDetector:
@@ -133,8 +139,48 @@ class BurstGuard:
     def on_key(self, event: events.Key) -> None:
         self.guard_key(event)
 
+    def hold(self, answer: Callable[[], object]) -> None:
+        """Give ``answer`` (what the key just let through answers: a scan must never give it)
+        once the burst threshold has passed with no other key. A key that comes after that key
+        within the threshold (the rest of a scan, or the Enter that ends it) made it the first
+        key of a burst, and drops the answer. The wait is one of the screen's timers."""
+        self.drop_held()
+        if self.overtaken():  # the rest of a scan has come already
+            return
+        self._held = (self._let_through, answer)
+        self._held_timer = self.set_timer(self.burst.threshold, self._give_held)  # type: ignore[attr-defined]
+
+    def drop_held(self) -> None:
+        """Forget a held answer (the screen answered otherwise, or is gone)."""
+        self._held = None
+        if self._held_timer is not None:
+            self._held_timer.stop()
+            self._held_timer = None
+
+    def _give_held(self) -> None:
+        held, self._held, self._held_timer = self._held, None, None
+        if held is None:
+            return
+        key, answer = held
+        # No key came after the held one, and the screen is still in front: a person's key.
+        if key == self._keys_seen and self.app.screen is self:  # type: ignore[attr-defined]
+            answer()
+
+    def overtaken(self) -> bool:
+        """True when a key reached the screen after the last one it let through: a binding that
+        acts on that key now (bindings run after the screen has seen the keys behind it) acts on
+        the first key of a burst, and must do nothing."""
+        return self._keys_seen != self._let_through
+
     def guard_key(self, event: events.Key) -> bool:
         """Swallow the keys of a burst; True when ``event`` was swallowed."""
+        self._keys_seen += 1
+        swallowed = self._guard(event)
+        if not swallowed:
+            self._let_through = self._keys_seen  # the key a binding may now act on (see hold)
+        return swallowed
+
+    def _guard(self, event: events.Key) -> bool:
         burst = self.burst
         if event.is_printable and event.character:
             was_burst = burst.burst
