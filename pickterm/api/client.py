@@ -287,6 +287,15 @@ class PickPackClient:
             raise errors.InvalidResponseError("the auth host answered without a token")
         return token
 
+    @staticmethod
+    async def _token(fetching: Awaitable[str]) -> str:
+        """A token for the next request; its failure says the request never left."""
+        try:
+            return await fetching
+        except errors.PickPackError as exc:
+            exc.request_left = False
+            raise
+
     def _auth_header(self, token: str) -> str:
         return f"Bearer {token}" if self.auth_scheme == "bearer" else token
 
@@ -300,7 +309,7 @@ class PickPackClient:
         body: Any = None,
     ) -> Any:
         url = f"{self.api_url}{path}"
-        token = await self._tokens.get()
+        token = await self._token(self._tokens.get())
         retry = method == "GET"
         for renewed in (False, True):
             all_headers = {**(headers or {}), "Authorization": self._auth_header(token)}
@@ -309,7 +318,7 @@ class PickPackClient:
             )
             if response.status_code == 403 and not renewed and _error_body(response).code == "EXPIRED_TOKEN":
                 log.info("token expired; renewing once")
-                token = await self._tokens.renew(token)
+                token = await self._token(self._tokens.renew(token))  # the refused request was not applied
                 continue
             break
         if response.status_code >= 300:

@@ -70,19 +70,19 @@ def _open(args: argparse.Namespace) -> StateDB:
 _guarded = failing_on(StateError, status=STORE_FAILED)
 
 
-# The entries' states in the reader's words (the JSON output keeps the codes).
+# The entries' states (pickterm.store.outbox.entry_state) in the reader's words, the same
+# as the app's outbox screen (the JSON output keeps the codes).
 STATE_WORDS = {
     "pending": N_("pending"),
     "sending": N_("sending"),
     "failed": N_("failed"),
-    "uncertain": N_("uncertain"),
+    "uncertain": N_("may have been sent"),
     "sent": N_("sent"),
-    "discarded": N_("discarded"),
+    "superseded": N_("superseded"),
 }
 
 
-def _state_word(entry: OutboxEntry) -> str:
-    state = "sending" if entry.state == "pending" and entry.in_flight else entry.state
+def _state_word(state: str) -> str:
     return _(STATE_WORDS[state]) if state in STATE_WORDS else state
 
 
@@ -91,14 +91,14 @@ def describe(entry: OutboxEntry, blocker: OutboxEntry | None = None) -> str:
     tries = _("1 attempt") if entry.attempts == 1 else _("{n} attempts").format(n=entry.attempts)
     when = format_api_datetime(entry.sent_at or entry.settled_at or entry.created_at)
     order = _("order {id}").format(id=entry.order_id)
-    lines = [one_line(f"#{entry.id:<4} {_state_word(entry):<10} {order}  {entry.summary}  ({tries}, {when})")]
+    lines = [one_line(f"#{entry.id:<4} {_state_word(entry.status):<10} {order}  {entry.summary}  ({tries}, {when})")]
     target = entry.target
     lines.append(
         "      " + _("to: {target}").format(target=target)
         if target
         else "      " + _("to: unknown (stored by an older pickterm; 'retry' assigns this profile)")
     )
-    if entry.state == "uncertain":
+    if entry.status == "uncertain":
         if not entry.awaits_decision:
             lines.append("      " + _("may have been sent: the next flush reads the order back and settles it"))
         else:
@@ -116,7 +116,7 @@ def describe(entry: OutboxEntry, blocker: OutboxEntry | None = None) -> str:
         lines.append(
             "      "
             + _("waits behind #{id} ({state}) for the same order").format(
-                id=blocker.id, state=_(STATE_WORDS.get(blocker.state, blocker.state))
+                id=blocker.id, state=_state_word(blocker.status)
             )
         )
     if entry.error_text and entry.state != "sent":
@@ -128,10 +128,12 @@ def describe(entry: OutboxEntry, blocker: OutboxEntry | None = None) -> str:
 
 
 def _summary(outbox: Outbox) -> str:
-    counts = outbox.counts_by_state()
-    text = _("{pending} pending, {failed} failed").format(pending=counts["pending"], failed=counts["failed"])
-    if counts["uncertain"]:
-        text += _(", {n} may have been sent").format(n=counts["uncertain"])
+    counts = outbox.counts()
+    text = _("{pending} pending, {failed} failed").format(pending=counts.pending, failed=counts.failed)
+    if counts.sending:
+        text += _(", {n} sending").format(n=counts.sending)
+    if counts.uncertain:
+        text += _(", {n} may have been sent").format(n=counts.uncertain)
     return text
 
 
@@ -158,7 +160,7 @@ def run_list(args: argparse.Namespace) -> int:
                         {
                             "id": entry.id,
                             "orderId": entry.order_id,
-                            "state": entry.state,
+                            "state": entry.status,
                             "payload": entry.payload,
                             "createdAt": entry.created_at,
                             "attempts": entry.attempts,
@@ -174,7 +176,7 @@ def run_list(args: argparse.Namespace) -> int:
                 )
             return 0
         for entry in entries:
-            blocker = outbox.blocker(entry) if entry.state == "pending" else None
+            blocker = outbox.blocker(entry) if entry.status == "pending" else None
             print(describe(entry, blocker))
         print(
             _summary(outbox) if entries else _("The outbox is empty.") if not args.all else _("Nothing in the outbox.")
