@@ -26,11 +26,14 @@ def register(sub: argparse._SubParsersAction) -> None:
     from pickterm.cli import add_connection_options
 
     parser = sub.add_parser("outbox", help="list, send, retry, supersede or discard queued tracking writes")
-    add_connection_options(parser)  # before the action; flush and retry connect (pickterm.cli.COMMAND_OPTIONS)
+    _connection_options_for_actions(parser)
+    _demo_option(parser)
     parser.set_defaults(func=run_list, all=False, json=False)
     actions = parser.add_subparsers(dest="outbox_action", metavar="ACTION", parser_class=type(parser))
 
-    p = actions.add_parser("list", help="pending, failed and uncertain entries (the default action)")
+    p = actions.add_parser(
+        "list", help="pending and failed entries, and those that may have been sent (the default action)"
+    )
     p.add_argument("--all", action="store_true", help="also the history: sent and superseded entries")
     p.add_argument("--json", action="store_true", help="print JSON lines for scripts")
     _demo_option(p)
@@ -41,7 +44,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run_flush)
 
     for name, help_text, func in (
-        ("retry", "queue a failed or uncertain entry again (the user's decision to resend)", run_retry),
+        (
+            "retry",
+            "queue a failed entry, or one that may have been sent, again (the user's decision to resend)",
+            run_retry,
+        ),
         ("supersede", "keep an unsent entry as history only, never sent (frees newer writes)", run_supersede),
         ("discard", "remove an entry for good", run_discard),
     ):
@@ -52,6 +59,14 @@ def register(sub: argparse._SubParsersAction) -> None:
         else:
             _demo_option(p)
         p.set_defaults(func=func)
+
+
+def _connection_options_for_actions(parser: argparse.ArgumentParser) -> None:
+    """--profile, --api-url and --auth-url also before the action (``pickterm outbox --profile X
+    flush``), for flush and retry (pickterm.cli.COMMAND_OPTIONS). ``pickterm outbox`` itself
+    takes only --demo, so its help offers only that; each action's help shows what it takes."""
+    for option in ("--profile", "--api-url", "--auth-url"):
+        parser.add_argument(option, default=argparse.SUPPRESS, help=argparse.SUPPRESS)
 
 
 def _demo_option(parser: argparse.ArgumentParser) -> None:
