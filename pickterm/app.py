@@ -136,8 +136,9 @@ class PickTermApp(App):
         bind("palette", "command_palette", show=False, priority=True, tooltip=_("Open the command palette")),
     ]
 
-    # (pending, failed) tracking writes in the outbox; the header of every screen shows them.
-    outbox_counts: reactive[tuple[int, int]] = reactive((0, 0))
+    # (pending, sending, failed, uncertain) tracking writes in the outbox
+    # (pickterm.store.outbox.OutboxCounts); the header of every screen shows them.
+    outbox_counts: reactive[tuple[int, int, int, int]] = reactive((0, 0, 0, 0))
     # "" while the local store works; else a few words for the header ("store busy", "no store").
     store_status: reactive[str] = reactive("")
     # Private files or directories others can read (pickterm.store.config.PermissionProblem), found
@@ -509,7 +510,7 @@ class PickTermApp(App):
             counts = await self.in_store(outbox.counts, self.services.profile_name)
         except Exception:
             return
-        self.outbox_counts = tuple(counts)
+        self.outbox_counts = counts
 
     def start_outbox_retries(self) -> None:
         """Retry pending tracking writes in the background while the app runs."""
@@ -684,11 +685,11 @@ class PickTermApp(App):
     @work(group="quit", exclusive=True, exit_on_error=False)
     async def _quit(self) -> None:
         await self.update_outbox_counts()  # another pickterm may have sent them meanwhile
-        pending, failed = self.outbox_counts
-        if pending or failed:
+        pending, sending, failed, uncertain = self.outbox_counts
+        if pending or sending or failed or uncertain:
             from pickterm.screens.confirm import ConfirmScreen
 
-            question = quit_question(pending, failed)
+            question = quit_question(pending + sending, failed, uncertain)
             if not await self.push_screen_wait(ConfirmScreen(question, yes=_("Quit"), no=_("Stay"))):
                 return
         self.exit()
@@ -783,9 +784,10 @@ class PickTermApp(App):
         yield SystemCommand(_("Quit"), self.keys_of("quit"), self.action_quit)
 
 
-def quit_question(pending: int, failed: int) -> str:
+def quit_question(pending: int, failed: int, uncertain: int = 0) -> str:
     """What quitting does to the writes in the outbox, truthfully: pending ones wait for the
-    next run, failed ones are never sent again unless someone resends them."""
+    next run, failed ones and those that may have been sent are never sent again unless
+    someone resends them."""
 
     def writes(n: int) -> str:
         return _("1 tracking write") if n == 1 else _("{n} tracking writes").format(n=n)
@@ -802,6 +804,12 @@ def quit_question(pending: int, failed: int) -> str:
             _(
                 "{writes} refused by the server: kept, but never sent again unless you edit or resend them in the outbox."
             ).format(writes=writes(failed))
+        )
+    if uncertain:
+        parts.append(
+            _("{writes} may have been sent: kept, and never sent again unless you resend them in the outbox.").format(
+                writes=writes(uncertain)
+            )
         )
     return " ".join([*parts, _("Quit anyway?")])
 

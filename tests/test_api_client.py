@@ -7,6 +7,7 @@ import base64
 import json
 import logging
 import time
+from urllib.parse import unquote
 
 import httpx
 import pytest
@@ -30,6 +31,12 @@ def jwt(ttl: float = 900, iat: float | None = None) -> str:
 ORDER = {"orderId": "1509750516095-01", "status": "PENDING", "invoices": [], "unhandledItems": []}
 
 
+def order_asked(request: httpx.Request, order: dict = ORDER) -> dict:
+    """``order`` as the order the request asked for (the client refuses an answer about another)."""
+    segment = request.url.raw_path.decode().split("?")[0].rsplit("/orders/", 1)[-1].split("/")[0]
+    return {**order, "orderId": unquote(segment)}
+
+
 class FakeServer:
     """A scripted pair of hosts: token issue plus an API handler the test supplies."""
 
@@ -38,7 +45,7 @@ class FakeServer:
         self.token_requests = 0
         self.tokens: list[str] = []
         self.requests: list[httpx.Request] = []
-        self.api = api or (lambda request: httpx.Response(200, json=ORDER))
+        self.api = api or (lambda request: httpx.Response(200, json=order_asked(request)))
 
     async def __call__(self, request: httpx.Request) -> httpx.Response:
         self.requests.append(request)
@@ -335,7 +342,7 @@ async def test_get_retries_on_503_and_honours_retry_after():
     ]
     server = FakeServer(lambda r: answers.pop(0))
     async with server.client() as client:
-        order = await client.get_order("1")
+        order = await client.get_order(ORDER["orderId"])
     assert order.order_id == ORDER["orderId"]
     assert _no_sleep.calls[0] == 2.0
     assert len(_no_sleep.calls) == 2
@@ -402,7 +409,7 @@ async def test_a_tracking_write_forgets_the_cached_order():
     def api(request):
         if request.method == "PATCH":
             return httpx.Response(200, json={"orderId": "1"})
-        return httpx.Response(200, json=ORDER)
+        return httpx.Response(200, json=order_asked(request))
 
     server = FakeServer(api)
     async with server.client() as client:
@@ -468,9 +475,9 @@ async def test_an_answer_over_the_size_limit_is_an_error_that_says_so(chunked):
 
 
 async def test_the_size_limit_is_configurable():
-    server = FakeServer(lambda r: httpx.Response(200, json=dict(ORDER, orderId="1" * BIG)))
+    server = FakeServer(lambda r: httpx.Response(200, json=dict(ORDER, orderId="1", padding="1" * BIG)))
     async with server.client(max_response_bytes=16 * 1024 * 1024) as client:
-        assert len((await client.get_order("1")).order_id) == BIG
+        assert len((await client.get_order("1")).model_extra["padding"]) == BIG
     async with server.client(max_response_bytes=1024) as client:
         with pytest.raises(errors.ResponseTooLargeError, match="larger than 0.0009"):
             await client.get_order("1")
@@ -536,6 +543,61 @@ async def test_an_order_with_every_field_null_still_opens():
     order = nulls(Sandbox().order(data.ORDER_REPLACED))
     server = FakeServer(lambda r: httpx.Response(200, json=order))
     async with server.client() as client:
-        parsed = await client.get_order("1")
+        parsed = await client.get_order(data.ORDER_REPLACED)
     assert parsed.order_id == data.ORDER_REPLACED and parsed.all_items() == [] and parsed.problems == []
     assert parsed.status is None and parsed.money(None) == "-"
+
+
+# ---------------------------------------------------------------- the answer matches the question
+
+
+class AnswersAnother(httpx.AsyncBaseTransport):
+    """A server that answers for ``other`` whenever ``asked`` is asked for (path or query)."""
+
+    def __init__(self, sandbox, asked: str, other: str) -> None:
+        self.inner, self.asked, self.other = sandbox.transport(), asked, other
+
+    async def handle_async_request(self, request):
+        url = str(request.url)
+        if not request.url.path.endswith("/token"):
+            url = url.replace(self.asked, self.other)
+        swapped = httpx.Request(request.method, url, headers=request.headers, content=await request.aread())
+        return await self.inner.handle_async_request(swapped)
+
+
+def _another_id_cases():
+    from pickterm.sandbox import data
+
+    return [
+        ("get_order", (data.ORDER_WEIGHABLE,), {}, data.ORDER_REPLACED, "order"),
+        ("get_worksheet", (data.WS_MAIN,), {}, data.WS_FROZEN, "worksheet"),
+        ("get_facility", (data.FACILITY_CDMX,), {}, data.FACILITY_MDE, "facility"),
+        ("get_shipment", (data.SHIP_PENDING,), {"by": "internal"}, data.SHIP_ON_ROUTE, "shipment"),
+        ("get_shipment", (data.TRACK_PENDING,), {"by": "external"}, data.TRACK_ON_ROUTE, "shipment"),
+        ("list_shipments", (data.ORDER_DELIVERED,), {}, data.ORDER_REPLACED, "order"),
+        ("list_worksheets", (data.ORDER_REPLACED,), {}, data.ORDER_TWO_WORKSHEETS, "order"),
+    ]
+
+
+@pytest.mark.parametrize(("method", "args", "kwargs", "other", "what"), _another_id_cases())
+async def test_an_answer_for_another_id_than_the_one_asked_is_refused(method, args, kwargs, other, what):
+    from pickterm.sandbox import DEMO_API_KEY, DEMO_API_URL, DEMO_AUTH_URL, Sandbox
+
+    sandbox = Sandbox()
+    transport = AnswersAnother(sandbox, args[0], other)
+    async with PickPackClient(DEMO_API_URL, DEMO_AUTH_URL, DEMO_API_KEY, transport=transport) as client:
+        with pytest.raises(errors.InvalidResponseError, match=f"the server answered for another {what} \\(") as caught:
+            await getattr(client, method)(*args, **kwargs)
+        assert caught.value.advice == errors.UNEXPECTED_ANSWER
+        transport.other = args[0]  # the server is right again: the same question is answered
+        assert await getattr(client, method)(*args, **kwargs, fresh=True)
+
+
+async def test_the_refusal_names_the_order_the_server_answered_for():
+    from pickterm.sandbox import DEMO_API_KEY, DEMO_API_URL, DEMO_AUTH_URL, Sandbox, data
+
+    transport = AnswersAnother(Sandbox(), data.ORDER_WEIGHABLE, data.ORDER_REPLACED)
+    async with PickPackClient(DEMO_API_URL, DEMO_AUTH_URL, DEMO_API_KEY, transport=transport) as client:
+        with pytest.raises(errors.InvalidResponseError) as caught:
+            await client.get_order(data.ORDER_WEIGHABLE)
+    assert str(caught.value) == f"Invalid response: the server answered for another order ({data.ORDER_REPLACED})"

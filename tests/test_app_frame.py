@@ -187,3 +187,26 @@ async def test_the_quit_question_says_failed_writes_are_not_resent():
         assert "are kept and sent next time" not in question
         await answer(pilot, "y")
     assert app.return_code == 0
+
+
+async def test_the_quit_question_says_which_writes_may_have_been_sent_not_refused():
+    from pickterm.api.models import TrackingEvent, TrackingUpdate
+    from pickterm.store.outbox import Target
+
+    app = PickTermApp(demo=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        event = TrackingUpdate(
+            events=[TrackingEvent(city="Lima", state="LIM", description="Out", date="2025-02-10T08:00:00Z")]
+        )
+        entry = app.outbox.add(data.ORDER_ON_ROUTE, event, Target.of(await app.client()))
+        with app.outbox.db.write() as conn:  # its sender died mid-flight: it may have reached the server
+            conn.execute("UPDATE outbox SET claimed_by = 'elsewhere:1:x', lease_until = 0 WHERE id = ?", (entry.id,))
+        app.outbox.settle_interrupted()
+        await pilot.press("ctrl+q")
+        await settle(pilot)
+        question = app.screen.question
+        assert "1 tracking write may have been sent" in question and "refused" not in question
+        await pilot.press("y")
+        await pilot.pause()
+    assert app.return_code == 0

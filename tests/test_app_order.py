@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import httpx
+import pytest
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
@@ -330,3 +332,48 @@ def test_notes_of_unexpected_shapes_are_read_tolerantly():
     assert note_fields(42) == ("", "", "", "")
     shown = [str(text) for _, text in note_blocks([(None, 42), ("Item", {"type": "ERROR", "date": "not a date"})])]
     assert shown == ["Notes (2)", "-", "Item: -\nERROR · not a date"]
+
+
+class AnswersAnother(httpx.AsyncBaseTransport):
+    """A server that answers for order ``other`` whenever order ``asked`` is asked for."""
+
+    def __init__(self, sandbox: Sandbox, asked: str, other: str) -> None:
+        self.inner, self.asked, self.other = sandbox.transport(), asked, other
+
+    async def handle_async_request(self, request):
+        url = str(request.url).replace(self.asked, self.other)
+        swapped = httpx.Request(request.method, url, headers=request.headers, content=await request.aread())
+        return await self.inner.handle_async_request(swapped)
+
+
+def confused_app(asked: str, other: str) -> PickTermApp:
+    from pickterm.api import PickPackClient
+    from pickterm.sandbox import DEMO_API_KEY, DEMO_API_URL, DEMO_AUTH_URL
+
+    sandbox = Sandbox()
+    transport = AnswersAnother(sandbox, asked, other)
+    client = PickPackClient(DEMO_API_URL, DEMO_AUTH_URL, DEMO_API_KEY, transport=transport, profile="demo")
+    return PickTermApp(demo=True, sandbox=sandbox, client=client)
+
+
+@pytest.mark.parametrize("size", [(40, 16), (80, 24)])
+async def test_an_answer_for_another_order_is_refused_not_shown_under_this_orders_title(size):
+    app = confused_app(data.ORDER_WEIGHABLE, data.ORDER_REPLACED)
+    async with app.run_test(size=size) as pilot:
+        await open_screen(pilot, "open_order", data.ORDER_WEIGHABLE)
+        panel = " ".join(static_text(app, "#error-panel").split())
+        assert "Invalid response" in panel
+        assert f"the server answered for another order ({data.ORDER_REPLACED})" in panel
+        shown = text_of(app.screen)
+        assert f"Order: {data.ORDER_REPLACED}" not in shown and "PACKED" not in shown
+        assert "Items" not in shown.replace(static_text(app, "#error-panel"), "")
+
+
+async def test_the_tracking_form_refuses_an_answer_for_another_order():
+    app = confused_app(data.ORDER_ON_ROUTE, data.ORDER_DELIVERED)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_screen(pilot, "open_tracking", data.ORDER_ON_ROUTE)
+        shown = " ".join(terminal_text(app).split())
+        assert f"the server answered for another order ({data.ORDER_DELIVERED})" in shown
+        delivered = app.sandbox.order(data.ORDER_DELIVERED).get("deliveredDate")
+        assert delivered and delivered[:10] not in shown

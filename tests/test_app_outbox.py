@@ -224,3 +224,65 @@ async def test_the_header_counts_the_writes_of_this_profile_only(tmp_path):
         async with app.run_test(size=(80, 24)) as pilot:
             await settle(pilot)
             assert header_status(app) == shown
+
+
+def _killed_mid_patch(app, order_id: str, update: TrackingUpdate, target: Target):
+    """An entry whose sender was killed mid-PATCH, before anyone settled it (its lease still runs)."""
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()
+    entry = app.outbox.add(order_id, update, target)
+    with app.outbox.db.write() as conn:
+        conn.execute(
+            "UPDATE outbox SET claimed_by = ?, lease_until = ?, attempts = 1 WHERE id = ?",
+            (f"{socket.gethostname()}:{gone.pid}:x", time.time() + 600, entry.id),
+        )
+    return entry
+
+
+async def test_the_header_list_and_summary_tell_one_story_about_writes_that_may_have_been_sent():
+    from pickterm.api.models import TrackingEvent
+
+    event = TrackingUpdate(
+        events=[TrackingEvent(city="Lima", state="LIM", description="Out", date="2025-02-10T08:00:00Z")]
+    )
+    app = PickTermApp(demo=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        app.sandbox.fail_rate = 1.0  # the background retries cannot settle anything meanwhile
+        target = Target.of(await app.client())
+        settled = _uncertain(app, data.ORDER_ON_ROUTE, event, target)
+        killed = _killed_mid_patch(app, data.ORDER_WEIGHABLE, event, target)
+        app.refresh_outbox_counts()
+        screen = await open_outbox(pilot)
+        shown = text_of(screen)
+        assert "0 pending · 0 failed · 2 may have been sent" in shown
+        assert f"#{settled.id} {data.ORDER_ON_ROUTE}  ? may have been sent" in shown
+        assert f"#{killed.id} {data.ORDER_WEIGHABLE}  ? may have been sent" in shown
+        assert "pending  " not in shown and "⟳" not in shown
+        assert "? 2 may have been sent" in header_status(app)
+        assert "failed" not in header_status(app) and "pending" not in header_status(app)
+        await pilot.press("e")  # it may have been sent: never edited and sent again without asking
+        await settle(pilot)
+        assert app.screen is screen and app.sandbox.tracking_writes == []
+
+
+async def test_the_narrow_header_names_writes_that_may_have_been_sent_not_failed():
+    from pickterm.api.models import TrackingEvent
+
+    event = TrackingUpdate(
+        events=[TrackingEvent(city="Lima", state="LIM", description="Out", date="2025-02-10T08:00:00Z")]
+    )
+    app = PickTermApp(demo=True)
+    async with app.run_test(size=(40, 16)) as pilot:
+        await settle(pilot)
+        target = Target.of(await app.client())
+        _uncertain(app, data.ORDER_ON_ROUTE, event, target)
+        _uncertain(app, data.ORDER_WEIGHABLE, event, target)
+        app.refresh_outbox_counts()
+        await settle(pilot)
+        assert "?2 may have been sent" in header_status(app) and "failed" not in header_status(app)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from textual.widgets import Input, Static
 
 from pickterm.app import PickTermApp
@@ -194,3 +195,51 @@ async def test_shipment_links_to_its_order():
         await settle(pilot)
         assert type(app.screen).__name__ == "OrderScreen"
         assert app.screen.order_id == data.ORDER_ON_ROUTE
+
+
+def several_packages_app(count: int = 3) -> tuple[PickTermApp, list[str]]:
+    """The delivered demo shipment with ``count`` packages, each item named after its box; and
+    the item lines the screen must show, in order."""
+    import copy
+
+    from pickterm.connect import demo_client
+    from pickterm.sandbox import Sandbox
+
+    sandbox = Sandbox()
+    shipment = sandbox._shipments[data.SHIP_DELIVERED]
+    first = shipment["packages"][0]
+    packages = []
+    for n in range(1, count + 1):
+        package = copy.deepcopy(first)
+        package["id"] = f"{first['id']}-{n}"
+        for item in package["items"]:
+            item["name"] = f"{item['name']} (box {n})"
+        packages.append(package)
+    shipment["packages"] = packages
+    lines = [
+        f"{item['quantity']:g} × {item['name']}" + (f" EAN {item['ean']}" if item.get("ean") else "")
+        for package in packages
+        for item in package["items"]
+    ]
+    return PickTermApp(demo=True, sandbox=sandbox, client=demo_client(sandbox)), lines
+
+
+@pytest.mark.parametrize("size", [(120, 40), (160, 50), (80, 24)])
+async def test_every_package_line_is_shown_down_to_the_last(size):
+    app, lines = several_packages_app()
+    async with app.run_test(size=size) as pilot:
+        await open_screen(pilot, "open_shipment", data.SHIP_DELIVERED, by="internal")
+        body = app.screen.query_one("#body")
+        shown = list(app.screen.query("#shipment-packages .line").results(Static))
+        texts = [" ".join(str(line.render()).split()) for line in shown]
+        assert [text for text in texts if " EAN " in text] == lines
+        cut = []
+        for line, text in zip(shown, texts, strict=True):
+            while line.region.bottom > body.region.bottom and body.scroll_y < body.max_scroll_y:
+                await pilot.press("down")  # scrolled to, as a packer reads on
+                await settle(pilot)
+            # What the terminal shows on each row of the line is that line.
+            rows = range(line.region.y, line.region.bottom)
+            if any(app.screen.get_widget_at(line.region.x, y)[0] is not line for y in rows):
+                cut.append(text)
+        assert cut == []

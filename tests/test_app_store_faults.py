@@ -354,7 +354,7 @@ async def test_quit_counts_again_before_asking(fast_store_poll, monkeypatch):
     app = PickTermApp(demo=True)
     async with app.run_test(size=(40, 16)) as pilot:
         await settle(pilot)
-        app.outbox_counts = (0, 3)  # what the header showed a moment ago
+        app.outbox_counts = (0, 0, 3, 0)  # what the header showed a moment ago
         await pilot.press("ctrl+q")
         await settle(pilot)
         assert not isinstance(app.screen, ConfirmScreen)

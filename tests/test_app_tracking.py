@@ -177,7 +177,7 @@ async def test_accepted_write_marks_the_order_delivered_and_shows_it():
         assert type(app.screen).__name__ == "OrderScreen"
         assert app.screen.data.status == "COMPLETED"
         assert "COMPLETED" in app.screen.subtitle
-        assert app.outbox.counts() == (0, 0)
+        assert app.outbox.counts() == (0, 0, 0, 0)
         assert "is marked delivered" in notifications(app)
 
 

@@ -116,3 +116,37 @@ def test_the_readme_lists_exactly_what_each_command_takes():
             continue
         wanted = ", ".join(f"`{o}`" for o in options) if options else "none"
         assert f"| `{command}` | {wanted} |" in readme, command
+
+
+def _offered(capsys, argv: list[str]) -> set[str]:
+    """The options a command's --help offers."""
+    import re
+
+    with pytest.raises(SystemExit) as done:
+        main([*argv, "--help"])
+    out = capsys.readouterr().out
+    assert done.value.code == 0
+    options = out.split("options:", 1)[1]
+    return set(re.findall(r"^\s+(--[a-z-]+)", options, flags=re.M)) - {"--help"}
+
+
+@pytest.mark.parametrize(
+    ("argv", "own"),
+    [
+        (["outbox"], set()),
+        (["outbox", "list"], {"--all", "--json"}),
+        (["outbox", "flush"], set()),
+        (["outbox", "retry"], set()),
+        (["outbox", "supersede"], set()),
+        (["outbox", "discard"], set()),
+    ],
+)
+def test_outbox_help_offers_exactly_the_shared_options_each_action_takes(capsys, argv, own):
+    command = " ".join(argv[:2]) if argv[1:] in (["flush"], ["retry"]) else "outbox"
+    assert _offered(capsys, argv) == own | set(COMMAND_OPTIONS[command])
+    entry = ["99"] if argv[1:] in (["supersede"], ["discard"]) else []
+    for option in sorted({"--profile", "--api-url", "--auth-url"} - set(COMMAND_OPTIONS[command])):
+        with pytest.raises(SystemExit) as refused:  # what the help does not offer is refused
+            main([*argv, *entry, option, "https://api.example.com"])
+        err = capsys.readouterr().err
+        assert refused.value.code == 2 and option in err and "Traceback" not in err, (argv, option)

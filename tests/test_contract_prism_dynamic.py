@@ -30,6 +30,7 @@ from test_contract_prism import (
 )
 
 from pickterm.api import PickPackClient
+from pickterm.api import client as client_module
 
 from conftest import require_spec
 
@@ -82,7 +83,10 @@ def dynamic_prism(tmp_path_factory) -> Iterator[str]:
 
 
 @pytest.mark.parametrize("endpoint", list(ENDPOINTS))
-async def test_every_random_payload_the_contract_allows_is_read(dynamic_prism, endpoint):
+async def test_every_random_payload_the_contract_allows_is_read(dynamic_prism, endpoint, monkeypatch):
+    # Random ids never match the question; refusing an answer for another id is tested apart
+    # (test_api_client.py): here every payload is read as if it answered the question.
+    monkeypatch.setattr(client_module, "_same_id", lambda *_: None)
     call = ENDPOINTS[endpoint]
     failures: list[str] = []
     problems: list[str] = []

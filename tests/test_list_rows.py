@@ -40,7 +40,7 @@ def test_worksheets_summary_names_the_empty_ones():
 
 
 def test_outbox_summary_counts_open_writes_and_says_the_history():
-    entries = [NS(state="pending"), NS(state="failed"), NS(state="pending"), NS(state="uncertain")]
+    entries = [NS(state=state, status=state) for state in ("pending", "failed", "pending", "uncertain")]
     assert outbox.summary_text(entries, history=False) == "2 pending · 1 failed · 1 may have been sent"
     assert outbox.summary_text(entries[:2], history=False) == "1 pending · 1 failed"
     assert outbox.summary_text([], history=False) == "The outbox is empty: every tracking write was accepted."
@@ -64,6 +64,7 @@ def test_a_failed_outbox_row_shows_the_servers_answer():
         id=3,
         order_id="1234-01",
         state="failed",
+        status="failed",
         in_flight=False,
         sent_at=None,
         settled_at="2025-02-11T12:31:00.000+00:00",

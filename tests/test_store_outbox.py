@@ -72,7 +72,7 @@ async def test_accepted_write_is_marked_sent_once(outbox):
         assert outcome.result.order_id == ORDER_ON_ROUTE
         assert await outbox.flush(client) == []  # nothing left: never sent again
     assert sandbox.tracking_writes == [(ORDER_ON_ROUTE, UPDATE.to_payload())]
-    assert outbox.counts() == (0, 0) and outbox.list() == []
+    assert outbox.counts() == (0, 0, 0, 0) and outbox.list() == []
     [sent] = outbox.list(("sent",))
     assert sent.sent_at and sent.attempts == 1 and sent.claimed_by is None
     assert sent.payload == UPDATE.to_payload() and sent.update == UPDATE
@@ -107,12 +107,12 @@ async def test_server_trouble_keeps_it_pending_then_a_flush_delivers(outbox):
         entry = outcome.entry
         assert entry.attempts == 1 and entry.last_error["sentence"] == "Server error"
         assert entry.error_text.startswith("Server error") and not entry.in_flight
-        assert outbox.counts() == (1, 0)
+        assert outbox.counts() == (1, 0, 0, 0)
         sandbox.fail_rate = 0
         [again] = await outbox.flush(client)
     assert again.state == "sent" and again.entry.attempts == 2
     assert sandbox.tracking_writes == [(ORDER_ON_ROUTE, UPDATE.to_payload())]
-    assert outbox.counts() == (0, 0)
+    assert outbox.counts() == (0, 0, 0, 0)
 
 
 async def test_business_rejection_is_failed_with_message_code_and_request_id(outbox):
@@ -127,7 +127,7 @@ async def test_business_rejection_is_failed_with_message_code_and_request_id(out
     assert entry.last_error["message"] == "The order must be invoiced to update the status to delivered"
     assert entry.last_error["requestId"]
     assert "ORA0001B" in entry.error_text and entry.last_error["requestId"] in entry.error_text
-    assert outbox.counts() == (0, 1)
+    assert outbox.counts() == (0, 0, 1, 0)
     assert sandbox.tracking_writes == [] and len(patches(sandbox)) == 1
 
 
@@ -209,7 +209,7 @@ async def test_a_claim_left_by_a_dead_process_is_uncertain_never_sent_blindly(db
     # The events-only write may have reached the server: it waits for a person.
     after = outbox.get(events.id)
     assert after.state == "uncertain" and after.uncertain_reason == "interrupted" and after.attempts == 1
-    assert outbox.counts() == (0, 1)
+    assert outbox.counts() == (0, 0, 0, 1)
 
 
 async def test_a_live_claim_is_respected_until_its_lease_ends(db, outbox):
@@ -283,20 +283,20 @@ async def test_retry_loop_delivers_once_the_server_recovers(outbox):
     sandbox = Sandbox(fail_rate=1)
     outbox.add(ORDER_ON_ROUTE, UPDATE, TARGET)
     stop = asyncio.Event()
-    seen: list[tuple[int, int]] = []
+    seen: list[tuple[int, ...]] = []
 
     async def on_change():
         seen.append(outbox.counts())
         if len(seen) == 3:
             sandbox.fail_rate = 0
-        if outbox.counts() == (0, 0):
+        if outbox.counts() == (0, 0, 0, 0):
             stop.set()
 
     async with client_for(sandbox) as client:
         await asyncio.wait_for(
             run_retries(client, outbox, stop=stop, base_delay=0.01, max_delay=0.05, on_change=on_change), 10
         )
-    assert seen[:3] == [(1, 0)] * 3 and seen[-1] == (0, 0)
+    assert seen[:3] == [(1, 0, 0, 0)] * 3 and seen[-1] == (0, 0, 0, 0)
     assert outbox.list(("sent",))[0].attempts == len(seen)
     assert len(sandbox.tracking_writes) == 1
 
@@ -317,7 +317,7 @@ async def test_retry_loop_backs_off_while_sends_fail(outbox, monkeypatch):
     async with offline_client() as client:
         await run_retries(client, outbox, stop=asyncio.Event(), base_delay=5, max_delay=30)
     assert waits == [10, 20, 30, 30, 30, 30]
-    assert outbox.counts() == (1, 0) and outbox.list()[0].attempts == 6
+    assert outbox.counts() == (1, 0, 0, 0) and outbox.list()[0].attempts == 6
 
 
 async def test_retry_loop_wakes_on_demand_and_stops():
@@ -337,3 +337,16 @@ async def test_retry_loop_wakes_on_demand_and_stops():
             stop.set()
             await asyncio.wait_for(loop, 2)
     assert len(sandbox.tracking_writes) == 1
+
+
+def test_one_function_says_what_an_entry_is_now_and_every_count_uses_it(db, outbox):
+    from pickterm.store.outbox import entry_state
+
+    live = outbox.add(ORDER_ON_ROUTE, DELIVERED, TARGET)
+    killed = outbox.add(ORDER_WEIGHABLE, EVENTS_ONLY, TARGET)
+    _claim(db, live.id, f"{socket.gethostname()}:{os.getppid()}:abc", time.time() + 600)
+    _claim(db, killed.id, f"{socket.gethostname()}:{_dead_pid()}:abc", time.time() + 600)
+    assert [entry_state(e) for e in outbox.list()] == ["sending", "uncertain"]
+    assert outbox.get(killed.id).uncertain_reason == "interrupted" and outbox.get(killed.id).awaits_decision
+    assert outbox.counts() == (0, 1, 0, 1)
+    assert {k: v for k, v in outbox.counts_by_state().items() if v} == {"sending": 1, "uncertain": 1}

@@ -185,7 +185,7 @@ async def test_no_answer_after_the_request_left_is_uncertain_and_events_are_neve
     async with client_for(sandbox) as client:
         assert await outbox.flush(client) == []
     assert len(sandbox.tracking_writes) == 1  # applied once, and never sent again on its own
-    assert outbox.counts() == (0, 1)
+    assert outbox.counts() == (0, 0, 0, 1)
     outbox.retry(outcome.entry.id)  # the user decides to resend
     async with client_for(sandbox) as client:
         assert [o.state for o in await outbox.flush(client)] == ["sent"]
@@ -295,3 +295,35 @@ async def test_an_uncertain_write_cannot_be_edited_into_a_blind_resend(outbox):
     with pytest.raises(OutboxError, match="may have been sent already"):
         outbox.update_payload(outcome.entry.id, EVENT)
     assert outbox.get(outcome.entry.id).state == "uncertain"
+
+
+class BadTokenAnswer(httpx.AsyncBaseTransport):
+    """The auth host fails to give a token (how: ``garbage``, ``timeout``, ``error``); the API works."""
+
+    def __init__(self, sandbox: Sandbox, how: str) -> None:
+        self.inner, self.how = sandbox.transport(), how
+
+    async def handle_async_request(self, request):
+        if request.url.path.endswith("/token"):
+            if self.how == "timeout":
+                raise httpx.ReadTimeout("timed out", request=request)
+            if self.how == "garbage":
+                return httpx.Response(200, content=b"<html>gateway</html>", request=request)
+            return httpx.Response(404, json={"message": "no such route"}, request=request)
+        return await self.inner.handle_async_request(request)
+
+
+@pytest.mark.parametrize("how", ["garbage", "timeout", "error"])
+async def test_a_bad_token_answer_leaves_the_write_pending_never_may_have_been_sent(outbox, how):
+    sandbox = Sandbox()
+    async with client_for(sandbox, transport=BadTokenAnswer(sandbox, how)) as client:
+        first = await outbox.submit(client, ORDER_WEIGHABLE, EVENT)
+        second = outbox.add(ORDER_ON_ROUTE, MORNING, Target.of(client))
+        assert first.state == "pending" and first.entry.status == "pending" and first.error is not None
+        assert await outbox.flush(client) != []  # stops at the first: the second would meet the same
+    assert patches(sandbox) == []  # the PATCH never left
+    assert [e.status for e in outbox.list()] == ["pending", "pending"] and outbox.counts() == (2, 0, 0, 0)
+    assert outbox.get(second.id).attempts == 0
+    async with client_for(sandbox) as client:  # the auth host works again: both are sent, once
+        assert [o.state for o in await outbox.flush(client)] == ["sent", "sent"]
+    assert len(sandbox.tracking_writes) == 2

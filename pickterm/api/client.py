@@ -4,7 +4,9 @@ One ``httpx.AsyncClient`` under the hood; every method returns pydantic models a
 raises only ``PickPackError`` subclasses. GETs are retried on network errors, 429 and
 502/503/504 (at most 3 attempts, exponential backoff with jitter, ``Retry-After``
 honoured) and served from a 30 s memory cache unless ``fresh=True``. The tracking
-PATCH is never retried here: the outbox of the local store owns that.
+PATCH is never retried here: the outbox of the local store owns that. An answer about
+another id than the one asked for (an order, worksheet, facility or shipment; a list
+naming another order) is refused with ``InvalidResponseError``.
 """
 
 from __future__ import annotations
@@ -178,7 +180,9 @@ class PickPackClient:
 
     async def get_order(self, order_id: str, *, fresh: bool = False) -> Order:
         data = await self._get(f"/orders/{path_segment(order_id)}", fresh=fresh)
-        return self._parse(Order, data)
+        order = self._parse(Order, data)
+        _same_id("order", order_id, order.order_id)
+        return order
 
     async def set_order_delivery(self, order_id: str, update: TrackingUpdate) -> TrackingResult:
         segment = path_segment(order_id)
@@ -189,15 +193,24 @@ class PickPackClient:
 
     async def get_worksheet(self, worksheet_id: str, *, fresh: bool = False) -> Worksheet:
         data = await self._get(f"/worksheets/{path_segment(worksheet_id)}", fresh=fresh)
-        return self._parse(Worksheet, data)
+        worksheet = self._parse(Worksheet, data)
+        _same_id("worksheet", worksheet_id, worksheet.worksheet_id)
+        return worksheet
 
     async def list_worksheets(self, order_id: str, *, fresh: bool = False) -> list[WorksheetSummary]:
         data = await self._get("/worksheets", params={"orderId": self._required(order_id)}, fresh=fresh)
-        return self._parse_list(WorksheetSummary, data)
+        worksheets = self._parse_list(WorksheetSummary, data)
+        for worksheet in worksheets:  # a worksheet may serve several orders; it must name this one
+            orders = [o.order_id for o in worksheet.orders_ids]
+            if orders and str(order_id) not in orders:
+                _same_id("order", order_id, orders[0])
+        return worksheets
 
     async def get_facility(self, facility_id: str, *, fresh: bool = False) -> Facility:
         data = await self._get(f"/facilities/{path_segment(facility_id)}", fresh=fresh)
-        return self._parse(Facility, data)
+        facility = self._parse(Facility, data)
+        _same_id("facility", facility_id, facility.id)
+        return facility
 
     async def get_shipment(
         self, shipment_id: str, *, by: Literal["internal", "external"] = "internal", fresh: bool = False
@@ -210,11 +223,16 @@ class PickPackClient:
             headers={"X-PNP-FilterMethod": method},
             fresh=fresh,
         )
-        return self._parse(Shipment, data)
+        shipment = self._parse(Shipment, data)
+        _same_id("shipment", shipment_id, shipment.id if by == "internal" else shipment.service_id)
+        return shipment
 
     async def list_shipments(self, order_id: str, *, fresh: bool = False) -> list[ShipmentSummary]:
         data = await self._get("/shipments", params={"orderId": self._required(order_id)}, fresh=fresh)
-        return self._parse_list(ShipmentSummary, data)
+        shipments = self._parse_list(ShipmentSummary, data)
+        for shipment in shipments:
+            _same_id("order", order_id, shipment.order_id)
+        return shipments
 
     # ------------------------------------------------------------ parsing
 
@@ -287,6 +305,15 @@ class PickPackClient:
             raise errors.InvalidResponseError("the auth host answered without a token")
         return token
 
+    @staticmethod
+    async def _token(fetching: Awaitable[str]) -> str:
+        """A token for the next request; its failure says the request never left."""
+        try:
+            return await fetching
+        except errors.PickPackError as exc:
+            exc.request_left = False
+            raise
+
     def _auth_header(self, token: str) -> str:
         return f"Bearer {token}" if self.auth_scheme == "bearer" else token
 
@@ -300,7 +327,7 @@ class PickPackClient:
         body: Any = None,
     ) -> Any:
         url = f"{self.api_url}{path}"
-        token = await self._tokens.get()
+        token = await self._token(self._tokens.get())
         retry = method == "GET"
         for renewed in (False, True):
             all_headers = {**(headers or {}), "Authorization": self._auth_header(token)}
@@ -309,7 +336,7 @@ class PickPackClient:
             )
             if response.status_code == 403 and not renewed and _error_body(response).code == "EXPIRED_TOKEN":
                 log.info("token expired; renewing once")
-                token = await self._tokens.renew(token)
+                token = await self._token(self._tokens.renew(token))  # the refused request was not applied
                 continue
             break
         if response.status_code >= 300:
@@ -392,6 +419,14 @@ class PickPackClient:
             return min(retry_after, MAX_RETRY_AFTER)
         base = 0.25 * (2 ** (attempt - 1))
         return float(base + random.uniform(0, base))
+
+
+def _same_id(what: str, asked: str, answered: Any) -> None:
+    """Refuse an answer about another ``what`` than the one asked for (an id the answer
+    leaves out is not checked: the reader is tolerant of what the server omits)."""
+    if answered is None or str(answered) == str(asked):
+        return
+    raise errors.InvalidResponseError(f"the server answered for another {what} ({str(answered)[:80]})")
 
 
 def _json(response: httpx.Response) -> Any:

@@ -53,6 +53,8 @@ class PickPackError(Exception):
     sentence = N_("Request failed")
     advice: str = RETRY_OR_SUPPORT
     transient = False
+    # False when it failed before the API request left (getting a token): nothing reached the API.
+    request_left = True
 
     def __init__(
         self,

@@ -26,11 +26,14 @@ def register(sub: argparse._SubParsersAction) -> None:
     from pickterm.cli import add_connection_options
 
     parser = sub.add_parser("outbox", help="list, send, retry, supersede or discard queued tracking writes")
-    add_connection_options(parser)  # before the action; flush and retry connect (pickterm.cli.COMMAND_OPTIONS)
+    _connection_options_for_actions(parser)
+    _demo_option(parser)
     parser.set_defaults(func=run_list, all=False, json=False)
     actions = parser.add_subparsers(dest="outbox_action", metavar="ACTION", parser_class=type(parser))
 
-    p = actions.add_parser("list", help="pending, failed and uncertain entries (the default action)")
+    p = actions.add_parser(
+        "list", help="pending and failed entries, and those that may have been sent (the default action)"
+    )
     p.add_argument("--all", action="store_true", help="also the history: sent and superseded entries")
     p.add_argument("--json", action="store_true", help="print JSON lines for scripts")
     _demo_option(p)
@@ -41,7 +44,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run_flush)
 
     for name, help_text, func in (
-        ("retry", "queue a failed or uncertain entry again (the user's decision to resend)", run_retry),
+        (
+            "retry",
+            "queue a failed entry, or one that may have been sent, again (the user's decision to resend)",
+            run_retry,
+        ),
         ("supersede", "keep an unsent entry as history only, never sent (frees newer writes)", run_supersede),
         ("discard", "remove an entry for good", run_discard),
     ):
@@ -52,6 +59,14 @@ def register(sub: argparse._SubParsersAction) -> None:
         else:
             _demo_option(p)
         p.set_defaults(func=func)
+
+
+def _connection_options_for_actions(parser: argparse.ArgumentParser) -> None:
+    """--profile, --api-url and --auth-url also before the action (``pickterm outbox --profile X
+    flush``), for flush and retry (pickterm.cli.COMMAND_OPTIONS). ``pickterm outbox`` itself
+    takes only --demo, so its help offers only that; each action's help shows what it takes."""
+    for option in ("--profile", "--api-url", "--auth-url"):
+        parser.add_argument(option, default=argparse.SUPPRESS, help=argparse.SUPPRESS)
 
 
 def _demo_option(parser: argparse.ArgumentParser) -> None:
@@ -70,19 +85,19 @@ def _open(args: argparse.Namespace) -> StateDB:
 _guarded = failing_on(StateError, status=STORE_FAILED)
 
 
-# The entries' states in the reader's words (the JSON output keeps the codes).
+# The entries' states (pickterm.store.outbox.entry_state) in the reader's words, the same
+# as the app's outbox screen (the JSON output keeps the codes).
 STATE_WORDS = {
     "pending": N_("pending"),
     "sending": N_("sending"),
     "failed": N_("failed"),
-    "uncertain": N_("uncertain"),
+    "uncertain": N_("may have been sent"),
     "sent": N_("sent"),
-    "discarded": N_("discarded"),
+    "superseded": N_("superseded"),
 }
 
 
-def _state_word(entry: OutboxEntry) -> str:
-    state = "sending" if entry.state == "pending" and entry.in_flight else entry.state
+def _state_word(state: str) -> str:
     return _(STATE_WORDS[state]) if state in STATE_WORDS else state
 
 
@@ -91,14 +106,14 @@ def describe(entry: OutboxEntry, blocker: OutboxEntry | None = None) -> str:
     tries = _("1 attempt") if entry.attempts == 1 else _("{n} attempts").format(n=entry.attempts)
     when = format_api_datetime(entry.sent_at or entry.settled_at or entry.created_at)
     order = _("order {id}").format(id=entry.order_id)
-    lines = [one_line(f"#{entry.id:<4} {_state_word(entry):<10} {order}  {entry.summary}  ({tries}, {when})")]
+    lines = [one_line(f"#{entry.id:<4} {_state_word(entry.status):<10} {order}  {entry.summary}  ({tries}, {when})")]
     target = entry.target
     lines.append(
         "      " + _("to: {target}").format(target=target)
         if target
         else "      " + _("to: unknown (stored by an older pickterm; 'retry' assigns this profile)")
     )
-    if entry.state == "uncertain":
+    if entry.status == "uncertain":
         if not entry.awaits_decision:
             lines.append("      " + _("may have been sent: the next flush reads the order back and settles it"))
         else:
@@ -116,7 +131,7 @@ def describe(entry: OutboxEntry, blocker: OutboxEntry | None = None) -> str:
         lines.append(
             "      "
             + _("waits behind #{id} ({state}) for the same order").format(
-                id=blocker.id, state=_(STATE_WORDS.get(blocker.state, blocker.state))
+                id=blocker.id, state=_state_word(blocker.status)
             )
         )
     if entry.error_text and entry.state != "sent":
@@ -128,10 +143,12 @@ def describe(entry: OutboxEntry, blocker: OutboxEntry | None = None) -> str:
 
 
 def _summary(outbox: Outbox) -> str:
-    counts = outbox.counts_by_state()
-    text = _("{pending} pending, {failed} failed").format(pending=counts["pending"], failed=counts["failed"])
-    if counts["uncertain"]:
-        text += _(", {n} may have been sent").format(n=counts["uncertain"])
+    counts = outbox.counts()
+    text = _("{pending} pending, {failed} failed").format(pending=counts.pending, failed=counts.failed)
+    if counts.sending:
+        text += _(", {n} sending").format(n=counts.sending)
+    if counts.uncertain:
+        text += _(", {n} may have been sent").format(n=counts.uncertain)
     return text
 
 
@@ -158,7 +175,7 @@ def run_list(args: argparse.Namespace) -> int:
                         {
                             "id": entry.id,
                             "orderId": entry.order_id,
-                            "state": entry.state,
+                            "state": entry.status,
                             "payload": entry.payload,
                             "createdAt": entry.created_at,
                             "attempts": entry.attempts,
@@ -174,7 +191,7 @@ def run_list(args: argparse.Namespace) -> int:
                 )
             return 0
         for entry in entries:
-            blocker = outbox.blocker(entry) if entry.state == "pending" else None
+            blocker = outbox.blocker(entry) if entry.status == "pending" else None
             print(describe(entry, blocker))
         print(
             _summary(outbox) if entries else _("The outbox is empty.") if not args.all else _("Nothing in the outbox.")

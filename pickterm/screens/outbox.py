@@ -10,7 +10,7 @@ entries, newest first, with time, target and the server's answer.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual import work
 from textual.content import Content
@@ -23,8 +23,13 @@ from pickterm.widgets.common import error_facts, literal, styled_literal
 from pickterm.widgets.keys import bind
 from pickterm.widgets.text import block, labelled
 
+if TYPE_CHECKING:
+    from pickterm.store.outbox import OutboxCounts
+
+# The entries' states (pickterm.store.outbox.entry_state) in words, the same as `pickterm outbox list`.
 _STATE_STYLE = {
     "pending": (N_("⟳ pending"), "bold $warning"),
+    "sending": (N_("⟳ sending"), "bold $warning"),
     "failed": (N_("✘ failed"), "bold $error"),
     "uncertain": (N_("? may have been sent"), "bold $warning"),
     "sent": (N_("✔ sent"), "bold $success"),
@@ -40,7 +45,7 @@ def _answer_line(entry: Any) -> Content | None:
     if answer.get("reconciled"):
         shown = answer.get("orderDeliveredDate") or _("not delivered")
         return labelled(_("order read back"), shown)
-    if entry.state == "uncertain":
+    if entry.status == "uncertain":
         why = {"no-answer": N_("sent, but no answer came back"), "not-recorded": N_("accepted, but not recorded")}
         return literal(_(why.get(entry.uncertain_reason, N_("interrupted while being sent"))))
     if entry.state == "sent":
@@ -56,10 +61,8 @@ def entry_content(entry: Any) -> Content:
     """One outbox entry as stacked lines, readable at 40 columns."""
     from pickterm.api.models import format_api_datetime
 
-    word, style = _STATE_STYLE.get(entry.state, (entry.state, "bold"))
+    word, style = _STATE_STYLE.get(entry.status, (entry.status, "bold"))
     word = _(word)
-    if entry.state == "pending" and entry.in_flight:
-        word = _("⟳ sending")
     settled = entry.sent_at or entry.settled_at
     lines = [
         Content.assemble(
@@ -83,7 +86,7 @@ def entry_content(entry: Any) -> Content:
     answer = _answer_line(entry)
     if answer is not None:
         lines.append(answer)
-    if entry.state == "uncertain":
+    if entry.status == "uncertain":
         lines.append(
             literal(
                 _("r: check the order, then send again · d: discard")
@@ -106,11 +109,13 @@ def summary_text(entries: list[Any], *, history: bool) -> str:
         return _("No history yet · h: back")
     if not entries:
         return _("The outbox is empty: every tracking write was accepted.")
-    pending = sum(1 for e in entries if e.state == "pending")
-    failed = sum(1 for e in entries if e.state == "failed")
-    uncertain = sum(1 for e in entries if e.state == "uncertain")
-    text = _("{pending} pending · {failed} failed").format(pending=pending, failed=failed)
-    return text + (_(" · {n} may have been sent").format(n=uncertain) if uncertain else "")
+    from pickterm.store.outbox import OutboxCounts
+
+    counts = OutboxCounts.of(entries)
+    text = _("{pending} pending · {failed} failed").format(pending=counts.pending, failed=counts.failed)
+    if counts.sending:
+        text += _(" · {n} sending").format(n=counts.sending)
+    return text + (_(" · {n} may have been sent").format(n=counts.uncertain) if counts.uncertain else "")
 
 
 class OutboxScreen(ListScreen):
@@ -148,7 +153,7 @@ class OutboxScreen(ListScreen):
         self.watch(self.app, "outbox_counts", self._counts_changed, init=False)
         self.load()
 
-    def _counts_changed(self, counts: tuple[int, int]) -> None:
+    def _counts_changed(self, counts: OutboxCounts) -> None:
         if self.is_current:
             self.load()
 
@@ -200,7 +205,7 @@ class OutboxScreen(ListScreen):
 
     def action_edit(self) -> None:
         entry = self._open()
-        if entry is not None and entry.state == "uncertain":
+        if entry is not None and entry.status == "uncertain":
             self.notify(
                 _(
                     "#{id} may have been sent already: r shows the order and asks before sending it again; d discards it."
@@ -246,7 +251,7 @@ class OutboxScreen(ListScreen):
             if outbox is None:
                 raise StateError(_("The local store is not available: nothing was sent"))
             entry = await self.pickapp.in_store(outbox.get, entry_id)
-            if entry is not None and entry.state == "uncertain":
+            if entry is not None and entry.status == "uncertain":
                 question = _(
                     "#{id} for order {order} ({what}) may have been sent already. {now} Send it again?"
                 ).format(
@@ -257,7 +262,7 @@ class OutboxScreen(ListScreen):
                 )
                 if not await self.app.push_screen_wait(ConfirmScreen(question, yes=_("Send again"), no=_("Keep"))):
                     return
-            if entry is not None and (entry.state in ("failed", "uncertain") or entry.target is None):
+            if entry is not None and (entry.status in ("failed", "uncertain") or entry.target is None):
                 await self.pickapp.in_store(outbox.retry, entry_id, Target.of(client), writes=True)
             # On a thread of its own: its SQLite calls never hold up the screen (see pickterm.offloop).
             outcome = await off_loop(client, lambda client: outbox.send(entry_id, client))

@@ -38,6 +38,12 @@ Claims: before sending, an entry is *claimed* in a committed transaction (a cond
 UPDATE: still pending and not claimed; ``attempts`` +1, a lease of
 :data:`LEASE_SECONDS`). The outcome is recorded only by the claim's owner. A claim whose
 process is gone or whose lease ran out marks the entry uncertain.
+
+One state, one word: :func:`entry_state` alone says what an entry is now (a pending entry
+being sent is ``sending``; one whose sender is gone is ``uncertain`` at once, before a
+flush records it so), and every list, summary and count (:class:`OutboxCounts`) uses it.
+A write is uncertain only when its PATCH may have left: a failure before it (getting a
+token) leaves it pending.
 """
 
 from __future__ import annotations
@@ -55,7 +61,7 @@ import uuid
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import urlsplit
 
 from pickterm.api import errors
@@ -69,9 +75,11 @@ __all__ = [
     "InvalidOrderIdError",
     "Outbox",
     "OutboxEntry",
+    "OutboxCounts",
     "OutboxError",
     "SendOutcome",
     "Target",
+    "entry_state",
     "error_from_record",
     "run_retries",
 ]
@@ -80,11 +88,19 @@ log = logging.getLogger("pickterm.store.outbox")
 
 LEASE_SECONDS = 120.0  # longer than any single PATCH can take (token fetch + request timeouts)
 KEEP_SENT_DAYS = 30
-STATES = ("pending", "sent", "failed", "uncertain", "superseded")
+STATES = ("pending", "sent", "failed", "uncertain", "superseded")  # as stored
+SENDING = "sending"  # a pending entry a live sender holds right now (never stored)
 OPEN_STATES = ("pending", "failed", "uncertain")  # a newer write for the order waits behind these
 RECORD_PAUSES = (0.25, 1.0)  # pauses between attempts to record an answer (3 attempts in all)
 # Errors after which the rest of a flush would fail the same way: stop and retry later.
 _STOP_FLUSH = (errors.OfflineError, errors.RateLimitedError, errors.AuthenticationError)
+
+
+def _stops_flush(error: PickPackError | None) -> bool:
+    """True after an error the rest of a flush would meet too (also no token at all)."""
+    return error is not None and (isinstance(error, _STOP_FLUSH) or not error.request_left)
+
+
 # Why an entry became uncertain (stored in ``answer``; the words live in the commands and screens).
 INTERRUPTED, NO_ANSWER, NOT_RECORDED = "interrupted", "no-answer", "not-recorded"
 
@@ -203,10 +219,17 @@ class OutboxEntry:
         return self.claimed_by is not None and not _claim_is_stale(self.claimed_by, self.lease_until, time.time())
 
     @property
+    def status(self) -> str:
+        """What this entry is now (:func:`entry_state`): the one word every view uses."""
+        return entry_state(self)
+
+    @property
     def uncertain_reason(self) -> str | None:
         """For an uncertain entry: ``interrupted``, ``no-answer`` or ``not-recorded``."""
-        if self.state != "uncertain":
+        if self.status != "uncertain":
             return None
+        if self.state != "uncertain":  # its sender is gone, not yet recorded so
+            return INTERRUPTED
         return str((self.answer or {}).get("uncertain") or INTERRUPTED)
 
     @property
@@ -219,7 +242,7 @@ class OutboxEntry:
     def awaits_decision(self) -> bool:
         """An uncertain entry only a person can settle ("may have been sent"): events only,
         or events whose delivered date the order did not show when read back."""
-        if self.state != "uncertain":
+        if self.status != "uncertain":
             return False
         if not self.checkable:
             return True
@@ -235,6 +258,40 @@ class OutboxEntry:
         if events:
             parts.append(f"{len(events)} event{'s' if len(events) != 1 else ''}")
         return ", ".join(parts) or "empty"
+
+
+def entry_state(entry: OutboxEntry, now: float | None = None) -> str:
+    """What an entry is now, in one code: ``pending``, ``sending``, ``failed``,
+    ``uncertain`` ("may have been sent"), ``sent`` or ``superseded``.
+
+    The stored state, except for a pending entry that is claimed: ``sending`` while its
+    sender lives, ``uncertain`` once the sender is gone or its lease ran out (its PATCH may
+    have left; the next flush records it so). Lists, summaries and counts all ask here.
+    """
+    if entry.state != "pending" or entry.claimed_by is None:
+        return entry.state
+    stale = _claim_is_stale(entry.claimed_by, entry.lease_until, time.time() if now is None else now)
+    return "uncertain" if stale else SENDING
+
+
+class OutboxCounts(NamedTuple):
+    """How many open entries are in each state (:func:`entry_state`)."""
+
+    pending: int = 0
+    sending: int = 0
+    failed: int = 0
+    uncertain: int = 0
+
+    @classmethod
+    def of(cls, entries: Iterable[OutboxEntry]) -> OutboxCounts:
+        """Count ``entries`` by their state now (settled ones are not counted)."""
+        states = [entry.status for entry in entries]
+        return cls(*(states.count(field) for field in cls._fields))
+
+    @property
+    def waiting(self) -> int:
+        """Writes not sent yet that pickterm sends on its own (pending or being sent)."""
+        return self.pending + self.sending
 
 
 @dataclass(frozen=True)
@@ -327,6 +384,8 @@ def _instant(text: str | None) -> datetime | None:
 
 def _outcome_state(exc: PickPackError) -> str:
     """Where an entry goes after the client raised ``exc`` for its PATCH."""
+    if not exc.request_left:
+        return "pending"  # it failed before the PATCH left (e.g. no token): send it later
     if isinstance(exc, (errors.NoAnswerError, errors.InvalidResponseError)):
         return "uncertain"  # the request left; whether it was applied is unknown
     if exc.transient or isinstance(exc, errors.AuthenticationError):
@@ -387,18 +446,30 @@ class Outbox:
         return [_entry(row) for row in rows]
 
     def counts_by_state(self, profile: str | None = None) -> dict[str, int]:
-        """How many entries are in each state (every state named, 0 when none); with ``profile``,
-        only those written for it (and those stored before entries had a target)."""
-        where, args = (" WHERE profile IS ? OR profile IS NULL", (profile,)) if profile is not None else ("", ())
+        """How many entries are in each state of :func:`entry_state` (every state named,
+        0 when none); with ``profile``, only those written for it (and those stored before
+        entries had a target)."""
+        where, args = (" AND (profile IS ? OR profile IS NULL)", (profile,)) if profile is not None else ("", ())
         with self.db.read() as conn:
-            rows = dict(conn.execute(f"SELECT state, COUNT(*) FROM outbox{where} GROUP BY state", args).fetchall())
-        return {state: int(rows.get(state, 0)) for state in STATES}
+            rows = dict(
+                conn.execute(
+                    f"SELECT state, COUNT(*) FROM outbox WHERE state IN ('sent', 'superseded'){where} GROUP BY state",
+                    args,
+                )
+            )
+        return {
+            "sent": int(rows.get("sent", 0)),
+            "superseded": int(rows.get("superseded", 0)),
+            **self.counts(profile)._asdict(),
+        }
 
-    def counts(self, profile: str | None = None) -> tuple[int, int]:
-        """``(pending, needing a decision)``: the second number counts failed and uncertain
-        entries, which are never sent again on their own. ``profile``: as :meth:`counts_by_state`."""
-        by_state = self.counts_by_state(profile)
-        return by_state["pending"], by_state["failed"] + by_state["uncertain"]
+    def counts(self, profile: str | None = None) -> OutboxCounts:
+        """The open entries by state now: pending, sending, failed, uncertain. ``profile``: as
+        :meth:`counts_by_state`."""
+        entries = self.list(OPEN_STATES)
+        if profile is not None:
+            entries = [entry for entry in entries if entry.profile is None or entry.profile == profile]
+        return OutboxCounts.of(entries)
 
     def blocker(self, entry: OutboxEntry) -> OutboxEntry | None:
         """The oldest open entry for the same order and target that ``entry`` waits behind."""
@@ -671,7 +742,7 @@ class Outbox:
                 shown = None  # no such order: the write cannot have been applied
             except PickPackError as exc:
                 outcomes.append(SendOutcome(state="uncertain", entry=entry, error=exc, reconciled=True))
-                if isinstance(exc, _STOP_FLUSH):
+                if _stops_flush(exc):
                     break
                 continue
             applied = wanted is not None and _instant(shown) == wanted
@@ -714,7 +785,7 @@ class Outbox:
         target = Target.of(client)
         self.settle_interrupted()
         outcomes = await self.reconcile(client)
-        if any(isinstance(o.error, _STOP_FLUSH) for o in outcomes):
+        if any(_stops_flush(o.error) for o in outcomes):
             return outcomes
         for entry in self.list(("pending",)):
             if entry.target != target:
@@ -723,7 +794,7 @@ class Outbox:
             if outcome.skipped:
                 continue
             outcomes.append(outcome)
-            if isinstance(outcome.error, _STOP_FLUSH):
+            if _stops_flush(outcome.error):
                 break
         return outcomes
 

@@ -105,16 +105,21 @@ class AppHeader(Horizontal):
         self._subtitle = text
         self.query_one("#header-subtitle", Static).update(literal(text, multiline=False))
 
-    def _show_counts(self, counts: tuple[int, int]) -> None:
-        pending, failed = counts
+    def _show_counts(self, counts: tuple[int, int, int, int]) -> None:
+        # pickterm.store.outbox.OutboxCounts: the same states and words as the outbox's list
+        pending, sending, failed, uncertain = counts
         narrow = self.size.width < 60  # the handheld: no separators, still words
         parts = []
         if self.pickapp.demo:
             parts.append("DEMO")
         if pending:
             parts.append(("⟳" if narrow else "⟳ ") + _("{n} pending").format(n=pending))
+        if sending:
+            parts.append(("⟳" if narrow else "⟳ ") + _("{n} sending").format(n=sending))
         if failed:
             parts.append(("✘" if narrow else "✘ ") + _("{n} failed").format(n=failed))
+        if uncertain:
+            parts.append(("?" if narrow else "? ") + _("{n} may have been sent").format(n=uncertain))
         store = self.pickapp.store_status
         if store:  # "store busy", "no store": the local store is not working right now
             parts.append(f"⚠{_(store)}" if narrow else f"⚠ {_(store)}")
@@ -124,7 +129,7 @@ class AppHeader(Horizontal):
         status = found.first(Static)
         status.update(" ".join(parts) if narrow else " · ".join(parts))
         status.set_class(bool(failed) or bool(store), "-failed")
-        status.set_class(bool(pending) and not failed, "-pending")
+        status.set_class(bool(pending or sending or uncertain) and not failed, "-pending")
 
 
 def error_facts(error: Any) -> list[str]:
