@@ -30,7 +30,7 @@ from pickterm.screens.form_base import FormScreen
 from pickterm.screens.order import OrderScreen
 from pickterm.store.state import StateError
 from pickterm.stylesheets import css
-from pickterm.tracking_input import event_from_values
+from pickterm.tracking_input import EventProblem, event_from_values
 from pickterm.widgets.common import literal, status_content
 from pickterm.widgets.fields import FormField, Verdict
 from pickterm.widgets.keys import bind
@@ -73,6 +73,7 @@ class TrackingScreen(FormScreen):
         self._initial: Any = None
         self._event_serial = 0
         self._sending = False
+        self._preview_now: datetime | None = None  # the "now" of the preview shown, the one sent
 
     # ------------------------------------------------------------ layout
 
@@ -121,14 +122,14 @@ class TrackingScreen(FormScreen):
         self.order_id = entry.order_id
         self.set_subtitle(_("order {id} · outbox #{entry}").format(id=entry.order_id, entry=entry.id))
         update = entry.update
-        delivered.value = local_form(update.delivered_date) if update.delivered_date else ""
+        delivered.value = local_form(update.delivered_date, exact=True) if update.delivered_date else ""
         for event in update.events:
             await self._mount_event(
                 {
                     "city": event.city,
                     "state": event.state,
                     "description": event.description,
-                    "date": local_form(event.date),
+                    "date": local_form(event.date, exact=True),
                 }
             )
         if entry.error is not None:
@@ -170,6 +171,8 @@ class TrackingScreen(FormScreen):
             return
         self._delivered_shown = local_form(server)
         delivered.value = self._delivered_shown
+        if delivered.input.has_focus:  # focused before the order came: typing replaces the date, never appends
+            delivered.input.select_all()
         if self._initial is not None:  # what the server has is no unsent change
             self._initial = (self._delivered_shown.strip(), self._initial[1])
         self._update_preview()
@@ -271,25 +274,43 @@ class TrackingScreen(FormScreen):
         """Typed and not sent (while it is being sent, it is not dropped by leaving)."""
         return not self._sending and self._initial is not None and self._form_values() != self._initial
 
-    def build_update(self, *, recheck: bool = True) -> Any:
+    def build_update(self, *, recheck: bool = True, now: datetime | None = None) -> Any:
         """The TrackingUpdate of what is typed (FormProblem listing the fields to fix).
 
-        ``recheck=False`` trusts each field's last check (made as it was typed)."""
-        from pickterm.api.models import TrackingUpdate
-
-        delivered = self.query_one("#delivered", FormField)
+        ``recheck=False`` trusts each field's last check (made as it was typed); a value that
+        changed since (keys typed fast) is checked again, so this never raises anything but
+        FormProblem. ``now`` is the instant "now" stands for (default: the clock)."""
         problems = self.invalid_fields(recheck=recheck)
         if problems:
             raise FormProblem(problems)
-        events = [event_from_values(editor.values(), now=self._now()) for editor in self._editors()]
+        try:
+            return self._update_of(self._now() if now is None else now)
+        except FormProblem as problem:  # a field changed after its last check: check them all again
+            raise FormProblem(self.invalid_fields(recheck=True) or problem.fields) from None
+
+    def _update_of(self, now: datetime) -> Any:
+        from pickterm.api.models import TrackingUpdate
+
+        events = []
+        for editor in self._editors():
+            try:
+                events.append(event_from_values(editor.values(), now=now))
+            except EventProblem as problem:
+                raise FormProblem([editor.field(problem.field)]) from None
+        delivered = self.query_one("#delivered", FormField)
         when = delivered.value.strip()
-        changed = self._delivered_changed(when)
-        return TrackingUpdate(delivered_date=parse_date(when, self._now) if changed else None, events=events)
+        try:
+            date = parse_date(when, lambda: now) if self._delivered_changed(when) else None
+        except ValueError:
+            raise FormProblem([delivered]) from None
+        return TrackingUpdate(delivered_date=date, events=events)
 
     def _update_preview(self) -> None:
+        """Show the body ctrl+s sends; "now" is frozen here, so what is sent is what was shown."""
         preview = self.query_one("#preview", Static)
+        self._preview_now = self._now()
         try:
-            payload = self.build_update(recheck=False).to_payload()
+            payload = self.build_update(recheck=False, now=self._preview_now).to_payload()
         except FormProblem as problem:
             if problem.count == 1:
                 preview.update(_("(fix 1 field marked ✘ first)"))
@@ -318,7 +339,7 @@ class TrackingScreen(FormScreen):
         from pickterm.screens.confirm import ConfirmScreen
 
         try:
-            update = self.build_update()
+            update = self.build_update(now=self._preview_now)
         except FormProblem as problem:
             problem.fields[0].focus_input()
             self.app.bell()
