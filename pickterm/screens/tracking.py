@@ -7,8 +7,9 @@ write is stored first, so nothing typed is lost when the network is down.
 Never overwrite by accident: the delivered field shows what the server has (empty when
 the order has no delivered date), and a body carries ``deliveredDate`` only when the
 user changed it. Replacing an existing delivered date, a date more than
-:data:`FAR_DAYS` days away from now, or a date for an order that could not be read
-is asked first.
+:data:`~pickterm.tracking_input.FAR_DAYS` days away from now, or a date for an order that
+could not be read is asked first; so are events alone for an order that is not delivered
+(or could not be read): the server finishes the order on any tracking write.
 """
 
 from __future__ import annotations
@@ -30,13 +31,11 @@ from pickterm.screens.form_base import FormScreen
 from pickterm.screens.order import OrderScreen
 from pickterm.store.state import StateError
 from pickterm.stylesheets import css
-from pickterm.tracking_input import EventProblem, event_from_values
+from pickterm.tracking_input import EventProblem, event_from_values, far_days, finishes_order
 from pickterm.widgets.common import literal, status_content
 from pickterm.widgets.fields import FormField, Verdict
 from pickterm.widgets.keys import bind
 from pickterm.widgets.tracking_event import DATE_HINT, EventEditor, date_check, local_form, parse_date
-
-FAR_DAYS = 30  # a delivered date further than this from now is asked about first
 
 
 def utc_now() -> datetime:
@@ -376,18 +375,39 @@ class TrackingScreen(FormScreen):
 
     async def _confirm_delivered(self, update: Any) -> bool:
         """Ask before a delivered date replaces the server's, is far from now, or may replace
-        a date the form could not read. True when the write may go."""
+        a date the form could not read, and before events alone finish an order that is not
+        delivered. True when the write may go."""
         from pickterm.screens.confirm import ConfirmScreen
 
-        new = update.delivered_date
-        if new is None:
-            return True
         if not self._order_read.is_set():  # ctrl+s before the order arrived: wait for it
             self.query_one("#body").loading = True
             try:
                 await self._order_read.wait()
             finally:
                 self.query_one("#body").loading = False
+        new = update.delivered_date
+        questions = [] if new is None else self._delivered_questions(new)
+        if finishes_order(update, self.server_delivered):
+            finished = status_content("COMPLETED").plain
+            if self.order is None:
+                question = _(
+                    "Order {id} could not be read. If it is not delivered, the server finishes it on any "
+                    "tracking write: these events alone mark it delivered now and {finished}. Send them?"
+                ).format(id=self.order_id, finished=finished)
+            else:
+                question = _(
+                    "Order {id} is not delivered ({status}). The server finishes an order on any tracking "
+                    "write: these events alone mark it delivered now and {finished}. Send them?"
+                ).format(id=self.order_id, status=status_content(self.order.status).plain, finished=finished)
+            questions.append((question, _("Send and finish"), _("Cancel")))
+        for question, yes, no in questions:
+            if not await self.app.push_screen_wait(ConfirmScreen(question, yes=yes, no=no)):
+                self.query_one("#delivered", FormField).focus_input()
+                return False
+        return True
+
+    def _delivered_questions(self, new: datetime) -> list[tuple[str, str, str]]:
+        """The questions (question, yes, no) a delivered date is asked about before it is sent."""
         new_text = local_form(new) + (f" ({new:%Y-%m-%d %H:%M} UTC)" if new.astimezone().utcoffset() else "")
         questions = []
         old = self.server_delivered
@@ -412,18 +432,14 @@ class TrackingScreen(FormScreen):
                     _("Cancel"),
                 )
             )
-        days = abs((new - self._now()).total_seconds()) / 86400
-        if days > FAR_DAYS:
+        days = far_days(new, self._now())
+        if days is not None:
             if new < self._now():
                 far = _("The delivered date {date} is {n} days ago. Is that right?")
             else:
                 far = _("The delivered date {date} is {n} days from now. Is that right?")
-            questions.append((far.format(date=new_text, n=int(days)), _("Yes, send it"), _("No, fix it")))
-        for question, yes, no in questions:
-            if not await self.app.push_screen_wait(ConfirmScreen(question, yes=yes, no=no)):
-                self.query_one("#delivered", FormField).focus_input()
-                return False
-        return True
+            questions.append((far.format(date=new_text, n=days), _("Yes, send it"), _("No, fix it")))
+        return questions
 
     async def _deliver(self, update: Any) -> None:
         from pickterm.offloop import off_loop
@@ -454,11 +470,7 @@ class TrackingScreen(FormScreen):
         self._initial = self._form_values()
         if outcome.state == "sent":
             if outcome.recorded:
-                self.notify(
-                    _("✔ Sent: order {id} is marked delivered.").format(id=self.order_id),
-                    title=_("Tracking"),
-                    markup=False,
-                )
+                self.notify(self._sent_sentence(update, outcome.result), title=_("Tracking"), markup=False)
             else:
                 self.notify(
                     _(
@@ -512,6 +524,19 @@ class TrackingScreen(FormScreen):
                 outcome.error or RuntimeError("refused"),
                 _("Kept in the outbox as failed; ctrl+s sends it again."),
             )
+
+    def _sent_sentence(self, update: Any, result: Any) -> str:
+        """What an accepted write did, read from the server's answer: events alone can finish the order."""
+        if update.delivered_date is not None:
+            return _("✔ Sent: order {id} is marked delivered.").format(id=self.order_id)
+        from pickterm.api.models import format_api_datetime, parse_api_datetime
+
+        answered = parse_api_datetime(getattr(result, "delivered_date", None))
+        if answered is not None and answered != self.server_delivered:
+            return _(
+                "✔ Sent: the events are recorded, and the server marked order {id} delivered on {date}: it is finished."
+            ).format(id=self.order_id, date=format_api_datetime(result.delivered_date))
+        return _("✔ Sent: the events of order {id} are recorded.").format(id=self.order_id)
 
     def _show_order_after_send(self) -> None:
         """Leave the form and show the order with its new state."""
