@@ -61,6 +61,8 @@ async def test_an_order_not_delivered_starts_empty_and_events_go_without_a_deliv
         await settle(pilot)
         screen = await open_form(pilot, data.ORDER_ON_ROUTE)
         assert delivered(screen).value == ""
+        note = delivered(screen).query_one(".field-message", Static)
+        assert str(note.render()) == "empty: the server sets it to now"  # not "no delivered date is sent"
         await pilot.press("ctrl+n")
         await pilot.pause()
         editor = screen.query(".event").last()

@@ -91,6 +91,8 @@ class TrackingScreen(FormScreen):
         return type(self).clock()
 
     def _check_delivered(self, value: str) -> Verdict:
+        if not value.strip() and self.server_delivered is None:  # the server finishes the order on any write
+            return Verdict(True, _("empty: the server sets it to now"))
         verdict = date_check(self._now, optional=True)(value)
         if verdict.ok and value.strip() and not self._delivered_changed(value.strip()):
             return Verdict(True, _("{check} · the server has it: not sent").format(check=verdict.message))
@@ -161,6 +163,7 @@ class TrackingScreen(FormScreen):
             self._order_read.set()
         self._show_order()
         self._prefill_delivered()
+        self.query_one("#delivered", FormField).validate()  # its message depends on the order
 
     def _prefill_delivered(self) -> None:
         """Show the server's delivered date in an untouched new form (and remember it as unchanged)."""
