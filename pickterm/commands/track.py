@@ -34,8 +34,11 @@ def register(sub: argparse._SubParsersAction) -> None:
         "track",
         help="mark an order delivered and/or add tracking events (queued when offline)",
         description="Send PATCH /orders/ORDER_ID/tracking through the local outbox. Dates: now, "
-        "YYYY-MM-DD HH:MM (local time) or ISO 8601 with an offset or Z. Exit 0 accepted, "
-        "3 queued, 1 rejected, 2 invalid input, 4 local store failure, 5 sent but no answer.",
+        "YYYY-MM-DD HH:MM (local time) or ISO 8601 with an offset or Z. The order is read first: "
+        "events alone for an order that is not delivered are refused (the server would finish it), "
+        "so are a delivered date that replaces the order's (--replace) and one far from now "
+        "(--far-date). Exit 0 accepted, 3 queued, 1 rejected, 2 invalid input or refused, "
+        "4 local store failure, 5 sent but no answer.",
     )
     parser.add_argument("order_id", metavar="ORDER_ID")
     parser.add_argument("--delivered", metavar="now|DATE", help="when the order was delivered")
