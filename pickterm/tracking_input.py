@@ -14,6 +14,11 @@ The command line adds where the value came from (``--event '...': ``, ``--delive
 the form shows the sentence under the field. A blank delivered date in the form means
 "no delivered date" (the field is optional there); ``--delivered ""`` is refused, since
 giving the option says a date is meant.
+
+Both follow the same rules before a write leaves (the form asks, the command line wants a
+flag): a delivered date more than :data:`FAR_DAYS` days from now (:func:`far_days`), and
+events alone for an order that is not delivered, which the server then finishes
+(:func:`finishes_order`).
 """
 
 from __future__ import annotations
@@ -32,9 +37,12 @@ if TYPE_CHECKING:
 __all__ = [
     "EVENT_FIELDS",
     "EVENT_FORM",
+    "FAR_DAYS",
     "EventProblem",
     "build_update",
     "event_from_values",
+    "far_days",
+    "finishes_order",
     "parse_event",
     "text_problem",
 ]
@@ -43,6 +51,7 @@ EVENT_FORM = "CITY|STATE|DESCRIPTION|DATE"
 # The fields of one event, with the label a person reads, in the order they are typed.
 EVENT_FIELDS = (("city", N_("City")), ("state", N_("State")), ("description", N_("Description")), ("date", N_("Date")))
 _LABELS = dict(EVENT_FIELDS)
+FAR_DAYS = 30  # a delivered date further than this from now is asked about (form) or needs --far-date (track)
 
 
 class EventProblem(ValueError):
@@ -107,3 +116,17 @@ def build_update(delivered: str | None, events: Iterable[str], *, now: datetime 
         except ValueError as exc:
             raise ValueError(f"--delivered: {exc}") from None
     return TrackingUpdate(delivered_date=delivered_date, events=[parse_event(e, now=now) for e in events])
+
+
+def far_days(when: datetime, now: datetime) -> int | None:
+    """How many whole days ``when`` is from ``now`` when that is more than :data:`FAR_DAYS` (else None)."""
+    days = abs((when - now).total_seconds()) / 86400
+    return int(days) if days > FAR_DAYS else None
+
+
+def finishes_order(update: TrackingUpdate, server_delivered: datetime | None) -> bool:
+    """Whether the write finishes an order the server has no delivered date for, without saying so.
+
+    ``PATCH /orders/{orderId}/tracking`` finalizes the order: events alone, for an order that
+    is not delivered, make the server set its delivered date (now) and complete it."""
+    return update.delivered_date is None and bool(update.events) and server_delivered is None

@@ -220,6 +220,9 @@ async def test_refused_write_keeps_the_form_and_shows_code_and_request_id():
         await add_event(pilot, screen, "CDMX", "CDMX", "Left at door", "2025-02-11 12:00")
         await pilot.press("ctrl+s")
         await pilot.pause()
+        assert "is not delivered" in app.screen.question
+        await pilot.press("y")  # send and finish
+        await pilot.pause()
         await pilot.press("y")  # send anyway
         await settle(pilot)
         assert app.screen is screen
@@ -272,6 +275,9 @@ async def test_editing_a_failed_write_sends_that_entry():
         screen = await open_form(pilot, data.ORDER_ON_ROUTE)
         await add_event(pilot, screen, "Envigado", "ANTIOQUIA", "At the gate", "2025-02-11 11:00")
         await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert "could not be read" in app.screen.question  # events alone may finish the order
+        await pilot.press("y")
         await settle(pilot)
         [entry] = app.outbox.list()
         assert entry.state == "failed" and entry.error.code == "SHR0007B"
@@ -291,6 +297,9 @@ async def test_editing_a_failed_write_sends_that_entry():
         assert "SHR0007B" in str(screen.error_panel.render())
         await type_into(pilot, screen.query_one(EventEditor).query_one(".event-description", FormField), "Gate 2")
         await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert "is not delivered" in app.screen.question
+        await pilot.press("y")
         await settle(pilot)
         assert app.outbox.list() == []
         assert app.outbox.get(entry.id).state == "sent"

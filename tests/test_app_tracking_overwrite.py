@@ -61,6 +61,8 @@ async def test_an_order_not_delivered_starts_empty_and_events_go_without_a_deliv
         await settle(pilot)
         screen = await open_form(pilot, data.ORDER_ON_ROUTE)
         assert delivered(screen).value == ""
+        note = delivered(screen).query_one(".field-message", Static)
+        assert str(note.render()) == "empty: the server sets it to now"  # not "no delivered date is sent"
         await pilot.press("ctrl+n")
         await pilot.pause()
         editor = screen.query(".event").last()
@@ -72,11 +74,32 @@ async def test_an_order_not_delivered_starts_empty_and_events_go_without_a_deliv
         ):
             await type_into(pilot, editor.query_one(f".event-{key}", FormField), value)
         assert "deliveredDate" not in json.loads(preview(screen))
+        # The server finishes the order on any tracking write: asked first, scanner-safe.
         await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmScreen)
+        question = app.screen.question
+        assert f"Order {data.ORDER_ON_ROUTE} is not delivered" in question
+        assert "these events alone mark it delivered now and" in question and "COMPLETED" in question
+        await wedge(pilot, "7501234567892")  # a scan answers nothing
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("n")
+        await settle(pilot)
+        assert app.screen is screen
+        assert app.sandbox.tracking_writes == [] and app.outbox.list() == []
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        await pilot.press("y")
         await settle(pilot)
         [(order_id, body)] = app.sandbox.tracking_writes
         assert order_id == data.ORDER_ON_ROUTE
         assert set(body) == {"events"}
+        # What the server did is said plainly: it set a delivered date and finished the order.
+        order = app.sandbox.order(data.ORDER_ON_ROUTE)
+        assert order["status"] == "COMPLETED" and order["deliveredDate"]
+        shown = notifications(app)
+        assert "the server marked order" in shown and "it is finished" in shown
+        assert "is marked delivered" not in shown
 
 
 async def test_events_only_for_a_delivered_order_keep_its_date():
@@ -91,8 +114,10 @@ async def test_events_only_for_a_delivered_order_keep_its_date():
             await type_into(pilot, editor.query_one(f".event-{key}", FormField), value)
         await pilot.press("ctrl+s")
         await settle(pilot)
-        [(_, body)] = app.sandbox.tracking_writes
+        [(_, body)] = app.sandbox.tracking_writes  # no question: the order is delivered already
         assert "deliveredDate" not in body and len(body["events"]) == 1
+        assert f"the events of order {data.ORDER_DELIVERED} are recorded" in notifications(app)
+        assert app.sandbox.order(data.ORDER_DELIVERED)["deliveredDate"] == "2025-02-10T11:02:50.545Z"
 
 
 async def test_changing_an_existing_delivered_date_asks_first_showing_old_and_new():

@@ -94,7 +94,7 @@ def test_get_never_prints_the_key_the_server_repeats(capsys, echoing_auth):
 
 
 def test_track_neither_prints_nor_stores_the_key(capsys, echoing_auth):
-    code, out, err = run(capsys, "track", ORDER_ON_ROUTE, "--delivered", "now", *urls(echoing_auth))
+    code, out, err = run(capsys, "track", ORDER_ON_ROUTE, "--delivered", "now", "--replace", *urls(echoing_auth))
     assert code == 3
     assert SECRET not in err and "Invalid API key ****" in err
     with StateDB.open() as db:

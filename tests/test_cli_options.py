@@ -48,10 +48,11 @@ def test_get_takes_all_four_anywhere(capsys, server):
 def test_track_takes_all_four_anywhere(capsys, server):
     save_setting("theme", "light", "other")
     opts = ["--profile", "other", "--api-url", server.url, "--auth-url", server.url]
-    for argv in positions(["track"], opts, [ORDER_ON_ROUTE, "--delivered", "now"]):
+    # Sent again and again: --replace lets each replace the delivered date the one before set.
+    for argv in positions(["track"], opts, [ORDER_ON_ROUTE, "--delivered", "now", "--replace"]):
         code, out, err = run(capsys, argv)
         assert code == 0, (argv, err)
-    for argv in positions(["track"], ["--demo"], [ORDER_ON_ROUTE, "--delivered", "now"]):
+    for argv in positions(["track"], ["--demo"], [ORDER_ON_ROUTE, "--delivered", "now", "--replace"]):
         assert run(capsys, argv)[0] == 0
 
 

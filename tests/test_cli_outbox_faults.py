@@ -42,17 +42,22 @@ def urls(server) -> list[str]:
     return ["--api-url", server.url, "--auth-url", server.url]
 
 
+FAR_UNREAD = ("--far-date", "--replace")  # a date of 2025, for an order that cannot be read (the server fails)
+
+
 def entries(states=("pending", "failed", "uncertain", "sent", "superseded")):
     with StateDB.open() as db:
         return Outbox(db).list(states)
 
 
 def test_a_newer_write_queues_behind_an_older_pending_one_and_the_newer_wins(capsys, server):
-    server.sandbox.fail_rate = 1
-    code, _, _ = run(capsys, "track", ORDER_ON_ROUTE, "--delivered", "2025-02-10T09:00:00Z", *urls(server))
+    server.sandbox.fail_rate = 1  # the order cannot be read either: --replace sends anyway
+    code, _, _ = run(capsys, "track", ORDER_ON_ROUTE, "--delivered", "2025-02-10T09:00:00Z", *FAR_UNREAD, *urls(server))
     assert code == 3
     server.sandbox.fail_rate = 0
-    code, _, err = run(capsys, "track", ORDER_ON_ROUTE, "--delivered", "2025-02-10T18:30:00Z", *urls(server))
+    code, _, err = run(
+        capsys, "track", ORDER_ON_ROUTE, "--delivered", "2025-02-10T18:30:00Z", "--far-date", *urls(server)
+    )
     line = one_line(err)
     assert code == 3 and "queued as outbox entry #2 behind #1" in line and "outbox supersede 1" in line
     assert server.sandbox.tracking_writes == []
@@ -65,9 +70,9 @@ def test_a_newer_write_queues_behind_an_older_pending_one_and_the_newer_wins(cap
 
 def test_superseding_the_older_write_keeps_it_as_history_and_never_sends_it(capsys, server):
     server.sandbox.fail_rate = 1
-    run(capsys, "track", ORDER_ON_ROUTE, "--delivered", "2025-02-10T09:00:00Z", *urls(server))
+    run(capsys, "track", ORDER_ON_ROUTE, "--delivered", "2025-02-10T09:00:00Z", *FAR_UNREAD, *urls(server))
     server.sandbox.fail_rate = 0
-    run(capsys, "track", ORDER_ON_ROUTE, "--delivered", "2025-02-10T18:30:00Z", *urls(server))
+    run(capsys, "track", ORDER_ON_ROUTE, "--delivered", "2025-02-10T18:30:00Z", "--far-date", *urls(server))
     code, out, _ = run(capsys, "outbox", "supersede", "1")
     assert code == 0 and "superseded" in out and "never sent" in out
     code, out, _ = run(capsys, "outbox", "flush", *urls(server))
@@ -89,7 +94,7 @@ def test_ids_that_cannot_be_order_ids_exit_2_and_queue_nothing(capsys, server, b
 def test_entries_go_only_to_the_target_they_were_written_for(capsys, monkeypatch):
     monkeypatch.setenv("PICKTERM_API_KEY", DEMO_API_KEY)
     with serve_in_thread(Sandbox(fail_rate=1)) as store_a, serve_in_thread(Sandbox()) as store_b:
-        assert run(capsys, "track", ORDER_ON_ROUTE, "--delivered", "now", *urls(store_a))[0] == 3
+        assert run(capsys, "track", ORDER_ON_ROUTE, "--delivered", "now", "--replace", *urls(store_a))[0] == 3
         code, out, _ = run(capsys, "outbox", "flush", *urls(store_b))
         assert code == 0 and "1 pending for other profiles or URLs, left as they are" in out
         assert store_b.sandbox.tracking_writes == []
@@ -161,7 +166,7 @@ def test_local_store_failures_exit_4_and_a_full_disk_is_called_so(capsys, server
 
 def test_outbox_list_reads_while_another_process_holds_the_write_lock(capsys, server):
     server.sandbox.fail_rate = 1
-    run(capsys, "track", ORDER_ON_ROUTE, "--delivered", "now", *urls(server))
+    run(capsys, "track", ORDER_ON_ROUTE, "--delivered", "now", "--replace", *urls(server))
     holder = sqlite3.connect(state_path(), isolation_level=None, timeout=0)
     holder.execute("BEGIN IMMEDIATE")  # another process holds the write lock
     try:

@@ -149,6 +149,7 @@ def test_track_accepted(capsys, server):
         "São Paulo|SP|Out for delivery|2025-02-12 08:00",
         "--event",
         "São Paulo|SP|Delivered|now",
+        "--far-date",  # 2025-02-13 is far from today
         *urls(server),
     )
     assert code == 0 and err == "" and ORDER_ON_ROUTE in out
@@ -159,8 +160,8 @@ def test_track_accepted(capsys, server):
 
 
 def test_track_queues_when_the_server_fails_then_flush_delivers(capsys, server):
-    server.sandbox.fail_rate = 1
-    code, out, err = run(capsys, "track", ORDER_ON_ROUTE, "--delivered", "now", *urls(server))
+    server.sandbox.fail_rate = 1  # the order cannot be read either: --replace sends anyway
+    code, out, err = run(capsys, "track", ORDER_ON_ROUTE, "--delivered", "now", "--replace", *urls(server))
     assert code == 3 and "queued, 1 pending" in one_line(err) and "Server error" in err
     [entry] = entries()
     assert entry.state == "pending" and entry.attempts == 1
@@ -200,7 +201,7 @@ def test_track_rejected_stays_failed_with_its_message(capsys, server):
 
 def test_track_without_a_key_queues_and_says_how_to_fix_it(capsys, server, monkeypatch):
     monkeypatch.delenv("PICKTERM_API_KEY")
-    code, _, err = run(capsys, "track", ORDER_ON_ROUTE, "--delivered", "now", *urls(server))
+    code, _, err = run(capsys, "track", ORDER_ON_ROUTE, "--delivered", "now", "--replace", *urls(server))
     assert code == 3 and "config set-key" in one_line(err)
 
 
@@ -252,7 +253,8 @@ def test_kill_9_while_the_patch_is_in_flight_then_flush_sends_it_once(tmp_path):
             stderr=subprocess.PIPE,
         )
         try:
-            _wait_for(lambda: sandbox.token_requests >= 1)  # token answered; the PATCH leaves right away
+            # The order was read and the write stored and claimed: the PATCH leaves right away.
+            _wait_for(lambda: state_path().exists() and any(e.attempts for e in entries()))
             time.sleep(0.4)
             assert sandbox.in_flight == 1 and sandbox.tracking_writes == []  # the PATCH waits at the server
             proc.send_signal(signal.SIGKILL)

@@ -46,9 +46,13 @@ def _command(round_no: int, urls: list[str]) -> list[str]:
         return [*base, "outbox", "flush", *urls]
     order = ORDERS[round_no % len(ORDERS)]
     event = ["--event", f"Lima|LIM|drill-{round_no}|2025-02-10 08:00"]
+    # --replace: an earlier round may have delivered the order, or a kill left it unread;
+    # --far-date: 2025 is far from now. Events alone would be refused for an order not delivered.
     if round_no % 2:
-        return [*base, "track", order, "--delivered", f"2025-02-{10 + round_no:02d} 09:00", *event, *urls]
-    return [*base, "track", order, *event, *urls]
+        delivered = ["--delivered", f"2025-02-{10 + round_no:02d} 09:00", "--far-date", "--replace"]
+    else:
+        delivered = ["--delivered", "now", "--replace"]
+    return [*base, "track", order, *delivered, *event, *urls]
 
 
 def test_kill_9_at_random_points_never_applies_an_event_twice():

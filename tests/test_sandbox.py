@@ -323,6 +323,17 @@ async def test_tracking_without_a_date_uses_the_server_time(api: Api, clock: Clo
     assert api.sandbox.order(data.ORDER_REPLACED)["deliveredDate"] == response.json()["deliveredDate"]
 
 
+async def test_events_alone_finish_an_order_without_a_date_and_keep_a_delivered_one(api: Api, clock: Clock) -> None:
+    # As the real server: PATCH .../tracking finalizes the order, events alone too.
+    response = await api.patch(f"/orders/{data.ORDER_ON_ROUTE}/tracking", {"events": [EVENT]})
+    order = api.sandbox.order(data.ORDER_ON_ROUTE)
+    assert order["status"] == "COMPLETED" and order["deliveredDate"] == response.json()["deliveredDate"]
+    assert order["deliveredDate"].startswith(time.strftime("%Y-%m-%dT", time.gmtime(clock.now)))
+    before = api.sandbox.order(data.ORDER_DELIVERED)["deliveredDate"]
+    response = await api.patch(f"/orders/{data.ORDER_DELIVERED}/tracking", {"events": [EVENT]})
+    assert response.json()["deliveredDate"] == before == api.sandbox.order(data.ORDER_DELIVERED)["deliveredDate"]
+
+
 @pytest.mark.parametrize(
     "payload",
     [

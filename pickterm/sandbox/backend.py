@@ -7,7 +7,9 @@ base-URL prefix works (``/prod/token``, ``/prod/v1/orders/{id}``, ``/orders/{id}
 
 Delivered orders: the contract's order statuses have no DELIVERED, so an accepted
 ``PATCH /orders/{id}/tracking`` sets the order's ``status`` to ``COMPLETED`` and adds
-``deliveredDate`` and ``trackingEvents`` (the events received so far); the order's
+``deliveredDate`` and ``trackingEvents`` (the events received so far), as the real server
+finalizes the order on every tracking write: events alone, for an order with no delivered
+date, set it to now (the order's date is kept when it has one); the order's
 shipments become ``DELIVERED`` with that ``deliveredDate`` and get each event as a
 ``COMMENT`` note. The demo's already delivered order reads the same way.
 """

@@ -7,8 +7,9 @@ write is stored first, so nothing typed is lost when the network is down.
 Never overwrite by accident: the delivered field shows what the server has (empty when
 the order has no delivered date), and a body carries ``deliveredDate`` only when the
 user changed it. Replacing an existing delivered date, a date more than
-:data:`FAR_DAYS` days away from now, or a date for an order that could not be read
-is asked first.
+:data:`~pickterm.tracking_input.FAR_DAYS` days away from now, or a date for an order that
+could not be read is asked first; so are events alone for an order that is not delivered
+(or could not be read): the server finishes the order on any tracking write.
 """
 
 from __future__ import annotations
@@ -30,13 +31,11 @@ from pickterm.screens.form_base import FormScreen
 from pickterm.screens.order import OrderScreen
 from pickterm.store.state import StateError
 from pickterm.stylesheets import css
-from pickterm.tracking_input import event_from_values
+from pickterm.tracking_input import EventProblem, event_from_values, far_days, finishes_order
 from pickterm.widgets.common import literal, status_content
 from pickterm.widgets.fields import FormField, Verdict
 from pickterm.widgets.keys import bind
 from pickterm.widgets.tracking_event import DATE_HINT, EventEditor, date_check, local_form, parse_date
-
-FAR_DAYS = 30  # a delivered date further than this from now is asked about first
 
 
 def utc_now() -> datetime:
@@ -73,6 +72,7 @@ class TrackingScreen(FormScreen):
         self._initial: Any = None
         self._event_serial = 0
         self._sending = False
+        self._preview_now: datetime | None = None  # the "now" of the preview shown, the one sent
 
     # ------------------------------------------------------------ layout
 
@@ -91,6 +91,8 @@ class TrackingScreen(FormScreen):
         return type(self).clock()
 
     def _check_delivered(self, value: str) -> Verdict:
+        if not value.strip() and self.server_delivered is None:  # the server finishes the order on any write
+            return Verdict(True, _("empty: the server sets it to now"))
         verdict = date_check(self._now, optional=True)(value)
         if verdict.ok and value.strip() and not self._delivered_changed(value.strip()):
             return Verdict(True, _("{check} · the server has it: not sent").format(check=verdict.message))
@@ -121,14 +123,14 @@ class TrackingScreen(FormScreen):
         self.order_id = entry.order_id
         self.set_subtitle(_("order {id} · outbox #{entry}").format(id=entry.order_id, entry=entry.id))
         update = entry.update
-        delivered.value = local_form(update.delivered_date) if update.delivered_date else ""
+        delivered.value = local_form(update.delivered_date, exact=True) if update.delivered_date else ""
         for event in update.events:
             await self._mount_event(
                 {
                     "city": event.city,
                     "state": event.state,
                     "description": event.description,
-                    "date": local_form(event.date),
+                    "date": local_form(event.date, exact=True),
                 }
             )
         if entry.error is not None:
@@ -161,6 +163,7 @@ class TrackingScreen(FormScreen):
             self._order_read.set()
         self._show_order()
         self._prefill_delivered()
+        self.query_one("#delivered", FormField).validate()  # its message depends on the order
 
     def _prefill_delivered(self) -> None:
         """Show the server's delivered date in an untouched new form (and remember it as unchanged)."""
@@ -170,6 +173,8 @@ class TrackingScreen(FormScreen):
             return
         self._delivered_shown = local_form(server)
         delivered.value = self._delivered_shown
+        if delivered.input.has_focus:  # focused before the order came: typing replaces the date, never appends
+            delivered.input.select_all()
         if self._initial is not None:  # what the server has is no unsent change
             self._initial = (self._delivered_shown.strip(), self._initial[1])
         self._update_preview()
@@ -271,25 +276,43 @@ class TrackingScreen(FormScreen):
         """Typed and not sent (while it is being sent, it is not dropped by leaving)."""
         return not self._sending and self._initial is not None and self._form_values() != self._initial
 
-    def build_update(self, *, recheck: bool = True) -> Any:
+    def build_update(self, *, recheck: bool = True, now: datetime | None = None) -> Any:
         """The TrackingUpdate of what is typed (FormProblem listing the fields to fix).
 
-        ``recheck=False`` trusts each field's last check (made as it was typed)."""
-        from pickterm.api.models import TrackingUpdate
-
-        delivered = self.query_one("#delivered", FormField)
+        ``recheck=False`` trusts each field's last check (made as it was typed); a value that
+        changed since (keys typed fast) is checked again, so this never raises anything but
+        FormProblem. ``now`` is the instant "now" stands for (default: the clock)."""
         problems = self.invalid_fields(recheck=recheck)
         if problems:
             raise FormProblem(problems)
-        events = [event_from_values(editor.values(), now=self._now()) for editor in self._editors()]
+        try:
+            return self._update_of(self._now() if now is None else now)
+        except FormProblem as problem:  # a field changed after its last check: check them all again
+            raise FormProblem(self.invalid_fields(recheck=True) or problem.fields) from None
+
+    def _update_of(self, now: datetime) -> Any:
+        from pickterm.api.models import TrackingUpdate
+
+        events = []
+        for editor in self._editors():
+            try:
+                events.append(event_from_values(editor.values(), now=now))
+            except EventProblem as problem:
+                raise FormProblem([editor.field(problem.field)]) from None
+        delivered = self.query_one("#delivered", FormField)
         when = delivered.value.strip()
-        changed = self._delivered_changed(when)
-        return TrackingUpdate(delivered_date=parse_date(when, self._now) if changed else None, events=events)
+        try:
+            date = parse_date(when, lambda: now) if self._delivered_changed(when) else None
+        except ValueError:
+            raise FormProblem([delivered]) from None
+        return TrackingUpdate(delivered_date=date, events=events)
 
     def _update_preview(self) -> None:
+        """Show the body ctrl+s sends; "now" is frozen here, so what is sent is what was shown."""
         preview = self.query_one("#preview", Static)
+        self._preview_now = self._now()
         try:
-            payload = self.build_update(recheck=False).to_payload()
+            payload = self.build_update(recheck=False, now=self._preview_now).to_payload()
         except FormProblem as problem:
             if problem.count == 1:
                 preview.update(_("(fix 1 field marked ✘ first)"))
@@ -318,7 +341,7 @@ class TrackingScreen(FormScreen):
         from pickterm.screens.confirm import ConfirmScreen
 
         try:
-            update = self.build_update()
+            update = self.build_update(now=self._preview_now)
         except FormProblem as problem:
             problem.fields[0].focus_input()
             self.app.bell()
@@ -355,18 +378,39 @@ class TrackingScreen(FormScreen):
 
     async def _confirm_delivered(self, update: Any) -> bool:
         """Ask before a delivered date replaces the server's, is far from now, or may replace
-        a date the form could not read. True when the write may go."""
+        a date the form could not read, and before events alone finish an order that is not
+        delivered. True when the write may go."""
         from pickterm.screens.confirm import ConfirmScreen
 
-        new = update.delivered_date
-        if new is None:
-            return True
         if not self._order_read.is_set():  # ctrl+s before the order arrived: wait for it
             self.query_one("#body").loading = True
             try:
                 await self._order_read.wait()
             finally:
                 self.query_one("#body").loading = False
+        new = update.delivered_date
+        questions = [] if new is None else self._delivered_questions(new)
+        if finishes_order(update, self.server_delivered):
+            finished = status_content("COMPLETED").plain
+            if self.order is None:
+                question = _(
+                    "Order {id} could not be read. If it is not delivered, the server finishes it on any "
+                    "tracking write: these events alone mark it delivered now and {finished}. Send them?"
+                ).format(id=self.order_id, finished=finished)
+            else:
+                question = _(
+                    "Order {id} is not delivered ({status}). The server finishes an order on any tracking "
+                    "write: these events alone mark it delivered now and {finished}. Send them?"
+                ).format(id=self.order_id, status=status_content(self.order.status).plain, finished=finished)
+            questions.append((question, _("Send and finish"), _("Cancel")))
+        for question, yes, no in questions:
+            if not await self.app.push_screen_wait(ConfirmScreen(question, yes=yes, no=no)):
+                self.query_one("#delivered", FormField).focus_input()
+                return False
+        return True
+
+    def _delivered_questions(self, new: datetime) -> list[tuple[str, str, str]]:
+        """The questions (question, yes, no) a delivered date is asked about before it is sent."""
         new_text = local_form(new) + (f" ({new:%Y-%m-%d %H:%M} UTC)" if new.astimezone().utcoffset() else "")
         questions = []
         old = self.server_delivered
@@ -391,18 +435,14 @@ class TrackingScreen(FormScreen):
                     _("Cancel"),
                 )
             )
-        days = abs((new - self._now()).total_seconds()) / 86400
-        if days > FAR_DAYS:
+        days = far_days(new, self._now())
+        if days is not None:
             if new < self._now():
                 far = _("The delivered date {date} is {n} days ago. Is that right?")
             else:
                 far = _("The delivered date {date} is {n} days from now. Is that right?")
-            questions.append((far.format(date=new_text, n=int(days)), _("Yes, send it"), _("No, fix it")))
-        for question, yes, no in questions:
-            if not await self.app.push_screen_wait(ConfirmScreen(question, yes=yes, no=no)):
-                self.query_one("#delivered", FormField).focus_input()
-                return False
-        return True
+            questions.append((far.format(date=new_text, n=days), _("Yes, send it"), _("No, fix it")))
+        return questions
 
     async def _deliver(self, update: Any) -> None:
         from pickterm.offloop import off_loop
@@ -433,11 +473,7 @@ class TrackingScreen(FormScreen):
         self._initial = self._form_values()
         if outcome.state == "sent":
             if outcome.recorded:
-                self.notify(
-                    _("✔ Sent: order {id} is marked delivered.").format(id=self.order_id),
-                    title=_("Tracking"),
-                    markup=False,
-                )
+                self.notify(self._sent_sentence(update, outcome.result), title=_("Tracking"), markup=False)
             else:
                 self.notify(
                     _(
@@ -491,6 +527,19 @@ class TrackingScreen(FormScreen):
                 outcome.error or RuntimeError("refused"),
                 _("Kept in the outbox as failed; ctrl+s sends it again."),
             )
+
+    def _sent_sentence(self, update: Any, result: Any) -> str:
+        """What an accepted write did, read from the server's answer: events alone can finish the order."""
+        if update.delivered_date is not None:
+            return _("✔ Sent: order {id} is marked delivered.").format(id=self.order_id)
+        from pickterm.api.models import format_api_datetime, parse_api_datetime
+
+        answered = parse_api_datetime(getattr(result, "delivered_date", None))
+        if answered is not None and answered != self.server_delivered:
+            return _(
+                "✔ Sent: the events are recorded, and the server marked order {id} delivered on {date}: it is finished."
+            ).format(id=self.order_id, date=format_api_datetime(result.delivered_date))
+        return _("✔ Sent: the events of order {id} are recorded.").format(id=self.order_id)
 
     def _show_order_after_send(self) -> None:
         """Leave the form and show the order with its new state."""

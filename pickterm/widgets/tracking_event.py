@@ -21,10 +21,15 @@ Clock = Callable[[], datetime]
 DATE_HINT = "now / YYYY-MM-DD HH:MM / ISO"  # not translated: "now" is the word the date field reads
 
 
-def local_form(moment: datetime) -> str:
-    """``2025-02-13 02:00`` in this machine's local time (seconds only when there are any)."""
+def local_form(moment: datetime, *, exact: bool = False) -> str:
+    """``2025-02-13 02:00`` in this machine's local time (seconds only when there are any).
+
+    ``exact`` adds the milliseconds when there are any: read back, it is the same instant to
+    the millisecond, as the API carries it (an outbox entry edited in the form)."""
     local = moment.astimezone()
-    if local.second or local.microsecond:
+    if exact and local.microsecond // 1000:
+        return local.strftime("%Y-%m-%d %H:%M:%S.") + f"{local.microsecond // 1000:03d}"
+    if local.second:
         return local.strftime("%Y-%m-%d %H:%M:%S")
     return local.strftime("%Y-%m-%d %H:%M")
 
@@ -96,6 +101,10 @@ class EventEditor(Vertical):
 
     def fields(self) -> list[FormField]:
         return list(self.query(FormField))
+
+    def field(self, key: str) -> FormField:
+        """The field of ``key`` (``city``, ``state``, ``description``, ``date``)."""
+        return next(field for field in self.fields() if field.field_name == key)
 
     def values(self) -> dict[str, str]:
         return {field.field_name: field.value for field in self.fields()}
