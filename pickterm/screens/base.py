@@ -121,6 +121,7 @@ class DataScreen(BaseScreen):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.data: Any = None
+        self._generation = 0  # counts the loads: only the newest one's answer is shown
 
     def on_mount(self) -> None:
         self.reload()
@@ -141,14 +142,21 @@ class DataScreen(BaseScreen):
 
     @work(exclusive=True, group="load")
     async def reload(self, fresh: bool = False) -> None:
+        """Load and show. A newer load (F5 again) cancels this one, its request with it; should
+        its answer still come, it is dropped: only the newest load shows, or ends the indicator."""
+        self._generation += 1
+        generation = self._generation
         target = self.loading_target()
         target.loading = True
         try:
             client = await self.pickapp.client()
             data = await self.fetch(client, fresh)
         except Exception as exc:  # every failure becomes a message, never a traceback
-            self.show_failure(exc)
+            if generation == self._generation:
+                self.show_failure(exc)
         else:
+            if generation != self._generation:
+                return
             self.error_panel.clear()
             self.data = data
             self.show(data)
@@ -156,7 +164,7 @@ class DataScreen(BaseScreen):
             if self.RECENT is not None:  # only what was really found becomes a recent lookup
                 self.pickapp.remember(self.RECENT, self.recent_ident())
         finally:
-            if target.is_attached:  # the user may have left while it loaded
+            if generation == self._generation and target.is_attached:  # the user may have left while it loaded
                 target.loading = False
 
     def show_problems(self, data: Any) -> None:
