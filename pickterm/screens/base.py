@@ -118,9 +118,12 @@ class DataScreen(BaseScreen):
         """The id a successful load adds to the recent lookups (when RECENT is set)."""
         raise NotImplementedError
 
-    def __init__(self, **kwargs: Any) -> None:
+    def __init__(self, *, preloaded: Any = None, **kwargs: Any) -> None:
+        """``preloaded``: what the screen shows, already fetched (home found it): the first
+        load shows it without asking the server again."""
         super().__init__(**kwargs)
         self.data: Any = None
+        self._preloaded = preloaded
         self._generation = 0  # counts the loads: only the newest one's answer is shown
 
     def on_mount(self) -> None:
@@ -149,8 +152,12 @@ class DataScreen(BaseScreen):
         target = self.loading_target()
         target.loading = True
         try:
-            client = await self.pickapp.client()
-            data = await self.fetch(client, fresh)
+            preloaded, self._preloaded = self._preloaded, None
+            if preloaded is not None and not fresh:
+                data = preloaded
+            else:
+                client = await self.pickapp.client()
+                data = await self.fetch(client, fresh)
         except Exception as exc:  # every failure becomes a message, never a traceback
             if generation == self._generation:
                 self.show_failure(exc)

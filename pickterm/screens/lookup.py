@@ -69,10 +69,10 @@ def recent_kind(kind: str, ident: str) -> str:
     return kind
 
 
-def open_target(app, kind: str, ident: str) -> None:
-    """Open the screen for an id of a known kind."""
+def open_target(app, kind: str, ident: str, found: object = None) -> None:
+    """Open the screen for an id of a known kind; an order with the picture ``found`` of it."""
     if kind == "order":
-        app.open_order(ident)
+        app.open_order(ident, found)
     elif kind == "worksheet":
         app.open_worksheet(ident)
     elif kind == "shipment":
@@ -239,7 +239,14 @@ class LookupScreen(BaseScreen):
 
         try:
             client = await self.pickapp.client()
-            await fetch_target(client, kind, ident)
+            settings = self.pickapp.settings
+            found = await fetch_target(
+                client,
+                kind,
+                ident,
+                state=self.pickapp.state,
+                facility_hint=settings.default_facility if settings is not None else None,
+            )
         except Exception as exc:  # shown here, never raised: home stays with the error
             if generation != self._generation:  # abandoned meanwhile: its error is no news
                 return
@@ -252,7 +259,7 @@ class LookupScreen(BaseScreen):
             if generation != self._generation:  # abandoned meanwhile: it does not open
                 return
             self._say(f"→ {understood}")
-            open_target(self.app, kind, ident)
+            open_target(self.app, kind, ident, found if kind == "order" else None)
         finally:
             if generation == self._generation:
                 self._looking = None
