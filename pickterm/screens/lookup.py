@@ -100,9 +100,10 @@ class LookupScreen(BaseScreen):
     HELP = N_(
         "Scan or type an order id, worksheet id, shipment id, tracking number or facility id, then Enter. "
         "Down moves into the recent lookups (and, in demo mode, the sample ids); Enter opens one, "
-        "up from the top returns to the field. Esc clears the field, and abandons a lookup under way. An id "
-        "that is not found stays here with the error; F5 tries it again. A product barcode scanned here is named as such, with the worksheets opened on "
-        "this terminal that hold it. One id at a time: ids scanned while one is looked up are not counted."
+        "up from the top returns to the field. Esc clears the field, and abandons a lookup under way. "
+        "An id that is not found stays here with the error; F5 tries it again. A product barcode scanned "
+        "here is named as such, with the worksheets opened on this terminal that hold it. "
+        "One id at a time: ids scanned while one is looked up are not counted."
     )
     CSS_PATH = css("lookup")
     BINDINGS = [
