@@ -576,10 +576,11 @@ class PickTermApp(App):
         except Exception:  # the store is a convenience here: the header says it is busy
             pass
 
-    def open_order(self, order_id: str) -> None:
+    def open_order(self, order_id: str, picture: Any = None) -> None:
+        """``picture``: the order as home fetched it (``pickterm.resolve.OrderPicture``), shown as is."""
         from pickterm.screens.order import OrderScreen
 
-        self.push_screen(OrderScreen(order_id))
+        self.push_screen(OrderScreen(order_id, picture))
 
     def open_worksheets(self, order_id: str) -> None:
         from pickterm.screens.worksheets import WorksheetsScreen

@@ -76,7 +76,7 @@ _TABLE = (
     _def("back.escape", "escape", N_("Back"), ALL, fixed=True),
     _def("palette", "ctrl+p", N_("palette"), ALL),
     _def("quit", "ctrl+q", N_("Quit"), ALL),
-    _def("refresh", "f5", N_("Refresh"), *_DATA),
+    _def("refresh", "f5", N_("Refresh"), "lookup", *_DATA),
     # home (lookup)
     _def("lookup.clear", "escape", N_("Clear"), "lookup", fixed=True),
     _def("lookup.recent", "down", N_("Recent"), "lookup"),

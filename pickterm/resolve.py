@@ -1,9 +1,17 @@
-"""What a lookup at home finds, before any screen opens; and which worksheets opened on this
-terminal hold a product barcode. No Textual here.
+"""What a lookup at home finds, before any screen opens; an order's whole picture; and which
+worksheets opened on this terminal hold a product barcode. No Textual here.
 
 Home fetches what an id names first and opens its screen only once it was found: a lookup that
-fails stays on home with its error (the screen then reads the same answer from the client's
-30 s cache, so nothing is asked twice). A product barcode scanned at home is no id; the
+fails stays on home with its error. An order is fetched as its whole picture
+(:func:`order_picture`), which home hands to the order screen: nothing is asked twice. Other
+screens read the same answer from the client's 30 s cache.
+
+An order's picture is the order, its worksheets, its shipments and its facility. The worksheets
+and shipments need only the order id, so they are asked together with the order. The facility's
+id is known ahead (the profile's ``default_facility``, else the facility this terminal cached
+last) and the facility itself comes from the local store's cache (a day, see
+:data:`pickterm.store.state.FACILITY_TTL`) or is asked with the order: one round trip for the
+whole picture. Only when the worksheets name another facility is it asked after them. A product barcode scanned at home is no id; the
 worksheets this terminal has local pick progress for are searched for it with the walk's own
 matching rules (:class:`pickterm.picking.PickProgress`), so home offers exactly what the
 walkthrough would accept.
@@ -15,16 +23,28 @@ import asyncio
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["Holding", "ProductSearch", "fetch_target", "worksheets_holding", "worksheets_opened_here"]
+__all__ = [
+    "Holding",
+    "OrderPicture",
+    "ProductSearch",
+    "facility_of",
+    "fetch_target",
+    "order_picture",
+    "worksheets_holding",
+    "worksheets_opened_here",
+]
 
 WORKSHEETS_SEARCHED = 10
 """How many of the worksheets opened here (most recently touched first) a product is looked for in."""
 
 
-async def fetch_target(client: Any, kind: str, ident: str) -> Any:
-    """Fetch what an id of a known kind names (raises the client's PickPackError when it fails)."""
+async def fetch_target(
+    client: Any, kind: str, ident: str, *, state: Any = None, facility_hint: str | None = None
+) -> Any:
+    """Fetch what an id of a known kind names (raises the client's PickPackError when it fails);
+    an order as its whole picture (:class:`OrderPicture`)."""
     if kind == "order":
-        return await client.get_order(ident)
+        return await order_picture(client, ident, state=state, facility_hint=facility_hint)
     if kind == "worksheet":
         return await client.get_worksheet(ident)
     if kind == "shipment":
@@ -34,6 +54,132 @@ async def fetch_target(client: Any, kind: str, ident: str) -> Any:
     if kind == "facility":
         return await client.get_facility(ident)
     raise ValueError(f"no lookup for ids of kind {kind!r}")
+
+
+@dataclass
+class OrderPicture:
+    """An order with its worksheets (summaries), shipments and facility. Only the order is
+    required: what else could not be read is None, with its error beside it."""
+
+    order: Any
+    worksheets: list[Any] | None
+    shipments: list[Any] | None
+    facility: Any | None = None
+    worksheets_error: BaseException | None = None
+    shipments_error: BaseException | None = None
+    facility_error: BaseException | None = None
+
+    @property
+    def facility_id(self) -> str | None:
+        """The facility of the first worksheet that names one."""
+        return next((ws.facility_id for ws in self.worksheets or [] if ws.facility_id), None)
+
+    @property
+    def problems(self) -> list[str]:
+        """The order's unreadable records (the order screen names them)."""
+        return list(getattr(self.order, "problems", []))
+
+
+_BACKGROUND: set[asyncio.Future[Any]] = set()  # cache writes under way: kept until done
+
+
+async def _quietly(call: Any, *args: Any) -> Any:
+    """A store call off the event loop; None when the store fails (its cache is a convenience)."""
+    try:
+        return await asyncio.to_thread(call, *args)
+    except Exception:
+        return None
+
+
+def _keep(state: Any, facility: Any) -> None:
+    """Cache a facility in the store, without waiting for it: a busy store never holds up a picture."""
+    if state is not None:
+        task = asyncio.ensure_future(
+            _quietly(state.cache_facility, facility.id, facility.model_dump(mode="json", by_alias=True))
+        )
+        _BACKGROUND.add(task)
+        task.add_done_callback(_BACKGROUND.discard)
+
+
+def _cached(body: Any) -> Any:
+    """A facility as the store kept it; None when there is none, or it no longer reads."""
+    from pickterm.api.models import Facility
+
+    if body is None:
+        return None
+    try:
+        return Facility.model_validate(body)
+    except ValueError:
+        return None
+
+
+async def facility_of(client: Any, state: Any, facility_id: str, *, fresh: bool = False) -> Any:
+    """A facility: from the local store's cache when cached less than a day ago (unless
+    ``fresh``: F5), else from the server, then cached."""
+    if state is not None and not fresh:
+        ahead = await _quietly(state.facility_ahead, facility_id)
+        facility = _cached(ahead[1] if ahead else None)
+        if facility is not None:
+            return facility
+    return await _fetch_facility(client, state, facility_id, fresh)
+
+
+async def _fetch_facility(client: Any, state: Any, facility_id: str, fresh: bool) -> Any:
+    facility = await client.get_facility(facility_id, fresh=fresh)
+    _keep(state, facility)
+    return facility
+
+
+async def order_picture(
+    client: Any, order_id: str, *, state: Any = None, facility_hint: str | None = None, fresh: bool = False
+) -> OrderPicture:
+    """The order's whole picture, in one round trip when its facility is known ahead.
+
+    ``facility_hint``: the profile's default facility; without one, the facility this terminal
+    cached last. ``fresh`` (F5) asks the server for all of it, the facility too. Raises what
+    fetching the order raised; the worksheets, shipments or facility failing only leaves them
+    out (with their errors). Cancelled, it cancels every request it started."""
+    hint, cached = facility_hint, None
+    if state is not None:  # first (it never waits for a busy store): then every request leaves together
+        ahead = await _quietly(state.facility_ahead, facility_hint)
+        if ahead is not None:
+            hint, cached = ahead[0], None if fresh else _cached(ahead[1])
+    order_task = asyncio.ensure_future(client.get_order(order_id, fresh=fresh))
+    worksheets_task = asyncio.ensure_future(client.list_worksheets(order_id, fresh=fresh))
+    shipments_task = asyncio.ensure_future(client.list_shipments(order_id, fresh=fresh))
+    tasks: list[asyncio.Future[Any]] = [order_task, worksheets_task, shipments_task]
+    try:
+        facility_task = None
+        if hint and cached is None:  # asked together with the order
+            facility_task = asyncio.ensure_future(_fetch_facility(client, state, hint, fresh))
+            tasks.append(facility_task)
+        order = await order_task
+        lists: tuple[Any, Any] = await asyncio.gather(worksheets_task, shipments_task, return_exceptions=True)
+        worksheets, shipments = lists
+        picture = OrderPicture(
+            order,
+            None if isinstance(worksheets, BaseException) else worksheets,
+            None if isinstance(shipments, BaseException) else shipments,
+            worksheets_error=worksheets if isinstance(worksheets, BaseException) else None,
+            shipments_error=shipments if isinstance(shipments, BaseException) else None,
+        )
+        facility_id = picture.facility_id
+        if facility_id is not None:
+            try:
+                if facility_id == hint and cached is not None:
+                    picture.facility = cached
+                elif facility_id == hint and facility_task is not None:
+                    picture.facility = await facility_task
+                else:  # not the one known ahead: asked now
+                    picture.facility = await facility_of(client, state, facility_id, fresh=fresh)
+            except Exception as exc:
+                picture.facility_error = exc
+        return picture
+    finally:
+        for task in tasks:
+            if not task.done():
+                task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)  # none is left running, none unretrieved
 
 
 def worksheets_opened_here(state: Any, limit: int = WORKSHEETS_SEARCHED) -> list[str]:

@@ -23,6 +23,9 @@ def spy_openers(app: PickTermApp) -> list[tuple[str, tuple, dict]]:
     for name in OPENERS:
 
         def record(*args, _name=name, **kwargs):
+            if _name == "open_order" and len(args) == 2:  # home hands over the order it fetched
+                assert args[1].order.order_id == args[0]
+                args = args[:1]
             calls.append((_name, args, kwargs))
 
         setattr(app, name, record)
@@ -313,3 +316,23 @@ async def test_recent_lookups_are_those_of_the_profile_they_were_made_in(tmp_pat
     async with app.run_test(size=(40, 16)) as pilot:
         await settle(pilot)
         assert data.ORDER_COP in listed(app) and data.ORDER_WEIGHABLE not in listed(app)
+
+
+async def test_an_order_looked_up_on_home_is_fetched_once_with_its_whole_picture():
+    from pickterm.connect import demo_client
+
+    sandbox = Sandbox()
+    # No client cache: a second fetch of anything would reach the server and be counted.
+    app = PickTermApp(demo=True, sandbox=sandbox, client=demo_client(sandbox, cache_seconds=0))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        sandbox.requests.clear()
+        await submit(pilot, data.ORDER_ON_ROUTE)
+        assert type(app.screen).__name__ == "OrderScreen"
+        paths = [r.path.split("/prod/v1")[-1] for r in sandbox.requests if r.method == "GET"]
+        assert paths.count(f"/orders/{data.ORDER_ON_ROUTE}") == 1  # home's fetch is the one the screen shows
+        assert paths.count(f"/worksheets?orderId={data.ORDER_ON_ROUTE}") == 1
+        assert paths.count(f"/shipments?orderId={data.ORDER_ON_ROUTE}") == 1
+        assert paths.count(f"/facilities/{data.FACILITY_MDE}") == 1
+        details = static_text(app, "#order-details")
+        assert "Shipments: 2" in details and "Facility: " in details

@@ -143,9 +143,13 @@ class DataScreen(BaseScreen):
         """The id a successful load adds to the recent lookups (when RECENT is set)."""
         raise NotImplementedError
 
-    def __init__(self, **kwargs: Any) -> None:
+    def __init__(self, *, preloaded: Any = None, **kwargs: Any) -> None:
+        """``preloaded``: what the screen shows, already fetched (home found it): the first
+        load shows it without asking the server again."""
         super().__init__(**kwargs)
         self.data: Any = None
+        self._preloaded = preloaded
+        self._generation = 0  # counts the loads: only the newest one's answer is shown
 
     def on_mount(self) -> None:
         self.reload()
@@ -166,14 +170,25 @@ class DataScreen(BaseScreen):
 
     @work(exclusive=True, group="load")
     async def reload(self, fresh: bool = False) -> None:
+        """Load and show. A newer load (F5 again) cancels this one, its request with it; should
+        its answer still come, it is dropped: only the newest load shows, or ends the indicator."""
+        self._generation += 1
+        generation = self._generation
         target = self.loading_target()
         target.loading = True
         try:
-            client = await self.pickapp.client()
-            data = await self.fetch(client, fresh)
+            preloaded, self._preloaded = self._preloaded, None
+            if preloaded is not None and not fresh:
+                data = preloaded
+            else:
+                client = await self.pickapp.client()
+                data = await self.fetch(client, fresh)
         except Exception as exc:  # every failure becomes a message, never a traceback
-            self.show_failure(exc)
+            if generation == self._generation:
+                self.show_failure(exc)
         else:
+            if generation != self._generation:
+                return
             self.error_panel.clear()
             self.data = data
             self.show(data)
@@ -181,7 +196,7 @@ class DataScreen(BaseScreen):
             if self.RECENT is not None:  # only what was really found becomes a recent lookup
                 self.pickapp.remember(self.RECENT, self.recent_ident())
         finally:
-            if target.is_attached:  # the user may have left while it loaded
+            if generation == self._generation and target.is_attached:  # the user may have left while it loaded
                 target.loading = False
 
     def show_problems(self, data: Any) -> None:

@@ -14,6 +14,10 @@ Scans at home (DESIGN "Scanner input"):
   burst, as after an SSH stall) are reported as not counted, and the first one opens. The
   first is what the picker scanned at home; the rest were scanned at a screen that was not
   there yet, so no guess is made about which of them they meant.
+- Esc abandons a lookup under way: it is cancelled with its request, the next id starts at
+  once, and the abandoned one's answer, should it still come, is dropped (each lookup carries
+  its generation; only the current one shows a result or an error). F5 tries the last failed
+  lookup again, as its error says.
 - A product barcode is no id: home says so, and offers the worksheets opened on this
   terminal that hold the product.
 """
@@ -65,10 +69,10 @@ def recent_kind(kind: str, ident: str) -> str:
     return kind
 
 
-def open_target(app, kind: str, ident: str) -> None:
-    """Open the screen for an id of a known kind."""
+def open_target(app, kind: str, ident: str, found: object = None) -> None:
+    """Open the screen for an id of a known kind; an order with the picture ``found`` of it."""
     if kind == "order":
-        app.open_order(ident)
+        app.open_order(ident, found)
     elif kind == "worksheet":
         app.open_worksheet(ident)
     elif kind == "shipment":
@@ -96,15 +100,17 @@ class LookupScreen(BaseScreen):
     HELP = N_(
         "Scan or type an order id, worksheet id, shipment id, tracking number or facility id, then Enter. "
         "Down moves into the recent lookups (and, in demo mode, the sample ids); Enter opens one, "
-        "up from the top returns to the field. Esc clears the field. An id that is not found stays here "
-        "with the error. A product barcode scanned here is named as such, with the worksheets opened on "
-        "this terminal that hold it. One id at a time: ids scanned while one is looked up are not counted."
+        "up from the top returns to the field. Esc clears the field, and abandons a lookup under way. "
+        "An id that is not found stays here with the error; F5 tries it again. A product barcode scanned "
+        "here is named as such, with the worksheets opened on this terminal that hold it. "
+        "One id at a time: ids scanned while one is looked up are not counted."
     )
     CSS_PATH = css("lookup")
     BINDINGS = [
         bind("lookup.clear", "clear"),
         bind("lookup.recent", "to_list", show=False),
         bind("lookup.tab", "tab_terminator", described=False, show=False),  # not priority: after the keys before it
+        bind("refresh", "refresh", description=N_("Retry"), show=False),  # the failed lookup: its error names the key
     ]
 
     def __init__(self) -> None:
@@ -120,6 +126,11 @@ class LookupScreen(BaseScreen):
         self._store_notice = False  # the error panel shows that the local store is unavailable
         # The id being looked up: while it is set, other ids are not counted.
         self._looking: str | None = None
+        # Counts the lookups started or abandoned: a lookup's answer is shown only while it is
+        # still the current one (an abandoned lookup's late answer is dropped).
+        self._generation = 0
+        # The last lookup that failed (kind, ident, understood): F5 tries it again.
+        self._failed_lookup: tuple[str, str, str] | None = None
 
     def compose_body(self) -> ComposeResult:
         with Vertical(id="body"):
@@ -190,6 +201,7 @@ class LookupScreen(BaseScreen):
             self._not_counted(target.ident)
             return
         self.workers.cancel_group(self, "product")
+        self._failed_lookup = None  # F5 retries what failed last, and this is newer
         if target.kind == "tracking" and (gtin := product_barcode(target.ident)):
             self.find_product(target.ident, gtin)
             return
@@ -204,28 +216,61 @@ class LookupScreen(BaseScreen):
 
     def look_up(self, kind: str, ident: str, understood: str) -> None:
         self._looking = ident  # at once: a scan right behind this one is not counted
+        self._generation += 1
+        self._failed_lookup = None
         self.error_panel.clear()
         self._set_offers([], "")
         self._say(f"→ {understood}…")
-        self._look_up(kind, ident, understood)
+        self._look_up(kind, ident, understood, self._generation)
 
-    @work(group="lookup", exit_on_error=False)
-    async def _look_up(self, kind: str, ident: str, understood: str) -> None:
+    def abandon_lookup(self) -> bool:
+        """Esc while an id is looked up: the lookup is cancelled (its request with it) and its
+        answer, should one still come, is dropped. Whether there was one."""
+        if self._looking is None:
+            return False
+        self._generation += 1
+        self.workers.cancel_group(self, "lookup")
+        self.notify(_("✘ Not opened: {what}").format(what=self._looking), severity="warning", markup=False)
+        self._looking = None
+        return True
+
+    @work(group="lookup", exclusive=True, exit_on_error=False)
+    async def _look_up(self, kind: str, ident: str, understood: str, generation: int) -> None:
         from pickterm.resolve import fetch_target
 
         try:
             client = await self.pickapp.client()
-            await fetch_target(client, kind, ident)
+            settings = self.pickapp.settings
+            found = await fetch_target(
+                client,
+                kind,
+                ident,
+                state=self.pickapp.state,
+                facility_hint=settings.default_facility if settings is not None else None,
+            )
         except Exception as exc:  # shown here, never raised: home stays with the error
+            if generation != self._generation:  # abandoned meanwhile: its error is no news
+                return
             if kind == "worksheet" and _is_not_found(exc) and _is_upc_a(ident):
                 self.find_product(ident, "UPC-A")  # twelve digits: no worksheet, but a product barcode
             else:
+                self._failed_lookup = (kind, ident, understood)
                 self._failed(ident, understood, exc)
         else:
+            if generation != self._generation:  # abandoned meanwhile: it does not open
+                return
             self._say(f"→ {understood}")
-            open_target(self.app, kind, ident)
+            open_target(self.app, kind, ident, found if kind == "order" else None)
         finally:
-            self._looking = None
+            if generation == self._generation:
+                self._looking = None
+
+    def action_refresh(self) -> None:
+        """F5: the last lookup that failed, again (its error says F5 retries)."""
+        failed = self._failed_lookup
+        if failed is None or self._looking is not None:
+            return
+        self.look_up(*failed)
 
     def _failed(self, ident: str, understood: str, exc: BaseException) -> None:
         hint = None
@@ -237,7 +282,7 @@ class LookupScreen(BaseScreen):
 
     def _not_counted(self, ident: str) -> None:
         if self._looking:
-            first = _("{id} opens first").format(id=self._looking)
+            first = _("{id} opens first (Esc abandons it)").format(id=self._looking)
         else:
             first = _("another screen has opened")
         self.notify(
@@ -289,7 +334,8 @@ class LookupScreen(BaseScreen):
         understood.set_class(bad, "-bad")
 
     def action_clear(self) -> None:
-        """Esc: empty the field and put the focus back on it."""
+        """Esc: abandon the lookup under way, empty the field and put the focus back on it."""
+        self.abandon_lookup()
         self.field.value = ""
         self.field.focus()
 

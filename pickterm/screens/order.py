@@ -77,6 +77,17 @@ def order_rows(order: Any) -> list[tuple[str, Any]]:
     return rows
 
 
+def picture_rows(picture: Any) -> list[tuple[str, Any]]:
+    """What the order's picture adds to its details: how many worksheets and shipments, and
+    its facility; "-" for what could not be read (the screen works without it)."""
+    facility = picture.facility
+    return [
+        (_("Worksheets"), "-" if picture.worksheets is None else str(len(picture.worksheets))),
+        (_("Shipments"), "-" if picture.shipments is None else str(len(picture.shipments))),
+        (_("Facility"), (facility.name or facility.id) if facility is not None else picture.facility_id),
+    ]
+
+
 def status_line(order: Any) -> Content:
     """What a picker reads first on a small screen: the status, and whether it is invoiced."""
     invoiced = Content.styled(_("✔ yes"), "$success") if order.is_invoiced else None
@@ -225,9 +236,11 @@ class OrderScreen(BurstGuard, DataScreen):
         bind("order.facility", "facility"),
     ]
 
-    def __init__(self, order_id: str) -> None:
-        super().__init__(subtitle=order_id)
+    def __init__(self, order_id: str, picture: Any = None) -> None:
+        """``picture``: the order's picture (:class:`pickterm.resolve.OrderPicture`) as home fetched it."""
+        super().__init__(subtitle=order_id, preloaded=picture)
         self.order_id = order_id
+        self.picture: Any = None  # the order's whole picture (pickterm.resolve.OrderPicture) once loaded
         self._fresh = False
 
     def compose_body(self) -> ComposeResult:
@@ -266,27 +279,41 @@ class OrderScreen(BurstGuard, DataScreen):
         return self.order_id
 
     async def fetch(self, client: Any, fresh: bool) -> Any:
-        self._fresh = fresh  # the notes are read as fresh as the order (F5)
-        return await client.get_order(self.order_id, fresh=fresh)
+        from pickterm.resolve import order_picture
 
-    def show(self, order: Any) -> None:
+        self._fresh = fresh  # the notes are read as fresh as the order (F5)
+        settings = self.pickapp.settings
+        return await order_picture(
+            client,
+            self.order_id,
+            state=self.pickapp.state,
+            facility_hint=settings.default_facility if settings is not None else None,
+            fresh=fresh,
+        )
+
+    def show(self, picture: Any) -> None:
+        order = picture.order
+        self.picture, self.data = picture, order  # the screen's data is the order; the rest beside it
         self.set_subtitle(f"{order.order_id} · {order.status or 'UNKNOWN'}")
-        self.query_one("#order-details", KeyValues).set_rows(order_rows(order))
+        self.query_one("#order-details", KeyValues).set_rows(order_rows(order) + picture_rows(picture))
         self.query_one("#order-status", Static).update(status_line(order))
         items = self.query_one("#order-items", Vertical)
         items.remove_children()
         items.mount_all(Static(text, classes=cls) for cls, text in order_blocks(order))
-        self.load_notes(order, self._fresh)
+        self.load_notes(picture, self._fresh)
 
     @work(exclusive=True, group="notes", exit_on_error=False)
-    async def load_notes(self, order: Any, fresh: bool = False) -> None:
+    async def load_notes(self, picture: Any, fresh: bool = False) -> None:
         """The notes of the order's worksheets about its items (cached by the client for 30 s)."""
         import asyncio
 
+        order = picture.order
         blocks: list[tuple[str, Content]] = []
         try:
             client = await self.pickapp.client()
-            summaries = await client.list_worksheets(self.order_id, fresh=fresh)
+            summaries = picture.worksheets
+            if summaries is None:  # the picture could not list them: asked again
+                summaries = await client.list_worksheets(self.order_id, fresh=fresh)
             ids = list(dict.fromkeys(summary.worksheet_id for summary in summaries))
             worksheets = await asyncio.gather(*(client.get_worksheet(ws_id, fresh=fresh) for ws_id in ids))
         except Exception as exc:  # the order is shown all the same; the missing notes are said
@@ -324,6 +351,10 @@ class OrderScreen(BurstGuard, DataScreen):
     @work(exclusive=True, group="facility", exit_on_error=False)
     async def open_facility(self) -> None:
         """The facility of the order's first worksheet that names one."""
+        known = self.picture.facility_id if self.picture is not None else None
+        if known is not None:
+            self.pickapp.open_facility(known)
+            return
         try:
             client = await self.pickapp.client()
             worksheets = await client.list_worksheets(self.order_id)

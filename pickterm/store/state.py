@@ -12,15 +12,18 @@ it from worker threads or directly.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import sqlite3
 import threading
+import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import platformdirs
 
@@ -28,6 +31,7 @@ from pickterm.i18n import _
 from pickterm.store import private_dir
 
 __all__ = [
+    "FACILITY_TTL",
     "ITEM_STATES",
     "MIGRATIONS",
     "RECENT_KINDS",
@@ -46,6 +50,8 @@ __all__ = [
 ITEM_STATES = ("todo", "skipped", "short")
 RECENT_KINDS = ("order", "worksheet", "shipment")
 RECENT_LIMIT = 50
+FACILITY_TTL = 24 * 3600.0  # seconds a cached facility is used without asking the server
+FACILITIES_KEPT = 20
 BUSY_TIMEOUT_MS = 5000
 _PICK_EVENT_COLUMNS = "id, worksheet_id, item_id, units, weight_kg, code, created_at"  # PickEvent's fields
 
@@ -125,6 +131,15 @@ MIGRATIONS: list[str] = [
         SELECT seq, NULL, kind, ident, opened_at FROM recent ORDER BY seq;
     DROP TABLE recent;
     ALTER TABLE recent_of_profile RENAME TO recent;
+    """,
+    # Facilities as the server last sent them (a cache: facilities change rarely), so an
+    # order's picture needs no round trip for its facility.
+    """
+    CREATE TABLE facility_cache (
+        facility_id TEXT PRIMARY KEY,
+        body TEXT NOT NULL,
+        fetched_at REAL NOT NULL
+    );
     """,
 ]
 
@@ -594,3 +609,53 @@ class StateDB:
                 f"SELECT kind, ident, opened_at FROM recent {where} ORDER BY seq DESC LIMIT ?", (*args, limit)
             ).fetchall()
         return [Recent(*row) for row in rows]
+
+    # ------------------------------------------------------------ facility cache
+
+    def cache_facility(self, facility_id: str, body: dict[str, Any], *, now: float | None = None) -> None:
+        """Keep a facility as the server sent it (JSON), newest first; keeps the last 20."""
+        fetched_at = time.time() if now is None else now
+        with self.write() as conn:
+            conn.execute(
+                "INSERT INTO facility_cache (facility_id, body, fetched_at) VALUES (?, ?, ?)"
+                " ON CONFLICT (facility_id) DO UPDATE SET body = excluded.body, fetched_at = excluded.fetched_at",
+                (facility_id, json.dumps(body), fetched_at),
+            )
+            conn.execute(
+                "DELETE FROM facility_cache WHERE facility_id NOT IN"
+                " (SELECT facility_id FROM facility_cache ORDER BY fetched_at DESC LIMIT ?)",
+                (FACILITIES_KEPT,),
+            )
+
+    def facility_ahead(
+        self, facility_id: str | None = None, *, max_age: float = FACILITY_TTL, now: float | None = None
+    ) -> tuple[str | None, dict[str, Any] | None]:
+        """The facility an order most likely belongs to, before the order says: ``facility_id``
+        (the profile's default), else the one cached most recently; with its body as the server
+        sent it when cached less than ``max_age`` seconds ago, else None.
+
+        A cache never waits for the store: while another call of this process holds it (a
+        write waiting for another process's lock), this answers (facility_id, None) at once.
+        Reading never waits for another process (WAL)."""
+        if not self._lock.acquire(blocking=False):
+            return facility_id, None
+        try:
+            with self.read() as conn:
+                if facility_id is None:
+                    last = conn.execute(
+                        "SELECT facility_id FROM facility_cache ORDER BY fetched_at DESC LIMIT 1"
+                    ).fetchone()
+                    facility_id = None if last is None else str(last[0])
+                row = conn.execute(
+                    "SELECT body, fetched_at FROM facility_cache WHERE facility_id = ?", (facility_id,)
+                ).fetchone()
+        finally:
+            self._lock.release()
+        now = time.time() if now is None else now
+        if row is None or not 0 <= now - row[1] < max_age:
+            return facility_id, None
+        try:
+            body = json.loads(row[0])
+        except ValueError:
+            return facility_id, None
+        return facility_id, body if isinstance(body, dict) else None
