@@ -35,7 +35,7 @@ from textual.reactive import reactive
 from textual.screen import Screen
 from textual.theme import Theme
 
-from pickterm.i18n import LANGUAGE_NAMES, N_, _, current_language, set_language
+from pickterm.i18n import LANGUAGE_NAMES, N_, _, current_language, ngettext, set_language
 from pickterm.services import Services
 from pickterm.store.names import THEMES as THEME_NAMES
 from pickterm.stylesheets import STYLES_DIR
@@ -753,7 +753,7 @@ def quit_question(pending: int, failed: int) -> str:
     next run, failed ones are never sent again unless someone resends them."""
 
     def writes(n: int) -> str:
-        return _("1 tracking write") if n == 1 else _("{n} tracking writes").format(n=n)
+        return ngettext("{n} tracking write", "{n} tracking writes", n).format(n=n)
 
     parts = []
     if pending:

@@ -16,7 +16,7 @@ from collections.abc import Callable
 
 from pickterm.api.models import format_api_datetime
 from pickterm.commands._errors import STORE_FAILED, UNCERTAIN, fail, failing_on
-from pickterm.i18n import N_, _
+from pickterm.i18n import N_, _, ngettext
 from pickterm.store.outbox import Outbox, OutboxEntry, OutboxError, Target
 from pickterm.store.state import StateDB, StateError
 from pickterm.text import one_line, safe_message
@@ -88,7 +88,7 @@ def _state_word(entry: OutboxEntry) -> str:
 
 def describe(entry: OutboxEntry, blocker: OutboxEntry | None = None) -> str:
     """An entry in a few lines: what, where to, and what happens next."""
-    tries = _("1 attempt") if entry.attempts == 1 else _("{n} attempts").format(n=entry.attempts)
+    tries = ngettext("{n} attempt", "{n} attempts", entry.attempts).format(n=entry.attempts)
     when = format_api_datetime(entry.sent_at or entry.settled_at or entry.created_at)
     order = _("order {id}").format(id=entry.order_id)
     lines = [one_line(f"#{entry.id:<4} {_state_word(entry):<10} {order}  {entry.summary}  ({tries}, {when})")]
@@ -129,9 +129,11 @@ def describe(entry: OutboxEntry, blocker: OutboxEntry | None = None) -> str:
 
 def _summary(outbox: Outbox) -> str:
     counts = outbox.counts_by_state()
-    text = _("{pending} pending, {failed} failed").format(pending=counts["pending"], failed=counts["failed"])
-    if counts["uncertain"]:
-        text += _(", {n} may have been sent").format(n=counts["uncertain"])
+    pending, failed, uncertain = counts["pending"], counts["failed"], counts["uncertain"]
+    text = ngettext("{n} pending", "{n} pending", pending).format(n=pending)
+    text += ", " + ngettext("{n} failed", "{n} failed", failed).format(n=failed)
+    if uncertain:
+        text += ngettext(", {n} may have been sent", ", {n} may have been sent", uncertain).format(n=uncertain)
     return text
 
 

@@ -15,7 +15,7 @@ from typing import Any
 from textual import work
 from textual.content import Content
 
-from pickterm.i18n import N_, _
+from pickterm.i18n import N_, _, ngettext
 from pickterm.screens.list_base import ListScreen
 from pickterm.store.state import StateError
 from pickterm.stylesheets import css
@@ -47,7 +47,7 @@ def _answer_line(entry: Any) -> Content | None:
         events = answer.get("events") or []
         text = _("delivered {date}").format(date=answer.get("deliveredDate") or "-")
         if events:
-            text += _(", {n} events").format(n=len(events))
+            text += ngettext(", {n} event", ", {n} events", len(events)).format(n=len(events))
         return labelled(_("server"), text)
     return None
 
@@ -109,8 +109,11 @@ def summary_text(entries: list[Any], *, history: bool) -> str:
     pending = sum(1 for e in entries if e.state == "pending")
     failed = sum(1 for e in entries if e.state == "failed")
     uncertain = sum(1 for e in entries if e.state == "uncertain")
-    text = _("{pending} pending · {failed} failed").format(pending=pending, failed=failed)
-    return text + (_(" · {n} may have been sent").format(n=uncertain) if uncertain else "")
+    text = ngettext("{n} pending", "{n} pending", pending).format(n=pending)
+    text += " · " + ngettext("{n} failed", "{n} failed", failed).format(n=failed)
+    if uncertain:
+        text += ngettext(" · {n} may have been sent", " · {n} may have been sent", uncertain).format(n=uncertain)
+    return text
 
 
 class OutboxScreen(ListScreen):
@@ -229,9 +232,9 @@ class OutboxScreen(ListScreen):
         )
         events = (order.model_extra or {}).get("trackingEvents")
         if isinstance(events, list) and events and isinstance(events[-1], dict):
-            shown += _(", {n} tracking events, the last: {last}").format(
-                n=len(events), last=f"{events[-1].get('description')!s:.60}"
-            )
+            shown += ngettext(
+                ", {n} tracking event, the last: {last}", ", {n} tracking events, the last: {last}", len(events)
+            ).format(n=len(events), last=f"{events[-1].get('description')!s:.60}")
         return shown + "."
 
     @work(exclusive=True, group="retry", exit_on_error=False)

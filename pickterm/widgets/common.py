@@ -15,7 +15,7 @@ from textual.containers import Horizontal
 from textual.content import Content
 from textual.widgets import Static
 
-from pickterm.i18n import N_, _
+from pickterm.i18n import N_, _, ngettext
 from pickterm.status import TONE_SYMBOLS, status_tone
 from pickterm.text import clean, one_line, redact
 
@@ -112,9 +112,9 @@ class AppHeader(Horizontal):
         if self.pickapp.demo:
             parts.append("DEMO")
         if pending:
-            parts.append(("⟳" if narrow else "⟳ ") + _("{n} pending").format(n=pending))
+            parts.append(("⟳" if narrow else "⟳ ") + ngettext("{n} pending", "{n} pending", pending).format(n=pending))
         if failed:
-            parts.append(("✘" if narrow else "✘ ") + _("{n} failed").format(n=failed))
+            parts.append(("✘" if narrow else "✘ ") + ngettext("{n} failed", "{n} failed", failed).format(n=failed))
         store = self.pickapp.store_status
         if store:  # "store busy", "no store": the local store is not working right now
             parts.append(f"⚠{_(store)}" if narrow else f"⚠ {_(store)}")

@@ -1,0 +1,61 @@
+"""What was still English, or wrongly plural, in Spanish and Brazilian Portuguese: counts in the
+plural form of the language, the outbox's rows, the headers' status, the palette, Textual's own
+help rows, the demo's data, date errors, and words cut at 40 columns."""
+
+from __future__ import annotations
+
+import pytest
+
+from pickterm.api.models import TrackingEvent, TrackingUpdate
+from pickterm.app import PickTermApp
+from pickterm.i18n import set_language
+from pickterm.sandbox import data
+
+from apphelpers import open_screen, settle, text_of
+
+ONE_EVENT = TrackingUpdate(
+    delivered_date="2025-02-11T10:00:00Z",
+    events=[TrackingEvent(city="Ciudad de México", state="CDMX", description="x", date="2025-02-11T09:00:00Z")],
+)
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        ("es", "1 surtido · 4 por surtir"),
+        ("pt-BR", "1 separado · 4 a separar"),
+    ],
+)
+async def test_an_orders_item_counts_take_the_plural_form_of_the_count(language, expected):
+    set_language(language)
+    app = PickTermApp(demo=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_screen(pilot, "open_order", data.ORDER_COP)
+        shown = text_of(app.screen)
+        assert "1 surtidos" not in shown and "1 separados" not in shown
+        first, second = expected.split(" · ")
+        assert first in shown and second in shown
+
+
+@pytest.mark.parametrize(
+    ("language", "words"),
+    [
+        ("es", ["entregado 2025-02-11T10:00:00.000Z, 1 evento", "servidor: entregado"]),
+        ("pt-BR", ["entregue 2025-02-11T10:00:00.000Z, 1 evento", "servidor: entregue"]),
+    ],
+)
+async def test_the_outboxs_rows_say_delivered_and_one_event_in_the_users_words(language, words):
+    set_language(language)
+    app = PickTermApp(demo=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        outcome = await app.outbox.submit(await app.client(), data.ORDER_ON_ROUTE, ONE_EVENT)
+        assert outcome.state == "sent"
+        screen = await open_screen(pilot, "open_outbox")
+        await pilot.press("h")
+        await settle(pilot)
+        shown = text_of(screen)
+        for word in words:
+            assert word in shown
+        assert "delivered" not in shown and "1 event" not in shown.replace("1 evento", "")
+        assert "1 eventos" not in shown
