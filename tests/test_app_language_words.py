@@ -11,7 +11,7 @@ from pickterm.app import PickTermApp
 from pickterm.i18n import set_language
 from pickterm.sandbox import data
 
-from apphelpers import open_screen, settle, text_of
+from apphelpers import open_screen, settle, static_text, text_of
 
 ONE_EVENT = TrackingUpdate(
     delivered_date="2025-02-11T10:00:00Z",
@@ -59,3 +59,33 @@ async def test_the_outboxs_rows_say_delivered_and_one_event_in_the_users_words(l
             assert word in shown
         assert "delivered" not in shown and "1 event" not in shown.replace("1 evento", "")
         assert "1 eventos" not in shown
+
+
+async def test_the_home_header_follows_a_live_switch_of_language():
+    app = PickTermApp(demo=True)
+    async with app.run_test(size=(40, 16)) as pilot:
+        await settle(pilot)
+        assert "scan or type an id" in static_text(app, "#header-subtitle")
+        commands = {command.title: command for command in app.get_system_commands(app.screen)}
+        commands["Language: Español"].callback()
+        await settle(pilot)
+        await pilot.pause()
+        assert static_text(app, "#header-subtitle") == "escanea o escribe un id"
+        assert "Búsqueda" in static_text(app, "#header-title")
+
+
+@pytest.mark.parametrize(
+    ("language", "opener", "ident", "header"),
+    [
+        ("es", "open_order", data.ORDER_COP, f"{data.ORDER_COP} · ▶ EN PROCESO"),
+        ("pt-BR", "open_order", data.ORDER_COP, f"{data.ORDER_COP} · ▶ EM ANDAMENTO"),
+        ("es", "open_shipment", data.SHIP_INCIDENT, "· ✘ INCIDENCIA"),
+    ],
+)
+async def test_a_screens_header_shows_the_status_in_the_users_words(language, opener, ident, header):
+    set_language(language)
+    app = PickTermApp(demo=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_screen(pilot, opener, ident)
+        shown = static_text(app, "#header-subtitle")
+        assert header in shown and "_" not in shown

@@ -108,7 +108,7 @@ class LookupScreen(BaseScreen):
     ]
 
     def __init__(self) -> None:
-        super().__init__(subtitle=_("scan or type an id"))
+        super().__init__(subtitle=N_("scan or type an id"))
         # option id -> (kind, ident) for the entries of the list
         self._targets: dict[str, tuple[str, str]] = {}
         self._recent: list[tuple[str, str]] = []

@@ -20,7 +20,7 @@ from textual.widgets import Static
 from pickterm.i18n import N_, _, decimal, ngettext
 from pickterm.screens.base import DataScreen
 from pickterm.stylesheets import css
-from pickterm.widgets.common import KeyValues, literal, status_content, styled_literal
+from pickterm.widgets.common import KeyValues, literal, status_content, status_text, styled_literal
 from pickterm.widgets.keys import bind
 from pickterm.widgets.scan_input import BurstGuard
 from pickterm.widgets.text import block, heading, labelled
@@ -280,7 +280,7 @@ class OrderScreen(BurstGuard, DataScreen):
         return await client.get_order(self.order_id, fresh=fresh)
 
     def show(self, order: Any) -> None:
-        self.set_subtitle(f"{order.order_id} · {order.status or 'UNKNOWN'}")
+        self.set_subtitle(f"{order.order_id} · {status_text(order.status)}")
         self.query_one("#order-details", KeyValues).set_rows(order_rows(order))
         self.query_one("#order-status", Static).update(status_line(order))
         items = self.query_one("#order-items", Vertical)

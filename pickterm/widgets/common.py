@@ -48,13 +48,24 @@ STATUS_WORDS = {
 }
 
 
+def status_word(status: str | None) -> str:
+    """A status in the user's words (an unknown one as the server says it), without style."""
+    raw = one_line(status) if status else "UNKNOWN"
+    return _(STATUS_WORDS[raw.upper()]) if raw.upper() in STATUS_WORDS else raw
+
+
+def status_text(status: str | None) -> str:
+    """``✔ ENTREGADO``: the symbol and the word of a status as plain text (a header line)."""
+    return f"{TONE_SYMBOLS[status_tone(status)]} {status_word(status)}"
+
+
 def status_content(status: str | None, *, code: bool = False) -> Content:
     """``✔ COMPLETED`` styled by tone, in the user's words; the word is always there. With
     ``code``, the server's own code follows a translated word (``✔ ENTREGADO (DELIVERED)``):
     the detail views, where a supervisor reads it."""
     tone = status_tone(status)
     raw = one_line(status) if status else "UNKNOWN"
-    word = _(STATUS_WORDS[raw.upper()]) if raw.upper() in STATUS_WORDS else raw
+    word = status_word(status)
     if code and word != raw:
         word = f"{word} ({raw})"
     return Content.from_markup(f"[$style]{TONE_SYMBOLS[tone]} $word[/]", style=_TONE_STYLE[tone], word=word)
