@@ -89,3 +89,42 @@ async def test_a_screens_header_shows_the_status_in_the_users_words(language, op
         await open_screen(pilot, opener, ident)
         shown = static_text(app, "#header-subtitle")
         assert header in shown and "_" not in shown
+
+
+@pytest.mark.parametrize(
+    ("language", "words"),
+    [
+        ("es", ["'2025-02-30 10:00' no es una fecha y hora válida: usa now, YYYY-MM-DD HH:MM (hora local)", "1 campo"]),
+        (
+            "pt-BR",
+            ["'2025-02-30 10:00' não é uma data e hora válida: use now, YYYY-MM-DD HH:MM (hora local)", "1 campo"],
+        ),
+    ],
+)
+@pytest.mark.usefixtures("utc", "frozen_now")
+async def test_a_malformed_date_is_refused_in_the_users_words(language, words):
+    from pickterm.widgets.fields import FormField
+
+    set_language(language)
+    app = PickTermApp(demo=True)
+    async with app.run_test(size=(40, 16)) as pilot:
+        await settle(pilot)
+        screen = await open_screen(pilot, "open_tracking", data.ORDER_ON_ROUTE, None)
+        delivered = screen.query_one("#delivered", FormField)
+        delivered.input.value = "2025-02-30 10:00"
+        await pilot.pause()
+        shown = text_of(screen)
+        for word in words:
+            assert word in shown
+        assert "is not a valid date" not in shown
+
+
+def test_the_command_line_says_a_malformed_date_in_the_users_words(capsys, monkeypatch):
+    from pickterm.cli import main
+
+    monkeypatch.setenv("PICKTERM_LANG", "pt-BR")
+    assert main(["--demo", "track", data.ORDER_ON_ROUTE, "--delivered", "ontem"]) != 0
+    err = capsys.readouterr().err
+    assert "'ontem' não é uma data e hora: use now, YYYY-MM-DD HH:MM (hora local)" in err
+    assert main(["--demo", "track", data.ORDER_ON_ROUTE, "--event", "Lima|LIM"]) != 0
+    assert "esperado CITY|STATE|DESCRIPTION|DATE (4 partes separadas por |), vieram 2" in capsys.readouterr().err
