@@ -596,6 +596,13 @@ class PickTermApp(App):
 
         super().notify(clean(redact(message)), title=one_line(redact(title)), markup=False, **kwargs)
 
+    def action_command_palette(self) -> None:
+        """Textual's command palette, its placeholder in the user's language."""
+        from textual.command import CommandPalette
+
+        if self.use_command_palette and not CommandPalette.is_open(self):
+            self.push_screen(CommandPalette(placeholder=_("Search for commands…"), id="--command-palette"))
+
     def action_help(self) -> None:
         from pickterm.screens.help import HelpScreen
 

@@ -128,3 +128,39 @@ def test_the_command_line_says_a_malformed_date_in_the_users_words(capsys, monke
     assert "'ontem' não é uma data e hora: use now, YYYY-MM-DD HH:MM (hora local)" in err
     assert main(["--demo", "track", data.ORDER_ON_ROUTE, "--event", "Lima|LIM"]) != 0
     assert "esperado CITY|STATE|DESCRIPTION|DATE (4 partes separadas por |), vieram 2" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(("language", "placeholder"), [("es", "Buscar comandos…"), ("pt-BR", "Buscar comandos…")])
+async def test_the_command_palette_asks_in_the_users_language(language, placeholder):
+    from textual.command import CommandInput, CommandPalette
+
+    set_language(language)
+    app = PickTermApp(demo=True)
+    async with app.run_test(size=(40, 16)) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        assert isinstance(app.screen, CommandPalette)
+        assert app.screen.query_one(CommandInput).placeholder == placeholder
+
+
+@pytest.mark.parametrize(
+    ("language", "rows"),
+    [
+        ("es", ["Ir al siguiente", "Ir al anterior", "Copiar el texto seleccionado"]),
+        ("pt-BR", ["Ir para o próximo", "Ir para o anterior", "Copiar o texto selecionado"]),
+    ],
+)
+async def test_the_help_shows_textuals_own_keys_in_the_users_language(language, rows):
+    set_language(language)
+    app = PickTermApp(demo=True)
+    async with app.run_test(size=(40, 16)) as pilot:
+        await settle(pilot)
+        await pilot.press("f1")
+        await pilot.pause()
+        shown = static_text(app, "#help-text")
+        for row in rows:
+            assert f"  {row}" in shown
+        assert "Focus Next" not in shown and "Copy selected text" not in shown
+        titles = {command.title for command in app.get_system_commands(app.screen.for_screen)}
+        assert rows[2] in titles and "Copy selected text" not in titles
