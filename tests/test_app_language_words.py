@@ -164,3 +164,43 @@ async def test_the_help_shows_textuals_own_keys_in_the_users_language(language, 
         assert "Focus Next" not in shown and "Copy selected text" not in shown
         titles = {command.title for command in app.get_system_commands(app.screen.for_screen)}
         assert rows[2] in titles and "Copy selected text" not in titles
+
+
+@pytest.mark.parametrize("language", ["es", "pt-BR"])
+async def test_at_40_columns_the_footer_shows_only_whole_keys(language):
+    from textual.widgets._footer import FooterKey
+
+    from pickterm.widgets.footer import AppFooter
+
+    set_language(language)
+    app = PickTermApp(demo=True)
+    async with app.run_test(size=(40, 16)) as pilot:
+        for opener, args in (("open_worksheet", (data.WS_MAIN,)), ("open_tracking", (data.ORDER_ON_ROUTE, None))):
+            await open_screen(pilot, opener, *args)
+            await pilot.pause()
+            await pilot.pause()
+            footer = app.screen.query_one(AppFooter)
+            palette = footer.query_one(".-command-palette", FooterKey)
+            shown = [key for key in footer.children if key.display and key is not palette]
+            assert shown, "no key at all"
+            for key in shown:
+                assert key.region.right <= palette.region.x, f"{key} is cut"
+            hidden = [key for key in footer.children if not key.display]
+            assert hidden, "at 40 columns some keys do not fit"
+        await pilot.resize_terminal(80, 24)
+        await pilot.pause()
+        await pilot.pause()
+        assert len([key for key in footer.children if key.display]) > len(shown)  # room again: shown again
+
+
+async def test_a_toast_covers_its_last_cell():
+    from textual.widgets._toast import Toast
+
+    app = PickTermApp(demo=True)
+    async with app.run_test(size=(40, 16), notifications=True) as pilot:
+        await settle(pilot)
+        app.notify("Nada que enviar: indica una fecha de entrega y/o un evento.", title="Rastreo", timeout=30)
+        await pilot.pause()
+        await pilot.pause()
+        toast = app.screen.query_one(Toast)
+        assert toast.region.right == 40

@@ -7,6 +7,9 @@ rebuild cost the home screen about 7 ms of CPU while its lists were being drawn
 (tests/benchmarks/bench_startup.py). This one compares what it would show (the keys,
 their labels, whether each is enabled) with what it shows and skips a rebuild that
 would change nothing.
+
+On a narrow terminal (the handheld's 40 columns) a key that does not fit whole is hidden, never
+cut mid-word: the command palette's key stays, and the palette lists every action.
 """
 
 from __future__ import annotations
@@ -49,3 +52,32 @@ class AppFooter(Footer):
         if self._shown is not None and self.is_attached and self._what_to_show() == self._shown:
             return
         await super().recompose()
+        self._fit()
+
+    def on_mount(self) -> None:
+        self._fit()
+
+    def on_resize(self) -> None:
+        self._fit()
+
+    def _fit(self) -> None:
+        """Show every key, then (once laid out) hide those that would be cut."""
+        for child in self.children:
+            child.display = True
+        self.call_after_refresh(self._hide_cut)
+
+    def _hide_cut(self, tries: int = 10) -> None:
+        if not self.is_attached:
+            return
+        if any(child.region.width == 0 for child in self.children) and tries:  # not laid out yet
+            self.call_after_refresh(self._hide_cut, tries - 1)
+            return
+        palette = [child for child in self.children if child.has_class("-command-palette")]
+        limit = palette[0].region.x if palette else self.region.right
+        cut = False
+        for child in self.children:
+            if child in palette:
+                continue
+            cut = cut or child.region.right > limit
+            if cut:
+                child.display = False
