@@ -204,3 +204,41 @@ async def test_a_toast_covers_its_last_cell():
         await pilot.pause()
         toast = app.screen.query_one(Toast)
         assert toast.region.right == 40
+
+
+@pytest.mark.parametrize(
+    ("language", "home", "walk", "shipment"),
+    [
+        (
+            "es",
+            ["pedido, sin facturar (rastreo rechazado)", "hoja de surtido, 38 artículos de 4 pedidos"],
+            ["Frutas y verduras", "Los fríos al final; usa las cajas azules"],
+            ["Dejar con el conserje del edificio", "Entregado al conserje", "Caja"],
+        ),
+        (
+            "pt-BR",
+            ["pedido, não faturado (rastreio recusado)", "lista de separação, 38 itens de 4 pedidos"],
+            ["Hortifrúti", "Itens refrigerados por último; use as caixas azuis"],
+            ["Deixar com o porteiro do prédio", "Entregue ao porteiro", "Caixa"],
+        ),
+    ],
+)
+async def test_the_demo_describes_its_data_in_the_users_language(language, home, walk, shipment):
+    set_language(language)
+    app = PickTermApp(demo=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        shown = text_of(app.screen)
+        for words in home:
+            assert words in shown
+        assert "order, not invoiced" not in shown
+        await open_screen(pilot, "open_worksheet", data.WS_MAIN)
+        shown = text_of(app.screen)
+        for words in walk:
+            assert words in shown
+        assert "Fruits & Vegetables" not in shown
+        await open_screen(pilot, "open_shipment", data.SHIP_DELIVERED)
+        shown = text_of(app.screen)
+        for words in shipment:
+            assert words in shown
+        assert "concierge" not in shown
