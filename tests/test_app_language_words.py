@@ -11,7 +11,7 @@ from pickterm.app import PickTermApp
 from pickterm.i18n import set_language
 from pickterm.sandbox import data
 
-from apphelpers import open_screen, settle, static_text, text_of
+from apphelpers import open_screen, settle, static_text, terminal_text, text_of
 
 ONE_EVENT = TrackingUpdate(
     delivered_date="2025-02-11T10:00:00Z",
@@ -242,3 +242,27 @@ async def test_the_demo_describes_its_data_in_the_users_language(language, home,
         for words in shipment:
             assert words in shown
         assert "concierge" not in shown
+
+
+async def test_on_a_handheld_the_header_leaves_out_a_part_that_does_not_fit_whole():
+    set_language("pt-BR")
+    app = PickTermApp(demo=True)
+    async with app.run_test(size=(40, 16)) as pilot:
+        await open_screen(pilot, "open_order", data.ORDER_REPLACED)
+        await pilot.pause()
+        assert static_text(app, "#header-subtitle") == data.ORDER_REPLACED  # not "… · ✔ EMB…"
+        await pilot.resize_terminal(80, 24)
+        await pilot.pause()
+        await pilot.pause()
+        assert static_text(app, "#header-subtitle") == f"{data.ORDER_REPLACED} · ✔ EMBALADO"
+
+
+@pytest.mark.parametrize("language", ["es", "pt-BR"])
+async def test_on_a_handheld_the_auto_refresh_line_wraps_at_a_word(language):
+    set_language(language)
+    app = PickTermApp(demo=True)
+    async with app.run_test(size=(40, 16)) as pilot:
+        await open_screen(pilot, "open_shipment", data.SHIP_ON_ROUTE)
+        await pilot.pause()
+        shown = terminal_text(app)
+        assert "(a)" in shown and {"es": "apagada", "pt-BR": "desligada"}[language] in shown

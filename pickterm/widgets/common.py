@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, cast
 
+from rich.cells import cell_len
 from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.content import Content
@@ -114,7 +115,23 @@ class AppHeader(Horizontal):
 
     def set_subtitle(self, text: str) -> None:
         self._subtitle = text
-        self.query_one("#header-subtitle", Static).update(literal(text, multiline=False))
+        self._fit_subtitle()
+
+    def _fit_subtitle(self) -> None:
+        """The subtitle, its last `` · `` parts left out while it does not fit whole (a handheld
+        reads ``1509780516107-01`` rather than ``1509780516107-01 · ✔ EMB…``)."""
+        found = self.query("#header-subtitle")
+        if not found:
+            return
+        text = one_line(self._subtitle)
+        if self.size.width:
+            title, status = self.query_one("#header-title", Static), self.query_one("#header-status", Static)
+            room = self.size.width - title.outer_size.width - status.outer_size.width - 1
+            parts = text.split(" · ")
+            while len(parts) > 1 and cell_len(" · ".join(parts)) > room:
+                parts.pop()
+            text = " · ".join(parts)
+        found.first(Static).update(literal(text, multiline=False))
 
     def _show_counts(self, counts: tuple[int, int]) -> None:
         pending, failed = counts
@@ -134,6 +151,7 @@ class AppHeader(Horizontal):
             return
         status = found.first(Static)
         status.update(" ".join(parts) if narrow else " · ".join(parts))
+        self.call_after_refresh(self._fit_subtitle)  # the status took or gave back room
         status.set_class(bool(failed) or bool(store), "-failed")
         status.set_class(bool(pending) and not failed, "-pending")
 
