@@ -17,7 +17,9 @@ from __future__ import annotations
 from typing import Any
 
 from textual.app import ComposeResult
+from textual.widget import Widget
 from textual.widgets import Footer, Static
+from textual.widgets._footer import FooterKey
 
 from pickterm.i18n import _, current_language
 
@@ -75,9 +77,16 @@ class AppFooter(Footer):
         palette = [child for child in self.children if child.has_class("-command-palette")]
         limit = palette[0].region.x if palette else self.region.right
         cut = False
+        previous: Widget | None = None
         for child in self.children:
             if child in palette:
                 continue
-            cut = cut or child.region.right > limit
+            # A key's description ends with one cell of padding: that cell may go, not a letter.
+            right = child.region.right - (1 if isinstance(child, FooterKey) and not self.compact else 0)
+            if not cut and right > limit:
+                cut = True
+                if isinstance(child, Static) and previous is not None:  # a group's label: its keys go too
+                    previous.display = False
             if cut:
                 child.display = False
+            previous = child
