@@ -63,30 +63,39 @@ class AppFooter(Footer):
         self._fit()
 
     def _fit(self) -> None:
-        """Show every key, then (once laid out) hide those that would be cut."""
-        for child in self.children:
-            child.display = True
+        """Hide the keys that would be cut (measured, not laid out: nothing moves twice)."""
         self.call_after_refresh(self._hide_cut)
 
-    def _hide_cut(self, tries: int = 10) -> None:
-        if not self.is_attached:
+    def _width(self, child: Widget) -> int:
+        """The cells ``child`` takes in the footer's row, margins included."""
+        styles = child.styles
+        content = child.get_content_width(self.size, self.app.size)
+        return content + styles.gutter.width + styles.margin.width
+
+    def _hide_cut(self) -> None:
+        if not self.is_attached or not self.size.width:
             return
-        if any(child.region.width == 0 for child in self.children) and tries:  # not laid out yet
-            self.call_after_refresh(self._hide_cut, tries - 1)
-            return
-        palette = [child for child in self.children if child.has_class("-command-palette")]
-        limit = palette[0].region.x if palette else self.region.right
+        children = list(self.children)
+        palette = [child for child in children if child.has_class("-command-palette")]
+        limit = self.size.width - sum(self._width(child) for child in palette)
+        shown = {child: True for child in children}
+        used = 0
         cut = False
         previous: Widget | None = None
-        for child in self.children:
+        for child in children:
             if child in palette:
                 continue
+            width = self._width(child)
             # A key's description ends with one cell of padding: that cell may go, not a letter.
-            right = child.region.right - (1 if isinstance(child, FooterKey) and not self.compact else 0)
-            if not cut and right > limit:
+            slack = 1 if isinstance(child, FooterKey) and not self.compact else 0
+            if not cut and used + width - slack > limit:
                 cut = True
                 if isinstance(child, Static) and previous is not None:  # a group's label: its keys go too
-                    previous.display = False
+                    shown[previous] = False
+            used += width
             if cut:
-                child.display = False
+                shown[child] = False
             previous = child
+        for child, display in shown.items():
+            if child.display != display:
+                child.display = display
