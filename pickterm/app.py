@@ -35,7 +35,7 @@ from textual.reactive import reactive
 from textual.screen import Screen
 from textual.theme import Theme
 
-from pickterm.i18n import LANGUAGE_NAMES, N_, _, current_language, set_language
+from pickterm.i18n import LANGUAGE_NAMES, N_, _, current_language, ngettext, set_language
 from pickterm.services import Services
 from pickterm.store.names import THEMES as THEME_NAMES
 from pickterm.stylesheets import STYLES_DIR
@@ -631,6 +631,13 @@ class PickTermApp(App):
 
         super().notify(clean(redact(message)), title=one_line(redact(title)), markup=False, **kwargs)
 
+    def action_command_palette(self) -> None:
+        """Textual's command palette, its placeholder in the user's language."""
+        from textual.command import CommandPalette
+
+        if self.use_command_palette and not CommandPalette.is_open(self):
+            self.push_screen(CommandPalette(placeholder=_("Search for commands…"), id="--command-palette"))
+
     def action_help(self) -> None:
         from pickterm.screens.help import HelpScreen
 
@@ -791,7 +798,7 @@ def quit_question(pending: int, failed: int, uncertain: int = 0) -> str:
     someone resends them."""
 
     def writes(n: int) -> str:
-        return _("1 tracking write") if n == 1 else _("{n} tracking writes").format(n=n)
+        return ngettext("{n} tracking write", "{n} tracking writes", n).format(n=n)
 
     parts = []
     if pending:

@@ -2,6 +2,8 @@
 
 ``_("text")`` translates a sentence of the user interface; ``N_("text")`` marks one for
 the catalogs where it is defined (a table of words) and is translated where it is shown.
+``ngettext("{n} item", "{n} items", n)`` translates a sentence that counts something, in the
+plural form the language gives ``n`` (its catalog's ``Plural-Forms`` header).
 
 The catalogs are gettext ``.mo`` files in the package (``pickterm/locale/LANG/LC_MESSAGES``),
 read with the standard library. The language is, in this order: the profile's ``language``
@@ -30,6 +32,7 @@ __all__ = [
     "date_text",
     "decimal",
     "language_of",
+    "ngettext",
     "set_language",
 ]
 
@@ -100,6 +103,12 @@ def current_language() -> str:
 def _(message: str) -> str:
     """``message`` in the user's language."""
     return _translation.gettext(message)
+
+
+def ngettext(singular: str, plural: str, n: float) -> str:
+    """``singular`` or ``plural`` in the user's language, in the form it takes for ``n``
+    (Spanish: 1 is singular; Brazilian Portuguese: 0 and 1 are; a fraction is plural)."""
+    return _translation.ngettext(singular, plural, int(n) if float(n).is_integer() else 2)
 
 
 def N_(message: str) -> str:

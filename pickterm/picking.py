@@ -49,7 +49,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from pickterm.api.models import Order, OrderItem, Worksheet, WorksheetItem
-from pickterm.i18n import N_, _, decimal
+from pickterm.i18n import N_, _, decimal, ngettext
 from pickterm.scan import ItemKeys, Scan, ScanIndex, ScanSettings
 from pickterm.store.state import ItemTotal, PickRefused
 
@@ -489,7 +489,11 @@ class PickProgress:
                 )
             missing = ""
             if self.missing_orders:
-                missing = _(" (barcodes of {n} order(s) could not be loaded)").format(n=len(self.missing_orders))
+                missing = ngettext(
+                    " (barcodes of {n} order could not be loaded)",
+                    " (barcodes of {n} orders could not be loaded)",
+                    len(self.missing_orders),
+                ).format(n=len(self.missing_orders))
             return Outcome(
                 "error",
                 _("Unknown code"),

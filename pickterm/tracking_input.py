@@ -93,7 +93,11 @@ def parse_event(text: str, *, now: datetime | None = None) -> TrackingEvent:
     """One ``CITY|STATE|DESCRIPTION|DATE`` argument (a ``|`` inside the description is kept)."""
     parts = [part.strip() for part in text.split("|")]
     if len(parts) < 4:
-        raise ValueError(f"--event {text!r}: expected {EVENT_FORM} (4 parts separated by |), got {len(parts)}")
+        raise ValueError(
+            _("--event {text}: expected {form} (4 parts separated by |), got {n}").format(
+                text=repr(text), form=EVENT_FORM, n=len(parts)
+            )
+        )
     city, state, *description, date = parts
     values = {"city": city, "state": state, "description": "|".join(description), "date": date}
     try:
@@ -108,7 +112,7 @@ def build_update(delivered: str | None, events: Iterable[str], *, now: datetime 
 
     events = list(events)
     if delivered is None and not events:
-        raise ValueError("nothing to send: give --delivered and/or at least one --event")
+        raise ValueError(_("nothing to send: give --delivered and/or at least one --event"))
     delivered_date = None
     if delivered is not None:
         try:

@@ -6,7 +6,8 @@ Pure standard library, so neither the tests nor a person updating a catalog need
     python tests/catalogs.py compile  # only the .mo files, from the .po files
 
 Extraction reads every module of ``pickterm/`` with ``ast``: the first argument of a call to
-``_`` or ``N_`` that is a literal string is a sentence of the catalog.
+``_`` or ``N_`` that is a literal string is a sentence of the catalog; the first two of a call to
+``ngettext`` are a sentence with a plural (``msgid_plural``, ``msgstr[0]``, ``msgstr[1]``).
 """
 
 from __future__ import annotations
@@ -42,11 +43,32 @@ def extract(package: Path = PACKAGE) -> dict[str, list[str]]:
     return found
 
 
+def extract_plurals(package: Path = PACKAGE) -> dict[str, tuple[str, list[str]]]:
+    """Every ``ngettext(singular, plural, n)`` sentence: singular -> (plural, where it is)."""
+    found: dict[str, tuple[str, list[str]]] = {}
+    for path in sorted(package.rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
+        for node in ast.walk(tree):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Name)
+                and node.func.id == "ngettext"
+                and len(node.args) >= 2
+                and all(isinstance(a, ast.Constant) and isinstance(a.value, str) for a in node.args[:2])
+            ):
+                singular, plural = node.args[0].value, node.args[1].value  # type: ignore[attr-defined]
+                where = f"{path.relative_to(ROOT)}:{node.lineno}"
+                found.setdefault(singular, (plural, []))[1].append(where)
+    return found
+
+
 @dataclass
 class Catalog:
     header: str  # the comment lines before the first entry (the glossary), and the header's msgstr
     metadata: str
     entries: dict[str, str] = field(default_factory=dict)  # msgid -> msgstr ("" untranslated)
+    # msgid -> (msgid_plural, [msgstr[0], msgstr[1]]) ("" untranslated)
+    plurals: dict[str, tuple[str, list[str]]] = field(default_factory=dict)
 
 
 def _unquote(text: str) -> str:
@@ -61,12 +83,14 @@ def _quote(text: str) -> str:
 
 
 def read_po(path: Path) -> Catalog:
-    """A .po file as this project writes it (no plurals, no contexts)."""
+    """A .po file as this project writes it (plurals with two forms, no contexts)."""
     comments: list[str] = []
     entries: dict[str, str] = {}
+    plurals: dict[str, tuple[str, list[str]]] = {}
     metadata = ""
     key: str | None = None
-    msgid = msgstr = ""
+    msgid = msgid_plural = ""
+    msgstrs: dict[int, str] = {}
     started = False
 
     def flush() -> None:
@@ -74,10 +98,13 @@ def read_po(path: Path) -> Catalog:
         if key is None:
             return
         if msgid == "":
-            metadata = msgstr
+            metadata = msgstrs.get(0, "")
+        elif msgid_plural:
+            plurals[msgid] = (msgid_plural, [msgstrs.get(i, "") for i in range(max(2, len(msgstrs)))])
         else:
-            entries[msgid] = msgstr
+            entries[msgid] = msgstrs.get(0, "")
 
+    index = 0
     for line in path.read_text(encoding="utf-8").splitlines():
         if line.startswith("#"):
             if not started:
@@ -86,31 +113,52 @@ def read_po(path: Path) -> Catalog:
         if line.startswith("msgid "):
             flush()
             started = True
-            key, msgid, msgstr = "msgid", _unquote(line[6:]), ""
+            key, msgid, msgid_plural, msgstrs = "msgid", _unquote(line[6:]), "", {}
+        elif line.startswith("msgid_plural "):
+            key, msgid_plural = "msgid_plural", _unquote(line[13:])
+        elif line.startswith("msgstr["):
+            number, _, text = line[7:].partition("] ")
+            key, index = "msgstr", int(number)
+            msgstrs[index] = _unquote(text)
         elif line.startswith("msgstr "):
-            key, msgstr = "msgstr", _unquote(line[7:])
+            key, index = "msgstr", 0
+            msgstrs[0] = _unquote(line[7:])
         elif line.startswith('"'):
             if key == "msgid":
                 msgid += _unquote(line)
+            elif key == "msgid_plural":
+                msgid_plural += _unquote(line)
             else:
-                msgstr += _unquote(line)
+                msgstrs[index] += _unquote(line)
     flush()
-    return Catalog("\n".join(comments), metadata, entries)
+    return Catalog("\n".join(comments), metadata, entries, plurals)
 
 
-def write_po(path: Path, catalog: Catalog, where: dict[str, list[str]]) -> None:
+def write_po(
+    path: Path, catalog: Catalog, where: dict[str, list[str]], plural_where: dict[str, list[str]] | None = None
+) -> None:
+    plural_where = plural_where or {}
     lines = [catalog.header, 'msgid ""', 'msgstr ""']
     lines += [_quote(part) for part in catalog.metadata.splitlines(keepends=True)]
-    for msgid, msgstr in catalog.entries.items():
+    for msgid in sorted(set(catalog.entries) | set(catalog.plurals)):
         lines.append("")
-        lines += [f"#: {w}" for w in where.get(msgid, [])[:3]]
-        lines += [f"msgid {_quote(msgid)}", f"msgstr {_quote(msgstr)}"]
+        if msgid in catalog.plurals:
+            plural, msgstrs = catalog.plurals[msgid]
+            lines += [f"#: {w}" for w in plural_where.get(msgid, [])[:3]]
+            lines += [f"msgid {_quote(msgid)}", f"msgid_plural {_quote(plural)}"]
+            lines += [f"msgstr[{i}] {_quote(text)}" for i, text in enumerate(msgstrs)]
+        else:
+            lines += [f"#: {w}" for w in where.get(msgid, [])[:3]]
+            lines += [f"msgid {_quote(msgid)}", f"msgstr {_quote(catalog.entries[msgid])}"]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
 def compile_mo(catalog: Catalog) -> bytes:
-    """The GNU .mo file of a catalog (untranslated entries left out, as msgfmt does)."""
-    pairs = sorted([("", catalog.metadata)] + [(k, v) for k, v in catalog.entries.items() if v])
+    """The GNU .mo file of a catalog (untranslated entries left out, as msgfmt does). A plural
+    entry is ``singular\\0plural`` -> ``form0\\0form1``."""
+    pairs = [("", catalog.metadata)] + [(k, v) for k, v in catalog.entries.items() if v]
+    pairs += [(f"{k}\0{p}", "\0".join(forms)) for k, (p, forms) in catalog.plurals.items() if all(forms)]
+    pairs.sort(key=lambda pair: pair[0].encode())
     ids = [k.encode() for k, _ in pairs]
     strs = [v.encode() for _, v in pairs]
     count = len(pairs)
@@ -134,10 +182,16 @@ def po_path(language: str) -> Path:
 
 def update() -> None:
     where = extract()
+    plurals = extract_plurals()
     for language in CATALOGS:
         catalog = read_po(po_path(language))
         catalog.entries = {msgid: catalog.entries.get(msgid, "") for msgid in sorted(where)}
-        write_po(po_path(language), catalog, where)
+        kept = catalog.plurals
+        catalog.plurals = {
+            msgid: (plural, kept[msgid][1] if msgid in kept and kept[msgid][0] == plural else ["", ""])
+            for msgid, (plural, _) in sorted(plurals.items())
+        }
+        write_po(po_path(language), catalog, where, {msgid: w for msgid, (_, w) in plurals.items()})
     compile_all()
 
 

@@ -379,7 +379,7 @@ async def test_the_item_shows_at_once_and_scans_wait_for_the_barcodes():
         await wedge(pilot, ean(app.sandbox, SPINACH))
         await wedge(pilot, ean(app.sandbox, BANANAS))
         await wedge(pilot, "+")  # a unit by hand waits its turn too
-        assert "3 scan(s) waiting" in static_text(app, "#walk-feedback")
+        assert "3 scans waiting" in static_text(app, "#walk-feedback")
         assert app.state.pick_events(data.WS_MAIN) == []
         gate.set()
         await screen.barcodes_loaded.wait()
@@ -425,7 +425,7 @@ async def test_configured_scan_settings_and_an_order_that_fails_to_load(tmp_path
     async with app.run_test(size=(40, 16)) as pilot:
         screen = await open_walk(pilot)
         assert screen.error_panel.display
-        assert "Barcodes of 1 order(s) are missing" in str(screen.error_panel.render())
+        assert "Barcodes of 1 order are missing" in str(screen.error_panel.render())
         await wedge(pilot, ean(sandbox, SPINACH), "tab")  # this scanner ends codes with Tab
         assert units(app, SPINACH) == 1
         await open_from_list(pilot, HAM)

@@ -8,9 +8,9 @@ import string
 from datetime import datetime
 
 import pytest
-from catalogs import CATALOGS, compile_mo, extract, mo_path, po_path, read_po
+from catalogs import CATALOGS, compile_mo, extract, extract_plurals, mo_path, po_path, read_po
 
-from pickterm.i18n import _, choose_language, current_language, date_text, decimal, set_language
+from pickterm.i18n import _, choose_language, current_language, date_text, decimal, ngettext, set_language
 from pickterm.store.config import ConfigError, load_settings, save_setting
 
 # ---------------------------------------------------------------- which language
@@ -83,6 +83,52 @@ def test_catalog_is_complete(language):
     assert not wrong, f"placeholders differ in {language}: {wrong[:5]}"
     obsolete = sorted(set(catalog.entries) - set(marked))
     assert not obsolete, f"no longer in pickterm/, still in {language}: {obsolete[:10]}"
+
+
+@pytest.mark.parametrize("language", list(CATALOGS))
+def test_plural_entries_are_complete(language):
+    """Every ``ngettext(singular, plural, n)`` is in the catalog with its plural, both forms
+    translated, each with the placeholders of the English sentences; none left over."""
+    catalog = read_po(po_path(language))
+    marked = extract_plurals()
+    assert marked, "no sentence uses ngettext"
+    missing = sorted(m for m, (plural, _w) in marked.items() if catalog.plurals.get(m, ("",))[0] != plural)
+    assert not missing, f"not in the {language} catalog with its plural: {missing[:10]}"
+    untranslated = sorted(m for m in marked if len(catalog.plurals[m][1]) != 2 or not all(catalog.plurals[m][1]))
+    assert not untranslated, f"a plural form untranslated in {language}: {untranslated[:10]}"
+    wrong = [
+        m
+        for m, (plural, _w) in marked.items()
+        if any(_fields(form) != _fields(m) | _fields(plural) for form in catalog.plurals[m][1])
+    ]
+    assert not wrong, f"placeholders differ in {language}: {wrong[:5]}"
+    obsolete = sorted(set(catalog.plurals) - set(marked))
+    assert not obsolete, f"no longer in pickterm/, still in {language}: {obsolete[:10]}"
+    both = sorted(set(marked) & set(extract()))
+    assert not both, f"marked both with and without a plural: {both[:5]}"
+
+
+@pytest.mark.parametrize(
+    ("language", "header"),
+    [("es", "Plural-Forms: nplurals=2; plural=(n != 1);"), ("pt-BR", "Plural-Forms: nplurals=2; plural=(n > 1);")],
+)
+def test_each_catalog_says_its_plural_rule(language, header):
+    assert header in read_po(po_path(language)).metadata.splitlines()
+
+
+@pytest.mark.parametrize(
+    ("language", "zero", "one", "two"),
+    [
+        ("en", "0 shipments", "1 shipment", "2 shipments"),
+        ("es", "0 envíos", "1 envío", "2 envíos"),
+        ("pt-BR", "0 envio", "1 envio", "2 envios"),  # Brazilian Portuguese counts 0 in the singular
+    ],
+)
+def test_a_count_takes_the_plural_form_of_its_language(language, zero, one, two):
+    set_language(language)
+    forms = [ngettext("{n} shipment", "{n} shipments", n).format(n=n) for n in (0, 1, 2)]
+    assert forms == [zero, one, two]
+    assert ngettext("{n} item", "{n} items", 2.5).format(n=2.5) != ngettext("{n} item", "{n} items", 1).format(n=2.5)
 
 
 @pytest.mark.parametrize("language", ["es", "pt-BR"])

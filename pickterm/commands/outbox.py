@@ -16,7 +16,7 @@ from collections.abc import Callable
 
 from pickterm.api.models import format_api_datetime
 from pickterm.commands._errors import STORE_FAILED, UNCERTAIN, fail, failing_on
-from pickterm.i18n import N_, _
+from pickterm.i18n import N_, _, ngettext
 from pickterm.store.outbox import Outbox, OutboxEntry, OutboxError, Target
 from pickterm.store.state import StateDB, StateError
 from pickterm.text import one_line, safe_message
@@ -103,7 +103,7 @@ def _state_word(state: str) -> str:
 
 def describe(entry: OutboxEntry, blocker: OutboxEntry | None = None) -> str:
     """An entry in a few lines: what, where to, and what happens next."""
-    tries = _("1 attempt") if entry.attempts == 1 else _("{n} attempts").format(n=entry.attempts)
+    tries = ngettext("{n} attempt", "{n} attempts", entry.attempts).format(n=entry.attempts)
     when = format_api_datetime(entry.sent_at or entry.settled_at or entry.created_at)
     order = _("order {id}").format(id=entry.order_id)
     lines = [one_line(f"#{entry.id:<4} {_state_word(entry.status):<10} {order}  {entry.summary}  ({tries}, {when})")]
@@ -144,11 +144,14 @@ def describe(entry: OutboxEntry, blocker: OutboxEntry | None = None) -> str:
 
 def _summary(outbox: Outbox) -> str:
     counts = outbox.counts()
-    text = _("{pending} pending, {failed} failed").format(pending=counts.pending, failed=counts.failed)
+    text = ngettext("{n} pending", "{n} pending", counts.pending).format(n=counts.pending)
+    text += ", " + ngettext("{n} failed", "{n} failed", counts.failed).format(n=counts.failed)
     if counts.sending:
-        text += _(", {n} sending").format(n=counts.sending)
+        text += ", " + ngettext("{n} sending", "{n} sending", counts.sending).format(n=counts.sending)
     if counts.uncertain:
-        text += _(", {n} may have been sent").format(n=counts.uncertain)
+        text += ngettext(", {n} may have been sent", ", {n} may have been sent", counts.uncertain).format(
+            n=counts.uncertain
+        )
     return text
 
 

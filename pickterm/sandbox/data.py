@@ -6,6 +6,12 @@ the order items grouped by SKU, each ``orderSource`` entry is one order's line.
 
 Nothing here is random except through ``random.Random`` seeded with a fixed value,
 so every call returns the same data.
+
+The demo speaks the user's language: categories, notes, comments, reasons and the other
+descriptions a person reads are marked with ``N_`` (or ``_`` where the data is built) and
+come out in the language in effect when the data is built (:func:`demo_state`). Item names
+stay as the store's catalog has them: the walk orders items by name, and it is the same walk
+in every language.
 """
 
 from __future__ import annotations
@@ -16,6 +22,8 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
+
+from pickterm.i18n import N_, _
 
 # --------------------------------------------------------------------------- ids
 
@@ -81,18 +89,18 @@ def epoch_ms(moment: datetime) -> int:
 # --------------------------------------------------------------------------- catalog
 
 CATEGORIES = {
-    "1": "Fruits & Vegetables",
-    "2": "Dairy & Eggs",
-    "3": "Bakery",
-    "4": "Meat & Deli",
-    "5": "Frozen",
-    "6": "Pantry",
-    "7": "Beverages",
-    "8": "Household",
-    "9": "Pets",
-    "10": "Personal Care",
-    "11": "Baby",
-    "12": "Apparel",
+    "1": N_("Fruits & Vegetables"),
+    "2": N_("Dairy & Eggs"),
+    "3": N_("Bakery"),
+    "4": N_("Meat & Deli"),
+    "5": N_("Frozen"),
+    "6": N_("Pantry"),
+    "7": N_("Beverages"),
+    "8": N_("Household"),
+    "9": N_("Pets"),
+    "10": N_("Personal Care"),
+    "11": N_("Baby"),
+    "12": N_("Apparel"),
 }
 
 
@@ -192,6 +200,10 @@ def _reference_code(sku: str) -> str:
     return f"{random.Random(f'ref:{sku}').randrange(1, 999999):06d}"
 
 
+def category_name(category: str) -> str:
+    return _(CATEGORIES[category])
+
+
 def product_ean(product: Product) -> str:
     return product.ean or _generated_ean(product.sku)
 
@@ -207,11 +219,11 @@ FACILITIES: dict[str, dict[str, Any]] = {
     FACILITY_CDMX: {
         "id": FACILITY_CDMX,
         "address": "Avenida Álvaro Obregón",
-        "addressComplement": "Local 4, loading bay at the back",
+        "addressComplement": N_("Local 4, loading bay at the back"),
         "city": "Ciudad de México",
         "contactInformation": {
             "email": "roma-norte@sandbox.pickterm.invalid",
-            "name": "Roma Norte picking desk",
+            "name": N_("Roma Norte picking desk"),
             "phone": "+52 55 5207 1834",
         },
         "country": "MEX",
@@ -220,7 +232,7 @@ FACILITIES: dict[str, dict[str, Any]] = {
         "neighborhood": "Roma Norte",
         "number": "182",
         "postalCode": "06700",
-        "reference": "Between Córdoba and Mérida",
+        "reference": N_("Between Córdoba and Mérida"),
         "state": "CDMX",
     },
     FACILITY_MDE: {
@@ -239,7 +251,7 @@ FACILITIES: dict[str, dict[str, Any]] = {
         "neighborhood": "El Poblado",
         "number": "6 Sur-15",
         "postalCode": "050021",
-        "reference": "Next to the Milla de Oro service road",
+        "reference": N_("Next to the Milla de Oro service road"),
         "state": "Antioquia",
     },
 }
@@ -345,7 +357,7 @@ L = Line
 
 
 def _order_specs() -> list[OrderSpec]:
-    fragile = _picker_note(20.1, "COMMENT", "[b]fragile[/b] wrap each glass in paper", "picker.roma01")
+    fragile = _picker_note(20.1, "COMMENT", _("[b]fragile[/b] wrap each glass in paper"), "picker.roma01")
     return [
         OrderSpec(
             ORDER_NOT_INVOICED,
@@ -443,7 +455,7 @@ def _order_specs() -> list[OrderSpec]:
                     REPLACED,
                     WS_DONE,
                     replaced_by="207",
-                    reasons=[{"reasonType": "out-of-stock", "reasonDetail": "Only the 900g size on the shelf"}],
+                    reasons=[{"reasonType": "out-of-stock", "reasonDetail": _("Only the 900g size on the shelf")}],
                 ),
                 L("207", 1, PACKED, WS_DONE),
                 L(
@@ -451,9 +463,9 @@ def _order_specs() -> list[OrderSpec]:
                     1,
                     REJECTED,
                     WS_DONE,
-                    reasons=[{"reasonType": "out-of-stock", "reasonDetail": "No stock on shelf 14B"}],
+                    reasons=[{"reasonType": "out-of-stock", "reasonDetail": _("No stock on shelf 14B")}],
                 ),
-                L("1203", 1, REJECTED, WS_DONE, reasons=[{"reasonType": "damaged", "reasonDetail": "Torn sleeve"}]),
+                L("1203", 1, REJECTED, WS_DONE, reasons=[{"reasonType": "damaged", "reasonDetail": _("Torn sleeve")}]),
                 L("601", 2, PACKED, WS_DONE),
                 L("803", 1, PACKED, WS_DONE),
                 L("402", 1, PACKED, WS_DONE),
@@ -516,8 +528,8 @@ def _worksheet_specs() -> list[WorksheetSpec]:
             "picker.roma01",
             priority=2,
             notes=[
-                _picker_note(19.6, "COMMENT", "Cold items last; use the blue crates", "supervisor.roma"),
-                _picker_note(20.4, "ERROR", "Scanner 3 battery low [replace before 14:00]", "picker.roma01"),
+                _picker_note(19.6, "COMMENT", _("Cold items last; use the blue crates"), "supervisor.roma"),
+                _picker_note(20.4, "ERROR", _("Scanner 3 battery low [replace before 14:00]"), "picker.roma01"),
             ],
         ),
         WorksheetSpec(WS_FROZEN, FACILITY_CDMX, "PENDING", 19.7, "picker.roma02", priority=1),
@@ -610,7 +622,10 @@ def build_order(spec: OrderSpec) -> dict[str, Any]:
             product = spec.products[line.sku]
             # The contract also lists name / image / temperature / orderSource on replaced items.
             item.update(
-                name=product.name, image=_image(product), temperature=product.temperature, orderSource=spec.order_id
+                name=product.name,
+                image=_image(product),
+                temperature=product.temperature,
+                orderSource=spec.order_id,
             )
         target = {
             PENDING: "unhandledItems",
@@ -646,7 +661,7 @@ def build_order(spec: OrderSpec) -> dict[str, Any]:
         "payment": [
             {
                 "paymentId": stable_hex(f"payment:{spec.order_id}").upper(),
-                "paymentName": "Credit card" if spec.invoiced else "Cash on delivery",
+                "paymentName": _("Credit card") if spec.invoiced else _("Cash on delivery"),
                 "transactionId": stable_hex(f"transaction:{spec.order_id}").upper(),
                 "currency": dict(CURRENCIES[spec.currency]),
             }
@@ -687,7 +702,7 @@ def build_worksheet(spec: WorksheetSpec, orders: list[OrderSpec]) -> dict[str, A
         replaced = sum(line.qty for _, line in sources if line.state == REPLACED)
         completed = picked + rejected + replaced
         image = _image(product)
-        category = {"id": product.category, "name": CATEGORIES[product.category]}
+        category = {"id": product.category, "name": category_name(product.category)}
         items.append(
             {
                 "id": sku,
@@ -970,9 +985,9 @@ def _shipment(
                 "envelope": "BOX M",
                 "orderId": spec.order_id,
                 "weight": "3.2",
-                "description": "Box",
+                "description": _("Box"),
                 "id": stable_uuid(f"package:{spec.order_id}"),
-                "categories": ["Box"],
+                "categories": [_("Box")],
                 "items": items,
                 "dimensions": {"width": "40", "length": "60", "height": "30"},
             }
@@ -996,21 +1011,21 @@ def _shipment(
 
 def _shipments(specs: dict[str, OrderSpec]) -> list[dict[str, Any]]:
     roma_receiver = {
-        "name": "Customer 516095",
+        "name": _("Customer {id}").format(id="516095"),
         "city": "Ciudad de México",
         "state": "CDMX",
         "country": "MEX",
         "zipCode": "06100",
     }
     mde_receiver = {
-        "name": "Customer 515991",
+        "name": _("Customer {id}").format(id="515991"),
         "city": "Envigado",
         "state": "ANTIOQUIA",
         "country": "COL",
         "zipCode": "055422",
     }
-    courier = {"id": "1977157", "name": "Courier 1977157", "vehicle": "SCOOTER"}
-    van = {"id": "2034410", "name": "Courier 2034410", "vehicle": "VAN"}
+    courier = {"id": "1977157", "name": _("Courier {id}").format(id="1977157"), "vehicle": "SCOOTER"}
+    van = {"id": "2034410", "name": _("Courier {id}").format(id="2034410"), "vehicle": "VAN"}
     return [
         _shipment(
             specs[ORDER_DELIVERED],
@@ -1023,7 +1038,7 @@ def _shipments(specs: dict[str, OrderSpec]) -> list[dict[str, Any]]:
             agent=courier,
             receiver=roma_receiver,
             kind="PICKUP_DELIVERY",
-            comments="Leave with the building concierge",
+            comments=_("Leave with the building concierge"),
             evidences=[
                 {
                     "date": iso(at(-4.02)),
@@ -1042,19 +1057,19 @@ def _shipments(specs: dict[str, OrderSpec]) -> list[dict[str, Any]]:
                 {
                     "date": iso(at(-5)),
                     "type": "COMMENT",
-                    "content": "Handle with care: [b]fragile[/b]",
+                    "content": _("Handle with care: [b]fragile[/b]"),
                     "author": "packer.roma01",
                 },
                 {
                     "date": iso(at(-4.5)),
                     "type": "ERROR",
-                    "content": "Doorbell broken, customer called",
+                    "content": _("Doorbell broken, customer called"),
                     "author": courier["name"],
                 },
                 {
                     "date": iso(at(-4)),
                     "type": "COMMENT",
-                    "content": "Delivered to the concierge",
+                    "content": _("Delivered to the concierge"),
                     "author": courier["name"],
                 },
             ],
@@ -1062,13 +1077,13 @@ def _shipments(specs: dict[str, OrderSpec]) -> list[dict[str, Any]]:
                 {
                     "id": f"label-{TRACK_DELIVERED}",
                     "type": "PDF",
-                    "name": "Shipping label",
+                    "name": _("Shipping label"),
                     "url": f"{FILES_BASE}/labels/{TRACK_DELIVERED}.pdf",
                 },
                 {
                     "id": f"label-{TRACK_DELIVERED}-zpl",
                     "type": "ZPL",
-                    "name": "Thermal label",
+                    "name": _("Thermal label"),
                     "url": f"{FILES_BASE}/labels/{TRACK_DELIVERED}.zpl",
                 },
             ],
@@ -1097,7 +1112,7 @@ def _shipments(specs: dict[str, OrderSpec]) -> list[dict[str, Any]]:
                 {
                     "date": iso(at(-10)),
                     "type": "ERROR",
-                    "content": "Address not found, gate code missing",
+                    "content": _("Address not found, gate code missing"),
                     "author": van["name"],
                 }
             ],
@@ -1116,7 +1131,7 @@ def _shipments(specs: dict[str, OrderSpec]) -> list[dict[str, Any]]:
                 {
                     "date": iso(at(-1)),
                     "type": "COMMENT",
-                    "content": "Second attempt, gate code 4471",
+                    "content": _("Second attempt, gate code 4471"),
                     "author": "dispatch.poblado",
                 }
             ],
@@ -1198,6 +1213,10 @@ def demo_state() -> DemoState:
         }
     ]
     facilities = {fid: copy.deepcopy(f) for fid, f in FACILITIES.items()}
+    for facility in facilities.values():  # what a person reads, in the user's language
+        for key in ("addressComplement", "reference"):
+            facility[key] = _(facility[key])
+        facility["contactInformation"]["name"] = _(facility["contactInformation"]["name"])
     shipments = {s["id"]: s for s in _shipments(by_id)}
     return DemoState(orders, worksheets, facilities, shipments)
 

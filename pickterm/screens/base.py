@@ -62,7 +62,8 @@ class BaseScreen(Screen):
         self.subtitle = subtitle
 
     def compose(self) -> ComposeResult:
-        yield AppHeader(_(self.TITLE), self.subtitle)
+        # A subtitle marked with N_ is drawn in the language in effect (again after a switch).
+        yield AppHeader(_(self.TITLE), _(self.subtitle) if self.subtitle else "")
         yield PermissionLine()
         yield ErrorPanel()
         yield from self.compose_body()

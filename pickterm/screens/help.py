@@ -15,6 +15,10 @@ from pickterm.widgets.common import STATUS_WORDS, status_content
 from pickterm.widgets.keys import bind, keys_in_effect, shown_description
 from pickterm.widgets.scan_input import BurstGuard
 
+# Textual's own bindings that every screen inherits (tab, shift+tab, copy): marked here for the
+# catalogs, so the help and the palette show them in the user's language like pickterm's own.
+TEXTUAL_DESCRIPTIONS = (N_("Focus Next"), N_("Focus Previous"), N_("Copy selected text"))
+
 
 def describe_keys(app, screen: Screen) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
     """(screen keys, global keys) as (keys, description) rows, from the bindings themselves."""

@@ -31,7 +31,7 @@ from textual.content import Content
 from textual.widgets import Input, Static
 from textual.widgets.option_list import Option
 
-from pickterm.i18n import N_, _
+from pickterm.i18n import N_, _, ngettext
 from pickterm.ids import classify, order_id_without_suffix, product_barcode
 from pickterm.screens.base import BaseScreen
 from pickterm.stylesheets import css
@@ -114,7 +114,7 @@ class LookupScreen(BaseScreen):
     ]
 
     def __init__(self) -> None:
-        super().__init__(subtitle=_("scan or type an id"))
+        super().__init__(subtitle=N_("scan or type an id"))
         # option id -> (kind, ident) for the entries of the list
         self._targets: dict[str, tuple[str, str]] = {}
         self._recent: list[tuple[str, str]] = []
@@ -319,8 +319,19 @@ class LookupScreen(BaseScreen):
         else:
             lines.append(_("No worksheet opened here holds it: scan it in its worksheet."))
         if search.unreadable:
-            lines.append(_("{n} worksheet(s) could not be read.").format(n=search.unreadable))
-        offers = [("worksheet", h.worksheet_id, _("{name} · {n} left").format(name=h.name, n=h.left)) for h in holdings]
+            lines.append(
+                ngettext(
+                    "{n} worksheet could not be read.", "{n} worksheets could not be read.", search.unreadable
+                ).format(n=search.unreadable)
+            )
+        offers = [
+            (
+                "worksheet",
+                h.worksheet_id,
+                ngettext("{name} · {n} left", "{name} · {n} left", h.left).format(name=h.name, n=h.left),
+            )
+            for h in holdings
+        ]
         if order_id_without_suffix(code) and await self._order_exists(client, f"{code}-01"):
             lines.append(_("Or the order {id}-01?").format(id=code))
             offers.append(("order", f"{code}-01", _("order")))

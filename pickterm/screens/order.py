@@ -17,10 +17,10 @@ from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
 from textual.widgets import Static
 
-from pickterm.i18n import N_, _, decimal
+from pickterm.i18n import N_, _, decimal, ngettext
 from pickterm.screens.base import DataScreen
 from pickterm.stylesheets import css
-from pickterm.widgets.common import KeyValues, literal, status_content, styled_literal
+from pickterm.widgets.common import KeyValues, literal, status_content, status_text, styled_literal
 from pickterm.widgets.keys import bind
 from pickterm.widgets.scan_input import BurstGuard
 from pickterm.widgets.text import block, heading, labelled
@@ -37,7 +37,17 @@ GROUP_TITLES = {
     "rejected": N_("Rejected"),
     "replaced": N_("Replaced"),
 }
-GROUP_WORDS = {"to pick": N_("to pick"), "picked": N_("picked"), "rejected": N_("rejected"), "replaced": N_("replaced")}
+
+
+def group_count(state: str, n: int) -> str:
+    """``3 picked``: how many items of an order are in a state, in the plural form ``n`` takes."""
+    words = {
+        "to pick": ngettext("{n} to pick", "{n} to pick", n),
+        "picked": ngettext("{n} picked", "{n} picked", n),
+        "rejected": ngettext("{n} rejected", "{n} rejected", n),
+        "replaced": ngettext("{n} replaced", "{n} replaced", n),
+    }
+    return words[state].format(n=n)
 
 
 def minutes(value: float | None) -> str:
@@ -121,7 +131,7 @@ def order_blocks(order: Any) -> list[tuple[str, Content]]:
     """
     entries = order.all_items()
     counts = {state: sum(1 for s, _item in entries if s == state) for state in GROUP_TITLES}
-    summary = " · ".join(f"{n} {_(GROUP_WORDS[s])}" for s, n in counts.items())
+    summary = " · ".join(group_count(s, n) for s, n in counts.items())
     blocks = [("group", heading(_("Items"))), ("entry", Content(summary))]
     for state, title in GROUP_TITLES.items():
         if counts[state]:
@@ -294,7 +304,7 @@ class OrderScreen(BurstGuard, DataScreen):
     def show(self, picture: Any) -> None:
         order = picture.order
         self.picture, self.data = picture, order  # the screen's data is the order; the rest beside it
-        self.set_subtitle(f"{order.order_id} · {order.status or 'UNKNOWN'}")
+        self.set_subtitle(f"{order.order_id} · {status_text(order.status)}")
         self.query_one("#order-details", KeyValues).set_rows(order_rows(order) + picture_rows(picture))
         self.query_one("#order-status", Static).update(status_line(order))
         items = self.query_one("#order-items", Vertical)

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from textual import work
 from textual.content import Content
 
-from pickterm.i18n import N_, _
+from pickterm.i18n import N_, _, ngettext
 from pickterm.screens.list_base import ListScreen
 from pickterm.store.state import StateError
 from pickterm.stylesheets import css
@@ -52,7 +52,7 @@ def _answer_line(entry: Any) -> Content | None:
         events = answer.get("events") or []
         text = _("delivered {date}").format(date=answer.get("deliveredDate") or "-")
         if events:
-            text += _(", {n} events").format(n=len(events))
+            text += ngettext(", {n} event", ", {n} events", len(events)).format(n=len(events))
         return labelled(_("server"), text)
     return None
 
@@ -112,10 +112,15 @@ def summary_text(entries: list[Any], *, history: bool) -> str:
     from pickterm.store.outbox import OutboxCounts
 
     counts = OutboxCounts.of(entries)
-    text = _("{pending} pending · {failed} failed").format(pending=counts.pending, failed=counts.failed)
+    text = ngettext("{n} pending", "{n} pending", counts.pending).format(n=counts.pending)
+    text += " · " + ngettext("{n} failed", "{n} failed", counts.failed).format(n=counts.failed)
     if counts.sending:
-        text += _(" · {n} sending").format(n=counts.sending)
-    return text + (_(" · {n} may have been sent").format(n=counts.uncertain) if counts.uncertain else "")
+        text += " · " + ngettext("{n} sending", "{n} sending", counts.sending).format(n=counts.sending)
+    if counts.uncertain:
+        text += ngettext(" · {n} may have been sent", " · {n} may have been sent", counts.uncertain).format(
+            n=counts.uncertain
+        )
+    return text
 
 
 class OutboxScreen(ListScreen):
@@ -234,9 +239,9 @@ class OutboxScreen(ListScreen):
         )
         events = (order.model_extra or {}).get("trackingEvents")
         if isinstance(events, list) and events and isinstance(events[-1], dict):
-            shown += _(", {n} tracking events, the last: {last}").format(
-                n=len(events), last=f"{events[-1].get('description')!s:.60}"
-            )
+            shown += ngettext(
+                ", {n} tracking event, the last: {last}", ", {n} tracking events, the last: {last}", len(events)
+            ).format(n=len(events), last=f"{events[-1].get('description')!s:.60}")
         return shown + "."
 
     @work(exclusive=True, group="retry", exit_on_error=False)

@@ -19,7 +19,7 @@ from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.widgets import Static
 
-from pickterm.i18n import LANGUAGES, N_, _, choose_language, current_language, language_of
+from pickterm.i18n import LANGUAGES, N_, _, choose_language, current_language, language_of, ngettext
 from pickterm.screens.form_base import FormScreen
 from pickterm.store.names import PROFILE_NAME_RULE, is_profile_name
 from pickterm.stylesheets import css
@@ -157,10 +157,10 @@ class SetupScreen(FormScreen):
         if bad:
             bad[0].focus_input()
             self.app.bell()
-            if len(bad) == 1:
-                self._say(_("✘ 1 field to fix first."), error=True)
-            else:
-                self._say(_("✘ {n} fields to fix first.").format(n=len(bad)), error=True)
+            self._say(
+                ngettext("✘ {n} field to fix first.", "✘ {n} fields to fix first.", len(bad)).format(n=len(bad)),
+                error=True,
+            )
             return None
         return self.values()
 

@@ -20,7 +20,7 @@ from textual.widgets import Static
 from pickterm.i18n import N_, _
 from pickterm.screens.base import DataScreen
 from pickterm.stylesheets import css
-from pickterm.widgets.common import KeyValues, literal, status_content, styled_literal
+from pickterm.widgets.common import KeyValues, literal, status_content, status_text, styled_literal
 from pickterm.widgets.keys import bind
 from pickterm.widgets.scan_input import BurstGuard
 from pickterm.widgets.text import heading
@@ -209,7 +209,7 @@ class ShipmentScreen(BurstGuard, DataScreen):
 
     def show(self, data: Any) -> None:
         shipment = data
-        self.set_subtitle(f"{shipment.service_id or shipment.id} · {shipment.status or 'UNKNOWN'}")
+        self.set_subtitle(f"{shipment.service_id or shipment.id} · {status_text(shipment.status)}")
         self.query_one("#shipment-summary", KeyValues).set_rows(summary_rows(shipment))
         self.query_one("#shipment-parties", KeyValues).set_rows(party_rows(shipment))
         with self.app.batch_update():

@@ -9,7 +9,7 @@ from typing import Any
 
 from textual.content import Content
 
-from pickterm.i18n import N_, _
+from pickterm.i18n import N_, _, ngettext
 from pickterm.screens.base import DataScreen
 from pickterm.screens.list_base import ListScreen
 from pickterm.stylesheets import css
@@ -17,18 +17,12 @@ from pickterm.widgets.common import literal, status_content, styled_literal
 from pickterm.widgets.keys import bind
 from pickterm.widgets.text import block, labelled
 
-_COUNTED = {  # (one, several) of each word counted on the list
-    "package": (N_("{n} package"), N_("{n} packages")),
-    "item": (N_("{n} item"), N_("{n} items")),
-}
-
 
 def count(value: float | None, word: str) -> str:
     """``1 package``, ``3 items``, ``2.5 items``; ``? items`` when unknown."""
-    one, several = _COUNTED[word]
-    if value is None:
-        return _(several).format(n="?")
-    return _(one if value == 1 else several).format(n=f"{value:g}")
+    n = 2 if value is None else value
+    text = ngettext("{n} package", "{n} packages", n) if word == "package" else ngettext("{n} item", "{n} items", n)
+    return text.format(n="?" if value is None else f"{value:g}")
 
 
 def shipment_content(shipment: Any) -> Content:
@@ -52,11 +46,12 @@ def shipment_content(shipment: Any) -> Content:
 
 def summary_text(shipments: list[Any]) -> tuple[str, str]:
     """The summary line over the list, and the count for the header."""
-    count = _("1 shipment") if len(shipments) == 1 else _("{n} shipments").format(n=len(shipments))
+    count = ngettext("{n} shipment", "{n} shipments", len(shipments)).format(n=len(shipments))
     if not shipments:
         return _("No shipments for this order yet."), count
     delivered = sum(1 for s in shipments if (s.status or "").upper() == "DELIVERED")
-    return _("{count}, {n} delivered · Enter opens").format(count=count, n=delivered), count
+    delivered_text = ngettext("{count}, {n} delivered · Enter opens", "{count}, {n} delivered · Enter opens", delivered)
+    return delivered_text.format(count=count, n=delivered), count
 
 
 class ShipmentsScreen(ListScreen, DataScreen):

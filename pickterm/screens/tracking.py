@@ -26,7 +26,7 @@ from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
 from textual.widgets import Input, Static
 
-from pickterm.i18n import N_, _
+from pickterm.i18n import N_, _, ngettext
 from pickterm.screens.form_base import FormScreen
 from pickterm.screens.order import OrderScreen
 from pickterm.store.state import StateError
@@ -314,10 +314,11 @@ class TrackingScreen(FormScreen):
         try:
             payload = self.build_update(recheck=False, now=self._preview_now).to_payload()
         except FormProblem as problem:
-            if problem.count == 1:
-                preview.update(_("(fix 1 field marked ✘ first)"))
-            else:
-                preview.update(_("(fix {n} fields marked ✘ first)").format(n=problem.count))
+            preview.update(
+                ngettext("(fix {n} field marked ✘ first)", "(fix {n} fields marked ✘ first)", problem.count).format(
+                    n=problem.count
+                )
+            )
             preview.add_class("-invalid")
             return
         preview.remove_class("-invalid")
@@ -345,10 +346,9 @@ class TrackingScreen(FormScreen):
         except FormProblem as problem:
             problem.fields[0].focus_input()
             self.app.bell()
-            if problem.count == 1:
-                text = _("Not sent: 1 field to fix.")
-            else:
-                text = _("Not sent: {n} fields to fix.").format(n=problem.count)
+            text = ngettext("Not sent: {n} field to fix.", "Not sent: {n} fields to fix.", problem.count).format(
+                n=problem.count
+            )
             self.notify(text, severity="error", markup=False)
             return
         if not update.to_payload():
@@ -502,8 +502,10 @@ class TrackingScreen(FormScreen):
             else:
                 reason = f" ({_(outcome.error.sentence)})" if outcome.error is not None else ""
                 self.notify(
-                    _(
-                        "⟳ Not reached the server{reason}: queued, {n} pending. It is sent as soon as the server answers."
+                    ngettext(
+                        "⟳ Not reached the server{reason}: queued, {n} pending. It is sent as soon as the server answers.",
+                        "⟳ Not reached the server{reason}: queued, {n} pending. It is sent as soon as the server answers.",
+                        pending,
                     ).format(reason=reason, n=pending),
                     title=_("Tracking"),
                     severity="warning",

@@ -30,7 +30,7 @@ from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.widgets import Input, Static
 
-from pickterm.i18n import N_, _
+from pickterm.i18n import N_, _, ngettext
 from pickterm.screens.base import DataScreen
 from pickterm.stylesheets import css
 from pickterm.widgets.common import literal, status_content
@@ -219,8 +219,10 @@ class WalkthroughScreen(DataScreen):
         if first_error is not None:
             self.error_panel.show_error(
                 first_error,
-                hint=_(
-                    "Barcodes of {n} order(s) are missing: scan the SKU or reference code, or {key} to retry."
+                hint=ngettext(
+                    "Barcodes of {n} order are missing: scan the SKU or reference code, or {key} to retry.",
+                    "Barcodes of {n} orders are missing: scan the SKU or reference code, or {key} to retry.",
+                    len(missing),
                 ).format(key=self.pickapp.key_words("refresh"), n=len(missing)),
             )
         self._show_all()
@@ -320,7 +322,10 @@ class WalkthroughScreen(DataScreen):
             return
         if self.model is None or not self.model.index_ready or self.pending:
             self.pending.append(raw)
-            self._feedback(Content(_("Loading barcodes… {n} scan(s) waiting").format(n=len(self.pending))), "-wait")
+            waiting = ngettext(
+                "Loading barcodes… {n} scan waiting", "Loading barcodes… {n} scans waiting", len(self.pending)
+            )
+            self._feedback(Content(waiting.format(n=len(self.pending))), "-wait")
             return
         self._run(raw)
 

@@ -22,8 +22,8 @@ from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
-from pickterm.i18n import N_, _
-from pickterm.picking import SHORT_REASONS, STATE_SYMBOLS, STATE_WORDS, Outcome, PickProgress, Summary
+from pickterm.i18n import N_, _, ngettext
+from pickterm.picking import SHORT_REASONS, STATE_SYMBOLS, Outcome, PickProgress, Summary
 from pickterm.stylesheets import css
 from pickterm.widgets.common import literal, styled_literal
 from pickterm.widgets.keys import bind
@@ -247,17 +247,20 @@ def summary_content(summary: Summary, worksheet_id: str) -> Content:
     def group(state: str, items: list[Any], describe) -> None:
         if not items:
             return
-        word = _(STATE_WORDS[state])
-        lines.append(Content.styled(f"{STATE_SYMBOLS[state]} {len(items)} {word}", "bold"))
+        n = len(items)
+        counted = (
+            ngettext("{n} short", "{n} short", n) if state == "short" else ngettext("{n} skipped", "{n} skipped", n)
+        )
+        lines.append(Content.styled(f"{STATE_SYMBOLS[state]} {counted.format(n=n)}", "bold"))
         for item in items:
             lines.append(Content.assemble("  ", literal(item.name), literal(describe(item))))
 
     done_units = sum(i.picked for i in summary.done)
     if summary.done:
-        units = _("1 unit") if done_units == 1 else _("{n} units").format(n=done_units)
-        done = _("{symbol} {n} done ({units} picked here)").format(
-            symbol=STATE_SYMBOLS["done"], n=len(summary.done), units=units
-        )
+        units = ngettext("{n} unit", "{n} units", done_units).format(n=done_units)
+        done = ngettext(
+            "{symbol} {n} done ({units} picked here)", "{symbol} {n} done ({units} picked here)", len(summary.done)
+        ).format(symbol=STATE_SYMBOLS["done"], n=len(summary.done), units=units)
         lines.append(Content.styled(done, "bold"))
     group(
         "short",
@@ -266,7 +269,9 @@ def summary_content(summary: Summary, worksheet_id: str) -> Content:
     )
     group("skipped", summary.skipped, lambda i: " " + of_need(i.picked, i.need))
     if summary.open:
-        still = _("{symbol} {n} still to pick").format(symbol=STATE_SYMBOLS["todo"], n=len(summary.open))
+        still = ngettext("{symbol} {n} still to pick", "{symbol} {n} still to pick", len(summary.open)).format(
+            symbol=STATE_SYMBOLS["todo"], n=len(summary.open)
+        )
         lines.append(Content.styled(still, "bold"))
         for item in summary.open:
             lines.append(Content.assemble("  ", literal(item.name), Content(" " + of_need(item.picked, item.need))))
@@ -274,14 +279,14 @@ def summary_content(summary: Summary, worksheet_id: str) -> Content:
         lines.append(Content.styled(_("Worksheet complete: every item is done or short."), "bold $success"))
     else:
         waiting = len(summary.open) + len(summary.skipped)
-        if summary.skipped and waiting == 1:
-            text = _("Not settled: 1 item still to pick (skipped included).")
-        elif summary.skipped:
-            text = _("Not settled: {n} items still to pick (skipped included).")
-        elif waiting == 1:
-            text = _("Not settled: 1 item still to pick.")
+        if summary.skipped:
+            text = ngettext(
+                "Not settled: {n} item still to pick (skipped included).",
+                "Not settled: {n} items still to pick (skipped included).",
+                waiting,
+            )
         else:
-            text = _("Not settled: {n} items still to pick.")
+            text = ngettext("Not settled: {n} item still to pick.", "Not settled: {n} items still to pick.", waiting)
         lines.append(Content.styled(text.format(n=waiting), "bold $warning"))
     if summary.notes:
         lines.append(Content.styled(_("Worksheet notes"), "bold"))

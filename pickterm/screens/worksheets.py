@@ -15,7 +15,7 @@ from typing import Any
 
 from textual.content import Content
 
-from pickterm.i18n import N_, _
+from pickterm.i18n import N_, _, ngettext
 from pickterm.screens.base import DataScreen
 from pickterm.screens.list_base import ListScreen
 from pickterm.stylesheets import css
@@ -49,11 +49,13 @@ def local_text(progress: Any) -> str:
     units_here = sum(max(0, i.units) for i in items)
     parts = []
     if units_here:
-        parts.append(_("1 unit picked") if units_here == 1 else _("{n} units picked").format(n=units_here))
-    for state, word in (("short", N_("short")), ("skipped", N_("skipped"))):
-        count = sum(1 for i in items if i.state == state)
-        if count:
-            parts.append(f"{count} {_(word)}")
+        parts.append(ngettext("{n} unit picked", "{n} units picked", units_here).format(n=units_here))
+    short = sum(1 for i in items if i.state == "short")
+    skipped = sum(1 for i in items if i.state == "skipped")
+    if short:
+        parts.append(ngettext("{n} short", "{n} short", short).format(n=short))
+    if skipped:
+        parts.append(ngettext("{n} skipped", "{n} skipped", skipped).format(n=skipped))
     return _("here: {what}").format(what=" · ".join(parts)) if parts else ""
 
 
@@ -65,9 +67,9 @@ def worksheet_content(ws: Any, facility_name: str | None, progress: Any = None) 
     else:
         lines.append(
             Content(
-                _("{items} items · {units} units").format(
-                    items=units(ws.items_quantity), units=units(ws.units_quantity)
-                )
+                ngettext("{n} item", "{n} items", ws.items_quantity or 0).format(n=units(ws.items_quantity))
+                + " · "
+                + ngettext("{n} unit", "{n} units", ws.units_quantity or 0).format(n=units(ws.units_quantity))
             )
         )
         lines.append(
@@ -91,8 +93,8 @@ def worksheet_content(ws: Any, facility_name: str | None, progress: Any = None) 
 def summary_text(worksheets: list[Any]) -> tuple[str, str]:
     """The summary line over the list, and the count for the header (empty ones named)."""
     empty = sum(1 for ws in worksheets if ws.is_empty)
-    count = _("1 worksheet") if len(worksheets) == 1 else _("{n} worksheets").format(n=len(worksheets))
-    line = _("{count}, {n} empty").format(count=count, n=empty) if empty else count
+    count = ngettext("{n} worksheet", "{n} worksheets", len(worksheets)).format(n=len(worksheets))
+    line = ngettext("{count}, {n} empty", "{count}, {n} empty", empty).format(count=count, n=empty) if empty else count
     return (line if worksheets else _("No worksheets for this order yet.")), line
 
 

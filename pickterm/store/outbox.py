@@ -67,6 +67,7 @@ from urllib.parse import urlsplit
 from pickterm.api import errors
 from pickterm.api.errors import PickPackError
 from pickterm.api.models import TrackingResult, TrackingUpdate
+from pickterm.i18n import _, ngettext
 from pickterm.ids import order_id_problem
 from pickterm.store.state import StateDB, StateError, now_iso
 
@@ -253,11 +254,11 @@ class OutboxEntry:
         """A short description of the write: ``delivered 2025-02-13T02:00:00.000Z, 2 events``."""
         parts = []
         if self.payload.get("deliveredDate"):
-            parts.append(f"delivered {self.payload['deliveredDate']}")
+            parts.append(_("delivered {date}").format(date=self.payload["deliveredDate"]))
         events = self.payload.get("events") or []
         if events:
-            parts.append(f"{len(events)} event{'s' if len(events) != 1 else ''}")
-        return ", ".join(parts) or "empty"
+            parts.append(ngettext("{n} event", "{n} events", len(events)).format(n=len(events)))
+        return ", ".join(parts) or _("empty")
 
 
 def entry_state(entry: OutboxEntry, now: float | None = None) -> str:

@@ -10,12 +10,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, cast
 
+from rich.cells import cell_len
 from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.content import Content
 from textual.widgets import Static
 
-from pickterm.i18n import N_, _
+from pickterm.i18n import N_, _, ngettext
 from pickterm.status import TONE_SYMBOLS, status_tone
 from pickterm.text import clean, one_line, redact
 
@@ -48,13 +49,24 @@ STATUS_WORDS = {
 }
 
 
+def status_word(status: str | None) -> str:
+    """A status in the user's words (an unknown one as the server says it), without style."""
+    raw = one_line(status) if status else "UNKNOWN"
+    return _(STATUS_WORDS[raw.upper()]) if raw.upper() in STATUS_WORDS else raw
+
+
+def status_text(status: str | None) -> str:
+    """``✔ ENTREGADO``: the symbol and the word of a status as plain text (a header line)."""
+    return f"{TONE_SYMBOLS[status_tone(status)]} {status_word(status)}"
+
+
 def status_content(status: str | None, *, code: bool = False) -> Content:
     """``✔ COMPLETED`` styled by tone, in the user's words; the word is always there. With
     ``code``, the server's own code follows a translated word (``✔ ENTREGADO (DELIVERED)``):
     the detail views, where a supervisor reads it."""
     tone = status_tone(status)
     raw = one_line(status) if status else "UNKNOWN"
-    word = _(STATUS_WORDS[raw.upper()]) if raw.upper() in STATUS_WORDS else raw
+    word = status_word(status)
     if code and word != raw:
         word = f"{word} ({raw})"
     return Content.from_markup(f"[$style]{TONE_SYMBOLS[tone]} $word[/]", style=_TONE_STYLE[tone], word=word)
@@ -103,7 +115,23 @@ class AppHeader(Horizontal):
 
     def set_subtitle(self, text: str) -> None:
         self._subtitle = text
-        self.query_one("#header-subtitle", Static).update(literal(text, multiline=False))
+        self._fit_subtitle()
+
+    def _fit_subtitle(self) -> None:
+        """The subtitle, its last `` · `` parts left out while it does not fit whole (a handheld
+        reads ``1509780516107-01`` rather than ``1509780516107-01 · ✔ EMB…``)."""
+        found = self.query("#header-subtitle")
+        if not found:
+            return
+        text = one_line(self._subtitle)
+        if self.size.width:
+            title, status = self.query_one("#header-title", Static), self.query_one("#header-status", Static)
+            room = self.size.width - title.outer_size.width - status.outer_size.width - 1
+            parts = text.split(" · ")
+            while len(parts) > 1 and cell_len(" · ".join(parts)) > room:
+                parts.pop()
+            text = " · ".join(parts)
+        found.first(Static).update(literal(text, multiline=False))
 
     def _show_counts(self, counts: tuple[int, int, int, int]) -> None:
         # pickterm.store.outbox.OutboxCounts: the same states and words as the outbox's list
@@ -113,13 +141,16 @@ class AppHeader(Horizontal):
         if self.pickapp.demo:
             parts.append("DEMO")
         if pending:
-            parts.append(("⟳" if narrow else "⟳ ") + _("{n} pending").format(n=pending))
+            parts.append(("⟳" if narrow else "⟳ ") + ngettext("{n} pending", "{n} pending", pending).format(n=pending))
         if sending:
-            parts.append(("⟳" if narrow else "⟳ ") + _("{n} sending").format(n=sending))
+            parts.append(("⟳" if narrow else "⟳ ") + ngettext("{n} sending", "{n} sending", sending).format(n=sending))
         if failed:
-            parts.append(("✘" if narrow else "✘ ") + _("{n} failed").format(n=failed))
+            parts.append(("✘" if narrow else "✘ ") + ngettext("{n} failed", "{n} failed", failed).format(n=failed))
         if uncertain:
-            parts.append(("?" if narrow else "? ") + _("{n} may have been sent").format(n=uncertain))
+            parts.append(
+                ("?" if narrow else "? ")
+                + ngettext("{n} may have been sent", "{n} may have been sent", uncertain).format(n=uncertain)
+            )
         store = self.pickapp.store_status
         if store:  # "store busy", "no store": the local store is not working right now
             parts.append(f"⚠{_(store)}" if narrow else f"⚠ {_(store)}")
@@ -128,6 +159,7 @@ class AppHeader(Horizontal):
             return
         status = found.first(Static)
         status.update(" ".join(parts) if narrow else " · ".join(parts))
+        self.call_after_refresh(self._fit_subtitle)  # the status took or gave back room
         status.set_class(bool(failed) or bool(store), "-failed")
         status.set_class(bool(pending or sending or uncertain) and not failed, "-pending")
 

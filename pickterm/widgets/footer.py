@@ -7,6 +7,9 @@ rebuild cost the home screen about 7 ms of CPU while its lists were being drawn
 (tests/benchmarks/bench_startup.py). This one compares what it would show (the keys,
 their labels, whether each is enabled) with what it shows and skips a rebuild that
 would change nothing.
+
+On a narrow terminal (the handheld's 40 columns) a key that does not fit whole is hidden, never
+cut mid-word: the command palette's key stays, and the palette lists every action.
 """
 
 from __future__ import annotations
@@ -14,7 +17,9 @@ from __future__ import annotations
 from typing import Any
 
 from textual.app import ComposeResult
+from textual.widget import Widget
 from textual.widgets import Footer, Static
+from textual.widgets._footer import FooterKey
 
 from pickterm.i18n import _, current_language
 
@@ -49,3 +54,48 @@ class AppFooter(Footer):
         if self._shown is not None and self.is_attached and self._what_to_show() == self._shown:
             return
         await super().recompose()
+        self._fit()
+
+    def on_mount(self) -> None:
+        self._fit()
+
+    def on_resize(self) -> None:
+        self._fit()
+
+    def _fit(self) -> None:
+        """Hide the keys that would be cut (measured, not laid out: nothing moves twice)."""
+        self.call_after_refresh(self._hide_cut)
+
+    def _width(self, child: Widget) -> int:
+        """The cells ``child`` takes in the footer's row, margins included."""
+        styles = child.styles
+        content = child.get_content_width(self.size, self.app.size)
+        return content + styles.gutter.width + styles.margin.width
+
+    def _hide_cut(self) -> None:
+        if not self.is_attached or not self.size.width:
+            return
+        children = list(self.children)
+        palette = [child for child in children if child.has_class("-command-palette")]
+        limit = self.size.width - sum(self._width(child) for child in palette)
+        shown = {child: True for child in children}
+        used = 0
+        cut = False
+        previous: Widget | None = None
+        for child in children:
+            if child in palette:
+                continue
+            width = self._width(child)
+            # A key's description ends with one cell of padding: that cell may go, not a letter.
+            slack = 1 if isinstance(child, FooterKey) and not self.compact else 0
+            if not cut and used + width - slack > limit:
+                cut = True
+                if isinstance(child, Static) and previous is not None:  # a group's label: its keys go too
+                    shown[previous] = False
+            used += width
+            if cut:
+                shown[child] = False
+            previous = child
+        for child, display in shown.items():
+            if child.display != display:
+                child.display = display

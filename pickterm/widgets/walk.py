@@ -13,7 +13,7 @@ from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.widgets import Digits, Static
 
-from pickterm.i18n import N_, _, decimal
+from pickterm.i18n import N_, _, decimal, ngettext
 from pickterm.widgets.common import literal, styled_literal
 
 _TEMPERATURE_STYLE = {"COLD": "bold $primary", "FROZEN": "bold reverse $primary", "HOT": "bold $error"}
@@ -93,9 +93,12 @@ class ItemPanel(Vertical):
             picked = _("picked {picked} of {need} · {weight} kg").format(
                 picked=item.picked, need=item.need, weight=decimal(f"{item.weight_kg:.3f}")
             )
-        server = _("server: {picked} of {quantity} picked").format(picked=item.server_picked, quantity=item.quantity)
+        server = ngettext(
+            "server: {picked} of {quantity} picked", "server: {picked} of {quantity} picked", item.quantity
+        ).format(picked=item.server_picked, quantity=item.quantity)
         if item.server_done > item.server_picked:
-            server += _(", {n} rejected/replaced").format(n=item.server_done - item.server_picked)
+            n = item.server_done - item.server_picked
+            server += ngettext(", {n} rejected/replaced", ", {n} rejected/replaced", n).format(n=n)
         self.query_one("#item-qty-text", Static).update(
             Content("\n").join([first, literal(picked), styled_literal(server, "dim")])
         )
