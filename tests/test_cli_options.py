@@ -7,7 +7,8 @@ import json
 
 import pytest
 
-from pickterm.cli import COMMAND_OPTIONS, main
+from pickterm.cli import main
+from pickterm.commands._options import COMMAND_OPTIONS
 from pickterm.sandbox import DEMO_API_KEY, Sandbox, serve_in_thread
 from pickterm.sandbox.data import ORDER_ON_ROUTE, ORDER_REPLACED
 from pickterm.store.config import config_path, save_setting
