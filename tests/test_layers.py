@@ -23,6 +23,7 @@ is checked, whatever its name, so a module added later is covered without naming
 from __future__ import annotations
 
 import ast
+import re
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -360,3 +361,24 @@ def test_starting_the_app_does_not_load_the_api_layer_first():
     )
     for heavy in ("httpx", "pydantic", "pickterm.api", "sqlite3"):
         assert heavy not in modules, f"{heavy} is imported before the first frame"
+
+
+ROOT = PACKAGE_DIR.parent
+CITATION = re.compile(r'docs/ARCHITECTURE\.md, "([^"]+)"')
+OUTSIDE_DESIGN = re.compile(r'\bDESIGN(\.md|\s+")')  # a design file the repository does not hold
+
+
+def test_the_code_cites_sections_of_the_architecture_doc_in_the_repository():
+    """Docstrings cite docs/ARCHITECTURE.md by a section it has; nothing cites a design file the
+    repository does not hold; the README's layout points to the doc."""
+    sections = set(re.findall(r"^## (.+)$", (ROOT / "docs" / "ARCHITECTURE.md").read_text(encoding="utf-8"), re.M))
+    sources = sorted([*PACKAGE_DIR.rglob("*.py"), *(ROOT / "tests").glob("*.py")])
+    cited: dict[str, str] = {}
+    for path in sources:
+        text = path.read_text(encoding="utf-8")
+        assert not OUTSIDE_DESIGN.search(text), path.relative_to(ROOT)
+        cited.update({section: path.name for section in CITATION.findall(text)})
+    assert cited, "no docstring cites docs/ARCHITECTURE.md"
+    assert {section: name for section, name in cited.items() if section not in sections} == {}
+    layout = (ROOT / "README.md").read_text(encoding="utf-8").split("## Layout", 1)[1].split("\n## ", 1)[0]
+    assert "docs/ARCHITECTURE.md" in layout
