@@ -1,5 +1,5 @@
 """Shared fixtures: where the API contract is, isolated config/state dirs for every test,
-the local time zone and the tracking form's "now"."""
+the local time zone and the tracking form's "now", a sandbox served on loopback, the local store."""
 
 from __future__ import annotations
 
@@ -110,3 +110,22 @@ def _record_toasts(monkeypatch):
         return notify(self, message, *args, **kwargs)
 
     monkeypatch.setattr(App, "notify", recording)
+
+
+@pytest.fixture
+def server(monkeypatch):
+    """A sandbox served on loopback (``.url``, ``.sandbox``), and the demo key in PICKTERM_API_KEY."""
+    from pickterm.sandbox import DEMO_API_KEY, Sandbox, serve_in_thread
+
+    monkeypatch.setenv("PICKTERM_API_KEY", DEMO_API_KEY)
+    with serve_in_thread(Sandbox()) as handle:
+        yield handle
+
+
+@pytest.fixture
+def db():
+    """The local store (the test's own state dir), closed afterwards."""
+    from pickterm.store.state import StateDB
+
+    with StateDB.open() as handle:
+        yield handle

@@ -13,6 +13,8 @@ from pickterm.sandbox.data import WS_MAIN
 from pickterm.scan import ScanSettings
 from pickterm.store.state import StateDB
 
+from apphelpers import ean as ean_of
+
 SCALE_LABEL_200G = "2001234002004"  # GS1: prefix 20, item 01234, 200 g
 HAM_EAN = "2001234000000"  # the ham's own EAN: a variable-measure code of 0 g
 
@@ -43,15 +45,6 @@ def walk(sandbox: Sandbox, store=None, *, settings: ScanSettings | None = None, 
     if barcodes:
         model.load_barcodes(orders(sandbox, ws))
     return model
-
-
-def ean_of(sandbox: Sandbox, item_id: str) -> str:
-    for order_id in sandbox.order_ids:
-        for key in ("unhandledItems", "pickedItems"):
-            for item in sandbox.order(order_id)[key]:
-                if item["id"] == item_id:
-                    return item["ean"]
-    raise KeyError(item_id)
 
 
 # --------------------------------------------------------------------------- order and counts
