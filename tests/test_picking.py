@@ -24,12 +24,6 @@ def sandbox() -> Sandbox:
     return Sandbox()
 
 
-@pytest.fixture
-def store(tmp_path):
-    with StateDB.open(path=tmp_path / "state.db") as db:
-        yield db
-
-
 def worksheet(sandbox: Sandbox, ws_id: str = WS_MAIN) -> Worksheet:
     return Worksheet.model_validate(sandbox.worksheet(ws_id))
 

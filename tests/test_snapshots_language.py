@@ -12,17 +12,14 @@ import pytest
 from pickterm.app import PickTermApp
 from pickterm.i18n import set_language
 from pickterm.sandbox import data
-from pickterm.screens import walkthrough_dialogs
 
 from apphelpers import ean, open_screen, open_walk, settle, still, wedge
 
 LANGUAGES = [pytest.param("es", id="es"), pytest.param("pt-BR", id="pt-BR")]
 HANDHELD = (40, 16)
 
-
-@pytest.fixture(autouse=True)
-def steady(utc, frozen_now, monkeypatch):
-    monkeypatch.setattr(walkthrough_dialogs, "FLASH_SECONDS", 0)
+# Local time is UTC, the tracking form's "now" is frozen, an error dialog has finished flashing.
+pytestmark = pytest.mark.usefixtures("utc", "frozen_now", "no_flash")
 
 
 @pytest.mark.parametrize("language", LANGUAGES)

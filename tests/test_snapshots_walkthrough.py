@@ -7,17 +7,13 @@ import pytest
 
 from pickterm.app import PickTermApp
 from pickterm.sandbox import data
-from pickterm.screens import walkthrough_dialogs
 
 from apphelpers import ean, open_walk, wedge
 
 SIZES = [pytest.param((40, 16), id="40x16"), pytest.param((80, 24), id="80x24")]
 
-
-@pytest.fixture(autouse=True)
-def steady(utc, monkeypatch):
-    """UTC dates, and an error dialog that has finished flashing when the picture is taken."""
-    monkeypatch.setattr(walkthrough_dialogs, "FLASH_SECONDS", 0)
+# UTC dates, and an error dialog that has finished flashing when the picture is taken.
+pytestmark = pytest.mark.usefixtures("utc", "no_flash")
 
 
 @pytest.mark.parametrize("size", SIZES)
