@@ -305,11 +305,8 @@ def test_the_copied_tree_breaks_no_rule(copied_tree: Path):
 
 
 def test_textual_and_the_screens_planted_in_resolve_are_seen(copied_tree: Path):
-    first = plant(
-        copied_tree,
-        "resolve.py",
-        "\ndef planted():\n    from textual.widgets import Static\n    from pickterm.screens.lookup import LookupScreen\n",
-    )
+    code = "\ndef planted():\n    from textual.widgets import Static\n    from pickterm.screens import lookup\n"
+    first = plant(copied_tree, "resolve.py", code)
     imports = all_imports(copied_tree)
     assert {(i.importer, i.line) for i in textual_outside_the_ui(imports)} == {("pickterm.resolve", first + 2)}
     assert {(i.importer, i.line) for i in ui_outside_the_ui(imports)} == {("pickterm.resolve", first + 3)}
