@@ -15,6 +15,7 @@ import sys
 from typing import Any, NoReturn, TextIO
 
 from pickterm import __version__
+from pickterm.commands._options import VALUE_OPTIONS, add_connection_options, check_options
 
 # Subcommand modules, in the order ``--help`` lists them.
 COMMANDS = ("get", "sandbox", "config", "track", "outbox", "keys")
@@ -24,19 +25,6 @@ class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:  # exit 2 with one line, never a traceback
         self.print_usage(sys.stderr)
         self.exit(2, f"{self.prog}: error: {message}\n")
-
-
-def add_connection_options(parser: argparse.ArgumentParser, *, top: bool = False) -> None:
-    """Options every command that talks to the API shares.
-
-    They are accepted before and after the subcommand; a subcommand's copy has no
-    default of its own, so it never overwrites what was given before it.
-    """
-    unset: dict[str, Any] = {} if top else {"default": argparse.SUPPRESS}
-    parser.add_argument("--profile", help="config profile to use", **unset)
-    parser.add_argument("--api-url", help="Pick and Pack API base URL", **unset)
-    parser.add_argument("--auth-url", help="authentication base URL (POST /token)", **unset)
-    parser.add_argument("--demo", action="store_true", help="use the embedded demo backend", **unset)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -55,9 +43,6 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-_VALUE_OPTIONS = {"--profile", "--api-url", "--auth-url"}
-
-
 def _wants_subcommand(argv: list[str]) -> bool:
     """True when argv names a subcommand or asks for help: only then load every command module."""
     skip = False
@@ -66,7 +51,7 @@ def _wants_subcommand(argv: list[str]) -> bool:
             skip = False
         elif token in ("-h", "--help"):
             return True
-        elif token in _VALUE_OPTIONS:
+        elif token in VALUE_OPTIONS:
             skip = True
         elif not token.startswith("-"):
             return True
@@ -113,35 +98,6 @@ def _quiet_closed_stdout() -> int:
     return SIGPIPE_EXIT
 
 
-# Which of the shared options each command takes (README, "Command line"); anywhere on the line.
-_ALL = ("--demo", "--profile", "--api-url", "--auth-url")
-COMMAND_OPTIONS = {
-    None: _ALL,  # the app
-    "get": _ALL,
-    "track": _ALL,
-    "outbox flush": _ALL,
-    "outbox retry": _ALL,  # an entry stored before targets takes this profile's
-    "outbox": ("--demo",),  # list, supersede, discard: the local outbox (--demo: the demo's)
-    "config": ("--profile",),
-    "keys": ("--profile",),
-    "sandbox": (),
-}
-_OPTION_DEST = {"--demo": "demo", "--profile": "profile", "--api-url": "api_url", "--auth-url": "auth_url"}
-
-
-def _check_options(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
-    """An option given before the subcommand that the subcommand does not take is bad usage, not ignored."""
-    command = getattr(args, "command", None)
-    action = getattr(args, "outbox_action", None)
-    if command == "outbox" and action in ("flush", "retry"):
-        command = f"outbox {action}"
-    allowed = COMMAND_OPTIONS.get(command, _ALL)
-    for option, dest in _OPTION_DEST.items():
-        if option not in allowed and getattr(args, dest, None) not in (None, False):
-            takes = ", ".join(allowed) if allowed else "none of --demo, --profile, --api-url, --auth-url"
-            parser.error(f"'pickterm {command}' does not take {option} (it takes {takes})")
-
-
 def _warn_about_permissions(args: argparse.Namespace) -> None:
     """One line per private file or directory others can read (not for --demo, nor while fixing it)."""
     if getattr(args, "demo", False) or getattr(args, "config_action", None) in ("fix-perms", "path"):
@@ -185,7 +141,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         parser = build_parser() if _wants_subcommand(argv) else build_app_parser()
         args = parser.parse_args(argv)
-        _check_options(parser, args)
+        check_options(parser, args)
         _warn_about_permissions(args)
         if getattr(args, "func", None) is None:
             return _start_app(args)

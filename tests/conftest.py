@@ -1,5 +1,6 @@
 """Shared fixtures: where the API contract is, isolated config/state dirs for every test,
-the local time zone and the tracking form's "now"."""
+the local time zone and the tracking form's "now", error dialogs that do not flash, a sandbox
+served on loopback, the local store."""
 
 from __future__ import annotations
 
@@ -110,3 +111,39 @@ def _record_toasts(monkeypatch):
         return notify(self, message, *args, **kwargs)
 
     monkeypatch.setattr(App, "notify", recording)
+
+
+@pytest.fixture
+def server(monkeypatch):
+    """A sandbox served on loopback (``.url``, ``.sandbox``), and the demo key in PICKTERM_API_KEY."""
+    from pickterm.sandbox import DEMO_API_KEY, Sandbox, serve_in_thread
+
+    monkeypatch.setenv("PICKTERM_API_KEY", DEMO_API_KEY)
+    with serve_in_thread(Sandbox()) as handle:
+        yield handle
+
+
+@pytest.fixture
+def db():
+    """The local store (the test's own state dir), closed afterwards."""
+    from pickterm.store.state import StateDB
+
+    with StateDB.open() as handle:
+        yield handle
+
+
+@pytest.fixture
+def store(tmp_path):
+    """A local store in a file of the test's own (not the state dir's), closed afterwards."""
+    from pickterm.store.state import StateDB
+
+    with StateDB.open(path=tmp_path / "state.db") as handle:
+        yield handle
+
+
+@pytest.fixture
+def no_flash(monkeypatch):
+    """A walkthrough's error dialog has finished flashing as soon as it shows (for a snapshot)."""
+    from pickterm.screens import walkthrough_dialogs
+
+    monkeypatch.setattr(walkthrough_dialogs, "FLASH_SECONDS", 0)

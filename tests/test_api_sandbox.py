@@ -11,6 +11,8 @@ from pickterm.api.models import TrackingUpdate
 from pickterm.connect import demo_client
 from pickterm.sandbox import Sandbox
 
+from apphelpers import no_sleep
+
 
 @pytest.fixture
 def sandbox() -> Sandbox:
@@ -108,10 +110,6 @@ async def test_fifty_concurrent_calls_one_token_against_the_sandbox(sandbox):
 
 async def test_server_failures_surface_as_server_errors():
     sandbox = Sandbox(fail_rate=1.0)
-    async with demo_client(sandbox, sleep=_instant) as client:
+    async with demo_client(sandbox, sleep=no_sleep) as client:
         with pytest.raises(errors.ServerError):
             await client.get_order("1509750516095-01")
-
-
-async def _instant(seconds: float) -> None:
-    return None

@@ -5,8 +5,6 @@ from __future__ import annotations
 import os
 import stat
 
-import pytest
-
 from pickterm.api.auth import TokenCache, TokenKeeper
 from pickterm.cli import main
 from pickterm.sandbox import DEMO_API_KEY, Sandbox, serve_in_thread
@@ -18,13 +16,6 @@ def get_order(capsys, server, *extra: str) -> int:
     code = main(["get", "order", ORDER_ON_ROUTE, "--api-url", server.url, "--auth-url", server.url, *extra])
     capsys.readouterr()
     return code
-
-
-@pytest.fixture
-def server(monkeypatch):
-    monkeypatch.setenv("PICKTERM_API_KEY", DEMO_API_KEY)
-    with serve_in_thread(Sandbox()) as handle:
-        yield handle
 
 
 def cache_files() -> list:

@@ -15,7 +15,7 @@ from pickterm.app import PickTermApp
 from pickterm.sandbox import Sandbox, data
 from pickterm.screens.lookup import LookupScreen
 
-from apphelpers import key_name, notifications, settle, static_text, wedge
+from apphelpers import SPINACH, ean, key_name, notifications, settle, static_text, wedge
 
 
 async def burst(pilot, codes, terminator: str = "enter") -> None:
@@ -166,18 +166,6 @@ async def test_a_scan_while_the_list_has_the_focus_opens_what_it_identifies():
         await settle(pilot)
         assert type(app.screen).__name__ == "OrderScreen"
         assert app.screen.order_id == data.ORDER_COP
-
-
-def ean(sandbox: Sandbox, item_id: str) -> str:
-    for order_id in sandbox.order_ids:
-        order = sandbox.order(order_id)
-        for item in order["unhandledItems"] + order["pickedItems"]:
-            if item["id"] == item_id:
-                return item["ean"]
-    raise KeyError(item_id)
-
-
-SPINACH = "106"  # on the main worksheet only
 
 
 async def test_a_product_barcode_at_home_says_so_and_offers_the_worksheet_opened_here_that_holds_it():

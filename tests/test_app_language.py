@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import pytest
 import tomlkit
-from test_app_walkthrough import BANANAS, SPINACH, dialog_text, ean, open_walk
 
 from pickterm.app import PickTermApp
 from pickterm.i18n import current_language, set_language
@@ -13,7 +12,7 @@ from pickterm.sandbox import data
 from pickterm.screens.walkthrough_dialogs import ScanErrorDialog, ShortReasonDialog, SummaryDialog
 from pickterm.store.config import load_settings, save_setting
 
-from apphelpers import settle, static_text, text_of, wedge
+from apphelpers import BANANAS, SPINACH, dialog_text, ean, open_walk, settle, static_text, text_of, wedge
 
 # What the picker reads at each step of the same walk, in each language.
 WORDS = {

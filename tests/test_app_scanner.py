@@ -18,7 +18,17 @@ from pickterm.screens.walkthrough import WalkthroughScreen
 from pickterm.screens.walkthrough_dialogs import ItemListDialog, ScanErrorDialog, ShortReasonDialog, SummaryDialog
 from pickterm.widgets.scan_input import BurstGuard
 
-from apphelpers import held_answer_given, key_name, notifications, open_screen, settle, static_text, wedge
+from apphelpers import (
+    held_answer_given,
+    key_name,
+    notifications,
+    open_screen,
+    open_walk,
+    settle,
+    static_text,
+    until,
+    wedge,
+)
 
 SIZE = (40, 16)
 A_SCAN = "8401500428929"  # a valid EAN of no item: its digit 4 was once taken as the reason "expired"
@@ -68,23 +78,6 @@ def post_keys(app, text: str) -> None:
             app.post_message(events.Key("enter", "\r"))
         else:
             app.post_message(events.Key(key_name(char), char))
-
-
-async def until(pilot, condition, what: str, rounds: int = 500) -> None:
-    """Let the app work until ``condition()`` holds (many scans take a few rounds of messages)."""
-    for _ in range(rounds):
-        if condition():
-            return
-        await pilot.pause()
-    raise AssertionError(f"never happened: {what}")
-
-
-async def open_walk(pilot, worksheet_id: str = data.WS_MAIN) -> WalkthroughScreen:
-    screen = await open_screen(pilot, "open_worksheet", worksheet_id)
-    assert isinstance(screen, WalkthroughScreen)
-    await screen.barcodes_loaded.wait()
-    await pilot.pause()
-    return screen
 
 
 def bells(app) -> list[int]:

@@ -13,7 +13,7 @@ from pickterm.app import PickTermApp
 from pickterm.sandbox import DEMO_API_KEY, DEMO_API_URL, DEMO_AUTH_URL, Sandbox, data, serve_in_thread
 from pickterm.screens.lookup import LookupScreen
 
-from apphelpers import notifications, settle, static_text
+from apphelpers import notifications, settle, static_text, until
 
 
 class HeldTransport(httpx.AsyncBaseTransport):
@@ -51,15 +51,6 @@ async def type_id(pilot, ident: str) -> None:
     """Type an id into home's field and press Enter, as a person does."""
     await pilot.press(*ident, "enter")
     await pilot.pause()
-
-
-async def until(pilot, condition, what: str) -> None:
-    """Let the app run until ``condition()`` holds (the answer it waits for came)."""
-    for _ in range(500):
-        if condition():
-            return
-        await pilot.pause(0.01)
-    raise AssertionError(f"never happened: {what}")
 
 
 async def test_escape_abandons_a_slow_lookup_and_the_next_id_opens_at_once():

@@ -4,12 +4,10 @@ never waits on the database, lookups never need it, and the header tells the tru
 
 from __future__ import annotations
 
-import asyncio
 import sqlite3
 import threading
 
 import pytest
-from textual.css.query import NoMatches
 from textual.widgets import Input
 
 from pickterm import app as app_module
@@ -21,7 +19,7 @@ from pickterm.screens.lookup import LookupScreen
 from pickterm.store import state as state_module
 from pickterm.store.state import StateDB, state_path
 
-from apphelpers import answer, header_status, notifications, settle, static_text
+from apphelpers import answer, header_status, notifications, settle, static_text, until
 
 WAIT_SECONDS = 10.0
 """How long a test waits at most for something that happens in the background (far more than needed)."""
@@ -56,23 +54,6 @@ class Holder(threading.Thread):
     def release(self) -> None:
         self._release.set()
         self.join(WAIT_SECONDS)
-
-
-async def until(pilot, condition, what: str) -> None:
-    """Let the app run until ``condition()`` holds (fails after WAIT_SECONDS)."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + WAIT_SECONDS
-    while not holds(condition):
-        if loop.time() > deadline:
-            raise AssertionError(f"never happened: {what}")
-        await pilot.pause(0.02)
-
-
-def holds(condition) -> bool:
-    try:
-        return bool(condition())
-    except NoMatches:  # the screen is still being built
-        return False
 
 
 @pytest.fixture

@@ -15,7 +15,17 @@ from pickterm.screens.tracking import TrackingScreen
 from pickterm.widgets.fields import FormField
 from pickterm.widgets.tracking_event import EventEditor
 
-from apphelpers import header_status, notifications, open_screen, settle, static_text
+from apphelpers import (
+    header_status,
+    message,
+    notifications,
+    open_form,
+    open_screen,
+    preview,
+    settle,
+    static_text,
+    type_into,
+)
 
 # Local time is UTC and "now" is 2025-02-11 12:30 UTC, so typed local times and the prefill are known.
 pytestmark = pytest.mark.usefixtures("utc", "frozen_now")
@@ -23,22 +33,6 @@ pytestmark = pytest.mark.usefixtures("utc", "frozen_now")
 
 def field(screen, selector: str) -> FormField:
     return screen.query_one(selector, FormField)
-
-
-def message(form_field: FormField) -> str:
-    note = form_field.query_one(".field-message", Static)
-    return str(note.render()) if note.display else ""
-
-
-async def type_into(pilot, form_field: FormField, text: str) -> None:
-    form_field.input.value = text
-    await pilot.pause()
-
-
-async def open_form(pilot, order_id: str, entry_id: int | None = None) -> TrackingScreen:
-    screen = await open_screen(pilot, "open_tracking", order_id, entry_id)
-    assert isinstance(screen, TrackingScreen)
-    return screen
 
 
 async def add_event(pilot, screen: TrackingScreen, city: str, state: str, description: str, date: str) -> EventEditor:
@@ -49,10 +43,6 @@ async def add_event(pilot, screen: TrackingScreen, city: str, state: str, descri
     for key, value in (("city", city), ("state", state), ("description", description), ("date", date)):
         await type_into(pilot, editor.query_one(f".event-{key}", FormField), value)
     return editor
-
-
-def preview(screen) -> str:
-    return str(screen.query_one("#preview", Static).render())
 
 
 async def test_now_in_local_time_is_previewed():

@@ -12,32 +12,16 @@ from textual.widgets import Static
 from pickterm.app import PickTermApp
 from pickterm.sandbox import data
 from pickterm.screens.confirm import ConfirmScreen
-from pickterm.screens.tracking import TrackingScreen
 from pickterm.widgets.fields import FormField
 
-from apphelpers import notifications, open_screen, settle, wedge
+from apphelpers import notifications, open_form, preview, settle, type_into, wedge
 
 # Local time is UTC and "now" is 2025-02-11 12:30 UTC; ORDER_DELIVERED was delivered 2025-02-10 11:02:50.545 UTC.
 pytestmark = pytest.mark.usefixtures("utc", "frozen_now")
 
 
-async def open_form(pilot, order_id: str) -> TrackingScreen:
-    screen = await open_screen(pilot, "open_tracking", order_id)
-    assert isinstance(screen, TrackingScreen)
-    return screen
-
-
 def delivered(screen) -> FormField:
     return screen.query_one("#delivered", FormField)
-
-
-def preview(screen) -> str:
-    return str(screen.query_one("#preview", Static).render())
-
-
-async def type_into(pilot, form_field: FormField, text: str) -> None:
-    form_field.input.value = text
-    await pilot.pause()
 
 
 async def test_an_order_already_delivered_shows_its_date_and_ctrl_s_does_not_replace_it():

@@ -9,7 +9,6 @@ from datetime import timedelta
 
 import pytest
 from textual import events
-from textual.widgets import Static
 
 from pickterm.app import PickTermApp
 from pickterm.sandbox import data
@@ -18,30 +17,15 @@ from pickterm.screens.tracking import TrackingScreen
 from pickterm.widgets.fields import FormField
 from pickterm.widgets.tracking_event import EventEditor
 
-from apphelpers import burst, open_screen, settle
+from apphelpers import burst, message, open_form, preview, settle
 from conftest import FROZEN_NOW
 
 # Local time is UTC and "now" is 2025-02-11 12:30 UTC, so typed local times and the prefill are known.
 pytestmark = pytest.mark.usefixtures("utc", "frozen_now")
 
 
-async def open_form(pilot, order_id: str, entry_id: int | None = None) -> TrackingScreen:
-    screen = await open_screen(pilot, "open_tracking", order_id, entry_id)
-    assert isinstance(screen, TrackingScreen)
-    return screen
-
-
-def preview(screen) -> str:
-    return str(screen.query_one("#preview", Static).render())
-
-
 def event_field(editor: EventEditor, key: str) -> FormField:
     return editor.query_one(f".event-{key}", FormField)
-
-
-def message(form_field: FormField) -> str:
-    note = form_field.query_one(".field-message", Static)
-    return str(note.render()) if note.display else ""
 
 
 async def test_dates_typed_fast_then_ctrl_n_are_shown_as_problems_and_the_form_keeps_running():

@@ -10,7 +10,7 @@ import asyncio
 from pathlib import Path
 
 import pytest
-from textual.widgets import Digits, Input, OptionList, Static
+from textual.widgets import Digits, Input, OptionList
 
 from pickterm.app import PickTermApp
 from pickterm.sandbox import Sandbox, data
@@ -18,42 +18,10 @@ from pickterm.screens import walkthrough_dialogs
 from pickterm.screens.walkthrough import WalkthroughScreen
 from pickterm.screens.walkthrough_dialogs import ItemListDialog, ScanErrorDialog, ShortReasonDialog, SummaryDialog
 
-from apphelpers import open_screen, static_text, wedge
+from apphelpers import BANANAS, SPINACH, dialog_text, ean, open_screen, open_walk, static_text, units, walk, wedge
 
-SPINACH = "106"  # the first item of the main worksheet's walk: 1 to pick
-BANANAS = "101"  # the second: 2 to pick
 HAM = "401"  # weighable, sold by a scale label
 SCALE_LABEL_200G = "2001234002004"  # item code 01234 (the ham), 200 g
-
-
-def ean(sandbox: Sandbox, item_id: str) -> str:
-    for order_id in sandbox.order_ids:
-        order = sandbox.order(order_id)
-        for item in order["unhandledItems"] + order["pickedItems"]:
-            if item["id"] == item_id:
-                return item["ean"]
-    raise KeyError(item_id)
-
-
-def dialog_text(screen) -> str:
-    return " ".join(str(w.render()) for w in screen.query(Static))
-
-
-def walk(app) -> WalkthroughScreen:
-    screen = app.screen
-    assert isinstance(screen, WalkthroughScreen), type(screen).__name__
-    return screen
-
-
-async def open_walk(pilot, worksheet_id: str = data.WS_MAIN) -> WalkthroughScreen:
-    app = pilot.app
-    await app.ready()
-    app.open_worksheet(worksheet_id)
-    await pilot.pause()
-    screen = walk(app)
-    await screen.barcodes_loaded.wait()
-    await pilot.pause()
-    return screen
 
 
 async def scan(pilot, code: str) -> None:
@@ -75,10 +43,6 @@ def count_bells(app) -> list[int]:
     bells: list[int] = []
     app.bell = lambda: bells.append(1)
     return bells
-
-
-def units(app, item_id: str, worksheet_id: str = data.WS_MAIN) -> int:
-    return app.state.load_progress(worksheet_id).item(item_id).units
 
 
 async def test_the_current_item_is_readable_at_40x16():

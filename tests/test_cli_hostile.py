@@ -20,15 +20,11 @@ from pickterm.store.config import config_path
 from pickterm.store.outbox import Outbox
 from pickterm.store.state import StateDB, state_path
 
+from apphelpers import run, urls
+
 ROOT = Path(__file__).resolve().parent.parent
 SECRET = "pnp-key-0123456789-abcdWXYZ"
 UNSAFE = set("\x1b\x07\x08\x00\x7f\x9b\r\u202e\u2066")
-
-
-def run(capsys, *argv: str) -> tuple[int, str, str]:
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def one_clean_line(err: str) -> str:
@@ -37,10 +33,6 @@ def one_clean_line(err: str) -> str:
     assert len(lines) == 1, err
     assert not UNSAFE & set(lines[0]), repr(lines[0])
     return lines[0]
-
-
-def urls(handle) -> list[str]:
-    return ["--api-url", handle.url, "--auth-url", handle.url]
 
 
 # ---------------------------------------------------------------- hostile server text

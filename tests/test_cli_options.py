@@ -7,8 +7,8 @@ import json
 
 import pytest
 
-from pickterm.cli import COMMAND_OPTIONS, main
-from pickterm.sandbox import DEMO_API_KEY, Sandbox, serve_in_thread
+from pickterm.cli import main
+from pickterm.commands._options import COMMAND_OPTIONS
 from pickterm.sandbox.data import ORDER_ON_ROUTE, ORDER_REPLACED
 from pickterm.store.config import config_path, save_setting
 from pickterm.store.outbox import Outbox
@@ -27,13 +27,6 @@ def positions(before: list[str], options: list[str], after: list[str]) -> list[l
     if len(before) > 1:
         lines.append([before[0], *options, *before[1:], *after])
     return lines
-
-
-@pytest.fixture
-def server(monkeypatch):
-    monkeypatch.setenv("PICKTERM_API_KEY", DEMO_API_KEY)
-    with serve_in_thread(Sandbox()) as handle:
-        yield handle
 
 
 def test_get_takes_all_four_anywhere(capsys, server):

@@ -5,11 +5,9 @@ from __future__ import annotations
 
 import shutil
 import sqlite3
-from collections.abc import Iterator
 
 import pytest
 
-from pickterm.cli import main
 from pickterm.commands.track import build_update
 from pickterm.sandbox import DEMO_API_KEY, Sandbox, serve_in_thread
 from pickterm.sandbox.data import ORDER_ON_ROUTE, ORDER_WEIGHABLE
@@ -17,30 +15,7 @@ from pickterm.store import state as state_module
 from pickterm.store.outbox import Outbox, Target
 from pickterm.store.state import StateDB, StateError, state_path
 
-
-def run(capsys, *argv: str) -> tuple[int, str, str]:
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    assert "Traceback" not in out + err
-    return code, out, err
-
-
-def one_line(err: str) -> str:
-    lines = err.strip().splitlines()
-    assert len(lines) == 1, err
-    return lines[0]
-
-
-@pytest.fixture
-def server(monkeypatch) -> Iterator:
-    monkeypatch.setenv("PICKTERM_API_KEY", DEMO_API_KEY)
-    with serve_in_thread(Sandbox()) as handle:
-        yield handle
-
-
-def urls(server) -> list[str]:
-    return ["--api-url", server.url, "--auth-url", server.url]
-
+from apphelpers import one_line, run, urls
 
 FAR_UNREAD = ("--far-date", "--replace")  # a date of 2025, for an order that cannot be read (the server fails)
 

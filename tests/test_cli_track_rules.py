@@ -6,40 +6,15 @@ from __future__ import annotations
 
 import pytest
 
-from pickterm.cli import main
-from pickterm.sandbox import DEMO_API_KEY, Sandbox, serve_in_thread
 from pickterm.sandbox.data import ORDER_DELIVERED, ORDER_ON_ROUTE
 from pickterm.store.outbox import Outbox
 from pickterm.store.state import StateDB, state_path
 
+from apphelpers import one_line, run, urls
+
 EVENT = "Bello|ANT|Out for delivery|now"
 
 pytestmark = pytest.mark.usefixtures("utc")  # typed local times are UTC
-
-
-def run(capsys, *argv: str) -> tuple[int, str, str]:
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-def one_line(err: str) -> str:
-    assert "Traceback" not in err
-    lines = err.strip().splitlines()
-    assert len(lines) == 1, err
-    return lines[0]
-
-
-@pytest.fixture
-def server(monkeypatch):
-    sandbox = Sandbox()
-    monkeypatch.setenv("PICKTERM_API_KEY", DEMO_API_KEY)
-    with serve_in_thread(sandbox) as handle:
-        yield handle
-
-
-def urls(server) -> list[str]:
-    return ["--api-url", server.url, "--auth-url", server.url]
 
 
 def stored() -> list:

@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 
 import pytest
-from test_app_walkthrough import BANANAS, SPINACH, ean, open_walk, units, walk
 from textual.widgets import Input, OptionList
 
 from pickterm.app import PickTermApp
@@ -18,16 +17,9 @@ from pickterm.sandbox import data
 from pickterm.screens.help import HelpScreen
 from pickterm.screens.lookup import LookupScreen
 from pickterm.screens.walkthrough_dialogs import ItemListDialog, ScanErrorDialog, ShortReasonDialog, SummaryDialog
-from pickterm.store.config import ConfigError, config_path, load_settings
+from pickterm.store.config import ConfigError, load_settings
 
-from apphelpers import static_text, wedge
-
-
-def write_config(text: str) -> None:
-    path = config_path()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text)
-    path.chmod(0o600)
+from apphelpers import BANANAS, SPINACH, ean, open_walk, static_text, units, walk, wedge, write_config
 
 
 def footer_text(screen) -> str:

@@ -1,21 +1,29 @@
-"""The layer rules of the code, checked on every import statement of pickterm/.
+"""The layer rules of the code (docs/ARCHITECTURE.md, "Layers"), checked on every import
+statement of pickterm/.
 
 The source of each module is parsed (``ast``), so an import inside a function, a method,
 a ``try`` or an ``if`` counts as much as one at the top, and so does
 ``importlib.import_module("...")`` or ``__import__("...")`` with a literal name.
 
-- The core (``api``, ``store``, ``scan``, ``picking``, ``ids``, ``status``, ``sandbox``, ``services``, and
-  every other module outside the UI) never imports Textual. Only ``pickterm.app``,
-  ``pickterm.screens`` and ``pickterm.widgets`` may.
-- The core never imports the UI (app, screens, widgets, commands).
+The UI is ``pickterm.app``, ``pickterm.screens`` and ``pickterm.widgets``; every other module
+is checked, whatever its name, so a module added later is covered without naming it here.
+
+- Only the UI imports Textual.
+- Nothing outside the UI imports the UI, except the entry points (``cli``, ``__main__``,
+  ``commands.app``), which start the App.
+- The core (every module outside the UI, the commands and the entry points) never imports the
+  commands or the entry points.
+- The commands never import ``pickterm.cli`` (nor ``__main__``): what they share with it lives
+  in ``pickterm.commands._options``.
 - Widgets never import screens.
-- Nothing imports ``pickterm.app`` except the entry points (``cli``, ``__main__``,
-  ``commands.app``); an import under ``if TYPE_CHECKING:`` only names a type and is allowed.
+- Nothing imports ``pickterm.app`` except the entry points; an import under
+  ``if TYPE_CHECKING:`` only names a type and is allowed.
 """
 
 from __future__ import annotations
 
 import ast
+import re
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -25,19 +33,30 @@ import pytest
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent / "pickterm"
 
-# The Textual-free core named by the design; each must exist, so a rename cannot hide one.
-CORE = (
+UI = ("pickterm.app", "pickterm.screens", "pickterm.widgets")
+ENTRY_POINTS = ("pickterm.cli", "pickterm.__main__", "pickterm.commands.app")
+COMMANDS = ("pickterm.commands",)
+
+# The core that docs/ARCHITECTURE.md names; each must exist and be core, so a rename cannot
+# hide one. The rules cover every module outside the UI, named here or not.
+NAMED_CORE = (
     "pickterm.api",
     "pickterm.store",
+    "pickterm.sandbox",
     "pickterm.scan",
     "pickterm.picking",
     "pickterm.ids",
     "pickterm.status",
-    "pickterm.sandbox",
+    "pickterm.resolve",
     "pickterm.services",
+    "pickterm.connect",
+    "pickterm.tracking_input",
+    "pickterm.keymap",
+    "pickterm.offloop",
+    "pickterm.text",
+    "pickterm.i18n",
+    "pickterm.stylesheets",
 )
-UI = ("pickterm.app", "pickterm.screens", "pickterm.widgets")
-ENTRY_POINTS = ("pickterm.cli", "pickterm.__main__", "pickterm.commands.app")
 
 
 @dataclass(frozen=True)
@@ -113,13 +132,34 @@ def within(name: str, prefixes: tuple[str, ...]) -> bool:
     return any(name == p or name.startswith(p + ".") for p in prefixes)
 
 
-def textual_in_core(imports: list[Import]) -> list[Import]:
+def is_core(module: str) -> bool:
+    """Every module that is not UI, a command or an entry point."""
+    return not within(module, UI) and not within(module, COMMANDS) and module not in ENTRY_POINTS
+
+
+def modules(root: Path = PACKAGE_DIR) -> list[str]:
+    return sorted(module_name(path, root) for path in root.rglob("*.py"))
+
+
+def textual_outside_the_ui(imports: list[Import]) -> list[Import]:
     return [i for i in imports if within(i.target, ("textual",)) and not within(i.importer, UI)]
 
 
-def ui_in_core(imports: list[Import]) -> list[Import]:
-    ui = (*UI, "pickterm.commands")
-    return [i for i in imports if within(i.importer, CORE) and within(i.target, ui)]
+def ui_outside_the_ui(imports: list[Import]) -> list[Import]:
+    return [
+        i for i in imports if within(i.target, UI) and not within(i.importer, UI) and i.importer not in ENTRY_POINTS
+    ]
+
+
+def commands_in_core(imports: list[Import]) -> list[Import]:
+    above = (*COMMANDS, *ENTRY_POINTS)
+    return [i for i in imports if is_core(i.importer) and within(i.target, above)]
+
+
+def cli_in_commands(imports: list[Import]) -> list[Import]:
+    return [
+        i for i in imports if within(i.importer, COMMANDS) and within(i.target, ("pickterm.cli", "pickterm.__main__"))
+    ]
 
 
 def screens_in_widgets(imports: list[Import]) -> list[Import]:
@@ -137,17 +177,41 @@ def app_imported_below_entry_points(imports: list[Import]) -> list[Import]:
     ]
 
 
-def test_the_core_modules_exist():
-    names = {module_name(p, PACKAGE_DIR) for p in PACKAGE_DIR.rglob("*.py")}
-    assert [core for core in CORE if core not in names] == []
+RULES = (
+    textual_outside_the_ui,
+    ui_outside_the_ui,
+    commands_in_core,
+    cli_in_commands,
+    screens_in_widgets,
+    app_imported_below_entry_points,
+)
+
+
+def broken(imports: list[Import]) -> set[tuple[str, int]]:
+    """(importer, line) of every import that breaks a rule."""
+    return {(i.importer, i.line) for rule in RULES for i in rule(imports)}
+
+
+def test_the_named_core_modules_exist_and_are_core():
+    names = set(modules())
+    assert [core for core in NAMED_CORE if core not in names or not is_core(core)] == []
+    assert [name for name in (*UI, *ENTRY_POINTS) if name not in names] == []
 
 
 def test_only_the_ui_imports_textual():
-    assert [str(i) for i in textual_in_core(all_imports())] == []
+    assert [str(i) for i in textual_outside_the_ui(all_imports())] == []
 
 
-def test_the_core_does_not_import_the_ui():
-    assert [str(i) for i in ui_in_core(all_imports())] == []
+def test_nothing_but_the_entry_points_imports_the_ui():
+    assert [str(i) for i in ui_outside_the_ui(all_imports())] == []
+
+
+def test_the_core_does_not_import_the_commands_or_the_entry_points():
+    assert [str(i) for i in commands_in_core(all_imports())] == []
+
+
+def test_the_commands_do_not_import_the_cli():
+    assert [str(i) for i in cli_in_commands(all_imports())] == []
 
 
 def test_widgets_do_not_import_screens():
@@ -199,7 +263,7 @@ def planted_tree(tmp_path: Path) -> Path:
 
 
 def test_imports_inside_functions_methods_and_try_blocks_are_seen(planted_tree: Path):
-    found = textual_in_core(all_imports(planted_tree))
+    found = textual_outside_the_ui(all_imports(planted_tree))
     assert sorted((i.importer, i.line) for i in found if i.target in ("textual", "textual.widgets", "textual.app")) == [
         ("pickterm.picking", 11),
         ("pickterm.picking", 17),
@@ -216,6 +280,72 @@ def test_relative_imports_of_the_app_and_of_screens_are_seen(planted_tree: Path)
     assert {(i.importer, i.line) for i in screens_in_widgets(imports)} == {("pickterm.widgets.hidden", 24)}
 
 
+@pytest.fixture
+def copied_tree(tmp_path: Path) -> Path:
+    """A copy of pickterm/'s sources, to plant imports in."""
+    root = tmp_path / "pickterm"
+    for path in PACKAGE_DIR.rglob("*.py"):
+        copy = root / path.relative_to(PACKAGE_DIR)
+        copy.parent.mkdir(parents=True, exist_ok=True)
+        copy.write_text(path.read_text(encoding="utf-8"), encoding="utf-8")
+    return root
+
+
+def plant(root: Path, relative: str, code: str) -> int:
+    """Add ``code`` at the end of the module at ``relative`` (made if missing); returns the line
+    number its first line has there."""
+    path = root / relative
+    before = path.read_text(encoding="utf-8") if path.exists() else ""
+    path.write_text(before + code, encoding="utf-8")
+    return before.count("\n") + 1
+
+
+def test_the_copied_tree_breaks_no_rule(copied_tree: Path):
+    assert broken(all_imports(copied_tree)) == set()
+
+
+def test_textual_and_the_screens_planted_in_resolve_are_seen(copied_tree: Path):
+    code = "\ndef planted():\n    from textual.widgets import Static\n    from pickterm.screens import lookup\n"
+    first = plant(copied_tree, "resolve.py", code)
+    imports = all_imports(copied_tree)
+    assert {(i.importer, i.line) for i in textual_outside_the_ui(imports)} == {("pickterm.resolve", first + 2)}
+    assert {(i.importer, i.line) for i in ui_outside_the_ui(imports)} == {("pickterm.resolve", first + 3)}
+    assert broken(imports) == {("pickterm.resolve", first + 2), ("pickterm.resolve", first + 3)}
+
+
+def test_textual_and_a_widget_planted_in_keymap_are_seen(copied_tree: Path):
+    first = plant(copied_tree, "keymap.py", "\nimport textual.binding\nfrom .widgets.keys import bind\n")
+    imports = all_imports(copied_tree)
+    assert {(i.importer, i.line) for i in textual_outside_the_ui(imports)} == {("pickterm.keymap", first + 1)}
+    assert {(i.importer, i.line) for i in ui_outside_the_ui(imports)} == {("pickterm.keymap", first + 2)}
+    assert broken(imports) == {("pickterm.keymap", first + 1), ("pickterm.keymap", first + 2)}
+
+
+def test_the_cli_planted_in_a_command_is_seen(copied_tree: Path):
+    get = plant(
+        copied_tree, "commands/get.py", "\ndef planted():\n    from pickterm.cli import add_connection_options\n"
+    )
+    keys = plant(copied_tree, "commands/keys.py", "\nfrom .. import cli\n")
+    imports = all_imports(copied_tree)
+    assert {(i.importer, i.line) for i in cli_in_commands(imports)} == {
+        ("pickterm.commands.get", get + 2),
+        ("pickterm.commands.keys", keys + 1),
+    }
+    assert broken(imports) == {("pickterm.commands.get", get + 2), ("pickterm.commands.keys", keys + 1)}
+
+
+def test_a_new_core_module_is_checked_without_naming_it(copied_tree: Path):
+    (copied_tree / "labels").mkdir()
+    plant(copied_tree, "labels/__init__.py", "")
+    code = "import textual\nfrom pickterm.widgets.common import ErrorPanel\nfrom pickterm.commands import get\n"
+    plant(copied_tree, "labels/printer.py", code)
+    plant(copied_tree, "courier.py", code)
+    assert "pickterm.labels.printer" not in NAMED_CORE and "pickterm.courier" not in NAMED_CORE
+    assert broken(all_imports(copied_tree)) == {
+        (module, line) for module in ("pickterm.labels.printer", "pickterm.courier") for line in (1, 2, 3)
+    }
+
+
 def imported_after(statement: str) -> set[str]:
     code = f"import sys; {statement}; print(' '.join(sorted(sys.modules)))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
@@ -228,3 +358,24 @@ def test_starting_the_app_does_not_load_the_api_layer_first():
     )
     for heavy in ("httpx", "pydantic", "pickterm.api", "sqlite3"):
         assert heavy not in modules, f"{heavy} is imported before the first frame"
+
+
+ROOT = PACKAGE_DIR.parent
+CITATION = re.compile(r'docs/ARCHITECTURE\.md, "([^"]+)"')
+OUTSIDE_DESIGN = re.compile(r'\bDESIGN(\.md|\s+")')  # a design file the repository does not hold
+
+
+def test_the_code_cites_sections_of_the_architecture_doc_in_the_repository():
+    """Docstrings cite docs/ARCHITECTURE.md by a section it has; nothing cites a design file the
+    repository does not hold; the README's layout points to the doc."""
+    sections = set(re.findall(r"^## (.+)$", (ROOT / "docs" / "ARCHITECTURE.md").read_text(encoding="utf-8"), re.M))
+    sources = sorted([*PACKAGE_DIR.rglob("*.py"), *(ROOT / "tests").glob("*.py")])
+    cited: dict[str, str] = {}
+    for path in sources:
+        text = path.read_text(encoding="utf-8")
+        assert not OUTSIDE_DESIGN.search(text), path.relative_to(ROOT)
+        cited.update({section: path.name for section in CITATION.findall(text)})
+    assert cited, "no docstring cites docs/ARCHITECTURE.md"
+    assert {section: name for section, name in cited.items() if section not in sections} == {}
+    layout = (ROOT / "README.md").read_text(encoding="utf-8").split("## Layout", 1)[1].split("\n## ", 1)[0]
+    assert "docs/ARCHITECTURE.md" in layout

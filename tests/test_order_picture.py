@@ -7,13 +7,12 @@ from __future__ import annotations
 import asyncio
 
 import httpx
-import pytest
 
 from pickterm import resolve
 from pickterm.api import PickPackClient
 from pickterm.resolve import order_picture
 from pickterm.sandbox import DEMO_API_KEY, DEMO_API_URL, DEMO_AUTH_URL, Sandbox, data
-from pickterm.store.state import FACILITY_TTL, StateDB
+from pickterm.store.state import FACILITY_TTL
 
 KINDS = {"orders": "order", "worksheets": "worksheets", "shipments": "shipments", "facilities": "facility"}
 YIELDS = 20  # a request waits this many turns of the loop before its answer: concurrent ones all start first
@@ -57,12 +56,6 @@ def client_for(transport: Waves) -> PickPackClient:
     return PickPackClient(DEMO_API_URL, DEMO_AUTH_URL, DEMO_API_KEY, transport=transport, profile="demo")
 
 
-@pytest.fixture
-def state(tmp_path):
-    with StateDB.open(path=tmp_path / "state.db") as db:
-        yield db
-
-
 async def test_a_known_facility_makes_the_whole_picture_one_round_trip():
     transport = Waves(Sandbox())
     async with client_for(transport) as client:
@@ -94,22 +87,22 @@ async def test_an_unknown_facility_is_asked_once_the_worksheets_name_it():
     assert transport.asked().count("facility") == 1
 
 
-async def test_a_cached_facility_costs_no_request_and_f5_asks_for_it_with_the_order(state):
+async def test_a_cached_facility_costs_no_request_and_f5_asks_for_it_with_the_order(store):
     transport = Waves(Sandbox())
     async with client_for(transport) as client:
         await client.get_token()
-        await order_picture(client, data.ORDER_ON_ROUTE, state=state)  # learns the facility
+        await order_picture(client, data.ORDER_ON_ROUTE, state=store)  # learns the facility
         await asyncio.gather(*resolve._BACKGROUND)  # the cache write, which the picture does not wait for
-        facility_id, body = state.facility_ahead()
+        facility_id, body = store.facility_ahead()
         assert facility_id == data.FACILITY_MDE and body["id"] == data.FACILITY_MDE
 
         transport.started.clear()
-        picture = await order_picture(client, data.ORDER_ON_ROUTE, state=state, fresh=True)
+        picture = await order_picture(client, data.ORDER_ON_ROUTE, state=store, fresh=True)
         assert picture.facility.id == data.FACILITY_MDE
         assert transport.round_trips() == 1 and "facility" in transport.asked()  # F5: asked, with the order
 
         transport.started.clear()
-        picture = await order_picture(client, data.ORDER_ON_ROUTE, state=state)
+        picture = await order_picture(client, data.ORDER_ON_ROUTE, state=store)
         assert picture.facility.id == data.FACILITY_MDE and picture.facility.name
         assert "facility" not in transport.asked()  # from the store: known ahead, no default needed
 
@@ -132,11 +125,11 @@ async def test_a_failing_worksheet_list_leaves_the_order_readable():
     assert picture.facility is None and len(picture.shipments) == 2
 
 
-def test_the_facility_cache_keeps_a_day(state):
-    state.cache_facility("F1", {"id": "F1", "name": "Roma Norte"}, now=1000.0)
-    assert state.facility_ahead("F1", now=1000.0 + FACILITY_TTL - 1) == ("F1", {"id": "F1", "name": "Roma Norte"})
-    assert state.facility_ahead("F1", now=1000.0 + FACILITY_TTL + 1) == ("F1", None)  # too old: asked again
-    assert state.facility_ahead(None, now=1001.0) == ("F1", {"id": "F1", "name": "Roma Norte"})  # the last one
-    state.cache_facility("F2", {"id": "F2"}, now=2000.0)
-    assert state.facility_ahead(None, now=2001.0) == ("F2", {"id": "F2"})
-    assert state.facility_ahead("F9", now=2001.0) == ("F9", None)  # the default, not cached yet
+def test_the_facility_cache_keeps_a_day(store):
+    store.cache_facility("F1", {"id": "F1", "name": "Roma Norte"}, now=1000.0)
+    assert store.facility_ahead("F1", now=1000.0 + FACILITY_TTL - 1) == ("F1", {"id": "F1", "name": "Roma Norte"})
+    assert store.facility_ahead("F1", now=1000.0 + FACILITY_TTL + 1) == ("F1", None)  # too old: asked again
+    assert store.facility_ahead(None, now=1001.0) == ("F1", {"id": "F1", "name": "Roma Norte"})  # the last one
+    store.cache_facility("F2", {"id": "F2"}, now=2000.0)
+    assert store.facility_ahead(None, now=2001.0) == ("F2", {"id": "F2"})
+    assert store.facility_ahead("F9", now=2001.0) == ("F9", None)  # the default, not cached yet

@@ -13,6 +13,8 @@ from pickterm.sandbox.data import WS_MAIN
 from pickterm.scan import ScanSettings
 from pickterm.store.state import StateDB
 
+from apphelpers import ean as ean_of
+
 SCALE_LABEL_200G = "2001234002004"  # GS1: prefix 20, item 01234, 200 g
 HAM_EAN = "2001234000000"  # the ham's own EAN: a variable-measure code of 0 g
 
@@ -20,12 +22,6 @@ HAM_EAN = "2001234000000"  # the ham's own EAN: a variable-measure code of 0 g
 @pytest.fixture(scope="module")
 def sandbox() -> Sandbox:
     return Sandbox()
-
-
-@pytest.fixture
-def store(tmp_path):
-    with StateDB.open(path=tmp_path / "state.db") as db:
-        yield db
 
 
 def worksheet(sandbox: Sandbox, ws_id: str = WS_MAIN) -> Worksheet:
@@ -43,15 +39,6 @@ def walk(sandbox: Sandbox, store=None, *, settings: ScanSettings | None = None, 
     if barcodes:
         model.load_barcodes(orders(sandbox, ws))
     return model
-
-
-def ean_of(sandbox: Sandbox, item_id: str) -> str:
-    for order_id in sandbox.order_ids:
-        for key in ("unhandledItems", "pickedItems"):
-            for item in sandbox.order(order_id)[key]:
-                if item["id"] == item_id:
-                    return item["ean"]
-    raise KeyError(item_id)
 
 
 # --------------------------------------------------------------------------- order and counts

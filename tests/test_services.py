@@ -12,10 +12,9 @@ from pickterm.connect import demo_client
 from pickterm.sandbox import DEMO_API_KEY, Sandbox
 from pickterm.sandbox.data import ORDER_COP
 from pickterm.services import Services
-from pickterm.store.config import config_path
 from pickterm.store.state import state_path
 
-from apphelpers import settle
+from apphelpers import settle, write_config
 
 
 def args(**given) -> argparse.Namespace:
@@ -34,13 +33,6 @@ def settings_reads(monkeypatch) -> list[tuple]:
 
     monkeypatch.setattr(config_module, "load_settings", counting)
     return reads
-
-
-def write_config(text: str) -> None:
-    path = config_path()
-    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    path.write_text(text)
-    path.chmod(0o600)
 
 
 async def test_demo_services_use_the_sandbox_and_the_demo_store():

@@ -8,37 +8,18 @@ an error dialog has finished flashing, and text cursors do not blink.
 from __future__ import annotations
 
 import pytest
-from textual.widgets import Input
 
 from pickterm.app import PickTermApp
 from pickterm.i18n import set_language
 from pickterm.sandbox import data
-from pickterm.screens import walkthrough_dialogs
 
-from apphelpers import open_screen, settle, wedge
+from apphelpers import ean, open_screen, open_walk, settle, still, wedge
 
 LANGUAGES = [pytest.param("es", id="es"), pytest.param("pt-BR", id="pt-BR")]
 HANDHELD = (40, 16)
 
-
-@pytest.fixture(autouse=True)
-def steady(utc, frozen_now, monkeypatch):
-    monkeypatch.setattr(walkthrough_dialogs, "FLASH_SECONDS", 0)
-
-
-async def still(pilot) -> None:
-    """Text cursors stop blinking (and stay shown) for the picture."""
-    for field in pilot.app.screen.query(Input):
-        field.cursor_blink = False
-    await pilot.pause()
-
-
-async def open_walk(pilot) -> None:
-    await open_screen(pilot, "open_worksheet", data.WS_MAIN)
-
-
-def ean(app, item_id: str) -> str:
-    return app.screen.model.items[item_id].ean
+# Local time is UTC, the tracking form's "now" is frozen, an error dialog has finished flashing.
+pytestmark = pytest.mark.usefixtures("utc", "frozen_now", "no_flash")
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
@@ -58,7 +39,7 @@ def test_walkthrough(snap_compare, language):
 
     async def run_before(pilot) -> None:
         await open_walk(pilot)
-        await wedge(pilot, ean(pilot.app, "106"))  # spinach done: on to the bananas
+        await wedge(pilot, ean(pilot.app.sandbox, "106"))  # spinach done: on to the bananas
 
     assert snap_compare(PickTermApp(demo=True), terminal_size=HANDHELD, run_before=run_before)
 
@@ -69,7 +50,7 @@ def test_blocking_error(snap_compare, language):
 
     async def run_before(pilot) -> None:
         await open_walk(pilot)
-        await wedge(pilot, ean(pilot.app, "201"))  # the milk, while the spinach is expected
+        await wedge(pilot, ean(pilot.app.sandbox, "201"))  # the milk, while the spinach is expected
         await pilot.pause(0.05)
 
     assert snap_compare(PickTermApp(demo=True), terminal_size=HANDHELD, run_before=run_before)

@@ -8,7 +8,6 @@ dates are fixed, and text cursors have stopped blinking when the picture is take
 from __future__ import annotations
 
 import pytest
-from textual.widgets import Input
 
 from pickterm.api.errors import NotFoundError
 from pickterm.api.models import TrackingUpdate
@@ -16,7 +15,7 @@ from pickterm.app import PickTermApp
 from pickterm.sandbox import DEMO_API_URL, DEMO_AUTH_URL, data
 from pickterm.store.outbox import Target
 
-from apphelpers import open_screen, opening, settle
+from apphelpers import open_screen, opening, settle, still
 
 SIZES = [pytest.param((40, 16), id="40x16"), pytest.param((80, 24), id="80x24")]
 
@@ -31,9 +30,7 @@ def steady(run_before):
 
     async def steadied(pilot) -> None:
         await run_before(pilot)
-        for field in pilot.app.screen.query(Input):
-            field.cursor_blink = False
-        await pilot.pause()
+        await still(pilot)
 
     return steadied
 

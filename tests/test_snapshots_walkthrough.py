@@ -7,32 +7,20 @@ import pytest
 
 from pickterm.app import PickTermApp
 from pickterm.sandbox import data
-from pickterm.screens import walkthrough_dialogs
 
-from apphelpers import open_screen, wedge
+from apphelpers import ean, open_walk, wedge
 
 SIZES = [pytest.param((40, 16), id="40x16"), pytest.param((80, 24), id="80x24")]
 
-
-@pytest.fixture(autouse=True)
-def steady(utc, monkeypatch):
-    """UTC dates, and an error dialog that has finished flashing when the picture is taken."""
-    monkeypatch.setattr(walkthrough_dialogs, "FLASH_SECONDS", 0)
-
-
-async def open_main(pilot, worksheet_id: str = data.WS_MAIN) -> None:
-    await open_screen(pilot, "open_worksheet", worksheet_id)
-
-
-def ean(app, item_id: str) -> str:
-    return app.screen.model.items[item_id].ean
+# UTC dates, and an error dialog that has finished flashing when the picture is taken.
+pytestmark = pytest.mark.usefixtures("utc", "no_flash")
 
 
 @pytest.mark.parametrize("size", SIZES)
 def test_current_item(snap_compare, size):
     async def run_before(pilot) -> None:
-        await open_main(pilot)
-        await wedge(pilot, ean(pilot.app, "106"))  # spinach done: on to the bananas
+        await open_walk(pilot)
+        await wedge(pilot, ean(pilot.app.sandbox, "106"))  # spinach done: on to the bananas
 
     assert snap_compare(PickTermApp(demo=True), terminal_size=size, run_before=run_before)
 
@@ -40,8 +28,8 @@ def test_current_item(snap_compare, size):
 @pytest.mark.parametrize("size", SIZES)
 def test_blocking_error(snap_compare, size):
     async def run_before(pilot) -> None:
-        await open_main(pilot)
-        await wedge(pilot, ean(pilot.app, "201"))  # the milk, while the spinach is expected
+        await open_walk(pilot)
+        await wedge(pilot, ean(pilot.app.sandbox, "201"))  # the milk, while the spinach is expected
         await pilot.pause(0.05)
 
     assert snap_compare(PickTermApp(demo=True), terminal_size=size, run_before=run_before)
@@ -50,9 +38,9 @@ def test_blocking_error(snap_compare, size):
 @pytest.mark.parametrize("size", SIZES)
 def test_item_list(snap_compare, size):
     async def run_before(pilot) -> None:
-        await open_main(pilot)
+        await open_walk(pilot)
         await pilot.press("f8")  # spinach skipped
-        await wedge(pilot, ean(pilot.app, "101"))  # bananas 1 of 2
+        await wedge(pilot, ean(pilot.app.sandbox, "101"))  # bananas 1 of 2
         await pilot.press("f4")
         await pilot.pause()
 
@@ -62,7 +50,7 @@ def test_item_list(snap_compare, size):
 @pytest.mark.parametrize("size", SIZES)
 def test_summary(snap_compare, size):
     async def run_before(pilot) -> None:
-        await open_main(pilot, data.WS_FROZEN)
+        await open_walk(pilot, data.WS_FROZEN)
         model = pilot.app.screen.model
         await pilot.press("f8", "f9", "down", "enter")  # the first skipped, the second out of stock
         await pilot.pause()

@@ -21,6 +21,8 @@ from pickterm.sandbox.data import ORDER_NOT_INVOICED, ORDER_ON_ROUTE, ORDER_WEIG
 from pickterm.store.outbox import Outbox, OutboxError, Target, run_retries
 from pickterm.store.state import StateDB
 
+from apphelpers import no_sleep, offline_client, patches
+
 UPDATE = TrackingUpdate(
     delivered_date=datetime(2025, 2, 13, 2, 0, tzinfo=UTC),
     events=[
@@ -32,31 +34,8 @@ UPDATE = TrackingUpdate(
 TARGET = Target("default", DEMO_API_URL, DEMO_AUTH_URL)
 
 
-async def _no_sleep(_: float) -> None:
-    return None
-
-
 def client_for(sandbox: Sandbox, key: str = DEMO_API_KEY, transport=None) -> PickPackClient:
-    return PickPackClient(DEMO_API_URL, DEMO_AUTH_URL, key, transport=transport or sandbox.transport(), sleep=_no_sleep)
-
-
-def offline_client() -> PickPackClient:
-    def refuse(request: httpx.Request) -> httpx.Response:
-        raise httpx.ConnectError("network is unreachable", request=request)
-
-    return PickPackClient(
-        DEMO_API_URL, DEMO_AUTH_URL, DEMO_API_KEY, transport=httpx.MockTransport(refuse), sleep=_no_sleep
-    )
-
-
-def patches(sandbox: Sandbox) -> list[str]:
-    return [r.path for r in sandbox.requests if r.method == "PATCH"]
-
-
-@pytest.fixture
-def db():
-    with StateDB.open() as handle:
-        yield handle
+    return PickPackClient(DEMO_API_URL, DEMO_AUTH_URL, key, transport=transport or sandbox.transport(), sleep=no_sleep)
 
 
 @pytest.fixture

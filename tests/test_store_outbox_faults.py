@@ -17,6 +17,8 @@ from pickterm.store import outbox as outbox_module
 from pickterm.store.outbox import InvalidOrderIdError, Outbox, OutboxError, Target
 from pickterm.store.state import StateDB, StateError
 
+from apphelpers import no_sleep, offline_client, patches
+
 MORNING = TrackingUpdate(delivered_date=datetime(2025, 2, 10, 9, 0, tzinfo=UTC))
 EVENING = TrackingUpdate(delivered_date=datetime(2025, 2, 10, 18, 30, tzinfo=UTC))
 EVENT = TrackingUpdate(
@@ -26,27 +28,14 @@ EVENT = TrackingUpdate(
 )
 
 
-async def _no_sleep(_: float) -> None:
-    return None
-
-
 def client_for(sandbox: Sandbox, *, transport=None, profile: str = "default") -> PickPackClient:
     return PickPackClient(
         DEMO_API_URL,
         DEMO_AUTH_URL,
         DEMO_API_KEY,
         transport=transport or sandbox.transport(),
-        sleep=_no_sleep,
+        sleep=no_sleep,
         profile=profile,
-    )
-
-
-def offline_client() -> PickPackClient:
-    def refuse(request: httpx.Request) -> httpx.Response:
-        raise httpx.ConnectError("network is unreachable", request=request)
-
-    return PickPackClient(
-        DEMO_API_URL, DEMO_AUTH_URL, DEMO_API_KEY, transport=httpx.MockTransport(refuse), sleep=_no_sleep
     )
 
 
@@ -64,18 +53,8 @@ class LoseTheAnswer(httpx.AsyncBaseTransport):
 
 
 @pytest.fixture
-def db():
-    with StateDB.open() as handle:
-        yield handle
-
-
-@pytest.fixture
 def outbox(db):
-    return Outbox(db, sleep=_no_sleep)
-
-
-def patches(sandbox: Sandbox) -> list[str]:
-    return [r.path for r in sandbox.requests if r.method == "PATCH"]
+    return Outbox(db, sleep=no_sleep)
 
 
 # ---------------------------------------------------------------- 3. poisoned entries

@@ -17,12 +17,6 @@ from pickterm.store.state import MIGRATIONS, PickRefused, StateDB, StateError, s
 WS = "546744628006"
 
 
-@pytest.fixture
-def db():
-    with StateDB.open() as handle:
-        yield handle
-
-
 def test_real_and_demo_databases_are_separate_files(monkeypatch, tmp_path):
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path))
     with StateDB.open() as real, StateDB.open(demo=True) as demo:

@@ -8,6 +8,8 @@ import json
 import re
 import sys
 
+from pickterm.commands._options import add_connection_options
+
 # What json.dumps(ensure_ascii=False) leaves raw but a terminal may act on: DEL, the C1
 # controls (U+009B is a CSI on its own) and bidi controls. Escaped as \uXXXX, the JSON
 # still says exactly what the server sent.
@@ -21,8 +23,6 @@ def dumps(data: object) -> str:
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    from pickterm.cli import add_connection_options
-
     parser = sub.add_parser("get", help="print an order, worksheet, facility or shipment as JSON")
     add_connection_options(parser)
     kinds = parser.add_subparsers(dest="kind", metavar="KIND", required=True, parser_class=type(parser))

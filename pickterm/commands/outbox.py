@@ -16,6 +16,7 @@ from collections.abc import Callable
 
 from pickterm.api.models import format_api_datetime
 from pickterm.commands._errors import STORE_FAILED, UNCERTAIN, fail, failing_on
+from pickterm.commands._options import VALUE_OPTIONS, add_connection_options
 from pickterm.i18n import N_, _, ngettext
 from pickterm.store.outbox import Outbox, OutboxEntry, OutboxError, Target
 from pickterm.store.state import StateDB, StateError
@@ -23,8 +24,6 @@ from pickterm.text import one_line, safe_message
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    from pickterm.cli import add_connection_options
-
     parser = sub.add_parser("outbox", help="list, send, retry, supersede or discard queued tracking writes")
     _connection_options_for_actions(parser)
     _demo_option(parser)
@@ -63,9 +62,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def _connection_options_for_actions(parser: argparse.ArgumentParser) -> None:
     """--profile, --api-url and --auth-url also before the action (``pickterm outbox --profile X
-    flush``), for flush and retry (pickterm.cli.COMMAND_OPTIONS). ``pickterm outbox`` itself
+    flush``), for flush and retry (pickterm.commands._options.COMMAND_OPTIONS). ``pickterm outbox`` itself
     takes only --demo, so its help offers only that; each action's help shows what it takes."""
-    for option in ("--profile", "--api-url", "--auth-url"):
+    for option in VALUE_OPTIONS:
         parser.add_argument(option, default=argparse.SUPPRESS, help=argparse.SUPPRESS)
 
 

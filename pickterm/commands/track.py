@@ -20,6 +20,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from pickterm.commands._errors import API_FAILED, INVALID, QUEUED, STORE_FAILED, UNCERTAIN, fail
+from pickterm.commands._options import add_connection_options
 from pickterm.i18n import _
 from pickterm.text import one_line
 from pickterm.tracking_input import EVENT_FORM, FAR_DAYS, build_update, far_days, finishes_order, parse_event
@@ -28,8 +29,6 @@ __all__ = ["build_update", "parse_event", "register", "report", "run"]
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    from pickterm.cli import add_connection_options
-
     parser = sub.add_parser(
         "track",
         help="mark an order delivered and/or add tracking events (queued when offline)",

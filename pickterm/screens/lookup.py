@@ -3,7 +3,7 @@
 This is the first frame the app draws, so it stays light: no API, httpx or pydantic
 imports here. The recent lookups and samples load in a worker once the services are ready.
 
-Scans at home (DESIGN "Scanner input"):
+Scans at home (docs/ARCHITECTURE.md, "The scanner's rules"):
 
 - An id is fetched before its screen opens: a lookup that fails stays here with its error.
 - Whenever home is shown, and at every terminator, the field's whole text is selected, so a

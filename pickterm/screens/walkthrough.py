@@ -8,7 +8,7 @@ The worksheet shows at once; the orders' items (for EANs) load concurrently afte
 it. Scans typed before the barcodes are ready wait in a queue and are applied, in
 order, as soon as they are: none is dropped.
 
-Scanner rules kept here (DESIGN.md, "Scanner input"): the scan field
+Scanner rules kept here (docs/ARCHITECTURE.md, "The scanner's rules"): the scan field
 (:class:`~pickterm.widgets.scan_input.ScanField`) ends a scan at each terminator, so
 scans that arrive together are each counted, in order, with the value they were
 typed with. Esc that comes within ``ESC_GUARD_SECONDS`` of acknowledging an error

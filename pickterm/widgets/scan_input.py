@@ -1,7 +1,7 @@
 """Scanner input for screens: a scan field that splits what arrives on the terminator, and
 a guard that keeps a scanner's burst from answering a screen that takes no scans.
 
-The rules (DESIGN.md, "Scanner input"): a scan is a burst of printable keys, far
+The rules (docs/ARCHITECTURE.md, "The scanner's rules"): a scan is a burst of printable keys, far
 closer together than a person types, then the terminator. Several scans can arrive
 in one read, one scan can arrive in two. A dialog, a menu or a list never takes a
 scan as its answer: the burst is reported as "not counted" and nothing else happens.
