@@ -90,20 +90,20 @@ async def held_answer_given(pilot: Pilot, timeout: float = SETTLE_SECONDS) -> No
     await pilot.pause()
 
 
-async def open_screen(pilot: Pilot, opener: str, *args, **kwargs) -> Screen:
-    """Once settled, open a screen as the app does (``app.<opener>(*args, **kwargs)``) and wait
+async def open_screen(pilot: Pilot, kind: str, *args, **kwargs) -> Screen:
+    """Once settled, open a screen as the app does (``app.open(kind, *args, **kwargs)``) and wait
     for its data; returns the screen then on top."""
     await settle(pilot)
-    getattr(pilot.app, opener)(*args, **kwargs)
+    pilot.app.open(kind, *args, **kwargs)
     await settle(pilot)
     return pilot.app.screen
 
 
-def opening(opener: str, *args, **kwargs) -> Callable[[Pilot], Awaitable[None]]:
+def opening(kind: str, *args, **kwargs) -> Callable[[Pilot], Awaitable[None]]:
     """A snapshot ``run_before`` that opens a screen with ``open_screen``."""
 
     async def run_before(pilot: Pilot) -> None:
-        await open_screen(pilot, opener, *args, **kwargs)
+        await open_screen(pilot, kind, *args, **kwargs)
 
     return run_before
 

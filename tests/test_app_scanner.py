@@ -80,7 +80,7 @@ async def until(pilot, condition, what: str, rounds: int = 500) -> None:
 
 
 async def open_walk(pilot, worksheet_id: str = data.WS_MAIN) -> WalkthroughScreen:
-    screen = await open_screen(pilot, "open_worksheet", worksheet_id)
+    screen = await open_screen(pilot, "worksheet", worksheet_id)
     assert isinstance(screen, WalkthroughScreen)
     await screen.barcodes_loaded.wait()
     await pilot.pause()
@@ -239,7 +239,7 @@ async def test_a_scan_that_starts_with_y_does_not_quit_with_a_write_pending(cloc
         await settle(pilot)
         app.sandbox.fail_rate = 1.0  # the write stays pending
         app.outbox.add(data.ORDER_ON_ROUTE, TrackingUpdate(delivered_date="2025-02-11T10:00:00Z"))
-        app.refresh_outbox_counts()
+        app.store.recount()
         await settle(pilot)
         await person(pilot, clock, "ctrl+q")
         await settle(pilot)
@@ -259,7 +259,7 @@ async def test_a_scan_that_starts_with_y_does_not_quit_with_a_write_pending(cloc
 async def test_a_scan_on_the_worksheets_list_is_reported_not_opened(clock):
     app = PickTermApp(demo=True)
     async with app.run_test(size=SIZE) as pilot:
-        screen = await open_screen(pilot, "open_worksheets", data.ORDER_EMPTY_WORKSHEET)
+        screen = await open_screen(pilot, "worksheets", data.ORDER_EMPTY_WORKSHEET)
         rung = bells(app)
         await scan(pilot, clock, A_SCAN)
         await settle(pilot)

@@ -47,7 +47,7 @@ async def test_home_and_back_never_leave_the_home_screen():
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         home = app.screen
-        app.open_facility(data.FACILITY_CDMX)
+        app.open("facility", data.FACILITY_CDMX)
         await settle(pilot)
         assert app.screen is not home
         await pilot.press("f2")

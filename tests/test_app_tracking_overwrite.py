@@ -22,7 +22,7 @@ pytestmark = pytest.mark.usefixtures("utc", "frozen_now")
 
 
 async def open_form(pilot, order_id: str) -> TrackingScreen:
-    screen = await open_screen(pilot, "open_tracking", order_id)
+    screen = await open_screen(pilot, "track", order_id)
     assert isinstance(screen, TrackingScreen)
     return screen
 

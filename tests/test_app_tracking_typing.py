@@ -26,7 +26,7 @@ pytestmark = pytest.mark.usefixtures("utc", "frozen_now")
 
 
 async def open_form(pilot, order_id: str, entry_id: int | None = None) -> TrackingScreen:
-    screen = await open_screen(pilot, "open_tracking", order_id, entry_id)
+    screen = await open_screen(pilot, "track", order_id, entry_id)
     assert isinstance(screen, TrackingScreen)
     return screen
 

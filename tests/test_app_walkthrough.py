@@ -48,7 +48,7 @@ def walk(app) -> WalkthroughScreen:
 async def open_walk(pilot, worksheet_id: str = data.WS_MAIN) -> WalkthroughScreen:
     app = pilot.app
     await app.ready()
-    app.open_worksheet(worksheet_id)
+    app.open("worksheet", worksheet_id)
     await pilot.pause()
     screen = walk(app)
     await screen.barcodes_loaded.wait()
@@ -365,7 +365,7 @@ async def test_the_item_shows_at_once_and_scans_wait_for_the_barcodes():
             return await real_get_order(order_id, **kwargs)
 
         client.get_order = held_get_order
-        app.open_worksheet(data.WS_MAIN)
+        app.open("worksheet", data.WS_MAIN)
         for _ in range(100):
             await pilot.pause()
             if walk(app).model is not None:
@@ -596,7 +596,7 @@ async def test_the_walk_names_the_key_that_helps_as_the_screen_has_it():
     """The walk logic names no key; the screen adds the key in effect (here the item list's)."""
     app = PickTermApp(demo=True)
     async with app.run_test(size=(80, 24)) as pilot:
-        screen = await open_screen(pilot, "open_worksheet", data.WS_MAIN)
+        screen = await open_screen(pilot, "worksheet", data.WS_MAIN)
         assert isinstance(screen, WalkthroughScreen)
         for _ in range(2):
             await pilot.press("f6")  # before the first item: "First item"

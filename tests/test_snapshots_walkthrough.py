@@ -21,7 +21,7 @@ def steady(utc, monkeypatch):
 
 
 async def open_main(pilot, worksheet_id: str = data.WS_MAIN) -> None:
-    await open_screen(pilot, "open_worksheet", worksheet_id)
+    await open_screen(pilot, "worksheet", worksheet_id)
 
 
 def ean(app, item_id: str) -> str:

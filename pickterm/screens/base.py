@@ -25,6 +25,9 @@ from pickterm.widgets.footer import AppFooter
 from pickterm.widgets.keys import bind, in_declared_order
 
 if TYPE_CHECKING:  # only the type: screens never import the App at run time (see tests/test_layers.py)
+    from textual.widget import Widget
+
+    from pickterm.api.client import PickPackClient
     from pickterm.app import PickTermApp
 
 
@@ -151,21 +154,25 @@ class DataScreen(BaseScreen):
         self._preloaded = preloaded
         self._generation = 0  # counts the loads: only the newest one's answer is shown
 
+    def preload(self, data: Any) -> None:
+        """Show ``data`` (what home fetched) at the first load instead of asking the server again."""
+        self._preloaded = data
+
     def on_mount(self) -> None:
         self.reload()
 
     def action_refresh(self) -> None:
-        self.pickapp.wake_store()  # an unavailable local store is tried again too
+        self.pickapp.store.wake()  # an unavailable local store is tried again too
         self.reload(fresh=True)
 
-    async def fetch(self, client: Any, fresh: bool) -> Any:
+    async def fetch(self, client: PickPackClient, fresh: bool) -> Any:
         """Fetch what the screen shows (in a worker). Raise PickPackError on failure."""
         raise NotImplementedError
 
     def show(self, data: Any) -> None:
         """Put fetched data on screen."""
 
-    def loading_target(self):
+    def loading_target(self) -> Widget:
         return self.query_one("#body")
 
     @work(exclusive=True, group="load")
@@ -194,7 +201,7 @@ class DataScreen(BaseScreen):
             self.show(data)
             self.show_problems(data)
             if self.RECENT is not None:  # only what was really found becomes a recent lookup
-                self.pickapp.remember(self.RECENT, self.recent_ident())
+                self.pickapp.store.remember(self.RECENT, self.recent_ident())
         finally:
             if generation == self._generation and target.is_attached:  # the user may have left while it loaded
                 target.loading = False

@@ -74,3 +74,33 @@ class ConfirmScreen(BurstGuard, ModalScreen[bool]):
 async def ask_to_leave(screen: LeaveGuard, question: str, *, yes: str = "", no: str = "") -> bool:
     """The body of a form's ``confirm_leave``: see :meth:`LeaveGuard.ask_to_leave`."""
     return await screen.ask_to_leave(question, yes=yes, no=no)
+
+
+def quit_question(pending: int, failed: int, uncertain: int = 0) -> str:
+    """What quitting does to the writes in the outbox, truthfully: pending ones wait for the
+    next run, failed ones and those that may have been sent are never sent again unless
+    someone resends them."""
+
+    def writes(n: int) -> str:
+        return _("1 tracking write") if n == 1 else _("{n} tracking writes").format(n=n)
+
+    parts = []
+    if pending:
+        parts.append(
+            _("{writes} not sent yet: kept, and sent when pickterm runs again (or by pickterm outbox flush).").format(
+                writes=writes(pending)
+            )
+        )
+    if failed:
+        parts.append(
+            _(
+                "{writes} refused by the server: kept, but never sent again unless you edit or resend them in the outbox."
+            ).format(writes=writes(failed))
+        )
+    if uncertain:
+        parts.append(
+            _("{writes} may have been sent: kept, and never sent again unless you resend them in the outbox.").format(
+                writes=writes(uncertain)
+            )
+        )
+    return " ".join([*parts, _("Quit anyway?")])

@@ -69,20 +69,6 @@ def recent_kind(kind: str, ident: str) -> str:
     return kind
 
 
-def open_target(app, kind: str, ident: str, found: object = None) -> None:
-    """Open the screen for an id of a known kind; an order with the picture ``found`` of it."""
-    if kind == "order":
-        app.open_order(ident, found)
-    elif kind == "worksheet":
-        app.open_worksheet(ident)
-    elif kind == "shipment":
-        app.open_shipment(ident, by="internal")
-    elif kind == "tracking":
-        app.open_shipment(ident, by="external")
-    elif kind == "facility":
-        app.open_facility(ident)
-
-
 def _is_not_found(exc: BaseException) -> bool:
     from pickterm.api.errors import NotFoundError  # loaded by the time a lookup fails
 
@@ -240,12 +226,12 @@ class LookupScreen(BaseScreen):
 
         try:
             client = await self.pickapp.client()
-            settings = self.pickapp.settings
+            settings = self.pickapp.services.settings
             found = await fetch_target(
                 client,
                 kind,
                 ident,
-                state=self.pickapp.state,
+                state=self.pickapp.services.state,
                 facility_hint=settings.default_facility if settings is not None else None,
             )
         except Exception as exc:  # shown here, never raised: home stays with the error
@@ -260,7 +246,7 @@ class LookupScreen(BaseScreen):
             if generation != self._generation:  # abandoned meanwhile: it does not open
                 return
             self._say(f"→ {understood}")
-            open_target(self.app, kind, ident, found if kind == "order" else None)
+            self.pickapp.open(kind, ident, found=found)  # the screen shows what was just fetched
         finally:
             if generation == self._generation:
                 self._looking = None
@@ -303,7 +289,7 @@ class LookupScreen(BaseScreen):
         self._say(said + " " + _("Looking in the worksheets opened here…"), bad=True)
         try:
             client = await self.pickapp.client()
-            search = await worksheets_holding(client, self.pickapp.state, code)
+            search = await worksheets_holding(client, self.pickapp.services.state, code)
         except Exception as exc:  # the store or the API: shown, the field stays usable
             self.error_panel.show_error(exc)
             self._say(said, bad=True)
@@ -368,9 +354,10 @@ class LookupScreen(BaseScreen):
 
     @work(exclusive=True, group="lookup-lists", exit_on_error=False)
     async def load_lists(self) -> None:
-        await self.pickapp.store_ready()  # the lists need the store (and the demo's sandbox), not the API layer
-        if self.pickapp.state is None and self.pickapp.store_error is not None:
-            reason = getattr(self.pickapp.store_error, "reason", self.pickapp.store_error)
+        store, services = self.pickapp.store, self.pickapp.services
+        await store.ready.wait()  # the lists need the store (and the demo's sandbox), not the API layer
+        if services.state is None and store.error is not None:
+            reason = getattr(store.error, "reason", store.error)
             self.error_panel.show_message(
                 _(
                     "⚠ No local store: {reason}. Lookups work; recent lookups, progress and outbox are off until it opens."
@@ -381,14 +368,14 @@ class LookupScreen(BaseScreen):
             self.error_panel.clear()
             self._store_notice = False
         recent = []
-        if self.pickapp.state is not None:
+        if services.state is not None:
             try:  # off the event loop: a busy store never holds up the field
-                recent = await self.pickapp.recent_lookups(RECENT_SHOWN)
+                recent = await store.recent(RECENT_SHOWN)
             except Exception as exc:  # the list is a convenience: say so, keep the field usable
                 self.notify(
                     _("Could not read the recent lookups: {error}").format(error=exc), severity="warning", markup=False
                 )
-        samples = self.pickapp.sandbox.samples() if self.pickapp.demo and self.pickapp.sandbox is not None else {}
+        samples = services.sandbox.samples() if services.demo and services.sandbox is not None else {}
         self._fill([(recent_kind(r.kind, r.ident), r.ident) for r in recent], samples)
 
     def on_resize(self, event: events.Resize) -> None:

@@ -282,11 +282,11 @@ class OrderScreen(BurstGuard, DataScreen):
         from pickterm.resolve import order_picture
 
         self._fresh = fresh  # the notes are read as fresh as the order (F5)
-        settings = self.pickapp.settings
+        settings = self.pickapp.services.settings
         return await order_picture(
             client,
             self.order_id,
-            state=self.pickapp.state,
+            state=self.pickapp.services.state,
             facility_hint=settings.default_facility if settings is not None else None,
             fresh=fresh,
         )
@@ -337,13 +337,13 @@ class OrderScreen(BurstGuard, DataScreen):
         container.display = bool(blocks)
 
     def action_worksheets(self) -> None:
-        self.pickapp.open_worksheets(self.order_id)
+        self.pickapp.open("worksheets", self.order_id)
 
     def action_shipments(self) -> None:
-        self.pickapp.open_shipments(self.order_id)
+        self.pickapp.open("shipments", self.order_id)
 
     def action_tracking(self) -> None:
-        self.pickapp.open_tracking(self.order_id)
+        self.pickapp.open("track", self.order_id)
 
     def action_facility(self) -> None:
         self.open_facility()
@@ -353,7 +353,7 @@ class OrderScreen(BurstGuard, DataScreen):
         """The facility of the order's first worksheet that names one."""
         known = self.picture.facility_id if self.picture is not None else None
         if known is not None:
-            self.pickapp.open_facility(known)
+            self.pickapp.open("facility", known)
             return
         try:
             client = await self.pickapp.client()
@@ -365,4 +365,4 @@ class OrderScreen(BurstGuard, DataScreen):
         if facility_id is None:
             self.notify(_("No worksheet of this order names a facility yet."), severity="warning", markup=False)
             return
-        self.pickapp.open_facility(facility_id)
+        self.pickapp.open("facility", facility_id)

@@ -87,7 +87,7 @@ class SetupScreen(FormScreen):
         from pickterm.api.client import API_URL, AUTH_URL
         from pickterm.store.config import DEFAULT_PROFILE
 
-        settings = self.pickapp.settings
+        settings = self.pickapp.services.settings
         profile = getattr(settings, "profile", None) or DEFAULT_PROFILE
         api_url = getattr(settings, "api_url", None) or API_URL
         auth_url = getattr(settings, "auth_url", None) or AUTH_URL
@@ -218,7 +218,7 @@ class SetupScreen(FormScreen):
         self._say(_("✔ Connection works: the auth host accepted the key. ctrl+s saves."), secret=key)
 
     def _saved_key(self) -> str:
-        settings = self.pickapp.settings
+        settings = self.pickapp.services.settings
         return settings.api_key_value() if settings is not None and self._has_saved_key else ""
 
     # ------------------------------------------------------------ save

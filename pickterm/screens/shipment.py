@@ -271,8 +271,8 @@ class ShipmentScreen(BurstGuard, DataScreen):
 
     def action_order(self) -> None:
         if self.data is not None and self.data.order_id:
-            self.pickapp.open_order(self.data.order_id)
+            self.pickapp.open("order", self.data.order_id)
 
     def action_tracking(self) -> None:
         if self.data is not None and self.data.order_id:
-            self.pickapp.open_tracking(self.data.order_id)
+            self.pickapp.open("track", self.data.order_id)

@@ -102,7 +102,7 @@ class ShipmentsScreen(ListScreen, DataScreen):
     def action_open_shipment(self) -> None:
         shipment = self.highlighted()
         if shipment is not None:
-            self.pickapp.open_shipment(shipment.id, by="internal")
+            self.pickapp.open("shipment", shipment.id)
 
     def action_tracking(self) -> None:
-        self.pickapp.open_tracking(self.order_id)
+        self.pickapp.open("track", self.order_id)

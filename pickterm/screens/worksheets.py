@@ -132,7 +132,7 @@ class WorksheetsScreen(ListScreen, DataScreen):
 
     def _local(self, worksheet_id: str) -> Any:
         """What this terminal recorded for a worksheet (None when the store cannot say)."""
-        state = self.pickapp.state
+        state = self.pickapp.services.state
         if state is None:
             return None
         try:
@@ -166,7 +166,7 @@ class WorksheetsScreen(ListScreen, DataScreen):
     def action_open_worksheet(self) -> None:
         ws = self.highlighted()
         if ws is not None:
-            self.pickapp.open_worksheet(ws.worksheet_id)
+            self.pickapp.open("worksheet", ws.worksheet_id)
 
     def action_facility(self) -> None:
         ws = self.highlighted()
@@ -175,4 +175,4 @@ class WorksheetsScreen(ListScreen, DataScreen):
         if not ws.facility_id:
             self.notify(_("This worksheet names no facility."), severity="warning", markup=False)
             return
-        self.pickapp.open_facility(ws.facility_id)
+        self.pickapp.open("facility", ws.facility_id)

@@ -110,7 +110,7 @@ class AppHeader(Horizontal):
         pending, sending, failed, uncertain = counts
         narrow = self.size.width < 60  # the handheld: no separators, still words
         parts = []
-        if self.pickapp.demo:
+        if self.pickapp.services.demo:
             parts.append("DEMO")
         if pending:
             parts.append(("⟳" if narrow else "⟳ ") + _("{n} pending").format(n=pending))
