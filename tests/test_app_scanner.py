@@ -372,19 +372,19 @@ async def test_esc_leaves_when_no_error_was_just_shown(clock):
 
 
 SCREENS_WITHOUT_A_SCAN_FIELD = [
-    pytest.param("open_order", (data.ORDER_COP,), id="order"),
-    pytest.param("open_shipments", (data.ORDER_DELIVERED,), id="shipments"),
-    pytest.param("open_shipment", (data.SHIP_DELIVERED,), id="shipment"),
-    pytest.param("open_facility", (data.FACILITY_CDMX,), id="facility"),
-    pytest.param("open_outbox", (), id="outbox"),
+    pytest.param("order", (data.ORDER_COP,), id="order"),
+    pytest.param("shipments", (data.ORDER_DELIVERED,), id="shipments"),
+    pytest.param("shipment", (data.SHIP_DELIVERED,), id="shipment"),
+    pytest.param("facility", (data.FACILITY_CDMX,), id="facility"),
+    pytest.param("outbox", (), id="outbox"),
 ]
 
 
-@pytest.mark.parametrize(("opener", "args"), SCREENS_WITHOUT_A_SCAN_FIELD)
-async def test_a_scan_on_a_screen_that_cannot_use_it_is_reported(clock, opener, args):
+@pytest.mark.parametrize(("kind", "args"), SCREENS_WITHOUT_A_SCAN_FIELD)
+async def test_a_scan_on_a_screen_that_cannot_use_it_is_reported(clock, kind, args):
     app = PickTermApp(demo=True)
     async with app.run_test(size=SIZE) as pilot:
-        screen = await open_screen(pilot, opener, *args)
+        screen = await open_screen(pilot, kind, *args)
         rung = bells(app)
         await scan(pilot, clock, A_SCAN)
         await settle(pilot)

@@ -15,7 +15,8 @@ from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from rich.cells import cell_len
 from textual import work
-from textual.app import ActiveBinding, ComposeResult
+from textual.app import App, ComposeResult
+from textual.binding import ActiveBinding
 from textual.screen import Screen
 from textual.widgets import Static
 
@@ -53,7 +54,7 @@ class PermissionLine(Static):
         self.update(_("⚠ Not private: pickterm config fix-perms") if narrow else sentence)
 
 
-class BaseScreen(Screen):
+class BaseScreen(Screen[Any]):
     """A full screen with the header line, an error panel and the footer."""
 
     TITLE: ClassVar[str] = "pickterm"  # marked with N_ in each screen: shown translated
@@ -133,6 +134,26 @@ class LeaveGuard(BaseScreen):
         if answer:
             self.leaving = True
         return answer
+
+
+def leave(app: App[None], levels: int) -> None:
+    """Pop ``levels`` screens, never the home screen (the bottom of the stack); a
+    :class:`LeaveGuard` screen is asked first (in a worker of the App)."""
+    while levels > 0 and len(app.screen_stack) > 1:
+        if isinstance(app.screen, LeaveGuard):
+            app.run_worker(_leave_after_asking(app, levels), group="leave", exclusive=True, exit_on_error=False)
+            return
+        app.pop_screen()
+        levels -= 1
+
+
+async def _leave_after_asking(app: App[None], levels: int) -> None:
+    while levels > 0 and len(app.screen_stack) > 1:
+        screen = app.screen
+        if isinstance(screen, LeaveGuard) and not await screen.confirm_leave():
+            return
+        app.pop_screen()
+        levels -= 1
 
 
 class DataScreen(BaseScreen):

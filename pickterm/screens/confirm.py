@@ -26,6 +26,7 @@ from pickterm.widgets.keys import bind
 from pickterm.widgets.scan_input import BurstGuard
 
 if TYPE_CHECKING:
+    from pickterm.app import PickTermApp
     from pickterm.screens.base import LeaveGuard
 
 
@@ -104,3 +105,14 @@ def quit_question(pending: int, failed: int, uncertain: int = 0) -> str:
             )
         )
     return " ".join([*parts, _("Quit anyway?")])
+
+
+async def quit_asking(app: PickTermApp) -> None:
+    """Quit; with writes in the outbox, once the user said so to what quitting does to them."""
+    await app.store.count_outbox()  # another pickterm may have sent them meanwhile
+    pending, sending, failed, uncertain = app.outbox_counts
+    if pending or sending or failed or uncertain:
+        question = quit_question(pending + sending, failed, uncertain)
+        if not await app.push_screen_wait(ConfirmScreen(question, yes=_("Quit"), no=_("Stay"))):
+            return
+    app.exit()

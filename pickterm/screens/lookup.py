@@ -24,8 +24,11 @@ Scans at home (DESIGN "Scanner input"):
 
 from __future__ import annotations
 
+import asyncio
+from typing import TYPE_CHECKING
+
 from textual import events, work
-from textual.app import ComposeResult
+from textual.app import App, ComposeResult
 from textual.containers import Vertical
 from textual.content import Content
 from textual.widgets import Input, Static
@@ -39,6 +42,9 @@ from pickterm.widgets.common import literal, styled_literal
 from pickterm.widgets.id_field import IdField, tab_ends_scans
 from pickterm.widgets.keys import bind
 from pickterm.widgets.pick_list import PickList
+
+if TYPE_CHECKING:
+    from pickterm.api.client import PickPackClient
 
 RECENT_SHOWN = 10
 # Below this width a list entry puts its description under the id.
@@ -67,6 +73,20 @@ def recent_kind(kind: str, ident: str) -> str:
     if kind == "shipment":
         return "shipment" if classify(ident).kind == "shipment" else "tracking"
     return kind
+
+
+async def painted(app: App[None]) -> None:
+    """Let home draw what was just made ready before a worker thread takes the CPU (start-up)."""
+    await asyncio.sleep(0)  # the workers waiting for it run first
+    # The home screen's lists read the store in a thread of their own: wait for them too (a
+    # second at most), or the API layer's imports would take the CPU while the list is drawn.
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + 1.0
+    while loop.time() < deadline and any(w.group == "lookup-lists" and not w.is_finished for w in app.workers):
+        await asyncio.sleep(0.005)
+    drawn = asyncio.Event()
+    app.call_after_refresh(drawn.set)
+    await drawn.wait()
 
 
 def _is_not_found(exc: BaseException) -> bool:
@@ -385,7 +405,7 @@ class LookupScreen(BaseScreen):
             self._fill()
 
     @staticmethod
-    async def _order_exists(client, order_id: str) -> bool:
+    async def _order_exists(client: PickPackClient, order_id: str) -> bool:
         """Whether an order id with the suffix added is found (a barcode that was an order id after all)."""
         try:
             await client.get_order(order_id)

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import os
+from typing import Any
+
 from textual.theme import Theme
 
+from pickterm.i18n import _
 from pickterm.store.names import THEMES as THEME_NAMES
 
-__all__ = ["THEMES", "THEME_BY_NAME"]
+__all__ = ["THEMES", "THEME_BY_NAME", "save_choice", "theme_name"]
 
 # The Theme of each of the config's theme names (pickterm.store.names.THEMES), in that order.
 _THEME_OBJECTS = (
@@ -75,3 +79,22 @@ _THEME_OBJECTS = (
 )
 THEMES = dict(zip(THEME_NAMES, _THEME_OBJECTS, strict=True))
 THEME_BY_NAME = {theme.name: key for key, theme in THEMES.items()}
+
+
+def theme_name(key: str | None) -> str:
+    """The Theme of a config's theme name (dark when unknown); under ``NO_COLOR``, monochrome."""
+    if os.environ.get("NO_COLOR") is not None:
+        key = "monochrome"
+    return THEMES.get(key or "dark", THEMES["dark"]).name
+
+
+def save_choice(app: Any, what: str, value: str, profile: str) -> None:
+    """Remember the ``theme`` or the ``language`` chosen in the profile's config (in a thread of
+    the App); a failure is a toast."""
+    from pickterm.store.config import save_language, save_theme
+
+    try:
+        (save_theme if what == "theme" else save_language)(value, profile)
+    except Exception as exc:
+        failed = _("Theme not saved: {error}") if what == "theme" else _("Language not saved: {error}")
+        app.call_from_thread(app.notify, failed.format(error=exc), severity="warning")
