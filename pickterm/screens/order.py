@@ -9,7 +9,7 @@ server might send on the order or its items are shown too. All of it is server t
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual import events, work
 from textual.app import ComposeResult
@@ -24,6 +24,9 @@ from pickterm.widgets.common import KeyValues, literal, status_content, styled_l
 from pickterm.widgets.keys import bind
 from pickterm.widgets.scan_input import BurstGuard
 from pickterm.widgets.text import block, heading, labelled
+
+if TYPE_CHECKING:
+    from pickterm.api.client import PickPackClient
 
 WIDE = 120  # from here, details and items side by side
 NARROW = 80  # below this the footer cannot show every key: the body says them
@@ -278,7 +281,7 @@ class OrderScreen(BurstGuard, DataScreen):
     def recent_ident(self) -> str:
         return self.order_id
 
-    async def fetch(self, client: Any, fresh: bool) -> Any:
+    async def fetch(self, client: PickPackClient, fresh: bool) -> Any:
         from pickterm.resolve import order_picture
 
         self._fresh = fresh  # the notes are read as fresh as the order (F5)

@@ -24,6 +24,7 @@ from pickterm.widgets.keys import bind
 from pickterm.widgets.text import block, labelled
 
 if TYPE_CHECKING:
+    from pickterm.api.client import PickPackClient
     from pickterm.store.outbox import OutboxCounts
 
 # The entries' states (pickterm.store.outbox.entry_state) in words, the same as `pickterm outbox list`.
@@ -221,7 +222,7 @@ class OutboxScreen(ListScreen):
         if entry is not None:
             self._retry(entry.id)
 
-    async def _order_now(self, client: Any, order_id: str) -> str:
+    async def _order_now(self, client: PickPackClient, order_id: str) -> str:
         """What the order shows now, in one sentence (for deciding about an uncertain write)."""
         try:
             order = await client.get_order(order_id, fresh=True)

@@ -11,7 +11,7 @@ counted (:class:`~pickterm.widgets.scan_input.BurstGuard`).
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual.content import Content
 
@@ -22,6 +22,9 @@ from pickterm.stylesheets import css
 from pickterm.widgets.common import status_content, styled_literal
 from pickterm.widgets.keys import bind
 from pickterm.widgets.text import block, labelled
+
+if TYPE_CHECKING:
+    from pickterm.api.client import PickPackClient
 
 EMPTY_TEXT = N_("empty — no items (known VTEX race)")
 
@@ -116,7 +119,7 @@ class WorksheetsScreen(ListScreen, DataScreen):
         super().__init__(subtitle=_("order {id}").format(id=order_id))
         self.order_id = order_id
 
-    async def fetch(self, client: Any, fresh: bool) -> Any:
+    async def fetch(self, client: PickPackClient, fresh: bool) -> Any:
         worksheets = await client.list_worksheets(self.order_id, fresh=fresh)
         facility_ids = list(dict.fromkeys(ws.facility_id for ws in worksheets if ws.facility_id))
         found = await asyncio.gather(
