@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from pickterm.i18n import _
+from pickterm.i18n import N_, _
 
 _ORDER = re.compile(r"^\d{6,}-\d{2}$")
 _WORKSHEET = re.compile(r"^\d{12}$")
@@ -20,7 +20,7 @@ ORDER_ID_MAX = 40
 
 @dataclass(frozen=True)
 class LookupTarget:
-    kind: str  # "order" | "worksheet" | "shipment" | "tracking" | "facility" | "unknown"
+    kind: str  # an IdForm's kind ("order", "worksheet", "shipment", "facility", "tracking"...) or "unknown"
     ident: str
     understood: str  # what the app understood, said to the user
 
@@ -29,21 +29,41 @@ class LookupTarget:
         return self.kind != "unknown"
 
 
+@dataclass(frozen=True)
+class IdForm:
+    """What an id of one kind looks like. The kind names the screen that shows it
+    (``pickterm.screens.registry``) and how it is fetched (``pickterm.resolve``)."""
+
+    kind: str
+    pattern: re.Pattern[str]
+    understood: str  # marked with N_, ``{id}`` for the id: said (translated) while it is typed
+    lower: bool = False  # the id is case-blind: sent in lower case
+
+
+FORMS: list[IdForm] = [
+    IdForm("order", _ORDER, N_("Order {id}")),
+    IdForm("worksheet", _WORKSHEET, N_("Worksheet {id}")),
+    IdForm("shipment", _UUID, N_("Shipment (internal id) {id}"), lower=True),
+    IdForm("facility", _FACILITY, N_("Facility {id}"), lower=True),
+    IdForm("tracking", _TRACKING, N_("Tracking number {id}")),  # nearly anything: last
+]
+"""The forms ids are told apart by, in the order they are tried."""
+
+
+def add_form(form: IdForm) -> None:
+    """Tell a new kind of id apart, before the others (a tracking number's form takes nearly anything)."""
+    FORMS.insert(0, form)
+
+
 def classify(text: str) -> LookupTarget:
-    """What an id is, by its form: order, worksheet, shipment UUID, facility or tracking number."""
+    """What an id is, by its form (:data:`FORMS`): order, worksheet, shipment UUID, facility or tracking number."""
     ident = "".join(ch for ch in text if ch.isprintable()).strip()
     if not ident:
         return LookupTarget("unknown", "", _("Type or scan an order id, worksheet id or tracking number"))
-    if _ORDER.match(ident):
-        return LookupTarget("order", ident, _("Order {id}").format(id=ident))
-    if _WORKSHEET.match(ident):
-        return LookupTarget("worksheet", ident, _("Worksheet {id}").format(id=ident))
-    if _UUID.match(ident):
-        return LookupTarget("shipment", ident.lower(), _("Shipment (internal id) {id}").format(id=ident.lower()))
-    if _FACILITY.match(ident):
-        return LookupTarget("facility", ident.lower(), _("Facility {id}").format(id=ident.lower()))
-    if _TRACKING.match(ident):
-        return LookupTarget("tracking", ident, _("Tracking number {id}").format(id=ident))
+    for form in FORMS:
+        if form.pattern.match(ident):
+            ident = ident.lower() if form.lower else ident
+            return LookupTarget(form.kind, ident, _(form.understood).format(id=ident))
     return LookupTarget("unknown", ident, _("Not an id pickterm knows: {id}").format(id=repr(ident)))
 
 

@@ -20,14 +20,22 @@ walkthrough would accept.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
+
+if TYPE_CHECKING:
+    from pickterm.api.client import PickPackClient
+    from pickterm.api.models import Facility, Order, WorksheetSummary
+    from pickterm.store.state import StateDB
 
 __all__ = [
+    "FETCHERS",
     "Holding",
     "OrderPicture",
     "ProductSearch",
     "facility_of",
+    "fetch_one",
     "fetch_target",
     "order_picture",
     "worksheets_holding",
@@ -38,22 +46,38 @@ WORKSHEETS_SEARCHED = 10
 """How many of the worksheets opened here (most recently touched first) a product is looked for in."""
 
 
+Fetch = Callable[["PickPackClient", str], Awaitable[Any]]
+"""How one resource of a kind is fetched by its id (raises the client's PickPackError)."""
+
+FETCHERS: dict[str, Fetch] = {
+    "order": lambda client, ident: client.get_order(ident),
+    "worksheet": lambda client, ident: client.get_worksheet(ident),
+    "shipment": lambda client, ident: client.get_shipment(ident, by="internal"),
+    "tracking": lambda client, ident: client.get_shipment(ident, by="external"),
+    "facility": lambda client, ident: client.get_facility(ident),
+    "worksheets": lambda client, ident: client.list_worksheets(ident),  # of an order
+    "shipments": lambda client, ident: client.list_shipments(ident),  # of an order
+}
+"""Each kind of id (:func:`pickterm.ids.classify`) and of list, and how it is fetched."""
+
+
+async def fetch_one(client: PickPackClient, kind: str, ident: str) -> Any:
+    """The resource an id of ``kind`` names, as the server sent it (``pickterm get``)."""
+    fetch = FETCHERS.get(kind)
+    if fetch is None:
+        raise ValueError(f"no lookup for ids of kind {kind!r}")
+    return await fetch(client, ident)
+
+
 async def fetch_target(
-    client: Any, kind: str, ident: str, *, state: Any = None, facility_hint: str | None = None
+    client: PickPackClient, kind: str, ident: str, *, state: StateDB | None = None, facility_hint: str | None = None
 ) -> Any:
-    """Fetch what an id of a known kind names (raises the client's PickPackError when it fails);
-    an order as its whole picture (:class:`OrderPicture`)."""
+    """What home fetches for an id of a known kind, for its screen to show as is (raises the
+    client's PickPackError when it fails): an order as its whole picture (:class:`OrderPicture`),
+    the others as :func:`fetch_one` does."""
     if kind == "order":
         return await order_picture(client, ident, state=state, facility_hint=facility_hint)
-    if kind == "worksheet":
-        return await client.get_worksheet(ident)
-    if kind == "shipment":
-        return await client.get_shipment(ident, by="internal")
-    if kind == "tracking":
-        return await client.get_shipment(ident, by="external")
-    if kind == "facility":
-        return await client.get_facility(ident)
-    raise ValueError(f"no lookup for ids of kind {kind!r}")
+    return await fetch_one(client, kind, ident)
 
 
 @dataclass
@@ -61,10 +85,10 @@ class OrderPicture:
     """An order with its worksheets (summaries), shipments and facility. Only the order is
     required: what else could not be read is None, with its error beside it."""
 
-    order: Any
-    worksheets: list[Any] | None
+    order: Order
+    worksheets: list[WorksheetSummary] | None
     shipments: list[Any] | None
-    facility: Any | None = None
+    facility: Facility | None = None
     worksheets_error: BaseException | None = None
     shipments_error: BaseException | None = None
     facility_error: BaseException | None = None
@@ -81,9 +105,10 @@ class OrderPicture:
 
 
 _BACKGROUND: set[asyncio.Future[Any]] = set()  # cache writes under way: kept until done
+T = TypeVar("T")
 
 
-async def _quietly(call: Any, *args: Any) -> Any:
+async def _quietly(call: Callable[..., T], *args: Any) -> T | None:
     """A store call off the event loop; None when the store fails (its cache is a convenience)."""
     try:
         return await asyncio.to_thread(call, *args)
@@ -91,7 +116,7 @@ async def _quietly(call: Any, *args: Any) -> Any:
         return None
 
 
-def _keep(state: Any, facility: Any) -> None:
+def _keep(state: StateDB | None, facility: Facility) -> None:
     """Cache a facility in the store, without waiting for it: a busy store never holds up a picture."""
     if state is not None:
         task = asyncio.ensure_future(
@@ -101,7 +126,7 @@ def _keep(state: Any, facility: Any) -> None:
         task.add_done_callback(_BACKGROUND.discard)
 
 
-def _cached(body: Any) -> Any:
+def _cached(body: dict[str, Any] | None) -> Facility | None:
     """A facility as the store kept it; None when there is none, or it no longer reads."""
     from pickterm.api.models import Facility
 
@@ -113,7 +138,9 @@ def _cached(body: Any) -> Any:
         return None
 
 
-async def facility_of(client: Any, state: Any, facility_id: str, *, fresh: bool = False) -> Any:
+async def facility_of(
+    client: PickPackClient, state: StateDB | None, facility_id: str, *, fresh: bool = False
+) -> Facility:
     """A facility: from the local store's cache when cached less than a day ago (unless
     ``fresh``: F5), else from the server, then cached."""
     if state is not None and not fresh:
@@ -124,14 +151,19 @@ async def facility_of(client: Any, state: Any, facility_id: str, *, fresh: bool 
     return await _fetch_facility(client, state, facility_id, fresh)
 
 
-async def _fetch_facility(client: Any, state: Any, facility_id: str, fresh: bool) -> Any:
+async def _fetch_facility(client: PickPackClient, state: StateDB | None, facility_id: str, fresh: bool) -> Facility:
     facility = await client.get_facility(facility_id, fresh=fresh)
     _keep(state, facility)
     return facility
 
 
 async def order_picture(
-    client: Any, order_id: str, *, state: Any = None, facility_hint: str | None = None, fresh: bool = False
+    client: PickPackClient,
+    order_id: str,
+    *,
+    state: StateDB | None = None,
+    facility_hint: str | None = None,
+    fresh: bool = False,
 ) -> OrderPicture:
     """The order's whole picture, in one round trip when its facility is known ahead.
 
@@ -182,7 +214,7 @@ async def order_picture(
         await asyncio.gather(*tasks, return_exceptions=True)  # none is left running, none unretrieved
 
 
-def worksheets_opened_here(state: Any, limit: int = WORKSHEETS_SEARCHED) -> list[str]:
+def worksheets_opened_here(state: StateDB, limit: int = WORKSHEETS_SEARCHED) -> list[str]:
     """Worksheets with local pick progress in the state database, most recently touched first.
 
     Reads the store's pick-progress tables (``worksheet_state``, ``item_state``, ``pick_event``)
@@ -217,11 +249,15 @@ class ProductSearch:
     unreadable: int  # worksheets that could not be fetched (offline, gone)
 
 
-async def worksheets_holding(client: Any, state: Any, code: str, *, limit: int = WORKSHEETS_SEARCHED) -> ProductSearch:
+async def worksheets_holding(
+    client: PickPackClient, state: StateDB | None, code: str, *, limit: int = WORKSHEETS_SEARCHED
+) -> ProductSearch:
     """The items of the worksheets opened on this terminal that ``code`` (a product barcode) matches."""
     from pickterm.picking import PickProgress
     from pickterm.scan import parse_scan
 
+    if state is None:  # no local store: no worksheet was opened here that it knows of
+        return ProductSearch([], 0, 0)
     scan = parse_scan(code)
     worksheet_ids = await asyncio.to_thread(worksheets_opened_here, state, limit)
     holdings: list[Holding] = []

@@ -119,20 +119,20 @@ def _holds(condition: Callable[[], object]) -> bool:
         return False
 
 
-async def open_screen(pilot: Pilot, opener: str, *args, **kwargs) -> Screen:
-    """Once settled, open a screen as the app does (``app.<opener>(*args, **kwargs)``) and wait
+async def open_screen(pilot: Pilot, kind: str, *args, **kwargs) -> Screen:
+    """Once settled, open a screen as the app does (``app.open(kind, *args, **kwargs)``) and wait
     for its data; returns the screen then on top."""
     await settle(pilot)
-    getattr(pilot.app, opener)(*args, **kwargs)
+    pilot.app.open(kind, *args, **kwargs)
     await settle(pilot)
     return pilot.app.screen
 
 
-def opening(opener: str, *args, **kwargs) -> Callable[[Pilot], Awaitable[None]]:
+def opening(kind: str, *args, **kwargs) -> Callable[[Pilot], Awaitable[None]]:
     """A snapshot ``run_before`` that opens a screen with ``open_screen``."""
 
     async def run_before(pilot: Pilot) -> None:
-        await open_screen(pilot, opener, *args, **kwargs)
+        await open_screen(pilot, kind, *args, **kwargs)
 
     return run_before
 
@@ -230,7 +230,7 @@ def walk(app: App) -> WalkthroughScreen:
 
 async def open_walk(pilot: Pilot, worksheet_id: str = data.WS_MAIN) -> WalkthroughScreen:
     """Open a worksheet's walkthrough and wait for its barcodes."""
-    screen = await open_screen(pilot, "open_worksheet", worksheet_id)
+    screen = await open_screen(pilot, "worksheet", worksheet_id)
     assert isinstance(screen, WalkthroughScreen), type(screen).__name__
     await screen.barcodes_loaded.wait()
     await pilot.pause()
@@ -252,7 +252,7 @@ def dialog_text(screen: Screen) -> str:
 
 async def open_form(pilot: Pilot, order_id: str, entry_id: int | None = None) -> TrackingScreen:
     """Open the tracking form for an order (or for an outbox entry of it) and wait for its data."""
-    screen = await open_screen(pilot, "open_tracking", order_id, entry_id)
+    screen = await open_screen(pilot, "track", order_id, entry_id)
     assert isinstance(screen, TrackingScreen)
     return screen
 

@@ -13,7 +13,7 @@ def facility_text(screen) -> str:
 
 
 async def open_facility(pilot, facility_id: str) -> None:
-    screen = await open_screen(pilot, "open_facility", facility_id)
+    screen = await open_screen(pilot, "facility", facility_id)
     assert type(screen).__name__ == "FacilityScreen"
 
 

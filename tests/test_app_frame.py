@@ -21,7 +21,7 @@ def help_text(app) -> str:
 async def test_f1_on_the_order_screen_lists_its_keys_and_the_global_ones():
     app = PickTermApp(demo=True)
     async with app.run_test(size=(40, 16)) as pilot:
-        await open_screen(pilot, "open_order", data.ORDER_REPLACED)
+        await open_screen(pilot, "order", data.ORDER_REPLACED)
         await pilot.press("f1")
         await pilot.pause()
         assert type(app.screen).__name__ == "HelpScreen"
@@ -52,7 +52,7 @@ async def test_f1_on_home_and_on_the_worksheets_screen():
         await pilot.pause()
         assert "Lookup keys" in help_text(app) and "Clear" in help_text(app)
         await pilot.press("escape")
-        app.open_worksheets(data.ORDER_COP)
+        app.open("worksheets", data.ORDER_COP)
         await settle(pilot)
         await pilot.press("f1")
         await pilot.pause()
@@ -150,7 +150,7 @@ async def test_ctrl_q_asks_first_when_the_outbox_holds_writes():
         await settle(pilot)
         # The server refuses tracking of an order that is not invoiced: the write stays, failed.
         app.outbox.add(data.ORDER_NOT_INVOICED, TrackingUpdate(delivered_date="2025-02-11T10:00:00Z"))
-        app.refresh_outbox_counts()
+        app.store.recount()
         await settle(pilot)
         await pilot.press("ctrl+q")
         await settle(pilot)
@@ -176,7 +176,7 @@ async def test_the_quit_question_says_failed_writes_are_not_resent():
         await app.outbox.send(entry.id, client)  # refused: not invoiced
         app.sandbox.fail_rate = 1.0
         app.outbox.add(data.ORDER_ON_ROUTE, TrackingUpdate(delivered_date="2025-02-11T10:00:00Z"), target)
-        app.refresh_outbox_counts()
+        app.store.recount()
         await settle(pilot)
         await pilot.press("ctrl+q")
         await settle(pilot)

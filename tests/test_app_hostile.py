@@ -85,25 +85,25 @@ def frame_text(app: PickTermApp) -> str:
 
 
 SCREENS = [
-    ("order", "open_order", (h(data.ORDER_REPLACED),)),
-    ("worksheets", "open_worksheets", (h(data.ORDER_TWO_WORKSHEETS),)),
-    ("walkthrough", "open_worksheet", (h(data.WS_MAIN),)),
-    ("shipments", "open_shipments", (h(data.ORDER_ON_ROUTE),)),
-    ("shipment", "open_shipment", (h(data.SHIP_PENDING),)),
-    ("facility", "open_facility", (h(data.FACILITY_CDMX),)),
-    ("tracking", "open_tracking", (h(data.ORDER_DELIVERED),)),
-    ("error panel", "open_order", ("404" + EVIL,)),  # the server repeats the id in its message
+    ("order", "order", (h(data.ORDER_REPLACED),)),
+    ("worksheets", "worksheets", (h(data.ORDER_TWO_WORKSHEETS),)),
+    ("walkthrough", "worksheet", (h(data.WS_MAIN),)),
+    ("shipments", "shipments", (h(data.ORDER_ON_ROUTE),)),
+    ("shipment", "shipment", (h(data.SHIP_PENDING),)),
+    ("facility", "facility", (h(data.FACILITY_CDMX),)),
+    ("tracking", "track", (h(data.ORDER_DELIVERED),)),
+    ("error panel", "order", ("404" + EVIL,)),  # the server repeats the id in its message
 ]
 
 
 @pytest.mark.parametrize("size", [(40, 16), (80, 24)], ids=["40x16", "80x24"])
-@pytest.mark.parametrize("name,opener,args", SCREENS, ids=[s[0] for s in SCREENS])
-async def test_every_screen_draws_hostile_server_text_as_plain_text(name, opener, args, size):
+@pytest.mark.parametrize("name,kind,args", SCREENS, ids=[s[0] for s in SCREENS])
+async def test_every_screen_draws_hostile_server_text_as_plain_text(name, kind, args, size):
     sandbox = hostile_sandbox()
     app = PickTermApp(demo=True, sandbox=sandbox, client=demo_client(sandbox))
     async with app.run_test(size=size) as pilot:
         await settle(pilot)
-        getattr(app, opener)(*args)
+        app.open(kind, *args)
         await settle(pilot)
         assert type(app.screen).__name__ != "LookupScreen"
         shown = frame_text(app)
@@ -122,7 +122,7 @@ async def test_the_walkthrough_dialogs_draw_hostile_text_as_plain_text():
     app = PickTermApp(demo=True, sandbox=sandbox, client=demo_client(sandbox))
     async with app.run_test(size=(40, 16)) as pilot:
         await settle(pilot)
-        app.open_worksheet(h(data.WS_MAIN))
+        app.open("worksheet", h(data.WS_MAIN))
         await settle(pilot)
         for key in ("f12", "escape", "l", "escape"):
             await pilot.press(key)
@@ -171,7 +171,7 @@ async def test_the_outbox_draws_hostile_text_as_plain_text(size):
             client, data.ORDER_NOT_INVOICED, TrackingUpdate(delivered_date="2025-02-11T12:00:00Z")
         )
         assert outcome.state == "failed"
-        app.open_outbox()
+        app.open("outbox")
         await settle(pilot)
         everything = text_of(app.screen, "Static")
         assert "[2J" in everything and not _BAD.search(everything)
@@ -188,7 +188,7 @@ async def test_a_broken_record_is_named_and_the_rest_of_the_order_still_shows():
     app = PickTermApp(demo=True, sandbox=sandbox, client=demo_client(sandbox))
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        app.open_order(data.ORDER_REPLACED)
+        app.open("order", data.ORDER_REPLACED)
         await settle(pilot)
         assert type(app.screen).__name__ == "OrderScreen"
         panel = str(app.screen.query_one("#error-panel").render())

@@ -30,7 +30,7 @@ async def test_an_orders_item_counts_take_the_plural_form_of_the_count(language,
     set_language(language)
     app = PickTermApp(demo=True)
     async with app.run_test(size=(80, 24)) as pilot:
-        await open_screen(pilot, "open_order", data.ORDER_COP)
+        await open_screen(pilot, "order", data.ORDER_COP)
         shown = text_of(app.screen)
         assert "1 surtidos" not in shown and "1 separados" not in shown
         first, second = expected.split(" · ")
@@ -51,7 +51,7 @@ async def test_the_outboxs_rows_say_delivered_and_one_event_in_the_users_words(l
         await settle(pilot)
         outcome = await app.outbox.submit(await app.client(), data.ORDER_ON_ROUTE, ONE_EVENT)
         assert outcome.state == "sent"
-        screen = await open_screen(pilot, "open_outbox")
+        screen = await open_screen(pilot, "outbox")
         await pilot.press("h")
         await settle(pilot)
         shown = text_of(screen)
@@ -77,9 +77,9 @@ async def test_the_home_header_follows_a_live_switch_of_language():
 @pytest.mark.parametrize(
     ("language", "opener", "ident", "header"),
     [
-        ("es", "open_order", data.ORDER_COP, f"{data.ORDER_COP} · ▶ EN PROCESO"),
-        ("pt-BR", "open_order", data.ORDER_COP, f"{data.ORDER_COP} · ▶ EM ANDAMENTO"),
-        ("es", "open_shipment", data.SHIP_INCIDENT, "· ✘ INCIDENCIA"),
+        ("es", "order", data.ORDER_COP, f"{data.ORDER_COP} · ▶ EN PROCESO"),
+        ("pt-BR", "order", data.ORDER_COP, f"{data.ORDER_COP} · ▶ EM ANDAMENTO"),
+        ("es", "shipment", data.SHIP_INCIDENT, "· ✘ INCIDENCIA"),
     ],
 )
 async def test_a_screens_header_shows_the_status_in_the_users_words(language, opener, ident, header):
@@ -109,7 +109,7 @@ async def test_a_malformed_date_is_refused_in_the_users_words(language, words):
     app = PickTermApp(demo=True)
     async with app.run_test(size=(40, 16)) as pilot:
         await settle(pilot)
-        screen = await open_screen(pilot, "open_tracking", data.ORDER_ON_ROUTE, None)
+        screen = await open_screen(pilot, "track", data.ORDER_ON_ROUTE, None)
         delivered = screen.query_one("#delivered", FormField)
         delivered.input.value = "2025-02-30 10:00"
         await pilot.pause()
@@ -175,7 +175,7 @@ async def test_at_40_columns_the_footer_shows_only_whole_keys(language):
     set_language(language)
     app = PickTermApp(demo=True)
     async with app.run_test(size=(40, 16)) as pilot:
-        for opener, args in (("open_worksheet", (data.WS_MAIN,)), ("open_tracking", (data.ORDER_ON_ROUTE, None))):
+        for opener, args in (("worksheet", (data.WS_MAIN,)), ("track", (data.ORDER_ON_ROUTE, None))):
             await open_screen(pilot, opener, *args)
             await pilot.pause()
             await pilot.pause()
@@ -232,12 +232,12 @@ async def test_the_demo_describes_its_data_in_the_users_language(language, home,
         for words in home:
             assert words in shown
         assert "order, not invoiced" not in shown
-        await open_screen(pilot, "open_worksheet", data.WS_MAIN)
+        await open_screen(pilot, "worksheet", data.WS_MAIN)
         shown = text_of(app.screen)
         for words in walk:
             assert words in shown
         assert "Fruits & Vegetables" not in shown
-        await open_screen(pilot, "open_shipment", data.SHIP_DELIVERED)
+        await open_screen(pilot, "shipment", data.SHIP_DELIVERED)
         shown = text_of(app.screen)
         for words in shipment:
             assert words in shown
@@ -248,7 +248,7 @@ async def test_on_a_handheld_the_header_leaves_out_a_part_that_does_not_fit_whol
     set_language("pt-BR")
     app = PickTermApp(demo=True)
     async with app.run_test(size=(40, 16)) as pilot:
-        await open_screen(pilot, "open_order", data.ORDER_REPLACED)
+        await open_screen(pilot, "order", data.ORDER_REPLACED)
         await pilot.pause()
         assert static_text(app, "#header-subtitle") == data.ORDER_REPLACED  # not "… · ✔ EMB…"
         await pilot.resize_terminal(80, 24)
@@ -262,7 +262,7 @@ async def test_on_a_handheld_the_auto_refresh_line_wraps_at_a_word(language):
     set_language(language)
     app = PickTermApp(demo=True)
     async with app.run_test(size=(40, 16)) as pilot:
-        await open_screen(pilot, "open_shipment", data.SHIP_ON_ROUTE)
+        await open_screen(pilot, "shipment", data.SHIP_ON_ROUTE)
         await pilot.pause()
         shown = terminal_text(app)
         assert "(a)" in shown and {"es": "apagada", "pt-BR": "desligada"}[language] in shown

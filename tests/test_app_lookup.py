@@ -14,21 +14,17 @@ from pickterm.screens.lookup import LookupScreen
 
 from apphelpers import settle, static_text, text_of
 
-OPENERS = ("open_order", "open_worksheet", "open_shipment", "open_facility")
 
+def spy_openers(app: PickTermApp) -> list[tuple[str, tuple]]:
+    """Replace the app's navigation (``app.open``) by a recorder; returns the list of (kind, args)."""
+    calls: list[tuple[str, tuple]] = []
 
-def spy_openers(app: PickTermApp) -> list[tuple[str, tuple, dict]]:
-    """Replace the app's open_* navigation by a recorder; returns the list of calls."""
-    calls: list[tuple[str, tuple, dict]] = []
-    for name in OPENERS:
+    def record(kind, *args, found=None, **options):
+        assert not options
+        assert found is not None  # home hands over what it fetched: the screen shows it as is
+        calls.append((kind, args))
 
-        def record(*args, _name=name, **kwargs):
-            if _name == "open_order" and len(args) == 2:  # home hands over the order it fetched
-                assert args[1].order.order_id == args[0]
-                args = args[:1]
-            calls.append((_name, args, kwargs))
-
-        setattr(app, name, record)
+    app.open = record
     return calls
 
 
@@ -55,11 +51,11 @@ async def test_home_focuses_the_field_and_lists_the_demo_ids():
 @pytest.mark.parametrize(
     ("typed", "call", "understood"),
     [
-        (data.ORDER_REPLACED, ("open_order", (data.ORDER_REPLACED,), {}), "Order"),
-        (data.WS_MAIN, ("open_worksheet", (data.WS_MAIN,), {}), "Worksheet"),
-        (data.SHIP_ON_ROUTE.upper(), ("open_shipment", (data.SHIP_ON_ROUTE,), {"by": "internal"}), "Shipment"),
-        (data.TRACK_INCIDENT, ("open_shipment", (data.TRACK_INCIDENT,), {"by": "external"}), "Tracking number"),
-        (data.FACILITY_MDE, ("open_facility", (data.FACILITY_MDE,), {}), "Facility"),
+        (data.ORDER_REPLACED, ("order", (data.ORDER_REPLACED,)), "Order"),
+        (data.WS_MAIN, ("worksheet", (data.WS_MAIN,)), "Worksheet"),
+        (data.SHIP_ON_ROUTE.upper(), ("shipment", (data.SHIP_ON_ROUTE,)), "Shipment"),
+        (data.TRACK_INCIDENT, ("tracking", (data.TRACK_INCIDENT,)), "Tracking number"),
+        (data.FACILITY_MDE, ("facility", (data.FACILITY_MDE,)), "Facility"),
     ],
 )
 async def test_each_kind_of_id_opens_its_screen(typed, call, understood):
@@ -79,7 +75,7 @@ async def test_scanner_noise_is_stripped():
         await settle(pilot)
         calls = spy_openers(app)
         await submit(pilot, f" \x1b{data.ORDER_COP}\t\r\n")
-        assert calls == [("open_order", (data.ORDER_COP,), {})]
+        assert calls == [("order", (data.ORDER_COP,))]
 
 
 async def test_typed_keys_open_the_order_screen_and_remember_it():
@@ -225,7 +221,7 @@ async def test_arrows_move_between_the_field_and_the_list():
         # Down again, then Enter opens the highlighted demo order.
         calls = spy_openers(app)
         await pilot.press("down", "down", "enter")
-        assert calls == [("open_order", (data.ORDER_REPLACED,), {})]
+        assert calls == [("order", (data.ORDER_REPLACED,))]
 
 
 async def test_typing_while_the_list_has_focus_goes_into_the_field():
@@ -256,7 +252,7 @@ async def test_recent_lookups_come_first_and_open_again():
         assert prompts[3] == "Demo ids"
         calls = spy_openers(app)
         await pilot.press("down", "down", "enter")
-        assert calls == [("open_shipment", (data.TRACK_PENDING,), {"by": "external"})]
+        assert calls == [("tracking", (data.TRACK_PENDING,))]
 
 
 async def test_demo_entries_stack_at_40_columns_and_share_a_line_at_80():

@@ -34,10 +34,10 @@ def colour_codes(text: str) -> set[str]:
 async def walk(pilot, app):
     await settle(pilot)
     yield "lookup"
-    app.open_order(data.ORDER_REPLACED)
+    app.open("order", data.ORDER_REPLACED)
     await settle(pilot)
     yield "order"
-    app.open_worksheet(data.WS_MAIN)
+    app.open("worksheet", data.WS_MAIN)
     await settle(pilot)
     yield "walkthrough"
     await pilot.press("f12")

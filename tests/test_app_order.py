@@ -15,7 +15,7 @@ from apphelpers import notifications, open_screen, settle, static_text, terminal
 
 
 async def open_order(pilot, order_id: str) -> None:
-    screen = await open_screen(pilot, "open_order", order_id)
+    screen = await open_screen(pilot, "order", order_id)
     assert type(screen).__name__ == "OrderScreen"
 
 
@@ -130,13 +130,12 @@ async def test_keys_open_worksheets_shipments_and_tracking_of_the_order():
     async with app.run_test(size=(40, 16)) as pilot:
         await open_order(pilot, data.ORDER_ON_ROUTE)
         calls = []
-        for name in ("open_worksheets", "open_shipments", "open_tracking"):
-            setattr(app, name, lambda *args, _name=name, **kw: calls.append((_name, args, kw)))
+        app.open = lambda *args, **kw: calls.append((args, kw))
         await pilot.press("w", "s", "t")
         assert calls == [
-            ("open_worksheets", (data.ORDER_ON_ROUTE,), {}),
-            ("open_shipments", (data.ORDER_ON_ROUTE,), {}),
-            ("open_tracking", (data.ORDER_ON_ROUTE,), {}),
+            (("worksheets", data.ORDER_ON_ROUTE), {}),
+            (("shipments", data.ORDER_ON_ROUTE), {}),
+            (("track", data.ORDER_ON_ROUTE), {}),
         ]
 
 
@@ -193,7 +192,7 @@ async def test_escape_while_loading_leaves_and_stops_the_load():
     async with app.run_test(size=(40, 16)) as pilot:
         await settle(pilot)
         app.sandbox.latency_ms = 5000
-        app.open_order(data.ORDER_REPLACED)
+        app.open("order", data.ORDER_REPLACED)
         await pilot.pause()
         order_screen = app.screen
         assert order_screen.query_one("#body").loading
@@ -216,7 +215,7 @@ async def test_palette_lists_the_order_actions():
 async def test_an_order_that_does_not_exist_shows_the_error_panel():
     app = PickTermApp(demo=True)
     async with app.run_test(size=(40, 16)) as pilot:
-        await open_screen(pilot, "open_order", "1000000000000-01")
+        await open_screen(pilot, "order", "1000000000000-01")
         panel = static_text(app, "#error-panel")
         assert "Order not found" in panel and "ORD0002B" in panel and "requestId" in panel
         assert "Items" not in text_of(app.screen).replace(panel, "")
@@ -360,7 +359,7 @@ def confused_app(asked: str, other: str) -> PickTermApp:
 async def test_an_answer_for_another_order_is_refused_not_shown_under_this_orders_title(size):
     app = confused_app(data.ORDER_WEIGHABLE, data.ORDER_REPLACED)
     async with app.run_test(size=size) as pilot:
-        await open_screen(pilot, "open_order", data.ORDER_WEIGHABLE)
+        await open_screen(pilot, "order", data.ORDER_WEIGHABLE)
         panel = " ".join(static_text(app, "#error-panel").split())
         assert "Invalid response" in panel
         assert f"the server answered for another order ({data.ORDER_REPLACED})" in panel
@@ -372,7 +371,7 @@ async def test_an_answer_for_another_order_is_refused_not_shown_under_this_order
 async def test_the_tracking_form_refuses_an_answer_for_another_order():
     app = confused_app(data.ORDER_ON_ROUTE, data.ORDER_DELIVERED)
     async with app.run_test(size=(80, 24)) as pilot:
-        await open_screen(pilot, "open_tracking", data.ORDER_ON_ROUTE)
+        await open_screen(pilot, "track", data.ORDER_ON_ROUTE)
         shown = " ".join(terminal_text(app).split())
         assert f"the server answered for another order ({data.ORDER_DELIVERED})" in shown
         delivered = app.sandbox.order(data.ORDER_DELIVERED).get("deliveredDate")

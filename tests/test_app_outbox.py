@@ -20,12 +20,12 @@ async def failed_entry(app, order_id: str = data.ORDER_NOT_INVOICED):
     """A write the server refused (ORA0001B for the not-invoiced order, SHR0007B when forbidden)."""
     outcome = await app.outbox.submit(await app.client(), order_id, DELIVERED)
     assert outcome.state == "failed"
-    app.refresh_outbox_counts()
+    app.store.recount()
     return outcome.entry
 
 
 async def open_outbox(pilot) -> OutboxScreen:
-    screen = await open_screen(pilot, "open_outbox")
+    screen = await open_screen(pilot, "outbox")
     assert isinstance(screen, OutboxScreen)
     return screen
 
@@ -257,7 +257,7 @@ async def test_the_header_list_and_summary_tell_one_story_about_writes_that_may_
         target = Target.of(await app.client())
         settled = _uncertain(app, data.ORDER_ON_ROUTE, event, target)
         killed = _killed_mid_patch(app, data.ORDER_WEIGHABLE, event, target)
-        app.refresh_outbox_counts()
+        app.store.recount()
         screen = await open_outbox(pilot)
         shown = text_of(screen)
         assert "0 pending · 0 failed · 2 may have been sent" in shown
@@ -283,6 +283,6 @@ async def test_the_narrow_header_names_writes_that_may_have_been_sent_not_failed
         target = Target.of(await app.client())
         _uncertain(app, data.ORDER_ON_ROUTE, event, target)
         _uncertain(app, data.ORDER_WEIGHABLE, event, target)
-        app.refresh_outbox_counts()
+        app.store.recount()
         await settle(pilot)
         assert "?2 may have been sent" in header_status(app) and "failed" not in header_status(app)

@@ -232,7 +232,7 @@ async def test_a_scan_that_starts_with_y_does_not_quit_with_a_write_pending(cloc
         await settle(pilot)
         app.sandbox.fail_rate = 1.0  # the write stays pending
         app.outbox.add(data.ORDER_ON_ROUTE, TrackingUpdate(delivered_date="2025-02-11T10:00:00Z"))
-        app.refresh_outbox_counts()
+        app.store.recount()
         await settle(pilot)
         await person(pilot, clock, "ctrl+q")
         await settle(pilot)
@@ -252,7 +252,7 @@ async def test_a_scan_that_starts_with_y_does_not_quit_with_a_write_pending(cloc
 async def test_a_scan_on_the_worksheets_list_is_reported_not_opened(clock):
     app = PickTermApp(demo=True)
     async with app.run_test(size=SIZE) as pilot:
-        screen = await open_screen(pilot, "open_worksheets", data.ORDER_EMPTY_WORKSHEET)
+        screen = await open_screen(pilot, "worksheets", data.ORDER_EMPTY_WORKSHEET)
         rung = bells(app)
         await scan(pilot, clock, A_SCAN)
         await settle(pilot)
@@ -365,19 +365,19 @@ async def test_esc_leaves_when_no_error_was_just_shown(clock):
 
 
 SCREENS_WITHOUT_A_SCAN_FIELD = [
-    pytest.param("open_order", (data.ORDER_COP,), id="order"),
-    pytest.param("open_shipments", (data.ORDER_DELIVERED,), id="shipments"),
-    pytest.param("open_shipment", (data.SHIP_DELIVERED,), id="shipment"),
-    pytest.param("open_facility", (data.FACILITY_CDMX,), id="facility"),
-    pytest.param("open_outbox", (), id="outbox"),
+    pytest.param("order", (data.ORDER_COP,), id="order"),
+    pytest.param("shipments", (data.ORDER_DELIVERED,), id="shipments"),
+    pytest.param("shipment", (data.SHIP_DELIVERED,), id="shipment"),
+    pytest.param("facility", (data.FACILITY_CDMX,), id="facility"),
+    pytest.param("outbox", (), id="outbox"),
 ]
 
 
-@pytest.mark.parametrize(("opener", "args"), SCREENS_WITHOUT_A_SCAN_FIELD)
-async def test_a_scan_on_a_screen_that_cannot_use_it_is_reported(clock, opener, args):
+@pytest.mark.parametrize(("kind", "args"), SCREENS_WITHOUT_A_SCAN_FIELD)
+async def test_a_scan_on_a_screen_that_cannot_use_it_is_reported(clock, kind, args):
     app = PickTermApp(demo=True)
     async with app.run_test(size=SIZE) as pilot:
-        screen = await open_screen(pilot, opener, *args)
+        screen = await open_screen(pilot, kind, *args)
         rung = bells(app)
         await scan(pilot, clock, A_SCAN)
         await settle(pilot)

@@ -207,7 +207,7 @@ async def test_a_saved_key_is_never_shown_only_that_one_is_saved():
     app = PickTermApp(settings=load_settings(), client=demo_client())
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        app.open_setup()
+        app.open("setup")
         screen = await setup_screen(pilot)
         key = field(screen, "api_key")
         assert key.value == "" and key.input.placeholder == "a key is saved; empty keeps it"

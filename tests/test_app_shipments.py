@@ -20,7 +20,7 @@ def shipment_gets(app: PickTermApp) -> int:
 async def test_order_to_shipments_to_one_shipment():
     app = PickTermApp(demo=True)
     async with app.run_test(size=(40, 16)) as pilot:
-        await open_screen(pilot, "open_order", data.ORDER_ON_ROUTE)
+        await open_screen(pilot, "order", data.ORDER_ON_ROUTE)
         await pilot.press("s")
         await settle(pilot)
         screen = app.screen
@@ -51,7 +51,7 @@ async def test_order_to_shipments_to_one_shipment():
 async def test_delivered_date_is_listed():
     app = PickTermApp(demo=True)
     async with app.run_test(size=(80, 24)) as pilot:
-        await open_screen(pilot, "open_shipments", data.ORDER_DELIVERED)
+        await open_screen(pilot, "shipments", data.ORDER_DELIVERED)
         listed = text_of(app.screen)
         assert "✔ DELIVERED" in listed and "Rápido Express" in listed
         assert "delivered: 2025-02-10" in listed
@@ -61,7 +61,7 @@ async def test_delivered_date_is_listed():
 async def test_an_order_without_shipments_says_so():
     app = PickTermApp(demo=True)
     async with app.run_test(size=(40, 16)) as pilot:
-        await open_screen(pilot, "open_shipments", data.ORDER_WEIGHABLE)
+        await open_screen(pilot, "shipments", data.ORDER_WEIGHABLE)
         assert "No shipments for this order yet." in text_of(app.screen)
         await pilot.press("enter")  # nothing to open: stays
         await settle(pilot)
@@ -87,7 +87,7 @@ async def test_tracking_number_typed_at_home_opens_the_shipment():
 async def test_delivered_shipment_shows_timeline_packages_and_labels():
     app = PickTermApp(demo=True)
     async with app.run_test(size=(80, 24)) as pilot:
-        await open_screen(pilot, "open_shipment", data.SHIP_DELIVERED, by="internal")
+        await open_screen(pilot, "shipment", data.SHIP_DELIVERED, by="internal")
         shown = text_of(app.screen)
         for expected in (
             "Rápido Express",
@@ -135,7 +135,7 @@ async def test_delivered_shipment_shows_timeline_packages_and_labels():
 async def test_unknown_shipment_shows_the_server_error():
     app = PickTermApp(demo=True)
     async with app.run_test(size=(40, 16)) as pilot:
-        await open_screen(pilot, "open_shipment", "NOSUCH0000", by="external")
+        await open_screen(pilot, "shipment", "NOSUCH0000", by="external")
         panel = str(app.screen.error_panel.render())
         assert "Shipment not found" in panel and "TRP0005E" in panel and "requestId" in panel
 
@@ -143,7 +143,7 @@ async def test_unknown_shipment_shows_the_server_error():
 async def test_auto_refresh_toggle_polls_fresh_every_30_seconds_at_most():
     app = PickTermApp(demo=True)
     async with app.run_test(size=(40, 16)) as pilot:
-        screen = await open_screen(pilot, "open_shipment", data.SHIP_ON_ROUTE)
+        screen = await open_screen(pilot, "shipment", data.SHIP_ON_ROUTE)
         line = screen.query_one("#auto-refresh", Static)
         assert "auto-refresh every 30 s: off" in str(line.render())
         assert screen.refresh_timer is None
@@ -190,7 +190,7 @@ async def test_auto_refresh_never_polls_faster_than_30_seconds():
 async def test_shipment_links_to_its_order():
     app = PickTermApp(demo=True)
     async with app.run_test(size=(40, 16)) as pilot:
-        await open_screen(pilot, "open_shipment", data.TRACK_ON_ROUTE, by="external")
+        await open_screen(pilot, "shipment", data.TRACK_ON_ROUTE, by="external")
         await pilot.press("o")
         await settle(pilot)
         assert type(app.screen).__name__ == "OrderScreen"
@@ -228,7 +228,7 @@ def several_packages_app(count: int = 3) -> tuple[PickTermApp, list[str]]:
 async def test_every_package_line_is_shown_down_to_the_last(size):
     app, lines = several_packages_app()
     async with app.run_test(size=size) as pilot:
-        await open_screen(pilot, "open_shipment", data.SHIP_DELIVERED, by="internal")
+        await open_screen(pilot, "shipment", data.SHIP_DELIVERED, by="internal")
         body = app.screen.query_one("#body")
         shown = list(app.screen.query("#shipment-packages .line").results(Static))
         texts = [" ".join(str(line.render()).split()) for line in shown]

@@ -179,7 +179,7 @@ async def test_a_slow_refresh_is_cancelled_by_the_next_and_only_the_newest_shows
     app, transport = held_app()
     async with app.run_test(size=(40, 16)) as pilot:
         await settle(pilot)
-        app.open_order(order_id)
+        app.open("order", order_id)
         await settle(pilot)
         screen = app.screen
         body = screen.query_one("#body")

@@ -7,7 +7,7 @@ import threading
 
 from textual.widgets import Input, OptionList
 
-import pickterm.app
+import pickterm.startup
 from pickterm.app import PickTermApp
 from pickterm.sandbox import data
 from pickterm.screens.lookup import LookupScreen
@@ -17,13 +17,13 @@ from apphelpers import settle, text_of
 
 async def test_home_lists_recent_and_demo_ids_while_the_api_layer_still_loads(monkeypatch):
     release = threading.Event()
-    real_import = pickterm.app._import_services
+    real_import = pickterm.startup._import_services
 
     def slow_import() -> None:  # httpx and pydantic on a slow handheld
         release.wait(10)
         real_import()
 
-    monkeypatch.setattr(pickterm.app, "_import_services", slow_import)
+    monkeypatch.setattr(pickterm.startup, "_import_services", slow_import)
     app = PickTermApp(demo=True)
     try:
         async with app.run_test(size=(80, 24)) as pilot:
@@ -47,7 +47,7 @@ async def test_home_and_back_never_leave_the_home_screen():
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         home = app.screen
-        app.open_facility(data.FACILITY_CDMX)
+        app.open("facility", data.FACILITY_CDMX)
         await settle(pilot)
         assert app.screen is not home
         await pilot.press("f2")

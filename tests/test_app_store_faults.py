@@ -72,7 +72,7 @@ async def test_keys_echo_while_another_process_holds_the_database(monkeypatch):
         holder = Holder(app.state.path).hold()
         try:
             # Opening an order saves a recent lookup: a write that has to wait for the lock.
-            app.open_order(data.ORDER_COP)
+            app.open("order", data.ORDER_COP)
             await until(pilot, lambda: getattr(app.screen, "data", None) is not None, "the order is shown")
             await pilot.press("f1")
             assert isinstance(app.screen, HelpScreen)
@@ -131,14 +131,14 @@ async def test_a_busy_database_shows_in_the_header_and_clears(monkeypatch):
         await settle(pilot)
         holder = Holder(app.state.path).hold()
         try:
-            app.open_order(data.ORDER_COP)
+            app.open("order", data.ORDER_COP)
             await until(pilot, lambda: "store busy" in header_status(app), "the header says the store is busy")
             assert app.screen.data is not None and not app.screen.error_panel.display
             # The toast is a message of its own: it may come a moment after the header.
             await until(pilot, lambda: "The local store is busy" in notifications(app), "the toast says it is busy")
         finally:
             holder.release()
-        app.open_order(data.ORDER_ON_ROUTE)
+        app.open("order", data.ORDER_ON_ROUTE)
         await settle(pilot)
         await until(pilot, lambda: "store" not in header_status(app), "the header is clear again")
 
@@ -150,7 +150,7 @@ async def outbox_with_a_refused_write(app, pilot) -> int:
     update = TrackingUpdate(delivered_date="2025-02-11T10:00:00Z")
     outcome = await app.outbox.submit(await app.client(), data.ORDER_NOT_INVOICED, update)
     assert outcome.state == "failed"
-    app.open_outbox()
+    app.open("outbox")
     await settle(pilot)
     return outcome.entry.id
 
@@ -215,7 +215,7 @@ async def test_a_corrupt_database_never_breaks_lookups_and_f5_picks_it_up_once_f
         assert "recent lookups, pick progress and the outbox are off" in said
         shown = static_text(app, "#error-panel")  # the home screen says it too, for as long as it lasts
         assert "No local store" in shown and "Lookups work" in shown
-        app.open_order(data.ORDER_COP)
+        app.open("order", data.ORDER_COP)
         await settle(pilot)
         assert app.screen.data is not None and app.screen.data.order_id == data.ORDER_COP
         assert not app.screen.error_panel.display
@@ -242,7 +242,7 @@ async def test_a_walk_without_a_store_works_and_says_progress_is_not_saved(fast_
     app = PickTermApp(demo=True)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        app.open_worksheet(data.WS_MAIN)
+        app.open("worksheet", data.WS_MAIN)
         await settle(pilot)
         assert app.screen.model is not None
         assert "Progress is NOT saved: the local store is unavailable" in static_text(app, "#error-panel")
@@ -259,12 +259,12 @@ async def test_a_database_locked_at_start_is_picked_up_when_the_lock_goes(monkey
             await settle(pilot)
             assert app.state is None and "no store" in header_status(app)
             assert "is busy" in notifications(app)
-            app.open_order(data.ORDER_COP)
+            app.open("order", data.ORDER_COP)
             await settle(pilot)
             assert app.screen.data is not None and not app.screen.error_panel.display
             holder.release()
             await until(pilot, lambda: app.state is not None, "the store is opened once the lock is gone")
-            app.open_order(data.ORDER_ON_ROUTE)
+            app.open("order", data.ORDER_ON_ROUTE)
             await settle(pilot)
             await until(
                 pilot,

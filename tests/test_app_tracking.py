@@ -138,7 +138,7 @@ async def test_event_fields_are_checked_and_keys_work_inside_fields():
 async def test_accepted_write_marks_the_order_delivered_and_shows_it():
     app = PickTermApp(demo=True)
     async with app.run_test(size=(80, 24)) as pilot:
-        await open_screen(pilot, "open_order", data.ORDER_ON_ROUTE)
+        await open_screen(pilot, "order", data.ORDER_ON_ROUTE)
         await pilot.press("t")
         await settle(pilot)
         screen = app.screen
@@ -242,7 +242,7 @@ async def test_refused_write_keeps_the_form_and_shows_code_and_request_id():
 async def test_offline_write_is_queued_and_the_header_counts_it():
     app = PickTermApp(demo=True)
     async with app.run_test(size=(40, 16)) as pilot:
-        await open_screen(pilot, "open_order", data.ORDER_ON_ROUTE)
+        await open_screen(pilot, "order", data.ORDER_ON_ROUTE)
         await pilot.press("t")
         await settle(pilot)
         app.sandbox.fail_rate = 1.0  # every request now fails with 503

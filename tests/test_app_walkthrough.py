@@ -329,7 +329,7 @@ async def test_the_item_shows_at_once_and_scans_wait_for_the_barcodes():
             return await real_get_order(order_id, **kwargs)
 
         client.get_order = held_get_order
-        app.open_worksheet(data.WS_MAIN)
+        app.open("worksheet", data.WS_MAIN)
         for _ in range(100):
             await pilot.pause()
             if walk(app).model is not None:
@@ -560,7 +560,7 @@ async def test_the_walk_names_the_key_that_helps_as_the_screen_has_it():
     """The walk logic names no key; the screen adds the key in effect (here the item list's)."""
     app = PickTermApp(demo=True)
     async with app.run_test(size=(80, 24)) as pilot:
-        screen = await open_screen(pilot, "open_worksheet", data.WS_MAIN)
+        screen = await open_screen(pilot, "worksheet", data.WS_MAIN)
         assert isinstance(screen, WalkthroughScreen)
         for _ in range(2):
             await pilot.press("f6")  # before the first item: "First item"

@@ -15,7 +15,7 @@ def entries(app) -> list[str]:
 
 
 async def open_worksheets(pilot, order_id: str) -> None:
-    screen = await open_screen(pilot, "open_worksheets", order_id)
+    screen = await open_screen(pilot, "worksheets", order_id)
     assert type(screen).__name__ == "WorksheetsScreen"
 
 
@@ -40,12 +40,12 @@ async def test_enter_opens_the_highlighted_worksheet():
     async with app.run_test(size=(40, 16)) as pilot:
         await open_worksheets(pilot, data.ORDER_TWO_WORKSHEETS)
         opened = []
-        app.open_worksheet = opened.append
+        app.open = lambda kind, ident: opened.append((kind, ident))
         assert app.focused is app.screen.query_one("#worksheets-list", OptionList)
         await pilot.press("enter")
         await pilot.press("down", "enter")
         await pilot.press("down", "enter")  # stays on the last one: no wrap-around
-        assert opened == [data.WS_MAIN, data.WS_FROZEN, data.WS_FROZEN]
+        assert opened == [("worksheet", data.WS_MAIN), ("worksheet", data.WS_FROZEN), ("worksheet", data.WS_FROZEN)]
 
 
 async def test_enter_pushes_the_walkthrough():
@@ -60,7 +60,7 @@ async def test_enter_pushes_the_walkthrough():
 async def test_order_to_worksheets_to_facility_and_back():
     app = PickTermApp(demo=True)
     async with app.run_test(size=(40, 16)) as pilot:
-        await open_screen(pilot, "open_order", data.ORDER_COP)
+        await open_screen(pilot, "order", data.ORDER_COP)
         await pilot.press("w")
         await settle(pilot)
         assert type(app.screen).__name__ == "WorksheetsScreen"

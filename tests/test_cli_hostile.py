@@ -295,7 +295,7 @@ async def test_a_wide_state_directory_is_a_translated_line_that_hides_no_work_at
     async with app.run_test(size=(40, 16)) as pilot:
         await settle(pilot)
         assert shown_lines(app)[1] == "⚠ No privado: pickterm config fix-perms"  # right under the header
-        app.open_worksheet(data.WS_MAIN)
+        app.open("worksheet", data.WS_MAIN)
         await settle(pilot)
         await app.screen.barcodes_loaded.wait()
         await settle(pilot)

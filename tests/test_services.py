@@ -79,7 +79,7 @@ async def test_the_app_takes_the_services_of_the_command_line_and_reads_no_confi
         assert app.state is services.state is not None
         assert app.outbox is services.outbox is not None
         assert await app.client() is services.client
-        app.open_order(ORDER_COP)
+        app.open("order", ORDER_COP)
         await settle(pilot)
         assert app.screen.data.order_id == ORDER_COP
     assert settings_reads == [(None, None, None)]

@@ -39,15 +39,13 @@ def test_lookup_with_recent_lookups_and_the_list_focused(snap_compare):
 
 @pytest.mark.parametrize("size", SIZES)
 def test_order_with_rejected_and_replaced_items(snap_compare, size):
-    assert snap_compare(
-        PickTermApp(demo=True), terminal_size=size, run_before=opening("open_order", data.ORDER_REPLACED)
-    )
+    assert snap_compare(PickTermApp(demo=True), terminal_size=size, run_before=opening("order", data.ORDER_REPLACED))
 
 
 @pytest.mark.parametrize("size", SIZES)
 def test_order_scrolled_to_its_items(snap_compare, size):
     async def run_before(pilot) -> None:
-        await open_screen(pilot, "open_order", data.ORDER_WEIGHABLE)
+        await open_screen(pilot, "order", data.ORDER_WEIGHABLE)
         await pilot.press("pagedown")
         await pilot.pause()
 
@@ -56,28 +54,26 @@ def test_order_scrolled_to_its_items(snap_compare, size):
 
 def test_order_side_by_side_from_120_columns(snap_compare):
     assert snap_compare(
-        PickTermApp(demo=True), terminal_size=(130, 30), run_before=opening("open_order", data.ORDER_NOT_INVOICED)
+        PickTermApp(demo=True), terminal_size=(130, 30), run_before=opening("order", data.ORDER_NOT_INVOICED)
     )
 
 
 @pytest.mark.parametrize("size", SIZES)
 def test_worksheets_with_an_empty_one(snap_compare, size):
     assert snap_compare(
-        PickTermApp(demo=True), terminal_size=size, run_before=opening("open_worksheets", data.ORDER_EMPTY_WORKSHEET)
+        PickTermApp(demo=True), terminal_size=size, run_before=opening("worksheets", data.ORDER_EMPTY_WORKSHEET)
     )
 
 
 @pytest.mark.parametrize("size", SIZES)
 def test_facility(snap_compare, size):
-    assert snap_compare(
-        PickTermApp(demo=True), terminal_size=size, run_before=opening("open_facility", data.FACILITY_CDMX)
-    )
+    assert snap_compare(PickTermApp(demo=True), terminal_size=size, run_before=opening("facility", data.FACILITY_CDMX))
 
 
 @pytest.mark.parametrize("size", SIZES)
 def test_help_of_the_order_screen(snap_compare, size):
     async def run_before(pilot) -> None:
-        await open_screen(pilot, "open_order", data.ORDER_REPLACED)
+        await open_screen(pilot, "order", data.ORDER_REPLACED)
         await pilot.press("f1")
         await settle(pilot)
 

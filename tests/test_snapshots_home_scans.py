@@ -30,5 +30,5 @@ def test_home_after_a_product_barcode_that_may_be_an_order_id(snap_compare, size
 @pytest.mark.parametrize("size", SIZES)
 def test_order_with_notes(snap_compare, size):
     assert snap_compare(
-        PickTermApp(demo=True), terminal_size=size, run_before=opening("open_order", data.ORDER_NOT_INVOICED)
+        PickTermApp(demo=True), terminal_size=size, run_before=opening("order", data.ORDER_NOT_INVOICED)
     )

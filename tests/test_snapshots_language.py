@@ -73,7 +73,7 @@ def test_tracking_form(snap_compare, language):
     set_language(language)
 
     async def run_before(pilot) -> None:
-        await open_screen(pilot, "open_tracking", data.ORDER_NOT_INVOICED)
+        await open_screen(pilot, "track", data.ORDER_NOT_INVOICED)
         await pilot.press("ctrl+n")
         await pilot.press(*"Guadalajara", "tab", *"JAL", "tab")  # description left empty
         await settle(pilot)

@@ -52,7 +52,7 @@ class Refusing:
 @pytest.mark.parametrize("size", SIZES)
 def test_shipments(snap_compare, size):
     assert snap_compare(
-        PickTermApp(demo=True), terminal_size=size, run_before=steady(opening("open_shipments", data.ORDER_ON_ROUTE))
+        PickTermApp(demo=True), terminal_size=size, run_before=steady(opening("shipments", data.ORDER_ON_ROUTE))
     )
 
 
@@ -61,7 +61,7 @@ def test_shipment_delivered(snap_compare, size):
     assert snap_compare(
         PickTermApp(demo=True),
         terminal_size=size,
-        run_before=steady(opening("open_shipment", data.TRACK_DELIVERED, by="external")),
+        run_before=steady(opening("shipment", data.TRACK_DELIVERED, by="external")),
     )
 
 
@@ -69,7 +69,7 @@ def test_shipment_delivered(snap_compare, size):
 def test_shipment_timeline_with_auto_refresh_on(snap_compare, size):
     @steady
     async def run_before(pilot):
-        screen = await open_screen(pilot, "open_shipment", data.SHIP_DELIVERED)
+        screen = await open_screen(pilot, "shipment", data.SHIP_DELIVERED)
         await pilot.press("a")
         screen.query_one("#body").scroll_to_widget(screen.query_one("#section-timeline"), animate=False, top=True)
         await settle(pilot)
@@ -81,7 +81,7 @@ def test_shipment_timeline_with_auto_refresh_on(snap_compare, size):
 def test_tracking_form(snap_compare, size):
     @steady
     async def run_before(pilot):
-        await open_screen(pilot, "open_tracking", data.ORDER_NOT_INVOICED)
+        await open_screen(pilot, "track", data.ORDER_NOT_INVOICED)
         await pilot.press("ctrl+n")
         await pilot.press(*"Ciudad de México", "tab", *"CDMX", "tab")  # description left empty
         await settle(pilot)
@@ -93,7 +93,7 @@ def test_tracking_form(snap_compare, size):
 def test_tracking_form_invalid_date(snap_compare, size):
     @steady
     async def run_before(pilot):
-        await open_screen(pilot, "open_tracking", data.ORDER_ON_ROUTE)
+        await open_screen(pilot, "track", data.ORDER_ON_ROUTE)
         pilot.app.focused.value = "2025-02-30 10:00"
         await settle(pilot)
 
@@ -110,7 +110,7 @@ def test_outbox(snap_compare, size):
         refused = outbox.add(data.ORDER_NOT_INVOICED, TrackingUpdate(delivered_date="2025-02-11T12:30:00Z"), target)
         await outbox.send(refused.id, Refusing())
         outbox.add(data.ORDER_ON_ROUTE, TrackingUpdate(delivered_date="2025-02-11T12:00:00Z"), target)
-        await open_screen(pilot, "open_outbox")
+        await open_screen(pilot, "outbox")
 
     assert snap_compare(PickTermApp(demo=True), terminal_size=size, run_before=run_before)
 

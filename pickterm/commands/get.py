@@ -48,17 +48,13 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 async def fetch(client, args: argparse.Namespace):
-    if args.kind == "order":
-        return await client.get_order(args.id)
-    if args.kind == "worksheet":
-        return await client.get_worksheet(args.id)
-    if args.kind == "facility":
-        return await client.get_facility(args.id)
-    if args.kind == "shipment":
-        return await client.get_shipment(args.id, by="external" if args.external else "internal")
-    if args.kind == "worksheets":
-        return await client.list_worksheets(args.order)
-    return await client.list_shipments(args.order)
+    """What ``get KIND`` names, fetched as home would fetch an id of that kind (pickterm.resolve)."""
+    from pickterm.resolve import fetch_one
+
+    if args.kind in ("worksheets", "shipments"):
+        return await fetch_one(client, args.kind, args.order)
+    kind = "tracking" if args.kind == "shipment" and args.external else args.kind
+    return await fetch_one(client, kind, args.id)
 
 
 async def other_way(client, args: argparse.Namespace) -> str:

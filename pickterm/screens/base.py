@@ -15,7 +15,8 @@ from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from rich.cells import cell_len
 from textual import work
-from textual.app import ActiveBinding, ComposeResult
+from textual.app import App, ComposeResult
+from textual.binding import ActiveBinding
 from textual.screen import Screen
 from textual.widgets import Static
 
@@ -25,6 +26,9 @@ from pickterm.widgets.footer import AppFooter
 from pickterm.widgets.keys import bind, in_declared_order
 
 if TYPE_CHECKING:  # only the type: screens never import the App at run time (see tests/test_layers.py)
+    from textual.widget import Widget
+
+    from pickterm.api.client import PickPackClient
     from pickterm.app import PickTermApp
 
 
@@ -50,7 +54,7 @@ class PermissionLine(Static):
         self.update(_("⚠ Not private: pickterm config fix-perms") if narrow else sentence)
 
 
-class BaseScreen(Screen):
+class BaseScreen(Screen[Any]):
     """A full screen with the header line, an error panel and the footer."""
 
     TITLE: ClassVar[str] = "pickterm"  # marked with N_ in each screen: shown translated
@@ -133,6 +137,26 @@ class LeaveGuard(BaseScreen):
         return answer
 
 
+def leave(app: App[None], levels: int) -> None:
+    """Pop ``levels`` screens, never the home screen (the bottom of the stack); a
+    :class:`LeaveGuard` screen is asked first (in a worker of the App)."""
+    while levels > 0 and len(app.screen_stack) > 1:
+        if isinstance(app.screen, LeaveGuard):
+            app.run_worker(_leave_after_asking(app, levels), group="leave", exclusive=True, exit_on_error=False)
+            return
+        app.pop_screen()
+        levels -= 1
+
+
+async def _leave_after_asking(app: App[None], levels: int) -> None:
+    while levels > 0 and len(app.screen_stack) > 1:
+        screen = app.screen
+        if isinstance(screen, LeaveGuard) and not await screen.confirm_leave():
+            return
+        app.pop_screen()
+        levels -= 1
+
+
 class DataScreen(BaseScreen):
     """A screen that shows something fetched from the API."""
 
@@ -152,21 +176,25 @@ class DataScreen(BaseScreen):
         self._preloaded = preloaded
         self._generation = 0  # counts the loads: only the newest one's answer is shown
 
+    def preload(self, data: Any) -> None:
+        """Show ``data`` (what home fetched) at the first load instead of asking the server again."""
+        self._preloaded = data
+
     def on_mount(self) -> None:
         self.reload()
 
     def action_refresh(self) -> None:
-        self.pickapp.wake_store()  # an unavailable local store is tried again too
+        self.pickapp.store.wake()  # an unavailable local store is tried again too
         self.reload(fresh=True)
 
-    async def fetch(self, client: Any, fresh: bool) -> Any:
+    async def fetch(self, client: PickPackClient, fresh: bool) -> Any:
         """Fetch what the screen shows (in a worker). Raise PickPackError on failure."""
         raise NotImplementedError
 
     def show(self, data: Any) -> None:
         """Put fetched data on screen."""
 
-    def loading_target(self):
+    def loading_target(self) -> Widget:
         return self.query_one("#body")
 
     @work(exclusive=True, group="load")
@@ -195,7 +223,7 @@ class DataScreen(BaseScreen):
             self.show(data)
             self.show_problems(data)
             if self.RECENT is not None:  # only what was really found becomes a recent lookup
-                self.pickapp.remember(self.RECENT, self.recent_ident())
+                self.pickapp.store.remember(self.RECENT, self.recent_ident())
         finally:
             if generation == self._generation and target.is_attached:  # the user may have left while it loaded
                 target.loading = False

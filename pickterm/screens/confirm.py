@@ -21,11 +21,12 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from pickterm.i18n import N_, _
+from pickterm.i18n import N_, _, ngettext
 from pickterm.widgets.keys import bind
 from pickterm.widgets.scan_input import BurstGuard
 
 if TYPE_CHECKING:
+    from pickterm.app import PickTermApp
     from pickterm.screens.base import LeaveGuard
 
 
@@ -74,3 +75,44 @@ class ConfirmScreen(BurstGuard, ModalScreen[bool]):
 async def ask_to_leave(screen: LeaveGuard, question: str, *, yes: str = "", no: str = "") -> bool:
     """The body of a form's ``confirm_leave``: see :meth:`LeaveGuard.ask_to_leave`."""
     return await screen.ask_to_leave(question, yes=yes, no=no)
+
+
+def quit_question(pending: int, failed: int, uncertain: int = 0) -> str:
+    """What quitting does to the writes in the outbox, truthfully: pending ones wait for the
+    next run, failed ones and those that may have been sent are never sent again unless
+    someone resends them."""
+
+    def writes(n: int) -> str:
+        return ngettext("{n} tracking write", "{n} tracking writes", n).format(n=n)
+
+    parts = []
+    if pending:
+        parts.append(
+            _("{writes} not sent yet: kept, and sent when pickterm runs again (or by pickterm outbox flush).").format(
+                writes=writes(pending)
+            )
+        )
+    if failed:
+        parts.append(
+            _(
+                "{writes} refused by the server: kept, but never sent again unless you edit or resend them in the outbox."
+            ).format(writes=writes(failed))
+        )
+    if uncertain:
+        parts.append(
+            _("{writes} may have been sent: kept, and never sent again unless you resend them in the outbox.").format(
+                writes=writes(uncertain)
+            )
+        )
+    return " ".join([*parts, _("Quit anyway?")])
+
+
+async def quit_asking(app: PickTermApp) -> None:
+    """Quit; with writes in the outbox, once the user said so to what quitting does to them."""
+    await app.store.count_outbox()  # another pickterm may have sent them meanwhile
+    pending, sending, failed, uncertain = app.outbox_counts
+    if pending or sending or failed or uncertain:
+        question = quit_question(pending + sending, failed, uncertain)
+        if not await app.push_screen_wait(ConfirmScreen(question, yes=_("Quit"), no=_("Stay"))):
+            return
+    app.exit()

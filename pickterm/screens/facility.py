@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual.app import ComposeResult
 from textual.containers import Vertical, VerticalScroll
@@ -15,6 +15,9 @@ from pickterm.stylesheets import css
 from pickterm.widgets.common import literal, styled_literal
 from pickterm.widgets.scan_input import BurstGuard
 from pickterm.widgets.text import block, heading, labelled
+
+if TYPE_CHECKING:
+    from pickterm.api.client import PickPackClient
 
 
 def coordinates(location: Any) -> str:
@@ -67,7 +70,7 @@ class FacilityScreen(BurstGuard, DataScreen):
         self.query_one("#body").focus()
         super().on_mount()
 
-    async def fetch(self, client: Any, fresh: bool) -> Any:
+    async def fetch(self, client: PickPackClient, fresh: bool) -> Any:
         return await client.get_facility(self.facility_id, fresh=fresh)
 
     def show(self, facility: Any) -> None:

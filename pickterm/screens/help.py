@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from textual.app import ComposeResult
+from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.content import Content
@@ -71,3 +71,11 @@ class HelpScreen(BurstGuard, BaseScreen):
             lines += [Content.assemble("  ", status_content(code), f"  {code}") for code in STATUS_WORDS]
         with VerticalScroll(id="body"):
             yield Static(Content("\n").join(lines), id="help-text")
+
+
+def toggle_help(app: App[None]) -> None:
+    """F1: the help of the screen on top, or back from it."""
+    if isinstance(app.screen, HelpScreen):
+        app.pop_screen()
+    else:
+        app.push_screen(HelpScreen(app.screen))

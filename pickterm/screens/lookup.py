@@ -24,8 +24,11 @@ Scans at home (docs/ARCHITECTURE.md, "The scanner's rules"):
 
 from __future__ import annotations
 
+import asyncio
+from typing import TYPE_CHECKING
+
 from textual import events, work
-from textual.app import ComposeResult
+from textual.app import App, ComposeResult
 from textual.containers import Vertical
 from textual.content import Content
 from textual.widgets import Input, Static
@@ -39,6 +42,9 @@ from pickterm.widgets.common import literal, styled_literal
 from pickterm.widgets.id_field import IdField, tab_ends_scans
 from pickterm.widgets.keys import bind
 from pickterm.widgets.pick_list import PickList
+
+if TYPE_CHECKING:
+    from pickterm.api.client import PickPackClient
 
 RECENT_SHOWN = 10
 # Below this width a list entry puts its description under the id.
@@ -69,18 +75,18 @@ def recent_kind(kind: str, ident: str) -> str:
     return kind
 
 
-def open_target(app, kind: str, ident: str, found: object = None) -> None:
-    """Open the screen for an id of a known kind; an order with the picture ``found`` of it."""
-    if kind == "order":
-        app.open_order(ident, found)
-    elif kind == "worksheet":
-        app.open_worksheet(ident)
-    elif kind == "shipment":
-        app.open_shipment(ident, by="internal")
-    elif kind == "tracking":
-        app.open_shipment(ident, by="external")
-    elif kind == "facility":
-        app.open_facility(ident)
+async def painted(app: App[None]) -> None:
+    """Let home draw what was just made ready before a worker thread takes the CPU (start-up)."""
+    await asyncio.sleep(0)  # the workers waiting for it run first
+    # The home screen's lists read the store in a thread of their own: wait for them too (a
+    # second at most), or the API layer's imports would take the CPU while the list is drawn.
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + 1.0
+    while loop.time() < deadline and any(w.group == "lookup-lists" and not w.is_finished for w in app.workers):
+        await asyncio.sleep(0.005)
+    drawn = asyncio.Event()
+    app.call_after_refresh(drawn.set)
+    await drawn.wait()
 
 
 def _is_not_found(exc: BaseException) -> bool:
@@ -240,12 +246,12 @@ class LookupScreen(BaseScreen):
 
         try:
             client = await self.pickapp.client()
-            settings = self.pickapp.settings
+            settings = self.pickapp.services.settings
             found = await fetch_target(
                 client,
                 kind,
                 ident,
-                state=self.pickapp.state,
+                state=self.pickapp.services.state,
                 facility_hint=settings.default_facility if settings is not None else None,
             )
         except Exception as exc:  # shown here, never raised: home stays with the error
@@ -260,7 +266,7 @@ class LookupScreen(BaseScreen):
             if generation != self._generation:  # abandoned meanwhile: it does not open
                 return
             self._say(f"→ {understood}")
-            open_target(self.app, kind, ident, found if kind == "order" else None)
+            self.pickapp.open(kind, ident, found=found)  # the screen shows what was just fetched
         finally:
             if generation == self._generation:
                 self._looking = None
@@ -303,7 +309,7 @@ class LookupScreen(BaseScreen):
         self._say(said + " " + _("Looking in the worksheets opened here…"), bad=True)
         try:
             client = await self.pickapp.client()
-            search = await worksheets_holding(client, self.pickapp.state, code)
+            search = await worksheets_holding(client, self.pickapp.services.state, code)
         except Exception as exc:  # the store or the API: shown, the field stays usable
             self.error_panel.show_error(exc)
             self._say(said, bad=True)
@@ -379,9 +385,10 @@ class LookupScreen(BaseScreen):
 
     @work(exclusive=True, group="lookup-lists", exit_on_error=False)
     async def load_lists(self) -> None:
-        await self.pickapp.store_ready()  # the lists need the store (and the demo's sandbox), not the API layer
-        if self.pickapp.state is None and self.pickapp.store_error is not None:
-            reason = getattr(self.pickapp.store_error, "reason", self.pickapp.store_error)
+        store, services = self.pickapp.store, self.pickapp.services
+        await store.ready.wait()  # the lists need the store (and the demo's sandbox), not the API layer
+        if services.state is None and store.error is not None:
+            reason = getattr(store.error, "reason", store.error)
             self.error_panel.show_message(
                 _(
                     "⚠ No local store: {reason}. Lookups work; recent lookups, progress and outbox are off until it opens."
@@ -392,14 +399,14 @@ class LookupScreen(BaseScreen):
             self.error_panel.clear()
             self._store_notice = False
         recent = []
-        if self.pickapp.state is not None:
+        if services.state is not None:
             try:  # off the event loop: a busy store never holds up the field
-                recent = await self.pickapp.recent_lookups(RECENT_SHOWN)
+                recent = await store.recent(RECENT_SHOWN)
             except Exception as exc:  # the list is a convenience: say so, keep the field usable
                 self.notify(
                     _("Could not read the recent lookups: {error}").format(error=exc), severity="warning", markup=False
                 )
-        samples = self.pickapp.sandbox.samples() if self.pickapp.demo and self.pickapp.sandbox is not None else {}
+        samples = services.sandbox.samples() if services.demo and services.sandbox is not None else {}
         self._fill([(recent_kind(r.kind, r.ident), r.ident) for r in recent], samples)
 
     def on_resize(self, event: events.Resize) -> None:
@@ -409,7 +416,7 @@ class LookupScreen(BaseScreen):
             self._fill()
 
     @staticmethod
-    async def _order_exists(client, order_id: str) -> bool:
+    async def _order_exists(client: PickPackClient, order_id: str) -> bool:
         """Whether an order id with the suffix added is found (a barcode that was an order id after all)."""
         try:
             await client.get_order(order_id)

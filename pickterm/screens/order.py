@@ -9,7 +9,7 @@ server might send on the order or its items are shown too. All of it is server t
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual import events, work
 from textual.app import ComposeResult
@@ -24,6 +24,9 @@ from pickterm.widgets.common import KeyValues, literal, status_content, status_t
 from pickterm.widgets.keys import bind
 from pickterm.widgets.scan_input import BurstGuard
 from pickterm.widgets.text import block, heading, labelled
+
+if TYPE_CHECKING:
+    from pickterm.api.client import PickPackClient
 
 WIDE = 120  # from here, details and items side by side
 NARROW = 80  # below this the footer cannot show every key: the body says them
@@ -288,15 +291,15 @@ class OrderScreen(BurstGuard, DataScreen):
     def recent_ident(self) -> str:
         return self.order_id
 
-    async def fetch(self, client: Any, fresh: bool) -> Any:
+    async def fetch(self, client: PickPackClient, fresh: bool) -> Any:
         from pickterm.resolve import order_picture
 
         self._fresh = fresh  # the notes are read as fresh as the order (F5)
-        settings = self.pickapp.settings
+        settings = self.pickapp.services.settings
         return await order_picture(
             client,
             self.order_id,
-            state=self.pickapp.state,
+            state=self.pickapp.services.state,
             facility_hint=settings.default_facility if settings is not None else None,
             fresh=fresh,
         )
@@ -347,13 +350,13 @@ class OrderScreen(BurstGuard, DataScreen):
         container.display = bool(blocks)
 
     def action_worksheets(self) -> None:
-        self.pickapp.open_worksheets(self.order_id)
+        self.pickapp.open("worksheets", self.order_id)
 
     def action_shipments(self) -> None:
-        self.pickapp.open_shipments(self.order_id)
+        self.pickapp.open("shipments", self.order_id)
 
     def action_tracking(self) -> None:
-        self.pickapp.open_tracking(self.order_id)
+        self.pickapp.open("track", self.order_id)
 
     def action_facility(self) -> None:
         self.open_facility()
@@ -363,7 +366,7 @@ class OrderScreen(BurstGuard, DataScreen):
         """The facility of the order's first worksheet that names one."""
         known = self.picture.facility_id if self.picture is not None else None
         if known is not None:
-            self.pickapp.open_facility(known)
+            self.pickapp.open("facility", known)
             return
         try:
             client = await self.pickapp.client()
@@ -375,4 +378,4 @@ class OrderScreen(BurstGuard, DataScreen):
         if facility_id is None:
             self.notify(_("No worksheet of this order names a facility yet."), severity="warning", markup=False)
             return
-        self.pickapp.open_facility(facility_id)
+        self.pickapp.open("facility", facility_id)

@@ -24,6 +24,7 @@ from pickterm.widgets.keys import bind
 from pickterm.widgets.text import block, labelled
 
 if TYPE_CHECKING:
+    from pickterm.api.client import PickPackClient
     from pickterm.store.outbox import OutboxCounts
 
 # The entries' states (pickterm.store.outbox.entry_state) in words, the same as `pickterm outbox list`.
@@ -173,20 +174,20 @@ class OutboxScreen(ListScreen):
     @work(exclusive=True, group="load", exit_on_error=False)
     async def load(self) -> None:
         await self.pickapp.ready()
-        outbox = self.pickapp.outbox
+        outbox = self.pickapp.services.outbox
         if outbox is None:
             self.error_panel.show_message(_("✘ The local store could not be opened: the outbox is not available."))
             return
         try:
             # In a thread: another pickterm writing the database never holds up the screen.
             if self.showing_history:
-                self.entries = await self.pickapp.in_store(outbox.history)
+                self.entries = await self.pickapp.store.call(outbox.history)
             else:
-                self.entries = await self.pickapp.in_store(outbox.list, ("pending", "failed", "uncertain"))
+                self.entries = await self.pickapp.store.call(outbox.list, ("pending", "failed", "uncertain"))
         except Exception as exc:
             self.error_panel.show_error(exc, _("{key} tries again.").format(key=self.pickapp.key_words("refresh")))
             return
-        self.pickapp.refresh_outbox_counts()
+        self.pickapp.store.recount()
         self._show()
 
     def _show(self) -> None:
@@ -219,14 +220,14 @@ class OutboxScreen(ListScreen):
                 markup=False,
             )
         elif entry is not None:
-            self.pickapp.open_tracking(entry.order_id, entry.id)
+            self.pickapp.open("track", entry.order_id, entry_id=entry.id)
 
     def action_retry(self) -> None:
         entry = self._open()
         if entry is not None:
             self._retry(entry.id)
 
-    async def _order_now(self, client: Any, order_id: str) -> str:
+    async def _order_now(self, client: PickPackClient, order_id: str) -> str:
         """What the order shows now, in one sentence (for deciding about an uncertain write)."""
         try:
             order = await client.get_order(order_id, fresh=True)
@@ -250,12 +251,12 @@ class OutboxScreen(ListScreen):
         from pickterm.screens.confirm import ConfirmScreen
         from pickterm.store.outbox import Target
 
-        outbox = self.pickapp.outbox
+        outbox = self.pickapp.services.outbox
         try:
             client = await self.pickapp.client()
             if outbox is None:
                 raise StateError(_("The local store is not available: nothing was sent"))
-            entry = await self.pickapp.in_store(outbox.get, entry_id)
+            entry = await self.pickapp.store.call(outbox.get, entry_id)
             if entry is not None and entry.status == "uncertain":
                 question = _(
                     "#{id} for order {order} ({what}) may have been sent already. {now} Send it again?"
@@ -268,7 +269,7 @@ class OutboxScreen(ListScreen):
                 if not await self.app.push_screen_wait(ConfirmScreen(question, yes=_("Send again"), no=_("Keep"))):
                     return
             if entry is not None and (entry.status in ("failed", "uncertain") or entry.target is None):
-                await self.pickapp.in_store(outbox.retry, entry_id, Target.of(client), writes=True)
+                await self.pickapp.store.call(outbox.retry, entry_id, Target.of(client), writes=True)
             # On a thread of its own: its SQLite calls never hold up the screen (see pickterm.offloop).
             outcome = await off_loop(client, lambda client: outbox.send(entry_id, client))
         except Exception as exc:
@@ -334,10 +335,10 @@ class OutboxScreen(ListScreen):
         if not await self.app.push_screen_wait(ConfirmScreen(question, yes=_("Discard"), no=_("Keep"))):
             return
         try:
-            outbox = self.pickapp.outbox
+            outbox = self.pickapp.services.outbox
             if outbox is None:
                 raise StateError(_("The local store is not available: nothing was discarded"))
-            await self.pickapp.in_store(outbox.discard, entry.id, writes=True)
+            await self.pickapp.store.call(outbox.discard, entry.id, writes=True)
         except Exception as exc:
             self.error_panel.show_error(exc, _("Nothing was discarded."))
         else:

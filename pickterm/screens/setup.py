@@ -11,7 +11,7 @@ test or a save stands under the form, above the footer, where a 40x16 screen sho
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual import work
 from textual.app import ComposeResult
@@ -24,9 +24,12 @@ from pickterm.screens.form_base import FormScreen
 from pickterm.store.names import PROFILE_NAME_RULE, is_profile_name
 from pickterm.stylesheets import css
 from pickterm.text import redact
-from pickterm.widgets.common import literal
+from pickterm.widgets.common import ErrorPanel, literal
 from pickterm.widgets.fields import FormField, Verdict
 from pickterm.widgets.keys import bind
+
+if TYPE_CHECKING:  # only the type (see tests/test_layers.py)
+    from pickterm.app import PickTermApp
 
 
 def _profile_check(value: str) -> Verdict:
@@ -87,7 +90,7 @@ class SetupScreen(FormScreen):
         from pickterm.api.client import API_URL, AUTH_URL
         from pickterm.store.config import DEFAULT_PROFILE
 
-        settings = self.pickapp.settings
+        settings = self.pickapp.services.settings
         profile = getattr(settings, "profile", None) or DEFAULT_PROFILE
         api_url = getattr(settings, "api_url", None) or API_URL
         auth_url = getattr(settings, "auth_url", None) or AUTH_URL
@@ -144,7 +147,7 @@ class SetupScreen(FormScreen):
         self.query_one("#setup-key", FormField).focus_input()
 
     def on_unmount(self) -> None:
-        self.pickapp.call_later(self.pickapp.say_if_no_key)  # left without a key: home says so
+        self.app.call_later(say_if_no_key, self.pickapp)  # left without a key: home says so
 
     # ------------------------------------------------------------ values
 
@@ -218,7 +221,7 @@ class SetupScreen(FormScreen):
         self._say(_("✔ Connection works: the auth host accepted the key. ctrl+s saves."), secret=key)
 
     def _saved_key(self) -> str:
-        settings = self.pickapp.settings
+        settings = self.pickapp.services.settings
         return settings.api_key_value() if settings is not None and self._has_saved_key else ""
 
     # ------------------------------------------------------------ save
@@ -283,3 +286,10 @@ def save_profile(values: dict[str, str]) -> Any:
         unset_setting("language", profile)
     save_setting("default_profile", profile)
     return load_settings(profile)
+
+
+def say_if_no_key(app: PickTermApp) -> None:
+    """The setup was left without a key: the screen now shown says so at once."""
+    panels = app.screen.query(ErrorPanel)  # none while the app closes
+    if app.needs_setup and panels and not app.screen.query("#setup-key"):
+        panels.first().show_error(app.missing_key())

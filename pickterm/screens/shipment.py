@@ -8,7 +8,7 @@ Reached by the internal UUID (``by="internal"``) or the carrier's tracking numbe
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from textual import work
 from textual.app import ComposeResult
@@ -24,6 +24,9 @@ from pickterm.widgets.common import KeyValues, literal, status_content, status_t
 from pickterm.widgets.keys import bind
 from pickterm.widgets.scan_input import BurstGuard
 from pickterm.widgets.text import heading
+
+if TYPE_CHECKING:
+    from pickterm.api.client import PickPackClient
 
 # The server caches a shipment for 30 s: polling faster only costs quota.
 MIN_REFRESH_SECONDS = 30.0
@@ -168,7 +171,13 @@ class ShipmentScreen(BurstGuard, DataScreen):
         bind("shipment.tracking", "tracking"),
     ]
 
-    def __init__(self, shipment_id: str, by: str = "internal", *, refresh_seconds: float = MIN_REFRESH_SECONDS) -> None:
+    def __init__(
+        self,
+        shipment_id: str,
+        by: Literal["internal", "external"] = "internal",
+        *,
+        refresh_seconds: float = MIN_REFRESH_SECONDS,
+    ) -> None:
         what = _("tracking no.") if by == "external" else "id"
         super().__init__(subtitle=f"{what} {shipment_id}")
         self.shipment_id = shipment_id
@@ -204,7 +213,7 @@ class ShipmentScreen(BurstGuard, DataScreen):
     def recent_ident(self) -> str:
         return self.shipment_id
 
-    async def fetch(self, client: Any, fresh: bool) -> Any:
+    async def fetch(self, client: PickPackClient, fresh: bool) -> Any:
         return await client.get_shipment(self.shipment_id, by=self.by, fresh=fresh)
 
     def show(self, data: Any) -> None:
@@ -271,8 +280,8 @@ class ShipmentScreen(BurstGuard, DataScreen):
 
     def action_order(self) -> None:
         if self.data is not None and self.data.order_id:
-            self.pickapp.open_order(self.data.order_id)
+            self.pickapp.open("order", self.data.order_id)
 
     def action_tracking(self) -> None:
         if self.data is not None and self.data.order_id:
-            self.pickapp.open_tracking(self.data.order_id)
+            self.pickapp.open("track", self.data.order_id)

@@ -5,7 +5,7 @@ Enter opens the highlighted shipment in full; t opens the tracking form of the o
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual.content import Content
 
@@ -16,6 +16,9 @@ from pickterm.stylesheets import css
 from pickterm.widgets.common import literal, status_content, styled_literal
 from pickterm.widgets.keys import bind
 from pickterm.widgets.text import block, labelled
+
+if TYPE_CHECKING:
+    from pickterm.api.client import PickPackClient
 
 
 def count(value: float | None, word: str) -> str:
@@ -77,7 +80,7 @@ class ShipmentsScreen(ListScreen, DataScreen):
         if self.data is not None:
             self.reload()
 
-    async def fetch(self, client: Any, fresh: bool) -> Any:
+    async def fetch(self, client: PickPackClient, fresh: bool) -> Any:
         return await client.list_shipments(self.order_id, fresh=fresh)
 
     def listed(self) -> list[Any]:
@@ -97,7 +100,7 @@ class ShipmentsScreen(ListScreen, DataScreen):
     def action_open_shipment(self) -> None:
         shipment = self.highlighted()
         if shipment is not None:
-            self.pickapp.open_shipment(shipment.id, by="internal")
+            self.pickapp.open("shipment", shipment.id)
 
     def action_tracking(self) -> None:
-        self.pickapp.open_tracking(self.order_id)
+        self.pickapp.open("track", self.order_id)

@@ -110,7 +110,8 @@ class TrackingScreen(FormScreen):
             return
         await self.pickapp.ready()
         try:
-            entry = await self.pickapp.in_store(self.pickapp.outbox.get, self.entry_id) if self.pickapp.outbox else None
+            outbox = self.pickapp.services.outbox
+            entry = await self.pickapp.store.call(outbox.get, self.entry_id) if outbox else None
         except Exception:  # said in the header; the form starts a new write
             entry = None
         if entry is None:
@@ -447,7 +448,7 @@ class TrackingScreen(FormScreen):
     async def _deliver(self, update: Any) -> None:
         from pickterm.offloop import off_loop
 
-        outbox = self.pickapp.outbox
+        outbox = self.pickapp.services.outbox
         entry_id, order_id = self.entry_id, self.order_id
 
         async def store_and_send(client: Any) -> Any:  # on a thread: SQLite never holds up the screen
@@ -460,15 +461,15 @@ class TrackingScreen(FormScreen):
         try:
             client = await self.pickapp.client()  # raises what start-up failed with
             if outbox is None:
-                raise LocalStoreMissing(self.pickapp.store_error)
+                raise LocalStoreMissing(self.pickapp.store.error)
             outcome = await off_loop(client, store_and_send)
         except Exception as exc:  # a missing key, a broken store, a bad order id, an entry being sent
             if isinstance(exc, StateError) and not isinstance(exc, LocalStoreMissing):
-                self.pickapp.store_failed(exc)  # the header says so too
+                self.pickapp.store.failed(exc)  # the header says so too
             self.error_panel.show_error(exc, _("The form is still filled in; fix the problem and press ctrl+s."))
             return
         finally:
-            await self.pickapp.update_outbox_counts()
+            await self.pickapp.store.count_outbox()
         self.entry_id = outcome.entry.id
         self._initial = self._form_values()
         if outcome.state == "sent":
@@ -488,7 +489,7 @@ class TrackingScreen(FormScreen):
             self._show_order_after_send()
         elif outcome.state == "pending":
             pending = self.pickapp.outbox_counts[0]
-            self.pickapp.start_outbox_retries()
+            self.pickapp.store.start_retries()
             if outcome.blocked_by is not None:
                 self.notify(
                     _(
@@ -552,7 +553,7 @@ class TrackingScreen(FormScreen):
         if isinstance(below, OrderScreen) and below.order_id == self.order_id:
             below.reload(fresh=True)
         else:
-            self.app.call_later(self.pickapp.open_order, self.order_id)
+            self.app.call_later(self.pickapp.open, "order", self.order_id)
 
 
 class LocalStoreMissing(StateError):

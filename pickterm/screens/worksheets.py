@@ -11,7 +11,7 @@ counted (:class:`~pickterm.widgets.scan_input.BurstGuard`).
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual.content import Content
 
@@ -22,6 +22,9 @@ from pickterm.stylesheets import css
 from pickterm.widgets.common import status_content, styled_literal
 from pickterm.widgets.keys import bind
 from pickterm.widgets.text import block, labelled
+
+if TYPE_CHECKING:
+    from pickterm.api.client import PickPackClient
 
 EMPTY_TEXT = N_("empty — no items (known VTEX race)")
 
@@ -118,7 +121,7 @@ class WorksheetsScreen(ListScreen, DataScreen):
         super().__init__(subtitle=_("order {id}").format(id=order_id))
         self.order_id = order_id
 
-    async def fetch(self, client: Any, fresh: bool) -> Any:
+    async def fetch(self, client: PickPackClient, fresh: bool) -> Any:
         worksheets = await client.list_worksheets(self.order_id, fresh=fresh)
         facility_ids = list(dict.fromkeys(ws.facility_id for ws in worksheets if ws.facility_id))
         found = await asyncio.gather(
@@ -134,7 +137,7 @@ class WorksheetsScreen(ListScreen, DataScreen):
 
     def _local(self, worksheet_id: str) -> Any:
         """What this terminal recorded for a worksheet (None when the store cannot say)."""
-        state = self.pickapp.state
+        state = self.pickapp.services.state
         if state is None:
             return None
         try:
@@ -168,7 +171,7 @@ class WorksheetsScreen(ListScreen, DataScreen):
     def action_open_worksheet(self) -> None:
         ws = self.highlighted()
         if ws is not None:
-            self.pickapp.open_worksheet(ws.worksheet_id)
+            self.pickapp.open("worksheet", ws.worksheet_id)
 
     def action_facility(self) -> None:
         ws = self.highlighted()
@@ -177,4 +180,4 @@ class WorksheetsScreen(ListScreen, DataScreen):
         if not ws.facility_id:
             self.notify(_("This worksheet names no facility."), severity="warning", markup=False)
             return
-        self.pickapp.open_facility(ws.facility_id)
+        self.pickapp.open("facility", ws.facility_id)

@@ -138,7 +138,7 @@ class AppHeader(Horizontal):
         pending, sending, failed, uncertain = counts
         narrow = self.size.width < 60  # the handheld: no separators, still words
         parts = []
-        if self.pickapp.demo:
+        if self.pickapp.services.demo:
             parts.append("DEMO")
         if pending:
             parts.append(("⟳" if narrow else "⟳ ") + ngettext("{n} pending", "{n} pending", pending).format(n=pending))
@@ -177,6 +177,34 @@ def error_facts(error: Any) -> list[str]:
         if part
     )
     return [*lines, details] if details else lines
+
+
+def missing_key(profile: str | None, palette_key: str) -> Exception:
+    """What a screen says while no API key is set: so, and how to open the setup."""
+    from pickterm.store.config import DEFAULT_PROFILE, MissingKeyError
+
+    return MissingKeyError(
+        _(
+            "No API key is set for profile {profile}. Open the setup: {key}, then Setup"
+            " (or run pickterm config set-key)."
+        ).format(profile=profile or DEFAULT_PROFILE, key=palette_key)
+    )
+
+
+def store_news(news: str, error: BaseException | None) -> str:
+    """What the local store's trouble (or its return) means for the picker (pickterm.watch's news)."""
+    from pickterm.watch import NO_STORE, STORE_BACK, STORE_BUSY
+
+    if news == STORE_BACK:
+        return _("The local store is available again: recent lookups, pick progress and the outbox are back.")
+    if news == NO_STORE:
+        return _(
+            "Local store unavailable: {error}. Lookups work; recent lookups, pick progress and the "
+            "outbox are off until it can be opened (tried again every few seconds)."
+        ).format(error=error)
+    if news == STORE_BUSY:
+        return _("The local store is busy: {error}.").format(error=error)
+    return _("The local store failed: {error}.").format(error=error)
 
 
 class ErrorPanel(Static):

@@ -9,6 +9,7 @@ cursors, highlights and the header with reverse instead of a colour.
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Any
 
 from rich.segment import Segment
 from rich.style import Style
@@ -26,3 +27,14 @@ class NoColorAtAll(LineFilter):
 
     def apply(self, segments: list[Segment], background: Color) -> list[Segment]:
         return [Segment(text, None if style is None else _plain(style), control) for text, style, control in segments]
+
+
+def line_filters(app: Any, filters: list[LineFilter]) -> list[LineFilter]:
+    """The App's line filters: under ``NO_COLOR`` or the monochrome theme, no colour at all
+    (this filter, not Textual's greys)."""
+    from textual.filter import Monochrome
+
+    if app.no_color or app.theme == "pickterm-monochrome":
+        plain = app.__dict__.setdefault("_plain_filter", NoColorAtAll())
+        filters = [f for f in filters if not isinstance(f, Monochrome)] + [plain]
+    return filters

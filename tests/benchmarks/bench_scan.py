@@ -114,7 +114,7 @@ async def time_scans(count: int) -> tuple[list[float], list[float]]:
     start = 0.0
     async with app.run_test(size=(COLS, ROWS)) as pilot:
         await app.ready()
-        app.open_worksheet(app.sandbox.big_worksheet_id)
+        app.open("worksheet", app.sandbox.big_worksheet_id)
         await pilot.pause()
         screen = app.screen
         assert isinstance(screen, WalkthroughScreen)
