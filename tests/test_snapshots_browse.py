@@ -10,7 +10,7 @@ import pytest
 from pickterm.app import PickTermApp
 from pickterm.sandbox import data
 
-from apphelpers import open_screen, opening, settle
+from apphelpers import open_screen, opening, settle, still
 
 SIZES = [pytest.param((40, 16), id="40x16"), pytest.param((80, 24), id="80x24")]
 
@@ -19,7 +19,11 @@ pytestmark = pytest.mark.usefixtures("utc")
 
 @pytest.mark.parametrize("size", SIZES)
 def test_lookup(snap_compare, size):
-    assert snap_compare(PickTermApp(demo=True), terminal_size=size, run_before=settle)
+    async def run_before(pilot) -> None:
+        await settle(pilot)
+        await still(pilot)  # the input's cursor shown, whatever the load: not in its blink's off phase
+
+    assert snap_compare(PickTermApp(demo=True), terminal_size=size, run_before=run_before)
 
 
 def test_lookup_with_recent_lookups_and_the_list_focused(snap_compare):
