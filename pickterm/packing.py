@@ -117,9 +117,13 @@ def build_packages(order: Order | None, shipments: Iterable[Shipment]) -> list[P
     order; the order's own ``packages[]`` lends its status."""
     status = {p.id: p.status for p in (order.packages if order is not None else [])}
     packages: list[PackPackage] = []
+    seen: set[str] = set()
     for shipment in shipments:
         for index, package in enumerate(shipment.packages, start=1):
             package_id = package.id or f"{shipment.id}#{index}"
+            if package_id in seen:  # one package id in two shipments: each box is its own
+                package_id = f"{package_id}@{shipment.id}"
+            seen.add(package_id)
             items = []
             for number, item in enumerate(package.items, start=1):
                 quantity = int(item.quantity or 0)
