@@ -612,6 +612,11 @@ class PickTermApp(App):
 
         self.push_screen(TrackingScreen(order_id, entry_id=entry_id))
 
+    def open_pack(self, order_id: str) -> None:
+        from pickterm.screens.pack import PackScreen
+
+        self.push_screen(PackScreen(order_id))
+
     def open_outbox(self) -> None:
         from pickterm.screens.outbox import OutboxScreen
 

@@ -307,9 +307,7 @@ class PackSession:
         if not parsed.ok:
             kind = "bad_check_digit" if parsed.kind == "gtin" else "bad_scan"
             return Outcome(kind, self.current, data={"code": code, "error": parsed.error})
-        if code.isdigit() and is_valid_gtin(code):
-            code = normalize_gtin(code)
-        found = self._find(code)
+        found = self._find(normalize_gtin(code) if code.isdigit() and is_valid_gtin(code) else code)
         if not found:
             return Outcome("not_in_order", self.current, data={"code": code})
         mine = [item for index, item in found if index == self.current]
@@ -388,7 +386,8 @@ class PackSession:
 
     def may_print(self, index: int, *, reprint: bool = False, reason: str | None = None) -> Outcome | None:
         """None when the label may be sent now; else why not (not_packed, already_printed)."""
-        if not self.is_packed(index) and not (reason and reason.strip()):
+        again = reprint and bool(self.prints(index) or self.uncertain(index))
+        if not self.is_packed(index) and not (reason and reason.strip()) and not again:
             return Outcome("not_packed", index)
         if (self.prints(index) or self.uncertain(index)) and not reprint:
             return Outcome("already_printed", index, data={"count": self.prints(index)})
@@ -428,8 +427,9 @@ class PackSession:
                 self._state[package.package_id].uncertain = True
                 return Outcome("print_uncertain", index, data=data)
             return Outcome("print_failed", index, data=data)
-        forced = not self.is_packed(index)
-        kind = "forced" if forced else "reprint" if self.prints(index) or self.uncertain(index) else "print"
+        again = bool(self.prints(index) or self.uncertain(index))
+        forced = not self.is_packed(index) and not again
+        kind = "reprint" if again else "forced" if forced else "print"
         self.db.add_pack_event(
             self.order_id, package.package_id, kind, code=where, reason=reason.strip() if forced and reason else None
         )

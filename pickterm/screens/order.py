@@ -234,6 +234,7 @@ class OrderScreen(BurstGuard, DataScreen):
         bind("order.shipments", "shipments"),
         bind("order.tracking", "tracking"),
         bind("order.facility", "facility"),
+        bind("order.pack", "pack"),
     ]
 
     def __init__(self, order_id: str, picture: Any = None) -> None:
@@ -344,6 +345,9 @@ class OrderScreen(BurstGuard, DataScreen):
 
     def action_tracking(self) -> None:
         self.pickapp.open_tracking(self.order_id)
+
+    def action_pack(self) -> None:
+        self.pickapp.open_pack(self.order_id)
 
     def action_facility(self) -> None:
         self.open_facility()
