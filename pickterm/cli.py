@@ -17,7 +17,7 @@ from typing import Any, NoReturn, TextIO
 from pickterm import __version__
 
 # Subcommand modules, in the order ``--help`` lists them.
-COMMANDS = ("get", "sandbox", "config", "track", "outbox", "keys")
+COMMANDS = ("get", "sandbox", "config", "track", "outbox", "keys", "label", "printer")
 
 
 class _Parser(argparse.ArgumentParser):
