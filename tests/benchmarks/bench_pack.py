@@ -25,12 +25,12 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent.parent))  # run from a checkout without installing
 sys.path.insert(0, str(HERE.parent))  # the loopback fakes of the tests
 
-from fakeprinter import FakePrinter, LabelHost  # noqa: E402
-
 from pickterm.api.models import Shipment  # noqa: E402
 from pickterm.packing import PackSession, build_packages  # noqa: E402
 from pickterm.printers import parse_printer  # noqa: E402
 from pickterm.store.state import StateDB  # noqa: E402
+
+from fakeprinter import FakePrinter, LabelHost  # noqa: E402
 
 EAN = "4006381333931"
 ZPL = b"^XA^FO50,50^A0N,40,40^FDOrder^FS^FO50,120^BCN,200,Y,N,N^FD880012745533019^FS^XZ\n"
