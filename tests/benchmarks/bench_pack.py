@@ -73,7 +73,9 @@ def main() -> int:
             times = [asyncio.run(one_run(db, run, host, printer)) for run in range(args.runs)]
     median = statistics.median(times)
     target = args.latency_ms + SLACK_MS
-    print(f"last unit scanned -> label bytes at the printer, label host latency {args.latency_ms:g} ms, {args.runs} runs")
+    print(
+        f"last unit scanned -> label bytes at the printer, label host latency {args.latency_ms:g} ms, {args.runs} runs"
+    )
     print(f"  median {median:.1f} ms  min {min(times):.1f}  max {max(times):.1f}")
     print(f"  overhead beyond one label-host round trip: {median - args.latency_ms:.1f} ms")
     print(f"  target <= {target:g} ms (one round trip + {SLACK_MS:g} ms): {'met' if median <= target else 'NOT met'}")
