@@ -70,7 +70,7 @@ class ForcedReasonDialog(BurstGuard, ModalScreen[str | None]):
     :data:`FORCED_REASONS`, chosen with a digit or the arrows and then Enter; a bare Enter or a
     scan chooses nothing."""
 
-    CSS_PATH = css("walkthrough")
+    CSS_PATH = [css("walkthrough"), css("pack")]
     BINDINGS = [
         bind("pack.reason_cancel", "cancel", priority=True),
         *[
