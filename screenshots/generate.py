@@ -82,6 +82,18 @@ def scenes():
     async def outbox(pilot):
         pilot.app.open_outbox()
 
+    async def pack(pilot):
+        with pilot.app.state.write() as conn:  # every picture starts the packing afresh
+            conn.execute("DELETE FROM pack_event")
+        pilot.app.open_pack(d.ORDER_COP)
+        await settle(pilot)
+        await pilot.press(*"7791286502526", "enter")
+
+    async def pack_error(pilot):
+        await pack(pilot)
+        await settle(pilot)
+        await pilot.press(*"7896081314234", "enter")
+
     async def help_screen(pilot):
         pilot.app.open_order(d.ORDER_REPLACED)
         await settle(pilot)
@@ -100,6 +112,8 @@ def scenes():
         "facility": facility,
         "tracking": tracking,
         "outbox": outbox,
+        "pack": pack,
+        "pack-error": pack_error,
         "help": help_screen,
     }
 
@@ -110,6 +124,7 @@ def translated_scenes():
     return {
         "walkthrough-es": ("es", shown["walkthrough"]),
         "walkthrough-error-pt-BR": ("pt-BR", shown["walkthrough-error"]),
+        "pack-es": ("es", shown["pack"]),
     }
 
 
