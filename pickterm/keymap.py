@@ -95,6 +95,7 @@ _TABLE = (
     _def("shipment.auto_refresh", "a", N_("Auto-refresh"), "shipment"),
     _def("shipment.order", "o", N_("Order"), "shipment"),
     _def("shipment.tracking", "t", N_("Tracking"), "shipment"),
+    _def("shipment.pack", "p", N_("Pack"), "shipment"),
     # the walkthrough
     _def("walk.list", "f4", N_("Items"), "walk", "walk.list"),
     _def("walk.prev", "f6", N_("Previous item"), "walk"),

@@ -16,6 +16,7 @@ from pickterm.screens.confirm import ConfirmScreen
 from pickterm.screens.order import OrderScreen
 from pickterm.screens.pack import PackScreen
 from pickterm.screens.pack_dialogs import ForcedReasonDialog, PackErrorDialog
+from pickterm.screens.shipment import ShipmentScreen
 from pickterm.screens.tracking import TrackingScreen
 from pickterm.store.state import StateDB, state_path
 
@@ -68,6 +69,18 @@ async def test_the_order_screen_opens_the_pack_screen_with_its_progress_line():
         assert isinstance(app.screen, PackScreen)
         assert progress(app) == "package 1/2 · 0/2 units"
         assert "Free-range eggs" in static_text(app, "#pack-lines")
+
+
+async def test_home_reaches_the_pack_screen_through_a_tracking_number():
+    app = PickTermApp(demo=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await wedge(pilot, data.TRACK_CREATED)
+        await settle(pilot)
+        assert isinstance(app.screen, ShipmentScreen)
+        await pilot.press("p")
+        await settle(pilot)
+        assert isinstance(app.screen, PackScreen) and app.screen.order_id == data.ORDER_COP
 
 
 async def test_two_scans_in_one_burst_each_count_and_a_third_is_a_blocking_error():

@@ -234,7 +234,7 @@ class OrderScreen(BurstGuard, DataScreen):
         bind("order.shipments", "shipments"),
         bind("order.tracking", "tracking"),
         bind("order.facility", "facility"),
-        bind("order.pack", "pack"),
+        bind("order.pack", "pack", show=False),  # the footer is full at 80 columns: help and the palette list it
     ]
 
     def __init__(self, order_id: str, picture: Any = None) -> None:

@@ -166,6 +166,7 @@ class ShipmentScreen(BurstGuard, DataScreen):
         bind("shipment.auto_refresh", "toggle_auto_refresh"),
         bind("shipment.order", "order"),
         bind("shipment.tracking", "tracking"),
+        bind("shipment.pack", "pack", show=False),  # help and the palette list it
     ]
 
     def __init__(self, shipment_id: str, by: str = "internal", *, refresh_seconds: float = MIN_REFRESH_SECONDS) -> None:
@@ -268,6 +269,11 @@ class ShipmentScreen(BurstGuard, DataScreen):
             self.refresh_timer.resume()
 
     # ------------------------------------------------------------ links
+
+    def action_pack(self) -> None:
+        """The packing station for this shipment's order."""
+        if self.data is not None and self.data.order_id:
+            self.pickapp.open_pack(self.data.order_id)
 
     def action_order(self) -> None:
         if self.data is not None and self.data.order_id:
