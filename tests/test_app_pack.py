@@ -283,3 +283,40 @@ async def test_a_printer_out_of_paper_keeps_the_label_and_prints_it_once_when_re
             await pilot.press("f4")
             await settle(pilot)
             assert len(fake.jobs) == 1 and b"^BCN" in fake.jobs[0]
+
+
+async def test_a_job_dropped_mid_way_may_have_printed_and_is_sent_again_only_on_a_reprint(monkeypatch):
+    with FakePrinter() as fake:
+        monkeypatch.setattr(PackScreen, "printer", lambda self: printers.parse_printer(fake.spec))
+        app = PickTermApp(demo=True)
+        async with app.run_test(size=SIZE) as pilot:
+            await open_pack(pilot)
+            await scans(pilot, EGGS, EGGS)
+            fake.drop_after = 10
+            await pilot.press("f4")
+            await settle(pilot)
+            assert "may have printed" in feedback(app)
+            fake.drop_after = None
+            await pilot.press("f4")
+            await settle(pilot)
+            assert "printed already" in feedback(app)
+            assert fake.jobs == []
+            await pilot.press("f6")
+            await settle(pilot)
+            await answer(pilot, "y")
+            await settle(pilot)
+            assert len(fake.jobs) == 1
+
+
+async def test_an_unreachable_printer_is_said_and_nothing_is_recorded(monkeypatch):
+    with FakePrinter() as gone:
+        spec = gone.spec
+    monkeypatch.setattr(PackScreen, "printer", lambda self: printers.parse_printer(spec))
+    app = PickTermApp(demo=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_pack(pilot)
+        await scans(pilot, EGGS, EGGS)
+        await pilot.press("f4")
+        await settle(pilot)
+        assert "cannot be reached" in feedback(app)
+        assert "label not printed" in static_text(app, "#pack-box")

@@ -4,6 +4,7 @@ that survives kill -9."""
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import signal
 import subprocess
@@ -12,7 +13,7 @@ import textwrap
 
 import pytest
 
-from pickterm.api.models import Shipment
+from pickterm.api.models import Label, Shipment
 from pickterm.packing import PackSession, build_packages
 from pickterm.printers import parse_printer
 from pickterm.store.state import StateDB
@@ -214,3 +215,42 @@ def test_progress_survives_kill_9(tmp_path):
     assert done.returncode == -signal.SIGKILL, done.stderr
     with StateDB.open(path=path) as db:
         assert session(db).progress() == (1, 3, 1, 2)
+
+
+def test_a_package_without_items_is_never_packed_by_scans(db):
+    empty = Shipment.model_validate(
+        {"id": "ship-3", "serviceId": "TRK-3", "packages": [{"id": "pkg-9", "items": []}], "labels": []}
+    )
+    pack = PackSession("ord-2", build_packages(None, [empty]), db)
+    assert pack.progress() == (1, 1, 0, 0)
+    assert not pack.is_packed(0)
+    assert pack.may_print(0).code == "not_packed"
+    assert pack.may_print(0, reason="Supervisor approved") is None
+
+
+@pytest.mark.parametrize(
+    ("url", "error"),
+    [("", "no_url"), ("http://labels.example/x.zpl", "bad_url"), ("/missing", "not_found"), ("/huge", "too_large")],
+)
+async def test_a_label_that_cannot_be_had_prints_nothing_and_records_nothing(db, host, printer, url, error):
+    pack = session(db, host.url(url) if url.startswith("/") else url)
+    pack.scan(EAN_A)
+    pack.scan(EAN_A)
+    if error == "no_url":
+        pack.packages[0] = dataclasses.replace(pack.packages[0], labels=(Label(type="ZPL", url=None),))
+    outcome = await pack.print_label(0, parse_printer(printer.spec))
+    assert outcome.code in ("label_failed", "no_label")
+    if outcome.code == "label_failed":
+        assert outcome.data["error"] == error
+    assert printer.jobs == []
+    assert [e.kind for e in db.pack_events("ord-1")] == ["unit", "unit"]
+
+
+async def test_an_unknown_label_type_is_refused(db, host, printer):
+    pack = session(db, host.url("/one.zpl"))
+    pack.scan(EAN_A)
+    pack.scan(EAN_A)
+    pack.packages[0] = dataclasses.replace(pack.packages[0], labels=(Label(type="PNG", url=host.url("/one.zpl")),))
+    outcome = await pack.print_label(0, parse_printer(printer.spec))
+    assert (outcome.code, outcome.data["error"]) == ("label_failed", "bad_type")
+    assert printer.jobs == []

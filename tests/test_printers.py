@@ -136,3 +136,10 @@ def test_cups_refusing_a_job_is_said_with_its_words(cups):
         send_job(printer, ZPL, "ZPL")
     assert caught.value.code == "lp_failed"
     assert "does not exist" in caught.value.detail
+
+
+def test_cups_sends_a_pdf_as_it_is(cups, fake):
+    pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+    send_job(parse_printer(f"cups://{cups.server}/{cups.queue}"), pdf, "PDF", "ship-1")
+    cups.wait_idle()
+    assert fake.jobs == [pdf]
