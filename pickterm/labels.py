@@ -40,19 +40,20 @@ MAX_LABEL_BYTES = 5 * 1024 * 1024
 MAX_REDIRECTS = 5
 TIMEOUT = 10.0
 
-LABEL_ERRORS = {
-    "no_url": "the label has no URL",
-    "bad_type": "the label's type is not PDF, BASE64, TEXT or ZPL",
-    "bad_url": "the label URL is not https (http only on this machine)",
-    "bad_redirect": "the label host redirected to a URL that is not https",
-    "too_many_redirects": "the label host redirected too many times",
-    "too_large": "the label is larger than the limit",
-    "not_found": "the label host has no such label (404)",
-    "http_error": "the label host answered with an error",
-    "timeout": "the label host did not answer in time",
-    "unreachable": "the label host cannot be reached",
-    "wrong_content": "what the label host sent is not a label of its type",
-}
+# What a LabelError's ``code`` can be (the screens and the command line word them).
+LABEL_ERRORS = (
+    "no_url",
+    "bad_type",
+    "bad_url",
+    "bad_redirect",
+    "too_many_redirects",
+    "too_large",
+    "not_found",
+    "http_error",
+    "timeout",
+    "unreachable",
+    "wrong_content",
+)
 
 
 _ssl_context: ssl.SSLContext | None = None

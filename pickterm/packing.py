@@ -49,6 +49,7 @@ OUTCOMES = {
     "label_confirmed": "the label scanned is this package's: the package is done",
     "label_wrong": "the label scanned belongs to another package or shipment",
     "label_not_printed": "a tracking number scanned before this package's label printed",
+    "label_unpacked": "the label scanned on a box that is not fully packed (units were taken back)",
     "no_ean": "the item has no EAN: it is confirmed by key, never by a scan",
     "all_done": "every package of the order is done",
     "undone": "the last unit was taken back",
@@ -71,6 +72,7 @@ BLOCKING = frozenset(
         "bad_scan",
         "label_wrong",
         "label_not_printed",
+        "label_unpacked",
         "no_ean",
         "refused",
     }
@@ -344,6 +346,8 @@ class PackSession:
             return Outcome("label_not_printed", index, data={"code": code})
         if self.is_done(index):
             return Outcome("label_confirmed", index, data={"code": code, "again": True})
+        if not self.is_packed(index) and not self._state[self.packages[index].package_id].reasons:
+            return Outcome("label_unpacked", index, data={"code": code})
         package = self.packages[index]
         self.db.add_pack_event(self.order_id, package.package_id, "confirm", code=code)
         self._state[package.package_id].confirmed = True

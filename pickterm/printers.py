@@ -44,18 +44,21 @@ WRITE_TIMEOUT = 15.0
 LP_TIMEOUT = 30.0
 STX, ETX = b"\x02", b"\x03"
 
-# code -> what happened (the screens and the CLI word them)
-PRINT_ERRORS = {
-    "bad_spec": "the printer setting cannot be read",
-    "unreachable": "the printer cannot be reached; nothing was sent",
-    "not_ready": "the printer is not ready (paper out, head open or paused); nothing was sent",
-    "no_status": "the printer did not answer its status; nothing was sent",
-    "dropped": "the connection dropped during the job; it may have printed",
-    "wrong_kind": "this printer cannot print this type of label",
-    "no_lp": "the CUPS client (lp) is not installed",
-    "lp_failed": "CUPS refused the job",
-    "file_failed": "the label file cannot be written",
-}
+# What a PrintError's ``code`` can be (the screens and the command line word them):
+# bad_spec, unreachable and no_status (nothing sent), not_ready (paper out, head open or paused:
+# nothing sent), dropped (the connection dropped during the job: it may have printed),
+# wrong_kind (this printer cannot print that type), no_lp, lp_failed, file_failed.
+PRINT_ERRORS = (
+    "bad_spec",
+    "unreachable",
+    "not_ready",
+    "no_status",
+    "dropped",
+    "wrong_kind",
+    "no_lp",
+    "lp_failed",
+    "file_failed",
+)
 
 
 class PrintError(Exception):

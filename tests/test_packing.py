@@ -254,3 +254,16 @@ async def test_an_unknown_label_type_is_refused(db, host, printer):
     outcome = await pack.print_label(0, parse_printer(printer.spec))
     assert (outcome.code, outcome.data["error"]) == ("label_failed", "bad_type")
     assert printer.jobs == []
+
+
+async def test_a_label_on_a_box_whose_units_were_taken_back_is_refused(db, host, printer):
+    pack = session(db, host.url("/one.zpl"))
+    pack.scan(EAN_A)
+    pack.scan(EAN_A)
+    await pack.print_label(0, parse_printer(printer.spec))
+    assert pack.undo().code == "undone"
+    refused = pack.scan("TRK-ONE")
+    assert (refused.code, refused.blocking) == ("label_unpacked", True)
+    assert not pack.is_done(0)
+    pack.scan(EAN_A)
+    assert pack.scan("TRK-ONE").code == "label_confirmed"

@@ -55,8 +55,9 @@ def run(args: argparse.Namespace) -> int:
     from pickterm.commands._connect import client_from_args
     from pickterm.commands._errors import API_FAILED, INVALID, fail
     from pickterm.commands.get import dumps
-    from pickterm.commands.printer import print_error_words, print_status, printer_from_args
-    from pickterm.labels import LABEL_ERRORS, LabelError, fetch_label
+    from pickterm.commands.printer import LABEL_ERROR_WORDS, print_error_words, print_status, printer_from_args
+    from pickterm.i18n import _
+    from pickterm.labels import LabelError, fetch_label
     from pickterm.printers import PrintError, send_job
     from pickterm.services import Services
     from pickterm.store.config import ConfigError
@@ -68,7 +69,7 @@ def run(args: argparse.Namespace) -> int:
         except (ValueError, ConfigError) as exc:
             return fail(exc, INVALID)
     elif args.output is None and sys.stdout.isatty():
-        return fail("a label is not for the terminal: give -o FILE (or redirect stdout)", INVALID)
+        return fail(_("a label is not for the terminal: give -o FILE (or redirect stdout)"), INVALID)
     services = Services.from_args(args)
     sandbox = services.make_sandbox()
     transport = sandbox.transport() if sandbox is not None else None
@@ -79,17 +80,16 @@ def run(args: argparse.Namespace) -> int:
         label = _pick(shipment, args.type, printer)
         if label is None:
             raise LookupError(
-                f"shipment {shipment.id} has no {args.type or 'printable'} label"
-                + (f" (it has: {', '.join(str(lb.type) for lb in shipment.labels)})" if shipment.labels else "")
+                _("shipment {id} has no {type} label").format(id=shipment.id, type=args.type or _("printable"))
+                + (f" ({', '.join(str(lb.type) for lb in shipment.labels)})" if shipment.labels else "")
             )
         return shipment, await fetch_label(label, transport=transport)
 
     try:
         shipment, fetched = asyncio.run(go())
     except LabelError as exc:
-        return fail(
-            f"label: {LABEL_ERRORS.get(exc.code, exc.code)}" + (f" ({exc.detail})" if exc.detail else ""), API_FAILED
-        )
+        words = _(LABEL_ERROR_WORDS[exc.code]) if exc.code in LABEL_ERROR_WORDS else exc.code
+        return fail(_("label: {why}").format(why=words) + (f" ({exc.detail})" if exc.detail else ""), API_FAILED)
     except LookupError as exc:
         return fail(exc, INVALID)
     except (PickPackError, ConfigError, ValueError) as exc:
@@ -107,7 +107,9 @@ def run(args: argparse.Namespace) -> int:
                 with open(args.output, "wb") as out:
                     out.write(fetched.data)
             except OSError as exc:
-                return fail(f"cannot write {args.output}: {exc.strerror or exc}", INVALID)
+                return fail(
+                    _("cannot write {file}: {error}").format(file=args.output, error=exc.strerror or exc), INVALID
+                )
             result["file"] = os.path.abspath(args.output)
             if args.json:
                 sys.stdout.write(dumps(result) + "\n")
@@ -122,5 +124,9 @@ def run(args: argparse.Namespace) -> int:
             sys.stdout.write(dumps({**result, "error": exc.code, "maybe_printed": exc.maybe_printed}) + "\n")
         return fail(print_error_words(exc), print_status(exc))
     result["printed"] = where
-    sys.stdout.write(dumps(result) + "\n" if args.json else f"label of {shipment.id} sent to {where}\n")
+    sys.stdout.write(
+        dumps(result) + "\n"
+        if args.json
+        else _("label of {id} sent to {where}").format(id=shipment.id, where=where) + "\n"
+    )
     return 0

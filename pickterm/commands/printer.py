@@ -12,6 +12,37 @@ import argparse
 import sys
 from typing import Any
 
+from pickterm.i18n import N_, _
+
+# The printer's own problems (~HS) and the printer's and label host's failures, in words
+# (the pack screen says them too).
+PROBLEM_WORDS = {"paper_out": N_("paper out"), "head_open": N_("head open"), "paused": N_("paused")}
+PRINT_ERROR_WORDS = {
+    "bad_spec": N_("the printer setting cannot be read"),
+    "not_ready": N_("the printer is not ready"),
+    "dropped": N_("the connection dropped during the job: it may have printed"),
+    "unreachable": N_("the printer cannot be reached"),
+    "no_status": N_("the printer does not answer its status"),
+    "wrong_kind": N_("this printer cannot print this label's type"),
+    "no_lp": N_("the CUPS client (lp) is not installed"),
+    "lp_failed": N_("CUPS refused the job"),
+    "file_failed": N_("the label file cannot be written"),
+}
+LABEL_ERROR_WORDS = {
+    "no_url": N_("the label has no URL"),
+    "bad_type": N_("the label's type is not PDF, BASE64, TEXT or ZPL"),
+    "bad_url": N_("the label URL is not https"),
+    "bad_redirect": N_("the label host redirected to a URL that is not https"),
+    "too_many_redirects": N_("the label host redirected too many times"),
+    "too_large": N_("the label is too large"),
+    "not_found": N_("the label host has no such label"),
+    "http_error": N_("the label host answered with an error"),
+    "timeout": N_("the label host did not answer in time"),
+    "unreachable": N_("the label host cannot be reached"),
+    "wrong_content": N_("the label host sent something that is not this label"),
+}
+
+
 PRINTER_FAILED = 6  # the printer did not take the job: nothing printed
 MAYBE_PRINTED = 5  # the connection dropped during the job: it may have printed
 
@@ -55,18 +86,19 @@ def printer_from_args(args: argparse.Namespace, spec: str | None = None) -> Any:
             settings = Services.from_args(args).load_settings()
             spec = getattr(settings, "printer", None)
     if not spec:
-        raise ValueError("no printer is set: pickterm config set printer tcp://HOST (or cups:QUEUE, file:DIR)")
+        raise ValueError(_("no printer is set: pickterm config set printer tcp://HOST (or cups:QUEUE, file:DIR)"))
     return parse_printer(spec)
 
 
 def print_error_words(exc: Any) -> str:
     """A PrintError as one sentence for the command line."""
-    from pickterm.printers import PRINT_ERRORS
-
-    words = PRINT_ERRORS.get(exc.code, exc.code)
     if exc.status is not None and exc.status.problems:
-        words = f"the printer is not ready ({', '.join(p.replace('_', ' ') for p in exc.status.problems)}); nothing was sent"
-    return f"{words} ({exc.detail})" if exc.detail and exc.code != "not_ready" else words
+        problems = ", ".join(_(PROBLEM_WORDS[p]) for p in exc.status.problems if p in PROBLEM_WORDS)
+        return _("the printer is not ready ({problems}); nothing was sent").format(problems=problems)
+    words = _(PRINT_ERROR_WORDS[exc.code]) if exc.code in PRINT_ERROR_WORDS else exc.code
+    if exc.code in ("unreachable", "no_status"):
+        words = _("{reason}; nothing was sent").format(reason=words)
+    return f"{words} ({exc.detail})" if exc.detail else words
 
 
 def print_status(exc: Any) -> int:
@@ -94,8 +126,9 @@ def run(args: argparse.Namespace) -> int:
             if args.json:
                 sys.stdout.write(dumps(result) + "\n")
             else:
-                words = ", ".join(p.replace("_", " ") for p in status.problems)
-                sys.stdout.write(f"{printer.spec}: {'ready' if status.ready else 'not ready: ' + words}\n")
+                words = ", ".join(_(PROBLEM_WORDS[p]) for p in status.problems if p in PROBLEM_WORDS)
+                state = _("ready") if status.ready else _("not ready: {problems}").format(problems=words)
+                sys.stdout.write(f"{printer.spec}: {state}\n")
             return 0 if status.ready else PRINTER_FAILED
         data, kind = test_label(printer)
         where = send_job(printer, data, kind, "pickterm-test")
@@ -103,5 +136,9 @@ def run(args: argparse.Namespace) -> int:
         if args.json:
             sys.stdout.write(dumps({**described, "error": exc.code, "maybe_printed": exc.maybe_printed}) + "\n")
         return fail(print_error_words(exc), print_status(exc))
-    sys.stdout.write(dumps({**described, "printed": where}) + "\n" if args.json else f"test label sent to {where}\n")
+    sys.stdout.write(
+        dumps({**described, "printed": where}) + "\n"
+        if args.json
+        else _("test label sent to {where}").format(where=where) + "\n"
+    )
     return 0

@@ -19,6 +19,8 @@ from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
 from textual.widgets import Input, Static
 
+# The printer's and the label host's failures in words, shared with the command line.
+from pickterm.commands.printer import LABEL_ERROR_WORDS, PRINT_ERROR_WORDS, PROBLEM_WORDS
 from pickterm.i18n import N_, _
 from pickterm.screens.base import DataScreen
 from pickterm.stylesheets import css
@@ -27,31 +29,6 @@ from pickterm.widgets.keys import bind
 from pickterm.widgets.scan_input import ScanField
 
 ESC_GUARD_SECONDS = 1.0  # Esc this soon after acknowledging an error does not leave
-
-# The printer's own problems (~HS), in words.
-PROBLEM_WORDS = {"paper_out": N_("paper out"), "head_open": N_("head open"), "paused": N_("paused")}
-PRINT_ERROR_WORDS = {
-    "bad_spec": N_("the printer setting cannot be read"),
-    "unreachable": N_("the printer cannot be reached"),
-    "no_status": N_("the printer does not answer its status"),
-    "wrong_kind": N_("this printer cannot print this label's type"),
-    "no_lp": N_("the CUPS client (lp) is not installed"),
-    "lp_failed": N_("CUPS refused the job"),
-    "file_failed": N_("the label file cannot be written"),
-}
-LABEL_ERROR_WORDS = {
-    "no_url": N_("the label has no URL"),
-    "bad_type": N_("the label's type is not PDF, BASE64, TEXT or ZPL"),
-    "bad_url": N_("the label URL is not https"),
-    "bad_redirect": N_("the label host redirected to a URL that is not https"),
-    "too_many_redirects": N_("the label host redirected too many times"),
-    "too_large": N_("the label is too large"),
-    "not_found": N_("the label host has no such label"),
-    "http_error": N_("the label host answered with an error"),
-    "timeout": N_("the label host did not answer in time"),
-    "unreachable": N_("the label host cannot be reached"),
-    "wrong_content": N_("the label host sent something that is not this label"),
-}
 
 
 class PackScreen(DataScreen):
@@ -245,6 +222,13 @@ class PackScreen(DataScreen):
                 _("This package's label has not printed yet: {key} prints it.").format(
                     key=self.pickapp.key_words("pack.print")
                 ),
+            )
+        if outcome.code == "label_unpacked":
+            return PackError(
+                _("Package not packed"),
+                code,
+                here,
+                _("Units of this package were taken back: scan them into the box before its label."),
             )
         if outcome.code == "refused":
             return PackError(_("Already packed elsewhere"), code, here, _("Another terminal counted it first."))
