@@ -88,3 +88,14 @@ def test_an_unreachable_printer_is_status_6(capsys):
         spec = gone.spec
     assert main(["printer", "test", spec]) == 6
     assert "cannot be reached" in capsys.readouterr().err
+
+
+def test_the_profile_printer_is_checked_when_set_and_used_by_default(fake, capsys):
+    assert main(["config", "set", "printer", "lpt1"]) == 2
+    assert "is not a printer" in capsys.readouterr().err
+    assert main(["config", "set", "printer", fake.spec]) == 0
+    capsys.readouterr()
+    assert main(["printer", "list"]) == 0
+    assert capsys.readouterr().out == f"{fake.spec}\ttcp\n"
+    assert main(["printer", "test"]) == 0
+    assert len(fake.jobs) == 1
