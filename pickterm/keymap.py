@@ -65,7 +65,7 @@ def _def(id: str, keys: str, description: str, *contexts: str, fixed: bool = Fal
     return KeyDef(id, tuple(keys.split(",")), description, contexts, fixed)
 
 
-_DATA = ("order", "worksheets", "walk", "shipments", "shipment", "facility", "outbox")
+_DATA = ("order", "worksheets", "walk", "shipments", "shipment", "facility", "outbox", "pack")
 
 # Every binding of the app. The contexts say where a binding is active at the same time as
 # another: a key may be on two ids only when they never share a context.
@@ -86,6 +86,7 @@ _TABLE = (
     _def("order.shipments", "s", N_("Shipments"), "order"),
     _def("order.tracking", "t", N_("Tracking"), "order"),
     _def("order.facility", "f", N_("Facility"), "order"),
+    _def("order.pack", "p", N_("Pack"), "order"),
     # worksheets, shipments, shipment
     _def("worksheets.open", "enter", N_("Open"), "worksheets"),
     _def("worksheets.facility", "f", N_("Facility"), "worksheets"),
@@ -94,6 +95,7 @@ _TABLE = (
     _def("shipment.auto_refresh", "a", N_("Auto-refresh"), "shipment"),
     _def("shipment.order", "o", N_("Order"), "shipment"),
     _def("shipment.tracking", "t", N_("Tracking"), "shipment"),
+    _def("shipment.pack", "p", N_("Pack"), "shipment"),
     # the walkthrough
     _def("walk.list", "f4", N_("Items"), "walk", "walk.list"),
     _def("walk.prev", "f6", N_("Previous item"), "walk"),
@@ -114,6 +116,18 @@ _TABLE = (
     _def("walk.list_close", "escape,f3", N_("Close"), "walk.list"),
     _def("walk.summary_close", "escape,f3", N_("Close"), "walk.summary"),
     _def("walk.summary_enter", "enter", N_("Close"), "walk.summary", fixed=True),
+    # the packing station
+    _def("pack.print", "f4", N_("Print label"), "pack"),
+    _def("pack.reprint", "f6", N_("Reprint"), "pack"),
+    _def("pack.force", "f7", N_("Print unpacked"), "pack"),
+    _def("pack.no_ean", "f8", N_("Confirm item without EAN"), "pack"),
+    _def("pack.next", "f9", N_("Next package"), "pack"),
+    _def("pack.undo", "f10,ctrl+z", N_("Undo"), "pack"),
+    _def("pack.tracking", "f12", N_("Tracking"), "pack"),
+    _def("pack.leave", "escape", N_("Back"), "pack", fixed=True),
+    _def("pack.tab", "tab", N_("Scan terminator"), "pack", fixed=True),
+    _def("pack.reason_cancel", "escape,f3", N_("Cancel"), "pack.reason"),
+    _def("pack.reason_choose", "1,2,3,4", N_("Choose a reason"), "pack.reason", fixed=True),
     # questions (yes / no)
     _def("confirm.yes", "y", N_("Yes"), "confirm"),
     _def("confirm.no", "n", N_("No"), "confirm"),
@@ -151,6 +165,12 @@ NO_FKEYS: dict[str, tuple[str, ...]] = {
     "walk.skip": ("ctrl+t",),
     "walk.short": ("alt+s",),
     "walk.summary": ("alt+e",),
+    "pack.print": ("ctrl+l",),
+    "pack.reprint": ("ctrl+y",),
+    "pack.force": ("alt+p",),
+    "pack.no_ean": ("ctrl+t",),
+    "pack.next": ("ctrl+n",),
+    "pack.tracking": ("alt+e",),
 }
 PRESETS: dict[str, dict[str, tuple[str, ...]]] = {"default": {}, "no-fkeys": NO_FKEYS}
 

@@ -44,46 +44,58 @@ def scenes():
         pass
 
     async def order(pilot):
-        pilot.app.open_order(d.ORDER_REPLACED)
+        pilot.app.open("order", d.ORDER_REPLACED)
 
     async def worksheets(pilot):
-        pilot.app.open_worksheets(d.ORDER_EMPTY_WORKSHEET)
+        pilot.app.open("worksheets", d.ORDER_EMPTY_WORKSHEET)
 
     async def walkthrough(pilot):
-        pilot.app.open_worksheet(d.WS_MAIN)
+        pilot.app.open("worksheet", d.WS_MAIN)
 
     async def walkthrough_error(pilot):
-        pilot.app.open_worksheet(d.WS_MAIN)
+        pilot.app.open("worksheet", d.WS_MAIN)
         await settle(pilot)
         await pilot.press(*"4006381333932", "enter")  # a misread: bad check digit
 
     async def walkthrough_list(pilot):
-        pilot.app.open_worksheet(d.WS_MAIN)
+        pilot.app.open("worksheet", d.WS_MAIN)
         await settle(pilot)
         await pilot.press("f4")
 
     async def walkthrough_summary(pilot):
-        pilot.app.open_worksheet(d.WS_MAIN)
+        pilot.app.open("worksheet", d.WS_MAIN)
         await settle(pilot)
         await pilot.press("f12")
 
     async def shipments(pilot):
-        pilot.app.open_shipments(d.ORDER_DELIVERED)
+        pilot.app.open("shipments", d.ORDER_DELIVERED)
 
     async def shipment(pilot):
-        pilot.app.open_shipment(d.TRACK_DELIVERED, by="external")
+        pilot.app.open("tracking", d.TRACK_DELIVERED)
 
     async def facility(pilot):
-        pilot.app.open_facility(d.FACILITY_MDE)
+        pilot.app.open("facility", d.FACILITY_MDE)
 
     async def tracking(pilot):
-        pilot.app.open_tracking(d.ORDER_ON_ROUTE)
+        pilot.app.open("track", d.ORDER_ON_ROUTE)
 
     async def outbox(pilot):
-        pilot.app.open_outbox()
+        pilot.app.open("outbox")
+
+    async def pack(pilot):
+        with pilot.app.state.write() as conn:  # every picture starts the packing afresh
+            conn.execute("DELETE FROM pack_event")
+        pilot.app.open("pack", d.ORDER_COP)
+        await settle(pilot)
+        await pilot.press(*"7791286502526", "enter")
+
+    async def pack_error(pilot):
+        await pack(pilot)
+        await settle(pilot)
+        await pilot.press(*"7896081314234", "enter")
 
     async def help_screen(pilot):
-        pilot.app.open_order(d.ORDER_REPLACED)
+        pilot.app.open("order", d.ORDER_REPLACED)
         await settle(pilot)
         await pilot.press("f1")
 
@@ -100,6 +112,8 @@ def scenes():
         "facility": facility,
         "tracking": tracking,
         "outbox": outbox,
+        "pack": pack,
+        "pack-error": pack_error,
         "help": help_screen,
     }
 
@@ -110,6 +124,7 @@ def translated_scenes():
     return {
         "walkthrough-es": ("es", shown["walkthrough"]),
         "walkthrough-error-pt-BR": ("pt-BR", shown["walkthrough-error"]),
+        "pack-es": ("es", shown["pack"]),
     }
 
 

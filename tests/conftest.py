@@ -147,3 +147,12 @@ def no_flash(monkeypatch):
     from pickterm.screens import walkthrough_dialogs
 
     monkeypatch.setattr(walkthrough_dialogs, "FLASH_SECONDS", 0)
+
+
+@pytest.fixture
+def fake():
+    """A loopback label printer (tests/fakeprinter.py) for one test: it records the jobs and answers ~HS."""
+    from fakeprinter import FakePrinter
+
+    with FakePrinter() as printer:
+        yield printer

@@ -267,3 +267,19 @@ def test_command_rejects_bad_option_values(capsys: pytest.CaptureFixture[str]) -
         main(["sandbox", "--fail-rate", "1.5"])
     assert exit_info.value.code == 2
     assert "--fail-rate" in capsys.readouterr().err
+
+
+def test_serves_the_demo_labels_at_urls_that_name_the_server() -> None:
+    sandbox = Sandbox()
+    with serve_in_thread(sandbox) as server, httpx.Client(base_url=server.url) as client:
+        token = client.post("/token", json={"apiKey": DEMO_API_KEY}).json()["data"]
+        headers = {"Authorization": token, "X-PNP-FilterMethod": "BY_INTERNAL_ID"}
+        shipment = client.get(f"/shipments/{data.SHIP_CREATED}", headers=headers).json()
+        urls = {label["type"]: label["url"] for label in shipment["labels"]}
+        assert set(urls) == {"ZPL", "PDF", "BASE64", "TEXT"}
+        assert all(url.startswith(f"{server.url}/labels/") for url in urls.values())
+        zpl = httpx.get(urls["ZPL"])  # no token: a label host is not the API
+        pdf = httpx.get(urls["PDF"])
+    assert zpl.status_code == 200 and zpl.headers["content-type"] == "application/zpl"
+    assert f"^FD{data.TRACK_CREATED}^FS".encode() in zpl.content
+    assert pdf.content.startswith(b"%PDF")

@@ -160,6 +160,7 @@ class Sandbox:
         self._worksheets = state.worksheets
         self._facilities = state.facilities
         self._shipments = state.shipments
+        self.labels = data.label_files(self._shipments)  # the label host: no API token asked (nor wanted)
 
     # ------------------------------------------------------------------ helpers for tests and demo
 
@@ -312,6 +313,11 @@ class Sandbox:
         """Answer one request now. ``target`` is the raw path with its query (any prefix)."""
         hdrs = headers if isinstance(headers, Headers) else Headers(headers)
         method = method.upper()
+        label = self.labels.get(target.partition("?")[0]) if method == "GET" else None
+        if label is not None:
+            with self._lock:
+                self._log(RequestRecord(method, target, hdrs))
+            return SandboxResponse(200, label[1], {"content-type": label[0]})
         with self._lock:
             self._log(RequestRecord(method, target, hdrs))
             try:

@@ -16,6 +16,7 @@ in every language.
 
 from __future__ import annotations
 
+import base64
 import copy
 import random
 import uuid
@@ -951,6 +952,7 @@ def _shipment(
     service_type: str = "LOCAL",
     payment: str = "ONLINE",
     comments: str = "-",
+    extra_packages: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
     shipped = [line for line in spec.lines if line.state in (PICKED, PACKED)]
     items: list[dict[str, Any]] = [
@@ -990,7 +992,8 @@ def _shipment(
                 "categories": [_("Box")],
                 "items": items,
                 "dimensions": {"width": "40", "length": "60", "height": "30"},
-            }
+            },
+            *(extra_packages or []),
         ],
         "type": kind,
         "notes": notes or [],
@@ -1145,8 +1148,130 @@ def _shipments(specs: dict[str, OrderSpec]) -> list[dict[str, Any]]:
             created=-1.9,
             receiver=mde_receiver,
             payment="CASH",
+            extra_packages=[_second_box(specs[ORDER_COP])],
+            labels=[
+                {
+                    "id": f"label-{TRACK_CREATED}-{kind.lower()}",
+                    "type": kind,
+                    "name": name,
+                    "url": f"{FILES_BASE}/labels/{TRACK_CREATED}.{ext}",
+                }
+                for kind, name, ext in LABEL_KINDS
+            ],
         ),
     ]
+
+
+# The label types the API names, what the demo calls each and the file it serves.
+LABEL_KINDS = (
+    ("ZPL", "Thermal label", "zpl"),
+    ("PDF", "Shipping label", "pdf"),
+    ("BASE64", "Shipping label (base64)", "b64"),
+    ("TEXT", "Text label", "txt"),
+)
+
+
+def _second_box(spec: OrderSpec) -> dict[str, Any]:
+    """A second package of the COP order: a unit still to pick and a gift bag with no EAN, under a
+    description that is hostile text (markup and a control character), shown literally."""
+    product = spec.products["301"]
+    return {
+        "totalValue": _picking_price(spec, product),
+        "envelope": "BAG S",
+        "orderId": spec.order_id,
+        "weight": "0.6",
+        "description": "Bag [b]fragile[/b] \x1b[31m",
+        "id": stable_uuid(f"package:{spec.order_id}:2"),
+        "categories": ["Bag"],
+        "items": [
+            {
+                "name": product.name,
+                "image": _image(product),
+                "ean": product_ean(product),
+                "quantity": 1,
+                "id": "301",
+                "price": _picking_price(spec, product),
+            },
+            {"name": "Gift bag [red]", "image": "", "ean": "", "quantity": 1, "id": "GIFT-BAG", "price": 0},
+        ],
+        "dimensions": {"width": "20", "length": "30", "height": "10"},
+    }
+
+
+def _zpl_label(shipment: dict[str, Any]) -> bytes:
+    """A 4x6 in thermal label at 203 dpi: carrier, receiver, order and the tracking number as a
+    Code 128 barcode (``^BC``) with its text under it."""
+    receiver = shipment["receiver"]
+    lines = [
+        "^XA",
+        "^CI28",
+        "^PW812",
+        "^LL1218",
+        f"^FO40,40^A0N,50,50^FD{shipment['carrierName']}^FS",
+        f"^FO40,110^A0N,30,30^FDOrder {shipment['orderId']}^FS",
+        "^FO40,160^GB732,3,3^FS",
+        f"^FO40,190^A0N,40,40^FD{receiver['name']}^FS",
+        f"^FO40,240^A0N,30,30^FD{receiver['city']} {receiver['zipCode']} {receiver['country']}^FS",
+        f"^FO60,340^BY3^BCN,200,Y,N,N^FD{shipment['serviceId']}^FS",
+        "^XZ",
+    ]
+    return ("\n".join(lines) + "\n").encode()
+
+
+def _text_label(shipment: dict[str, Any]) -> bytes:
+    receiver = shipment["receiver"]
+    return (
+        f"{shipment['carrierName']}\nOrder {shipment['orderId']}\n{receiver['name']}\n"
+        f"{receiver['city']} {receiver['zipCode']} {receiver['country']}\nTracking {shipment['serviceId']}\n"
+    ).encode()
+
+
+def _pdf_label(shipment: dict[str, Any]) -> bytes:
+    """A one-page PDF (4x6 in) with the same words as the text label."""
+    text = _text_label(shipment).decode().splitlines()
+    stream = (
+        "BT /F1 14 Tf 20 400 Td 18 TL "
+        + " ".join("(" + line.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)") + ") '" for line in text)
+        + " ET"
+    )
+    objects = [
+        "<< /Type /Catalog /Pages 2 0 R >>",
+        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 288 432] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>",
+        f"<< /Length {len(stream)} >>\nstream\n{stream}\nendstream",
+        "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    out = "%PDF-1.4\n"
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out.encode("latin-1")))
+        out += f"{number} 0 obj\n{body}\nendobj\n"
+    xref = len(out.encode("latin-1"))
+    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n"
+    out += "".join(f"{offset:010d} 00000 n \n" for offset in offsets)
+    out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n"
+    return out.encode("latin-1", "replace")
+
+
+def label_files(shipments: dict[str, dict[str, Any]]) -> dict[str, tuple[str, bytes]]:
+    """What the demo's label host serves: ``/labels/NAME`` -> (content type, body), for every
+    label URL of the shipments."""
+    makers = {
+        "zpl": ("application/zpl", _zpl_label),
+        "pdf": ("application/pdf", _pdf_label),
+        "txt": ("text/plain", _text_label),
+        "b64": ("text/plain", lambda s: base64.b64encode(_pdf_label(s))),
+    }
+    files: dict[str, tuple[str, bytes]] = {}
+    for shipment in shipments.values():
+        for label in shipment.get("labels", []):
+            url = str(label.get("url", ""))
+            if not url.startswith(f"{FILES_BASE}/labels/"):
+                continue
+            name = url.removeprefix(FILES_BASE)
+            content_type, make = makers.get(name.rsplit(".", 1)[-1], makers["txt"])
+            files[name] = (content_type, make(shipment))
+    return files
 
 
 def shipment_summary(shipment: dict[str, Any]) -> dict[str, Any]:

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import asyncio
 import threading
+from dataclasses import replace
 from email.utils import formatdate
 from http import HTTPStatus
 from typing import Any
 from urllib.parse import urlsplit
 
 from pickterm.sandbox.backend import Headers, Sandbox, SandboxResponse
+from pickterm.sandbox.data import FILES_BASE
 
 MAX_BODY = 1 << 20
 MAX_HEADERS = 100
@@ -147,6 +149,9 @@ async def _pause(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, sec
     return False
 
 
+LABELS_BASE = f"{FILES_BASE}/labels/".encode()
+
+
 class SandboxServer:
     """Serve a :class:`Sandbox` over HTTP/1.1 on the running event loop."""
 
@@ -226,9 +231,12 @@ class SandboxServer:
             if sandbox.latency_ms > 0 and not await _pause(reader, writer, sandbox.latency_ms / 1000):
                 return None
             try:
-                return sandbox.handle(request.method, request.target, request.headers, request.body)
+                answer = sandbox.handle(request.method, request.target, request.headers, request.body)
             except Exception:  # a sandbox bug must not kill the server
                 return SandboxResponse(500, b'{"message": "Internal server error"}')
+            # The demo's labels are served here too: their URLs name this server (loopback http,
+            # which the label rules allow), not the demo's file host, which does not exist.
+            return replace(answer, body=answer.body.replace(LABELS_BASE, f"{self.url}/labels/".encode()))
         finally:
             sandbox._leave()
 

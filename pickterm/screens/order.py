@@ -247,6 +247,7 @@ class OrderScreen(BurstGuard, DataScreen):
         bind("order.shipments", "shipments"),
         bind("order.tracking", "tracking"),
         bind("order.facility", "facility"),
+        bind("order.pack", "pack", show=False),  # the footer is full at 80 columns: help and the palette list it
     ]
 
     def __init__(self, order_id: str, picture: Any = None) -> None:
@@ -357,6 +358,9 @@ class OrderScreen(BurstGuard, DataScreen):
 
     def action_tracking(self) -> None:
         self.pickapp.open("track", self.order_id)
+
+    def action_pack(self) -> None:
+        self.pickapp.open("pack", self.order_id)
 
     def action_facility(self) -> None:
         self.open_facility()

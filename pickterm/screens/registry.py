@@ -71,6 +71,7 @@ for _kind in (
     Kind("worksheets", "pickterm.screens.worksheets:WorksheetsScreen"),
     Kind("shipments", "pickterm.screens.shipments:ShipmentsScreen"),
     Kind("track", "pickterm.screens.tracking:TrackingScreen"),
+    Kind("pack", "pickterm.screens.pack:PackScreen"),
     Kind(
         "outbox",
         "pickterm.screens.outbox:OutboxScreen",

@@ -169,6 +169,7 @@ class ShipmentScreen(BurstGuard, DataScreen):
         bind("shipment.auto_refresh", "toggle_auto_refresh"),
         bind("shipment.order", "order"),
         bind("shipment.tracking", "tracking"),
+        bind("shipment.pack", "pack", show=False),  # help and the palette list it
     ]
 
     def __init__(
@@ -277,6 +278,11 @@ class ShipmentScreen(BurstGuard, DataScreen):
             self.refresh_timer.resume()
 
     # ------------------------------------------------------------ links
+
+    def action_pack(self) -> None:
+        """The packing station for this shipment's order."""
+        if self.data is not None and self.data.order_id:
+            self.pickapp.open("pack", self.data.order_id)
 
     def action_order(self) -> None:
         if self.data is not None and self.data.order_id:

@@ -82,7 +82,8 @@ _HEADER = """\
 # default_facility, scan_terminator (enter|tab|none|literal), scan_layout,
 # scan_burst_ms (default 30), scan_weight_tolerance (percent, default 10),
 # theme (dark|light|high-contrast|monochrome), language (en|es|pt-BR), keymap
-# (default|no-fkeys) and a [profiles.NAME.keys] table (binding id = key or [keys];
+# (default|no-fkeys), printer (tcp://HOST[:PORT], cups:QUEUE, cups://SERVER/QUEUE or
+# file:DIR) and a [profiles.NAME.keys] table (binding id = key or [keys];
 # see pickterm keys).
 # This file is private (mode 0600).
 """
@@ -194,6 +195,13 @@ def _language(value: Any) -> str:
 MAX_RESPONSE_MB = (1, 1024)
 
 
+def _printer(value: Any) -> str:
+    """``printer``: tcp://HOST[:PORT], cups:QUEUE, cups://SERVER/QUEUE or file:DIR (pickterm.printers)."""
+    from pickterm.printers import parse_printer
+
+    return parse_printer(_text(value)).spec
+
+
 def _megabytes(value: Any) -> int:
     """``max_response_mb``: whole megabytes, 1 to 1024 (a number, or its digits as text)."""
     text = str(value).strip() if isinstance(value, (str, int)) and not isinstance(value, bool) else None
@@ -221,6 +229,7 @@ PROFILE_KEYS: dict[str, Callable[[Any], Any]] = {
     "keymap": _choice(tuple(PRESETS)),  # a preset of keys (pickterm.keymap)
     "keys": check_keys_table,  # [profiles.NAME.keys]: binding id = key or [keys]
     "language": _language,
+    "printer": _printer,  # the label printer of the packing station
 }
 TOP_KEYS = ("default_profile", "profiles")
 
@@ -254,6 +263,7 @@ class Settings(BaseModel):
     max_response_mb: int = 8
     keymap: str = "default"
     keys: dict[str, tuple[str, ...]] = {}
+    printer: str | None = None  # the label printer (pickterm.printers spec); None: none configured
     language: str | None = None  # None: PICKTERM_LANG, then the locale (pickterm.i18n.choose_language)
     # Where each non-default value came from: "flag", "env PICKTERM_...", "file".
     sources: dict[str, str] = {}

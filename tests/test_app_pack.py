@@ -1,0 +1,322 @@
+"""The pack screen in the app: scans into packages (bursts split, a scan never answers a
+dialog), blocking errors, undo, the progress line, print / reprint / forced print with a
+reason, the label confirmed by its tracking number, and the tracking form offered at the end.
+The demo's printer writes each label to a file under the demo's state directory."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual import events
+
+from pickterm import printers
+from pickterm.app import PickTermApp
+from pickterm.sandbox import data
+from pickterm.screens.confirm import ConfirmScreen
+from pickterm.screens.order import OrderScreen
+from pickterm.screens.pack import PackScreen
+from pickterm.screens.pack_dialogs import ForcedReasonDialog, PackErrorDialog
+from pickterm.screens.shipment import ShipmentScreen
+from pickterm.screens.tracking import TrackingScreen
+from pickterm.store.state import StateDB, state_path
+
+from apphelpers import answer, burst, open_screen, settle, static_text, wedge
+from fakeprinter import FakePrinter
+
+EGGS = "7791286502526"  # package 1: 2 units
+BREAD = "7896081314234"  # package 2: 1 unit (and a gift bag without EAN)
+SIZE = (40, 16)
+
+
+async def scans(pilot, *codes: str) -> None:
+    """Several scans in one burst, as one read from the terminal delivers them."""
+    for code in codes:
+        burst(pilot.app, code)
+        pilot.app.post_message(events.Key("enter", "\r"))
+    await pilot.pause()
+
+
+def labels_dir() -> Path:
+    return state_path(demo=True).parent / "demo-labels"
+
+
+def printed() -> list[bytes]:
+    folder = labels_dir()
+    return [p.read_bytes() for p in sorted(folder.iterdir())] if folder.exists() else []
+
+
+async def open_pack(pilot) -> PackScreen:
+    screen = await open_screen(pilot, "pack", data.ORDER_COP)
+    assert isinstance(screen, PackScreen)
+    return screen
+
+
+def progress(app) -> str:
+    return static_text(app, "#pack-progress")
+
+
+def feedback(app) -> str:
+    return static_text(app, "#pack-feedback")
+
+
+async def test_the_order_screen_opens_the_pack_screen_with_its_progress_line():
+    app = PickTermApp(demo=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_screen(pilot, "open_order", data.ORDER_COP)
+        assert isinstance(app.screen, OrderScreen)
+        await pilot.press("p")
+        await settle(pilot)
+        assert isinstance(app.screen, PackScreen)
+        assert progress(app) == "package 1/2 · 0/2 units"
+        assert "Free-range eggs" in static_text(app, "#pack-lines")
+
+
+async def test_home_reaches_the_pack_screen_through_a_tracking_number():
+    app = PickTermApp(demo=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await wedge(pilot, data.TRACK_CREATED)
+        await settle(pilot)
+        assert isinstance(app.screen, ShipmentScreen)
+        await pilot.press("p")
+        await settle(pilot)
+        assert isinstance(app.screen, PackScreen) and app.screen.order_id == data.ORDER_COP
+
+
+async def test_two_scans_in_one_burst_each_count_and_a_third_is_a_blocking_error():
+    app = PickTermApp(demo=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_pack(pilot)
+        await scans(pilot, EGGS, EGGS)
+        await settle(pilot)
+        assert progress(app) == "package 1/2 · 2/2 units"
+        await wedge(pilot, EGGS)
+        await settle(pilot)
+        assert isinstance(app.screen, PackErrorDialog)
+        assert "ALREADY COMPLETE" in str(app.screen.query_one("#scan-error-title").render())
+        await wedge(pilot, EGGS)  # a scan while the error is open: not counted, still open
+        await settle(pilot)
+        assert isinstance(app.screen, PackErrorDialog)
+        assert "Not counted" in str(app.screen.query_one("#scan-error-ignored").render())
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, PackScreen)
+        assert progress(app) == "package 1/2 · 2/2 units"
+
+
+async def test_an_item_of_another_package_blocks_and_undo_takes_back_the_last_unit():
+    app = PickTermApp(demo=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_pack(pilot)
+        await wedge(pilot, EGGS)
+        await wedge(pilot, BREAD)
+        await settle(pilot)
+        assert isinstance(app.screen, PackErrorDialog)
+        text = str(app.screen.query_one("#scan-error-text").render())
+        assert "belongs to package 2/2" in text
+        await pilot.press("escape")
+        await settle(pilot)
+        assert progress(app) == "package 1/2 · 1/2 units"
+        await pilot.press("f10")
+        await settle(pilot)
+        assert progress(app) == "package 1/2 · 0/2 units"
+        assert "Took back one unit" in feedback(app)
+
+
+async def test_a_misread_and_a_stranger_block():
+    app = PickTermApp(demo=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_pack(pilot)
+        await wedge(pilot, EGGS[:-1] + "0")
+        await settle(pilot)
+        assert "MISREAD" in str(app.screen.query_one("#scan-error-title").render())
+        await pilot.press("escape")
+        await wedge(pilot, "4006381333931")
+        await settle(pilot)
+        assert "NOT IN THIS ORDER" in str(app.screen.query_one("#scan-error-title").render())
+
+
+async def test_the_label_prints_once_a_reprint_is_asked_and_counted():
+    app = PickTermApp(demo=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_pack(pilot)
+        await pilot.press("f4")
+        await settle(pilot)
+        assert "not fully packed" in feedback(app)
+        assert printed() == []
+        await scans(pilot, EGGS, EGGS)
+        await pilot.press("f4")
+        await settle(pilot)
+        jobs = printed()
+        assert len(jobs) == 1
+        assert b"^BCN" in jobs[0] and data.TRACK_CREATED.encode() in jobs[0]
+        assert "Label sent" in feedback(app)
+        await pilot.press("f4")
+        await settle(pilot)
+        assert "printed already" in feedback(app)
+        assert len(printed()) == 1
+        await pilot.press("f6")
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmScreen)
+        await wedge(pilot, "y")  # a scan never answers
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmScreen)
+        await answer(pilot, "y")
+        await settle(pilot)
+        assert len(printed()) == 2
+        assert "printed 2 times" in static_text(app, "#pack-box")
+
+
+async def test_the_label_is_confirmed_by_its_tracking_number_then_the_next_package():
+    app = PickTermApp(demo=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_pack(pilot)
+        await wedge(pilot, data.TRACK_CREATED)
+        await settle(pilot)
+        assert "LABEL NOT PRINTED" in str(app.screen.query_one("#scan-error-title").render())
+        await pilot.press("escape")
+        await scans(pilot, EGGS, EGGS)
+        await pilot.press("f4")
+        await settle(pilot)
+        await wedge(pilot, data.TRACK_CREATED)
+        await settle(pilot)
+        assert progress(app) == "package 2/2 · 0/2 units"
+        assert "Label confirmed" in feedback(app)
+
+
+async def test_forced_print_takes_a_reason_no_ean_by_key_and_all_done_offers_tracking():
+    app = PickTermApp(demo=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_pack(pilot)
+        await scans(pilot, EGGS, EGGS)
+        await pilot.press("f4")
+        await settle(pilot)
+        await wedge(pilot, data.TRACK_CREATED)
+        await wedge(pilot, BREAD)
+        await settle(pilot)
+        assert progress(app) == "package 2/2 · 1/2 units"
+        await pilot.press("f7")
+        await settle(pilot)
+        assert isinstance(app.screen, ForcedReasonDialog)
+        await wedge(pilot, "1")  # a scan chooses nothing
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, ForcedReasonDialog)
+        await pilot.press("escape")
+        await settle(pilot)
+        await pilot.press("f8")
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmScreen)
+        await answer(pilot, "y")
+        await settle(pilot)
+        assert progress(app) == "package 2/2 · 2/2 units"
+        assert "confirmed by key" in static_text(app, "#pack-lines")
+        await pilot.press("f4")
+        await settle(pilot)
+        assert len(printed()) == 2
+        await wedge(pilot, data.TRACK_CREATED)
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmScreen)
+        await answer(pilot, "y")
+        await settle(pilot)
+        assert isinstance(app.screen, TrackingScreen)
+    with StateDB.open(demo=True) as db:
+        kinds = [e.kind for e in db.pack_events(data.ORDER_COP)]
+    assert kinds.count("manual") == 1 and kinds.count("confirm") == 2
+
+
+async def test_a_forced_print_keeps_its_reason():
+    app = PickTermApp(demo=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_pack(pilot)
+        await wedge(pilot, EGGS)
+        await pilot.press("f7")
+        await settle(pilot)
+        await pilot.press("2", "enter")
+        await settle(pilot)
+        assert len(printed()) == 1
+    with StateDB.open(demo=True) as db:
+        forced = [e for e in db.pack_events(data.ORDER_COP) if e.kind == "forced"]
+    assert [e.reason for e in forced] == ["Item missing: the rest ships later"]
+
+
+async def test_progress_resumes_in_a_new_session():
+    async with PickTermApp(demo=True).run_test(size=SIZE) as pilot:
+        await open_pack(pilot)
+        await wedge(pilot, EGGS)
+        await settle(pilot)
+    app = PickTermApp(demo=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_pack(pilot)
+        assert progress(app) == "package 1/2 · 1/2 units"
+
+
+async def test_hostile_package_text_is_shown_literally():
+    app = PickTermApp(demo=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_pack(pilot)
+        await wedge(pilot, EGGS)
+        await wedge(pilot, EGGS)
+        await pilot.press("f4")
+        await settle(pilot)
+        await wedge(pilot, data.TRACK_CREATED)
+        await settle(pilot)
+        box = static_text(app, "#pack-box")
+        assert "Bag [b]fragile[/b]" in box and "\x1b" not in box
+        assert "Gift bag [red]" in static_text(app, "#pack-lines")
+
+
+async def test_a_printer_out_of_paper_keeps_the_label_and_prints_it_once_when_ready(monkeypatch):
+    with FakePrinter() as fake:
+        monkeypatch.setattr(PackScreen, "printer", lambda self: printers.parse_printer(fake.spec))
+        app = PickTermApp(demo=True)
+        async with app.run_test(size=SIZE) as pilot:
+            await open_pack(pilot)
+            await scans(pilot, EGGS, EGGS)
+            fake.status = "paper_out"
+            await pilot.press("f4")
+            await settle(pilot)
+            assert "paper out" in feedback(app)
+            assert fake.jobs == []
+            assert "label not printed" in static_text(app, "#pack-box")
+            fake.status = "ready"
+            await pilot.press("f4")
+            await settle(pilot)
+            assert len(fake.jobs) == 1 and b"^BCN" in fake.jobs[0]
+
+
+async def test_a_job_dropped_mid_way_may_have_printed_and_is_sent_again_only_on_a_reprint(monkeypatch):
+    with FakePrinter() as fake:
+        monkeypatch.setattr(PackScreen, "printer", lambda self: printers.parse_printer(fake.spec))
+        app = PickTermApp(demo=True)
+        async with app.run_test(size=SIZE) as pilot:
+            await open_pack(pilot)
+            await scans(pilot, EGGS, EGGS)
+            fake.drop_after = 10
+            await pilot.press("f4")
+            await settle(pilot)
+            assert "may have printed" in feedback(app)
+            fake.drop_after = None
+            await pilot.press("f4")
+            await settle(pilot)
+            assert "printed already" in feedback(app)
+            assert fake.jobs == []
+            await pilot.press("f6")
+            await settle(pilot)
+            await answer(pilot, "y")
+            await settle(pilot)
+            assert len(fake.jobs) == 1
+
+
+async def test_an_unreachable_printer_is_said_and_nothing_is_recorded(monkeypatch):
+    with FakePrinter() as gone:
+        spec = gone.spec
+    monkeypatch.setattr(PackScreen, "printer", lambda self: printers.parse_printer(spec))
+    app = PickTermApp(demo=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_pack(pilot)
+        await scans(pilot, EGGS, EGGS)
+        await pilot.press("f4")
+        await settle(pilot)
+        assert "cannot be reached" in feedback(app)
+        assert "label not printed" in static_text(app, "#pack-box")
