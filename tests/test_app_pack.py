@@ -62,7 +62,7 @@ def feedback(app) -> str:
 async def test_the_order_screen_opens_the_pack_screen_with_its_progress_line():
     app = PickTermApp(demo=True)
     async with app.run_test(size=SIZE) as pilot:
-        await open_screen(pilot, "open_order", data.ORDER_COP)
+        await open_screen(pilot, "order", data.ORDER_COP)
         assert isinstance(app.screen, OrderScreen)
         await pilot.press("p")
         await settle(pilot)
