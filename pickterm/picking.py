@@ -51,7 +51,7 @@ from typing import Any, Literal
 from pickterm.api.models import Order, OrderItem, Worksheet, WorksheetItem
 from pickterm.i18n import N_, _, decimal
 from pickterm.scan import ItemKeys, Scan, ScanIndex, ScanSettings
-from pickterm.store.state import ItemTotal, PickRefused
+from pickterm.store.state import ItemTotal, PickRefused, StateError
 
 __all__ = [
     "SHORT_REASONS",
@@ -932,8 +932,10 @@ class PickProgress:
 
 
 def _not_saved(exc: BaseException) -> Outcome:
+    # A StateError's reason is the cause alone ("another pickterm holds it locked"), without the file.
+    error = exc.reason if isinstance(exc, StateError) else exc
     return Outcome(
         "error",
         _("Not saved"),
-        detail=_("The local store refused the write ({error}). Nothing was counted.").format(error=exc),
+        detail=_("The local store refused the write ({error}). Nothing was counted.").format(error=error),
     )
