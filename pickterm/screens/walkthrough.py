@@ -47,6 +47,7 @@ from pickterm.widgets.common import literal, status_content
 from pickterm.widgets.keys import bind
 from pickterm.widgets.scan_input import ScanField
 from pickterm.widgets.walk import ItemPanel, walk_line
+from pickterm.widgets.walk_words import counts_text, said
 
 SAVED_HINT = N_("Progress is saved on this terminal.")
 IDLE_SUBMIT_SECONDS = 0.2  # scanners set to send no terminator: a pause ends the code
@@ -417,30 +418,33 @@ class WalkthroughScreen(DataScreen):
         "refresh": ("refresh", N_("{key} loads them again.")),
     }
 
-    def _with_key_hint(self, outcome: Any) -> Any:
-        """``outcome`` with its detail followed by the key in effect that helps next (its ``action``)."""
+    def _words(self, outcome: Any) -> Any:
+        """``outcome`` in words (walk_words.Said), its detail followed by the key in effect
+        that helps next (its ``action``)."""
+        words = said(outcome)
         if outcome.action not in self.ACTION_HINTS:
-            return outcome
+            return words
         binding_id, hint = self.ACTION_HINTS[outcome.action]
-        said = _(hint).format(key=self.pickapp.key_words(binding_id))
-        return dataclasses.replace(outcome, detail=" ".join(p for p in (outcome.detail, said) if p))
+        key_hint = _(hint).format(key=self.pickapp.key_words(binding_id))
+        return dataclasses.replace(words, detail=" ".join(p for p in (words.detail, key_hint) if p))
 
     def _apply(self, outcome: Any) -> None:
+        """Show what an action did (a picking.Outcome), once it is saved."""
         from pickterm.screens.walkthrough_dialogs import ScanErrorDialog, SummaryDialog
 
-        outcome = self._with_key_hint(outcome)
+        words = self._words(outcome)
         if outcome.blocking:
             self._show_all()  # a pick refused because another terminal counted first: the store's count
-            self._feedback(literal(_("✘ {title}: not counted").format(title=outcome.title), multiline=False), "-error")
-            self.blocking = ScanErrorDialog(outcome)
+            self._feedback(literal(_("✘ {title}: not counted").format(title=words.title), multiline=False), "-error")
+            self.blocking = ScanErrorDialog(words)
             self.app.push_screen(self.blocking, self._acknowledged)
             return
         self._show_all()
         if outcome.kind == "pick":
-            text = Content.assemble(Content.styled("✔ ", "bold"), literal(outcome.detail))
+            text = Content.assemble(Content.styled("✔ ", "bold"), literal(words.detail))
             self._feedback(text, "-ok")
-        elif outcome.title or outcome.detail:
-            parts = [p for p in (outcome.title, outcome.detail) if p]
+        elif words.title or words.detail:
+            parts = [p for p in (words.title, words.detail) if p]
             self._feedback(Content.assemble(Content.styled("ℹ ", "bold"), literal(": ".join(parts))), "-info")
         else:
             self._feedback(Content(""), "")
@@ -450,7 +454,7 @@ class WalkthroughScreen(DataScreen):
     def _acknowledged(self, _result: Any = None) -> None:
         if self.blocking is None:
             return
-        title = self.blocking.outcome.title
+        title = self.blocking.said.title
         self.blocking = None
         self.acknowledged_at = self.clock()
         self._feedback(literal(_("✘ {title}: not counted. Scan the item.").format(title=title), multiline=False), "")
@@ -467,7 +471,7 @@ class WalkthroughScreen(DataScreen):
         model = self.model
         if model is None:
             return
-        self.query_one("#walk-progress", Static).update(Content(model.progress_text()), layout=False)
+        self.query_one("#walk-progress", Static).update(Content(counts_text(model.counts())), layout=False)
         panel = self.query_one(ItemPanel)
         item = model.current
         if item is None:
