@@ -647,6 +647,15 @@ def stored_units(path: Path, item_id: str, worksheet_id: str = data.WS_MAIN) -> 
     return int(row[0])
 
 
+async def until(pilot, condition, what: str, seconds: float = 10.0) -> None:
+    """Let the app run until ``condition()`` holds (fails after ``seconds``, far more than needed)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + seconds
+    while not condition():
+        assert loop.time() < deadline, f"never happened: {what}"
+        await pilot.pause(0.02)
+
+
 async def walk_idle(pilot, screen: WalkthroughScreen, seconds: float = 10.0) -> None:
     """Let the app run until the walk has done every queued action (fails after ``seconds``)."""
     loop = asyncio.get_running_loop()
@@ -666,6 +675,8 @@ async def test_a_scan_while_another_pickterm_holds_the_store_waits_and_the_scree
         held = HeldStore(path)
         try:
             await wedge(pilot, ean(app.sandbox, SPINACH))
+            # A save that takes a while says so (and nothing more: it is not counted yet).
+            await until(pilot, lambda: static_text(app, "#walk-feedback") == "Saving…", "the walk says it is saving")
             await wedge(pilot, "+")  # a second action waits behind it, in order
             # The screen is not frozen: a key typed now echoes in the scan field at once.
             await pilot.press("7")

@@ -52,6 +52,7 @@ from pickterm.widgets.walk_words import counts_text, said
 SAVED_HINT = N_("Progress is saved on this terminal.")
 IDLE_SUBMIT_SECONDS = 0.2  # scanners set to send no terminator: a pause ends the code
 ESC_GUARD_SECONDS = 1.0  # Esc this soon after acknowledging an error does not leave
+SAVING_HINT_SECONDS = 0.3  # an action not saved by then (a busy store) says it is being saved
 
 
 class WalkthroughScreen(DataScreen):
@@ -366,8 +367,15 @@ class WalkthroughScreen(DataScreen):
             self.working = True
             self._work_queue()
         elif raw is not None:
-            waiting = sum(1 for scan, _step in self._queue if scan is not None)
+            self._show_saving()
+
+    def _show_saving(self) -> None:
+        """An action is being saved (and these scans wait behind it)."""
+        waiting = sum(1 for scan, _step in self._queue if scan is not None)
+        if waiting:
             self._feedback(Content(_("Saving… {n} scan(s) waiting").format(n=waiting)), "-wait")
+        else:
+            self._feedback(Content(_("Saving…")), "-wait")
 
     @work(group="walk", exit_on_error=False)
     async def _work_queue(self) -> None:
@@ -393,7 +401,11 @@ class WalkthroughScreen(DataScreen):
 
         async def step() -> None:
             model = self.model
-            outcome = await in_thread(action, model)
+            slow = self.set_timer(SAVING_HINT_SECONDS, self._show_saving)
+            try:
+                outcome = await in_thread(action, model)
+            finally:
+                slow.stop()
             if model is self.model:  # not replaced by a refresh meanwhile
                 self._apply(outcome)
 
