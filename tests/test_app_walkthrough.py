@@ -11,6 +11,7 @@ import sqlite3
 import subprocess
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from textual.widgets import Digits, Input, OptionList, Static
@@ -28,6 +29,29 @@ SPINACH = "106"  # the first item of the main worksheet's walk: 1 to pick
 BANANAS = "101"  # the second: 2 to pick
 HAM = "401"  # weighable, sold by a scale label
 SCALE_LABEL_200G = "2001234002004"  # item code 01234 (the ham), 200 g
+
+
+@pytest.fixture(autouse=True)
+def pause_waits_for_saves(monkeypatch):
+    """Every action of the walk is saved on a worker thread before it shows: a test's pause also
+    lets the saves under way finish (and be shown), as a picker would see them a moment later.
+    The tests of a held store turn this off (``waiting.on = False``): there the save waits."""
+    from textual.pilot import Pilot
+
+    pause = Pilot.pause
+    waiting = SimpleNamespace(on=True)
+
+    async def pause_and_saves(self, delay=None) -> None:
+        await pause(self, delay)
+        for _ in range(1000 if waiting.on else 0):  # far more than any save needs (the store tests hold it otherwise)
+            screens = [s for s in self.app.screen_stack if isinstance(s, WalkthroughScreen) and s.saving]
+            if not screens:
+                return
+            await asyncio.sleep(0.005)
+            await pause(self)
+
+    monkeypatch.setattr(Pilot, "pause", pause_and_saves)
+    return waiting
 
 
 def ean(sandbox: Sandbox, item_id: str) -> str:
@@ -666,7 +690,10 @@ async def walk_idle(pilot, screen: WalkthroughScreen, seconds: float = 10.0) -> 
     await pilot.pause()
 
 
-async def test_a_scan_while_another_pickterm_holds_the_store_waits_and_the_screen_goes_on(monkeypatch):
+async def test_a_scan_while_another_pickterm_holds_the_store_waits_and_the_screen_goes_on(
+    monkeypatch, pause_waits_for_saves
+):
+    pause_waits_for_saves.on = False  # the save waits for the lock: pauses must not
     monkeypatch.setattr(state_module, "BUSY_TIMEOUT_MS", 30_000)  # the lock goes long before the timeout
     app = PickTermApp(demo=True)
     async with app.run_test(size=(40, 16)) as pilot:
@@ -697,7 +724,8 @@ async def test_a_scan_while_another_pickterm_holds_the_store_waits_and_the_scree
         assert screen.scan_field.value == "7"  # what was typed meanwhile is still there
 
 
-async def test_a_scan_refused_because_the_store_stayed_held_counts_nothing(monkeypatch):
+async def test_a_scan_refused_because_the_store_stayed_held_counts_nothing(monkeypatch, pause_waits_for_saves):
+    pause_waits_for_saves.on = False  # the save waits for the lock: pauses must not
     monkeypatch.setattr(state_module, "BUSY_TIMEOUT_MS", 1_500)
     app = PickTermApp(demo=True)
     async with app.run_test(size=(40, 16)) as pilot:
@@ -731,3 +759,36 @@ async def test_a_scan_refused_because_the_store_stayed_held_counts_nothing(monke
         await walk_idle(pilot, screen)
         assert stored_units(path, SPINACH) == 1
         assert static_text(app, "#walk-progress") == "3/38 items · 5/69 units"
+
+
+async def test_scans_waiting_for_a_held_store_keep_their_order_and_a_blocking_one_stops_the_rest(
+    monkeypatch, pause_waits_for_saves
+):
+    pause_waits_for_saves.on = False  # the save waits for the lock: pauses must not
+    monkeypatch.setattr(state_module, "BUSY_TIMEOUT_MS", 30_000)
+    app = PickTermApp(demo=True)
+    async with app.run_test(size=(40, 16)) as pilot:
+        screen = await open_walk(pilot)
+        bells = count_bells(app)
+        path = app.state.path
+        held = HeldStore(path)
+        try:
+            await wedge(pilot, ean(app.sandbox, SPINACH))  # waits for the lock
+            await wedge(pilot, "4006381333931")  # then: a code of no item here (blocking)
+            await wedge(pilot, ean(app.sandbox, BANANAS))  # then: not counted, behind the error
+            await pilot.press("f8")  # a key behind the error: rings, skips nothing
+            assert "Saving… 2 scan(s) waiting" in static_text(app, "#walk-feedback")
+            assert isinstance(app.screen, WalkthroughScreen)  # no error before its turn
+        finally:
+            held.release()
+        await walk_idle(pilot, screen)
+        dialog = app.screen
+        assert isinstance(dialog, ScanErrorDialog)
+        said = dialog_text(dialog)
+        assert "UNKNOWN CODE" in said and "Not counted: " + ean(app.sandbox, BANANAS) in said
+        assert stored_units(path, SPINACH) == 1 and stored_units(path, BANANAS) == 0 and bells
+        await pilot.press("escape")
+        await pilot.pause()
+        assert static_text(app, "#walk-progress") == "3/38 items · 5/69 units"
+        assert static_text(app, "#item-name").startswith("Bananas")  # not skipped
+        assert app.state.load_progress(data.WS_MAIN).item(BANANAS).state == "todo"

@@ -3,6 +3,8 @@ error, the item list and the summary. The demo data are fixed; these tests run i
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
 from pickterm.app import PickTermApp
@@ -22,6 +24,27 @@ def steady(utc, monkeypatch):
 
 async def open_main(pilot, worksheet_id: str = data.WS_MAIN) -> None:
     await open_screen(pilot, "open_worksheet", worksheet_id)
+
+
+@pytest.fixture(autouse=True)
+def pause_waits_for_saves(monkeypatch):
+    """The walk saves every action on a worker thread before it shows it: a pause also lets the
+    saves under way finish, so the picture shows what the picker sees a moment later."""
+    from textual.pilot import Pilot
+
+    from pickterm.screens.walkthrough import WalkthroughScreen
+
+    pause = Pilot.pause
+
+    async def pause_and_saves(self, delay=None) -> None:
+        await pause(self, delay)
+        for _ in range(1000):
+            if not any(isinstance(s, WalkthroughScreen) and s.saving for s in self.app.screen_stack):
+                return
+            await asyncio.sleep(0.005)
+            await pause(self)
+
+    monkeypatch.setattr(Pilot, "pause", pause_and_saves)
 
 
 def ean(app, item_id: str) -> str:

@@ -105,6 +105,7 @@ class WalkthroughScreen(DataScreen):
         # Actions waiting their turn, oldest first: (the scan, or None for a key; the step).
         self._queue: deque[tuple[str | None, Callable[[], Awaitable[None]]]] = deque()
         self.working = False  # a worker is doing the queue's actions
+        self.saving = False  # one of them is on a worker thread now (being saved)
         self._progress: Any = None  # what the store recorded, read with the worksheet
         self.barcodes_loaded = asyncio.Event()
         self._idle_timer: Any = None
@@ -402,9 +403,11 @@ class WalkthroughScreen(DataScreen):
         async def step() -> None:
             model = self.model
             slow = self.set_timer(SAVING_HINT_SECONDS, self._show_saving)
+            self.saving = True
             try:
                 outcome = await in_thread(action, model)
             finally:
+                self.saving = False
                 slow.stop()
             if model is self.model:  # not replaced by a refresh meanwhile
                 self._apply(outcome)
