@@ -792,3 +792,23 @@ async def test_scans_waiting_for_a_held_store_keep_their_order_and_a_blocking_on
         assert static_text(app, "#walk-progress") == "3/38 items · 5/69 units"
         assert static_text(app, "#item-name").startswith("Bananas")  # not skipped
         assert app.state.load_progress(data.WS_MAIN).item(BANANAS).state == "todo"
+
+
+async def test_a_store_that_cannot_read_the_progress_leaves_a_walk_that_says_so():
+    from pickterm.store.state import StateError
+
+    app = PickTermApp(demo=True)
+    async with app.run_test(size=(40, 16)) as pilot:
+        await app.ready()
+
+        def unreadable(worksheet_id):
+            raise StateError("State database x failed (disk I/O error)", reason="disk I/O error")
+
+        app.state.load_progress = unreadable
+        screen = await open_walk(pilot)
+        assert screen.model is not None and static_text(app, "#item-name") == "Baby spinach 200g"
+        assert "Progress is NOT saved: the local store is unavailable (State database x failed" in static_text(
+            app, "#error-panel"
+        )
+        await wedge(pilot, ean(app.sandbox, SPINACH))  # the walk still works
+        assert static_text(app, "#walk-progress") == "3/38 items · 5/69 units"

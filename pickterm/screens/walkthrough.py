@@ -106,7 +106,6 @@ class WalkthroughScreen(DataScreen):
         self._queue: deque[tuple[str | None, Callable[[], Awaitable[None]]]] = deque()
         self.working = False  # a worker is doing the queue's actions
         self.saving = False  # one of them is on a worker thread now (being saved)
-        self._progress: Any = None  # what the store recorded, read with the worksheet
         self.barcodes_loaded = asyncio.Event()
         self._idle_timer: Any = None
         self._fresh = False
@@ -163,28 +162,31 @@ class WalkthroughScreen(DataScreen):
     async def fetch(self, client: Any, fresh: bool) -> Any:
         """The worksheet (the walk so far is read from the store when it is shown)."""
         self._fresh = fresh
-        worksheet = await client.get_worksheet(self.worksheet_id, fresh=fresh)
-        state = self.pickapp.state
-        self._progress = None if state is None else await in_thread(state.load_progress, self.worksheet_id)
-        return worksheet
+        return await client.get_worksheet(self.worksheet_id, fresh=fresh)
 
     def show(self, data: Any) -> None:
-        """A new walk from the worksheet and everything this terminal recorded for it. Until
-        this moment a refresh (F5) leaves the previous walk working."""
-        from pickterm.picking import PickProgress
+        self.start_walk(data)
 
-        worksheet = data
+    @work(exclusive=True, group="walk-open", exit_on_error=False)
+    async def start_walk(self, worksheet: Any) -> None:
+        """A new walk from the worksheet and everything this terminal recorded for it (read
+        off the event loop). Until this moment a refresh (F5) leaves the previous walk working."""
+        from pickterm.picking import PickProgress
+        from pickterm.store.state import WorksheetProgress
+
         state = self.pickapp.state
-        progress = self._progress
+        progress = None
+        error = self.pickapp.store_error
+        if state is not None:
+            try:
+                progress = await in_thread(state.load_progress, self.worksheet_id)
+            except Exception as exc:  # the walk works, but nothing is kept
+                error = exc
         if state is None or progress is None:  # no local store: the walk works, but nothing is kept
             state = None
-            from pickterm.store.state import WorksheetProgress
-
             progress = WorksheetProgress(worksheet_id=self.worksheet_id)
             self.error_panel.show_message(
-                _("⚠ Progress is NOT saved: the local store is unavailable ({error}).").format(
-                    error=self.pickapp.store_error
-                )
+                _("⚠ Progress is NOT saved: the local store is unavailable ({error}).").format(error=error)
             )
         self.barcodes_loaded.clear()
         self.settings = self._scan_settings()
