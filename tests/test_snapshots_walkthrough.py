@@ -39,7 +39,7 @@ def pause_waits_for_saves(monkeypatch):
     async def pause_and_saves(self, delay=None) -> None:
         await pause(self, delay)
         for _ in range(1000):
-            if not any(isinstance(s, WalkthroughScreen) and s.saving for s in self.app.screen_stack):
+            if not any(isinstance(s, WalkthroughScreen) and getattr(s, "saving", False) for s in self.app.screen_stack):
                 return
             await asyncio.sleep(0.005)
             await pause(self)
