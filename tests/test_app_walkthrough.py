@@ -44,7 +44,9 @@ def pause_waits_for_saves(monkeypatch):
     async def pause_and_saves(self, delay=None) -> None:
         await pause(self, delay)
         for _ in range(1000 if waiting.on else 0):  # far more than any save needs (the store tests hold it otherwise)
-            screens = [s for s in self.app.screen_stack if isinstance(s, WalkthroughScreen) and getattr(s, "saving", False)]
+            screens = [
+                s for s in self.app.screen_stack if isinstance(s, WalkthroughScreen) and getattr(s, "saving", False)
+            ]
             if not screens:
                 return
             await asyncio.sleep(0.005)
