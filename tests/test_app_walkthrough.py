@@ -807,7 +807,7 @@ async def test_a_store_that_cannot_read_the_progress_leaves_a_walk_that_says_so(
             raise StateError("State database x failed (disk I/O error)", reason="disk I/O error")
 
         app.state.load_progress = unreadable
-        screen = await open_walk(pilot)
+        screen = await asyncio.wait_for(open_walk(pilot), 10)  # the walk opens (never a crash)
         assert screen.model is not None and static_text(app, "#item-name") == "Baby spinach 200g"
         assert "Progress is NOT saved: the local store is unavailable (State database x failed" in static_text(
             app, "#error-panel"
