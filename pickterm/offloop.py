@@ -1,12 +1,19 @@
-"""Running store work off the app's event loop.
+"""Running store work off the app's event loop: the one way to do it.
 
 The local store is synchronous SQLite: a busy database (another pickterm holds it)
-waits up to the busy timeout. The app never waits on it: store calls run in a
-thread, and the outbox's async code (which calls SQLite between its HTTP requests)
-runs on a thread with its own event loop, while every request of the API client
-still runs on the app's loop, where the client lives (:class:`LoopClient`).
+waits up to the busy timeout. The app never waits on it. Which work runs where:
 
-No textual here: the app and screens call :func:`off_loop`.
+- On the event loop: drawing, keys, the API client's requests, and deciding what a
+  scan means (:class:`~pickterm.picking.PickProgress` reading its own state).
+- :func:`in_thread`, for every synchronous call that may touch the store (a
+  ``StateDB`` or ``Outbox`` method, a walk's action that writes a pick): it runs on
+  a worker thread and the caller awaits its result or its exception.
+- :func:`off_loop`, for async work that calls the store between its awaits (the
+  outbox sending tracking writes): a thread with its own event loop, while every
+  request of the API client still runs on the app's loop, where the client lives
+  (:class:`LoopClient`).
+
+No textual here: the app and screens call these.
 """
 
 from __future__ import annotations
@@ -17,11 +24,20 @@ import inspect
 import threading
 from collections.abc import Awaitable, Callable
 from concurrent.futures import Future
-from typing import Any, TypeVar
+from typing import Any, ParamSpec, TypeVar
 
-__all__ = ["LoopClient", "off_loop"]
+__all__ = ["LoopClient", "in_thread", "off_loop"]
 
 T = TypeVar("T")
+P = ParamSpec("P")
+
+
+async def in_thread(call: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
+    """``call(*args, **kwargs)`` on a worker thread, awaited: the event loop goes on (keys
+    echo, the screen draws) while it waits, e.g. for a store another pickterm holds. Its
+    exception is raised here. Cancelling the caller does not stop a call under way: a
+    write that started is committed (or not) whole, and the store says which."""
+    return await asyncio.to_thread(call, *args, **kwargs)
 
 
 class LoopClient:

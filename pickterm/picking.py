@@ -37,45 +37,42 @@ How it works:
   leaves an item with fewer than no units, or more than it needs.
 - The walk is finished when every item is done or short: a skipped item is
   still to pick.
+
+Codes, not words: an :class:`Outcome` has a :class:`Code` and the numbers and names
+as fields; the UI words it (:mod:`pickterm.widgets.walk_words`).
 """
 
 from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from enum import StrEnum
+from typing import Literal, Protocol
 
 from pickterm.api.models import Order, OrderItem, Worksheet, WorksheetItem
-from pickterm.i18n import N_, _, decimal, ngettext
 from pickterm.scan import ItemKeys, Scan, ScanIndex, ScanSettings
-from pickterm.store.state import ItemTotal, PickRefused
+from pickterm.store.state import ItemTotal, PickEvent, PickRefused, StateError, WorksheetProgress
 
 __all__ = [
     "SHORT_REASONS",
     "STATE_SYMBOLS",
-    "STATE_WORDS",
+    "Code",
     "Counts",
+    "ItemCodes",
     "Outcome",
     "PickProgress",
+    "PickStore",
     "Summary",
     "WalkItem",
 ]
 
-SHORT_REASONS = (N_("out of stock"), N_("damaged"), N_("not found"), N_("expired"), N_("other"))
-"""Why an item was picked short, as the picker chooses it (stored in English, shown translated)."""
+SHORT_REASONS = ("out of stock", "damaged", "not found", "expired", "other")
+"""Why an item was picked short, as the picker chooses it (stored in English, worded by the UI)."""
 
-# Every state has a symbol and a word: never colour alone.
-# The words are marked for the catalogs and translated where shown (``_(STATE_WORDS[state])``).
-STATE_WORDS = {
-    "done": N_("done"),
-    "partial": N_("partial"),
-    "short": N_("short"),
-    "skipped": N_("skipped"),
-    "todo": N_("to do"),
-}
+# Every state has a symbol (and, in the UI, a word): never colour alone.
 STATE_SYMBOLS = {"done": "✔", "partial": "◐", "short": "✘", "skipped": "»", "todo": "○"}
 SETTLED = frozenset({"done", "short", "skipped"})  # not visited again by the walk (skipped: at the end)
 FINISHED = frozenset({"done", "short"})  # nothing left to do: the worksheet is complete when all are
@@ -90,16 +87,12 @@ def _units(value: float | None) -> int:
     return int(math.ceil(value - 1e-9))
 
 
-def _natural(text: str) -> tuple[Any, ...]:
+def _natural(text: str) -> tuple[int | str, ...]:
     """``"2" < "10"``: digit runs compare as numbers."""
     return tuple(int(part) if part.isdigit() else part.casefold() for part in re.split(r"(\d+)", text) if part)
 
 
-def format_kg(weight: float | None) -> str:
-    return "-" if weight is None else decimal(f"{weight:.3f}") + " kg"
-
-
-def note_texts(notes: Iterable[Any]) -> list[str]:
+def note_texts(notes: Iterable[object]) -> list[str]:
     """The text of every note (``Note`` models, dicts or strings), tolerant of what the server sends."""
     texts: list[str] = []
     for note in notes or ():
@@ -112,6 +105,15 @@ def note_texts(notes: Iterable[Any]) -> list[str]:
         if isinstance(text, str) and text.strip() and text.strip() not in texts:
             texts.append(text.strip())
     return texts
+
+
+@dataclass(frozen=True)
+class ItemCodes:
+    """What an item is scanned by: its EAN, else its SKU (or reference code)."""
+
+    ean: str | None
+    sku: str
+    reference_code: str | None
 
 
 @dataclass
@@ -201,39 +203,78 @@ class WalkItem:
         return self.status in FINISHED
 
     @property
-    def status_text(self) -> str:
-        """``✔ done``: symbol and word."""
-        return f"{STATE_SYMBOLS[self.status]} {_(STATE_WORDS[self.status])}"
-
-    @property
-    def code_text(self) -> str:
-        """What to scan for this item: its EAN, else its SKU or reference code."""
-        if self.ean:
-            return f"EAN {self.ean}"
-        parts = [f"SKU {self.sku or self.id}"]
-        if self.reference_code:
-            parts.append(_("ref {code}").format(code=self.reference_code))
-        return " · ".join(parts)
+    def codes(self) -> ItemCodes:
+        """What to scan for this item."""
+        return ItemCodes(self.ean or None, self.sku or self.id, self.reference_code)
 
     @property
     def has_barcode(self) -> bool:
         return bool(self.ean)
 
 
+class Code(StrEnum):
+    """What a scan or a key did (the UI words it)."""
+
+    COUNTED = "counted"
+    REMOVED = "removed"
+    MOVED = "moved"  # another item is current (nothing to say)
+    NO_ITEMS = "no-items"  # the worksheet has no items
+    MISREAD = "misread"
+    BARCODES_NOT_LOADED = "barcodes-not-loaded"
+    WRONG_ITEM = "wrong-item"
+    UNKNOWN_CODE = "unknown-code"
+    ZERO_WEIGHT = "zero-weight"
+    WRONG_WEIGHT = "wrong-weight"
+    TOO_MANY = "too-many"
+    NOTHING_TO_REMOVE = "nothing-to-remove"
+    PICKED_ELSEWHERE = "picked-elsewhere"  # another terminal counted first: not counted
+    NOT_REMOVED_ELSEWHERE = "not-removed-elsewhere"
+    NOT_UNDONE_ELSEWHERE = "not-undone-elsewhere"
+    NOT_UNDONE_GONE = "not-undone-gone"  # refused for an item the worksheet no longer has
+    NOTHING_TO_SKIP = "nothing-to-skip"
+    SKIP_DONE = "skip-done"  # the item is complete: nothing to skip
+    SKIPPED = "skipped"
+    NOTHING_TO_SHORT = "nothing-to-short"
+    SHORT_DONE = "short-done"  # the item is complete: it cannot be short
+    SHORT = "short"
+    NOTHING_TO_UNDO = "nothing-to-undo"
+    NO_CONFIRMATION_LEFT = "no-confirmation-left"
+    UNDONE = "undone"  # a pick taken back
+    UNDONE_GONE = "undone-gone"  # a pick of an item the worksheet no longer has
+    UNDONE_STATE = "undone-state"  # a skip or a short taken back
+    WALK_EMPTY = "walk-empty"  # no item to move to
+    LAST_ITEM = "last-item"
+    FIRST_ITEM = "first-item"
+    NO_SUCH_ITEM = "no-such-item"
+    NOT_SAVED = "not-saved"  # the store refused the write
+
+
 @dataclass(frozen=True)
 class Outcome:
-    """What a scan or a key did. ``blocking`` ones must be acknowledged by the picker."""
+    """What a scan or a key did: a code and its data. ``blocking`` ones must be acknowledged
+    by the picker."""
 
     kind: OutcomeKind
-    title: str = ""
+    code: Code
     scanned: str = ""  # what was scanned
-    scanned_item: str = ""  # what the scanned code is, when it is another item
-    expected: str = ""  # what was expected: an item's name, or a quantity
-    expected_code: str = ""  # the code of the expected item
-    detail: str = ""
     item_id: str | None = None
-    units: int = 0
-    weight_kg: float | None = None
+    name: str = ""  # the item's name (server text), or the id when there is no item
+    codes: ItemCodes | None = None  # what the expected item is scanned by
+    units: int = 0  # the units of the scan, the key or the undo
+    picked: int = 0  # the item's units picked here, after
+    need: int = 0  # the units it needs
+    left: int = 0  # the units still to pick
+    stored: int = 0  # what the store counts, when another terminal changed the item first
+    weight_kg: float | None = None  # a scale label's weight
+    expected_kg: float | None = None  # the weight the order expects for the scan (None: unknown)
+    tolerance: float = 0.0  # the weight tolerance (a fraction)
+    other_name: str = ""  # the item the scanned code is, when it is another one
+    other_status: str = ""
+    missing: int = 0  # orders whose barcodes could not be loaded
+    error: str = ""  # why a scan was misread, or the store refused
+    reason: str = ""  # a short reason (one of SHORT_REASONS)
+    state: str = ""  # the state an undo took back
+    status: str = ""  # the item's status after
     moved: bool = False  # the current item changed
     finished: bool = False  # this made every item settled
     # The screen action that helps next ("items": the item list, "refresh": load again); the
@@ -244,19 +285,6 @@ class Outcome:
     def blocking(self) -> bool:
         return self.kind == "error"
 
-    @property
-    def message(self) -> str:
-        """One line for a feedback line or a test."""
-        scanned = " = ".join(p for p in (self.scanned, self.scanned_item) if p)
-        expected = " ".join(p for p in (self.expected, self.expected_code and f"({self.expected_code})") if p)
-        parts = [
-            self.title,
-            scanned and _("scanned {code}").format(code=scanned),
-            expected and _("expected {what}").format(what=expected),
-            self.detail,
-        ]
-        return " — ".join(p for p in parts if p)
-
 
 @dataclass(frozen=True)
 class Counts:
@@ -264,11 +292,6 @@ class Counts:
     items_total: int
     units_done: int
     units_total: int
-
-    def __str__(self) -> str:
-        return _("{done}/{total} items · {units_done}/{units_total} units").format(
-            done=self.items_done, total=self.items_total, units_done=self.units_done, units_total=self.units_total
-        )
 
 
 @dataclass(frozen=True)
@@ -288,6 +311,35 @@ class Summary:
         return not self.open and not self.skipped
 
 
+class PickStore(Protocol):
+    """What the walk writes to and reads from: a :class:`~pickterm.store.state.StateDB`."""
+
+    def add_pick(
+        self,
+        worksheet_id: str,
+        item_id: str,
+        units: int,
+        weight_kg: float | None = None,
+        code: str | None = None,
+        *,
+        limit: int | None = None,
+    ) -> tuple[int, ItemTotal]: ...
+
+    def undo_pick(
+        self, worksheet_id: str, event_id: int | None = None, *, limits: Mapping[str, int] | None = None
+    ) -> tuple[PickEvent, ItemTotal] | None: ...
+
+    def item_total(self, worksheet_id: str, item_id: str) -> ItemTotal: ...
+
+    def set_item_state(self, worksheet_id: str, item_id: str, state: str, reason: str | None = None) -> None: ...
+
+    def set_current_item(self, worksheet_id: str, item_id: str | None) -> None: ...
+
+
+# A walk's action, for undo: (kind, item id, state and reason before, pick event id).
+_Action = tuple[Literal["pick", "state"], str, tuple[str, str | None] | None, int | None]
+
+
 class PickProgress:
     """The state of one worksheet's walk, and every action on it.
 
@@ -299,8 +351,8 @@ class PickProgress:
         self,
         worksheet: Worksheet,
         *,
-        store: Any = None,
-        progress: Any = None,
+        store: PickStore | None = None,
+        progress: WorksheetProgress | None = None,
         settings: ScanSettings | None = None,
     ) -> None:
         self.worksheet = worksheet
@@ -308,8 +360,8 @@ class PickProgress:
         self.store = store
         self.settings = settings or ScanSettings()
         self.notes = note_texts(n for a in worksheet.picker_assignment for n in (a.notes or []))
-        # This walk's actions, for undo, newest last: (kind, item id, state before, pick event id).
-        self._history: list[tuple[Any, ...]] = []
+        # This walk's actions, for undo, newest last.
+        self._history: list[_Action] = []
         self.items: dict[str, WalkItem] = {}
         for ws_item in worksheet.items:
             if ws_item.id not in self.items:
@@ -326,7 +378,7 @@ class PickProgress:
                 item.skip_seq = local.skip_seq
         ranks = {cid: n for n, cid in enumerate(worksheet.categories_ids)}
 
-        def path_key(item: WalkItem) -> tuple[Any, ...]:
+        def path_key(item: WalkItem) -> tuple[int, tuple[int | str, ...], str, str, str]:
             rank = ranks.get(item.category_id, len(ranks))
             return (rank, _natural(item.category_id), item.category.casefold(), item.name.casefold(), item.id)
 
@@ -341,8 +393,8 @@ class PickProgress:
         self._items_done = self._units_done = self._open = 0
         for item in self.items.values():
             self._tally(item, +1)
-        remembered = getattr(progress, "current_item", None)
-        if remembered in self.items:
+        remembered = progress.current_item if progress is not None else None
+        if remembered is not None and remembered in self.items:
             self.current_id: str | None = remembered
         else:
             self.current_id = self._first_open()
@@ -418,10 +470,6 @@ class PickProgress:
         finally:
             self._tally(item, +1)
 
-    def progress_text(self) -> str:
-        """``7/23 items · 15/41 units``."""
-        return str(self.counts())
-
     @property
     def all_settled(self) -> bool:
         """Every item done or short (a skipped one is still to pick)."""
@@ -452,57 +500,36 @@ class PickProgress:
         item = self.current
         shown = scan.code or raw.strip()
         if item is None:
-            return Outcome("error", _("Nothing to pick"), scanned=shown, detail=_("This worksheet has no items."))
+            return Outcome("error", Code.NO_ITEMS, scanned=shown)
         if not scan.ok:
             return Outcome(
-                "error",
-                _("Misread"),
-                scanned=shown,
-                expected=item.name,
-                expected_code=item.code_text,
-                detail=_("{error}. Nothing was counted: scan again.").format(error=scan.error),
+                "error", Code.MISREAD, scanned=shown, name=item.name, codes=item.codes, error=scan.error or ""
             )
         if self.index is None:
-            return Outcome(
-                "error",
-                _("Barcodes not loaded"),
-                scanned=shown,
-                expected=item.name,
-                expected_code=item.code_text,
-                detail=_("Wait for the barcodes to load, then scan again."),
-            )
+            return Outcome("error", Code.BARCODES_NOT_LOADED, scanned=shown, name=item.name, codes=item.codes)
         matches = self.index.lookup(scan)
         if item.id not in matches:
             if matches:
                 other = self.items[matches[0]]
-                state = "" if other.status == "todo" else f", {_(STATE_WORDS[other.status])}"
                 return Outcome(
                     "error",
-                    _("Wrong item"),
+                    Code.WRONG_ITEM,
                     scanned=shown,
-                    scanned_item=f"{other.name}{state}",
-                    expected=item.name,
-                    expected_code=item.code_text,
-                    detail=_("Nothing was counted. Put it back, or open it from the item list."),
+                    name=item.name,
+                    codes=item.codes,
+                    other_name=other.name,
+                    other_status=other.status,
                     item_id=other.id,
                     action="items",
                 )
-            missing = ""
-            if self.missing_orders:
-                missing = ngettext(
-                    " (barcodes of {n} order could not be loaded)",
-                    " (barcodes of {n} orders could not be loaded)",
-                    len(self.missing_orders),
-                ).format(n=len(self.missing_orders))
+            missing = len(self.missing_orders)
             return Outcome(
                 "error",
-                _("Unknown code"),
+                Code.UNKNOWN_CODE,
                 scanned=shown,
-                expected=item.name,
-                expected_code=item.code_text,
-                detail=_("No item of this worksheet has this code{missing}. Nothing was counted.").format(
-                    missing=missing
-                ),
+                name=item.name,
+                codes=item.codes,
+                missing=missing,
                 action="refresh" if missing else "",
             )
         if scan.weight_kg is not None:
@@ -514,43 +541,26 @@ class PickProgress:
     def _check_weight(self, item: WalkItem, scan: Scan, shown: str) -> Outcome | None:
         """A scale label's weight: never 0, and within the tolerance of what the order expects."""
         weight = scan.weight_kg or 0.0
+        expected = item.expected_kg * scan.quantity if item.expected_kg is not None else None
+        tolerance = self.settings.weight_tolerance
 
-        def refused(title: str, detail: str) -> Outcome:
+        def refused(code: Code) -> Outcome:
             return Outcome(
                 "error",
-                title,
+                code,
                 scanned=shown,
-                scanned_item=_("label {weight}").format(weight=format_kg(weight)),
-                expected=item.name,
-                expected_code=self._expected_weight_text(item, scan.quantity),
-                detail=detail,
+                name=item.name,
+                weight_kg=weight,
+                expected_kg=expected,
+                tolerance=tolerance,
                 item_id=item.id,
             )
 
         if weight <= 0:
-            return refused(
-                _("Zero weight"),
-                _("A label of 0 kg is a misprint: weigh the item again and print a new label. Nothing was counted."),
-            )
-        if item.expected_kg is None:
+            return refused(Code.ZERO_WEIGHT)
+        if expected is None or abs(weight - expected) <= expected * tolerance + 1e-9:
             return None
-        expected = item.expected_kg * scan.quantity
-        tolerance = self.settings.weight_tolerance
-        if abs(weight - expected) <= expected * tolerance + 1e-9:
-            return None
-        return refused(
-            _("Wrong weight"),
-            _(
-                "The label says {weight}, the order expects {expected} (±{tolerance}%). Weigh it again. Nothing was counted."
-            ).format(weight=format_kg(weight), expected=format_kg(expected), tolerance=decimal(f"{tolerance * 100:g}")),
-        )
-
-    def _expected_weight_text(self, item: WalkItem, quantity: int = 1) -> str:
-        if item.expected_kg is None:
-            return _("a weight above 0 kg")
-        expected = item.expected_kg * quantity
-        low, high = expected * (1 - self.settings.weight_tolerance), expected * (1 + self.settings.weight_tolerance)
-        return f"{format_kg(expected)} ({decimal(f'{low:.3f}')}-{decimal(f'{high:.3f}')} kg)"
+        return refused(Code.WRONG_WEIGHT)
 
     def _check_quantity(
         self, item: WalkItem, units: int, *, weight_kg: float | None = None, scanned: str = ""
@@ -558,24 +568,18 @@ class PickProgress:
         if units > item.left:
             self._refresh(item)  # another terminal may have taken units back: the store's count decides
         if units > item.left:
-            if item.left == 0:
-                detail = _("{name} is already complete ({picked} of {need}). Nothing was counted.").format(
-                    name=item.name, picked=item.picked, need=item.need
-                )
-            else:
-                detail = _("{units} units confirmed, but {name} needs only {left} more. Nothing was counted.").format(
-                    units=units, name=item.name, left=item.left
-                )
             return Outcome(
                 "error",
-                _("Too many"),
+                Code.TOO_MANY,
                 scanned=scanned,
-                expected=_("at most {left} × {name}").format(left=item.left, name=item.name),
-                detail=detail,
+                name=item.name,
+                picked=item.picked,
+                need=item.need,
+                left=item.left,
                 item_id=item.id,
                 units=units,
             )
-        return Outcome("pick", _("Counted"), scanned=scanned, item_id=item.id, units=units, weight_kg=weight_kg)
+        return Outcome("pick", Code.COUNTED, scanned=scanned, item_id=item.id, units=units, weight_kg=weight_kg)
 
     def scan(self, raw: str) -> Outcome:
         """Handle one scan: count it (saved first) or say why not."""
@@ -589,7 +593,7 @@ class PickProgress:
         """Confirm one unit of the current item by key (for items without a barcode)."""
         item = self.current
         if item is None:
-            return Outcome("info", _("Nothing to pick"), detail=_("This worksheet has no items."))
+            return Outcome("info", Code.NO_ITEMS)
         outcome = self._check_quantity(item, 1)
         if outcome.kind != "pick":
             return outcome
@@ -599,7 +603,7 @@ class PickProgress:
         """Take back one unit of the current item (its share of any recorded weight too)."""
         item = self.current
         if item is None or item.units <= 0:
-            return Outcome("info", _("Nothing to remove"), detail=_("No unit of this item is counted here."))
+            return Outcome("info", Code.NOTHING_TO_REMOVE)
         weight = None
         if item.weight_kg is not None:
             weight = -round(item.weight_kg / item.units, 6)
@@ -609,14 +613,15 @@ class PickProgress:
             if self.store is not None:
                 event_id, total = self.store.add_pick(self.worksheet_id, item.id, -1, weight_kg=weight, code=None)
         except PickRefused as refused:
-            return self._changed_elsewhere(item, refused.total, _("Not removed"), _("Nothing was removed."))
+            return self._changed_elsewhere(item, refused.total, Code.NOT_REMOVED_ELSEWHERE)
         except Exception as exc:
             return _not_saved(exc)
         with self._changing(item):
             self._apply(item, -1, weight, total)
         self._history.append(("pick", item.id, None, event_id))
-        detail = _("-1 {name} ({picked} of {need})").format(name=item.name, picked=item.picked, need=item.need)
-        return Outcome("info", _("Removed"), detail=detail, item_id=item.id, units=-1)
+        return Outcome(
+            "info", Code.REMOVED, name=item.name, picked=item.picked, need=item.need, item_id=item.id, units=-1
+        )
 
     def _pick(self, item_id: str, units: int, *, weight_kg: float | None = None, code: str | None) -> Outcome:
         item = self.items[item_id]
@@ -632,9 +637,7 @@ class PickProgress:
                 if item.state != "todo":
                     self.store.set_item_state(self.worksheet_id, item_id, "todo")
         except PickRefused as refused:
-            return self._changed_elsewhere(
-                item, refused.total, _("Already picked elsewhere"), _("Nothing was counted here."), scanned=code or ""
-            )
+            return self._changed_elsewhere(item, refused.total, Code.PICKED_ELSEWHERE, scanned=code or "")
         except Exception as exc:
             return _not_saved(exc)
         self._history.append(("pick", item_id, before, event_id))
@@ -643,23 +646,16 @@ class PickProgress:
                 item.state, item.reason, item.skip_seq = "todo", None, 0
                 self._reorder()
             self._apply(item, units, weight_kg, total)
-        if weight_kg is not None:
-            detail = _("{units} × {name} ({picked} of {need}, {weight})").format(
-                units=units, name=item.name, picked=item.picked, need=item.need, weight=format_kg(weight_kg)
-            )
-        else:
-            detail = _("{units} × {name} ({picked} of {need})").format(
-                units=units, name=item.name, picked=item.picked, need=item.need
-            )
-        moved = False
-        if item.status == "done":
-            detail += " — " + _(STATE_WORDS["done"])
-            moved = self._advance(item_id)
+        status = item.status
+        moved = self._advance(item_id) if status == "done" else False
         return Outcome(
             "pick",
-            _("Counted"),
+            Code.COUNTED,
             scanned=code or "",
-            detail=detail,
+            name=item.name,
+            picked=item.picked,
+            need=item.need,
+            status=status,
             item_id=item_id,
             units=units,
             weight_kg=weight_kg,
@@ -691,9 +687,7 @@ class PickProgress:
         with self._changing(item):
             self._apply(item, 0, None, stored)
 
-    def _changed_elsewhere(
-        self, item: WalkItem, stored: ItemTotal, title: str, nothing: str, *, scanned: str = ""
-    ) -> Outcome:
+    def _changed_elsewhere(self, item: WalkItem, stored: ItemTotal, code: Code, *, scanned: str = "") -> Outcome:
         """The store refused a pick or an undo: another terminal changed ``item`` first. The
         walk takes the store's count (and moves on when that completes the item); a blocking
         outcome says so."""
@@ -704,13 +698,11 @@ class PickProgress:
             self._advance(item.id)
         return Outcome(
             "error",
-            title,
+            code,
             scanned=scanned,
-            detail=_(
-                "Another terminal on the same local store changed {name} first: the store counts {units} of {need}."
-            ).format(name=item.name, units=stored.units, need=item.need)
-            + " "
-            + nothing,
+            name=item.name,
+            stored=stored.units,
+            need=item.need,
             item_id=item.id,
             moved=item.id != self.current_id,
         )
@@ -732,11 +724,9 @@ class PickProgress:
         """Pick the current item later: it moves to the end of the walk."""
         item = self.current
         if item is None:
-            return Outcome("info", _("Nothing to skip"))
+            return Outcome("info", Code.NOTHING_TO_SKIP)
         if item.status == "done":
-            return Outcome(
-                "info", _("Already done"), detail=_("{name} is complete: nothing to skip.").format(name=item.name)
-            )
+            return Outcome("info", Code.SKIP_DONE, name=item.name, item_id=item.id)
         was_settled = self.all_settled
         after = self._next_open(item.id)
         refused = self._record_state(item, "skipped")
@@ -749,8 +739,8 @@ class PickProgress:
         moved = self._go(after or self._first_open() or item.id)
         return Outcome(
             "info",
-            _("Skipped"),
-            detail=_("{name} moved to the end").format(name=item.name),
+            Code.SKIPPED,
+            name=item.name,
             item_id=item.id,
             moved=moved,
             finished=not was_settled and self.all_settled,
@@ -760,11 +750,9 @@ class PickProgress:
         """Mark the current item short (fewer units than ordered) for ``reason``."""
         item = self.current
         if item is None:
-            return Outcome("info", _("Nothing to short"))
+            return Outcome("info", Code.NOTHING_TO_SHORT)
         if item.status == "done":
-            return Outcome(
-                "info", _("Already done"), detail=_("{name} is complete: it cannot be short.").format(name=item.name)
-            )
+            return Outcome("info", Code.SHORT_DONE, name=item.name, item_id=item.id)
         was_settled = self.all_settled
         refused = self._record_state(item, "short", reason)
         if refused is not None:
@@ -777,10 +765,11 @@ class PickProgress:
         moved = self._advance(item.id)
         return Outcome(
             "info",
-            _("Short"),
-            detail=_("{name}: {picked} of {need} ({reason})").format(
-                name=item.name, picked=item.picked, need=item.need, reason=_(reason)
-            ),
+            Code.SHORT,
+            name=item.name,
+            picked=item.picked,
+            need=item.need,
+            reason=reason,
             item_id=item.id,
             moved=moved,
             finished=not was_settled and self.all_settled,
@@ -792,10 +781,10 @@ class PickProgress:
         event_id = None
         if self._history:
             kind, item_id, before, event_id = self._history[-1]
-            if kind == "state":
+            if kind == "state" and before is not None:  # a state action always has the one before
                 return self._undo_state(item_id, before)
         if self.store is None:
-            return Outcome("info", _("Nothing to undo"))
+            return Outcome("info", Code.NOTHING_TO_UNDO)
         limits = {i: item.need for i, item in self.items.items()}
         try:
             undone = self.store.undo_pick(self.worksheet_id, event_id, limits=limits)
@@ -804,19 +793,19 @@ class PickProgress:
                 self._history.pop()  # it can never be undone now: the next undo goes further back
             item = self.items.get(refused.item_id)
             if item is None:
-                return Outcome("error", _("Not undone"), detail=refused.item_id)
-            return self._changed_elsewhere(item, refused.total, _("Not undone"), _("Nothing was undone."))
+                return Outcome("error", Code.NOT_UNDONE_GONE, name=refused.item_id)
+            return self._changed_elsewhere(item, refused.total, Code.NOT_UNDONE_ELSEWHERE)
         except Exception as exc:
             return _not_saved(exc)
         before = None
         if self._history:
             before = self._history.pop()[2]
         if undone is None:
-            return Outcome("info", _("Nothing to undo"), detail=_("No confirmation of this worksheet is left."))
+            return Outcome("info", Code.NO_CONFIRMATION_LEFT)
         event, stored = undone
         item = self.items.get(event.item_id)
         if item is None:  # recorded for an item the worksheet no longer has
-            return Outcome("info", _("Undone"), detail=f"{event.units} × {event.item_id}")
+            return Outcome("info", Code.UNDONE_GONE, name=event.item_id, units=-event.units)
         with self._changing(item):
             self._apply(item, -event.units, -event.weight_kg if event.weight_kg is not None else None, stored)
         if before is not None:  # the confirmation had brought a skipped or short item back: it is again
@@ -825,13 +814,12 @@ class PickProgress:
             except Exception as exc:
                 return _not_saved(exc)
         moved = self._go(item.id)
-        sign = "" if event.units >= 0 else "+"
         return Outcome(
             "info",
-            _("Undone"),
-            detail=_("{units} × {name} ({picked} of {need})").format(
-                units=f"{sign}{-event.units}", name=item.name, picked=item.picked, need=item.need
-            ),
+            Code.UNDONE,
+            name=item.name,
+            picked=item.picked,
+            need=item.need,
             item_id=item.id,
             units=-event.units,
             moved=moved,
@@ -839,7 +827,7 @@ class PickProgress:
 
     def _undo_state(self, item_id: str, before: tuple[str, str | None]) -> Outcome:
         item = self.items[item_id]
-        undone = _(STATE_WORDS[item.state]) if item.state in STATE_WORDS else item.state
+        undone = item.state
         try:
             self._restore_state(item, before)
         except Exception as exc:
@@ -848,8 +836,10 @@ class PickProgress:
         moved = self._go(item.id)
         return Outcome(
             "info",
-            _("Undone"),
-            detail=_("{name} is no longer {state} ({now})").format(name=item.name, state=undone, now=item.status_text),
+            Code.UNDONE_STATE,
+            name=item.name,
+            state=undone,
+            status=item.status,
             item_id=item.id,
             moved=moved,
         )
@@ -875,19 +865,19 @@ class PickProgress:
 
     def _step(self, delta: int) -> Outcome:
         if not self.walk:
-            return Outcome("info", _("No items"))
+            return Outcome("info", Code.WALK_EMPTY)
         target = self.position() + delta
         if not 0 <= target < len(self.walk):
-            return Outcome("info", _("Last item") if delta > 0 else _("First item"), action="items")
+            return Outcome("info", Code.LAST_ITEM if delta > 0 else Code.FIRST_ITEM, action="items")
         self._go(self.walk[target])
-        return Outcome("info", "", item_id=self.current_id, moved=True)
+        return Outcome("info", Code.MOVED, item_id=self.current_id, moved=True)
 
     def open(self, item_id: str) -> Outcome:
         """Make any item the current one (from the list)."""
         if item_id not in self.items:
-            return Outcome("info", _("No such item"), detail=item_id)
+            return Outcome("info", Code.NO_SUCH_ITEM, name=item_id)
         moved = self._go(item_id)
-        return Outcome("info", "", item_id=item_id, moved=moved)
+        return Outcome("info", Code.MOVED, item_id=item_id, moved=moved)
 
     def _go(self, item_id: str | None) -> bool:
         """Make ``item_id`` current and remember it in the store. True when it changed."""
@@ -936,8 +926,6 @@ class PickProgress:
 
 
 def _not_saved(exc: BaseException) -> Outcome:
-    return Outcome(
-        "error",
-        _("Not saved"),
-        detail=_("The local store refused the write ({error}). Nothing was counted.").format(error=exc),
-    )
+    # A StateError's reason is the cause alone ("another pickterm holds it locked"), without the file.
+    error = exc.reason if isinstance(exc, StateError) else str(exc)
+    return Outcome("error", Code.NOT_SAVED, error=error)

@@ -215,21 +215,9 @@ async def order_picture(
 
 
 def worksheets_opened_here(state: StateDB, limit: int = WORKSHEETS_SEARCHED) -> list[str]:
-    """Worksheets with local pick progress in the state database, most recently touched first.
-
-    Reads the store's pick-progress tables (``worksheet_state``, ``item_state``, ``pick_event``)
-    through its public read snapshot.
-    """
-    with state.read() as conn:
-        rows = conn.execute(
-            "SELECT worksheet_id, MAX(touched) AS last FROM ("
-            " SELECT worksheet_id, updated_at AS touched FROM worksheet_state"
-            " UNION ALL SELECT worksheet_id, updated_at FROM item_state"
-            " UNION ALL SELECT worksheet_id, created_at FROM pick_event"
-            ") GROUP BY worksheet_id ORDER BY last DESC, worksheet_id LIMIT ?",
-            (limit,),
-        ).fetchall()
-    return [row[0] for row in rows]
+    """Worksheets with local pick progress in the state database, most recently touched first
+    (the store's :meth:`~pickterm.store.state.StateDB.worksheets_touched`)."""
+    return list(state.worksheets_touched(limit))
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,7 @@ served on loopback, the local store."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import time
@@ -156,3 +157,29 @@ def fake():
 
     with FakePrinter() as printer:
         yield printer
+
+
+@pytest.fixture(autouse=True)
+def pause_waits_for_saves(monkeypatch):
+    """Every action of the walk is saved on a worker thread before it shows: a test's pause also
+    lets the saves under way finish (and be shown), as a picker sees them a moment later. The
+    tests of a held store turn this off (``pause_waits_for_saves.on = False``): there the save waits."""
+    from types import SimpleNamespace
+
+    from textual.pilot import Pilot
+
+    from pickterm.screens.walkthrough import WalkthroughScreen
+
+    pause = Pilot.pause
+    waiting = SimpleNamespace(on=True)
+
+    async def pause_and_saves(self, delay=None) -> None:
+        await pause(self, delay)
+        for _ in range(1000 if waiting.on else 0):  # far more than any save needs
+            if not any(isinstance(s, WalkthroughScreen) and getattr(s, "saving", False) for s in self.app.screen_stack):
+                return
+            await asyncio.sleep(0.005)
+            await pause(self)
+
+    monkeypatch.setattr(Pilot, "pause", pause_and_saves)
+    return waiting

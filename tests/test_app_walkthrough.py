@@ -7,6 +7,9 @@ otherwise sent the way a wedge scanner sends them: every key at once, then Enter
 from __future__ import annotations
 
 import asyncio
+import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -17,6 +20,7 @@ from pickterm.sandbox import Sandbox, data
 from pickterm.screens import walkthrough_dialogs
 from pickterm.screens.walkthrough import WalkthroughScreen
 from pickterm.screens.walkthrough_dialogs import ItemListDialog, ScanErrorDialog, ShortReasonDialog, SummaryDialog
+from pickterm.store import state as state_module
 
 from apphelpers import BANANAS, SPINACH, dialog_text, ean, open_screen, open_walk, static_text, units, walk, wedge
 
@@ -567,3 +571,184 @@ async def test_the_walk_names_the_key_that_helps_as_the_screen_has_it():
             await pilot.pause()
         shown = static_text(app, "#walk-feedback")
         assert "First item" in shown and "F4 lists every item." in shown
+
+
+# ---------------------------------------------------------------- another pickterm holds the store
+
+HOLD_SCRIPT = """
+import sqlite3, sys
+conn = sqlite3.connect(sys.argv[1], isolation_level=None)
+conn.execute("BEGIN IMMEDIATE")
+print("locked", flush=True)
+sys.stdin.readline()  # until the test lets go (or closes the pipe)
+conn.execute("ROLLBACK")
+"""
+
+
+class HeldStore:
+    """Another process holding the store's write lock (``BEGIN IMMEDIATE``) until ``release()``."""
+
+    def __init__(self, path: Path) -> None:
+        self.process = subprocess.Popen(
+            [sys.executable, "-c", HOLD_SCRIPT, str(path)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+        )
+        assert self.process.stdout is not None and self.process.stdout.readline().strip() == "locked"
+
+    def release(self) -> None:
+        if self.process.poll() is None:
+            assert self.process.stdin is not None
+            self.process.stdin.close()
+            self.process.wait(10)
+
+
+def stored_units(path: Path, item_id: str, worksheet_id: str = data.WS_MAIN) -> int:
+    """What the store counts for an item, read on a connection of its own (never the app's)."""
+    with sqlite3.connect(path) as conn:
+        row = conn.execute(
+            "SELECT COALESCE(SUM(units), 0) FROM pick_event WHERE worksheet_id = ? AND item_id = ?",
+            (worksheet_id, item_id),
+        ).fetchone()
+    return int(row[0])
+
+
+async def until(pilot, condition, what: str, seconds: float = 10.0) -> None:
+    """Let the app run until ``condition()`` holds (fails after ``seconds``, far more than needed)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + seconds
+    while not condition():
+        assert loop.time() < deadline, f"never happened: {what}"
+        await pilot.pause(0.02)
+
+
+async def walk_idle(pilot, screen: WalkthroughScreen, seconds: float = 10.0) -> None:
+    """Let the app run until the walk has done every queued action (fails after ``seconds``)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + seconds
+    while screen.working:
+        assert loop.time() < deadline, "the walk's queue never emptied"
+        await pilot.pause(0.02)
+    await pilot.pause()
+
+
+async def test_a_scan_while_another_pickterm_holds_the_store_waits_and_the_screen_goes_on(
+    monkeypatch, pause_waits_for_saves
+):
+    pause_waits_for_saves.on = False  # the save waits for the lock: pauses must not
+    monkeypatch.setattr(state_module, "BUSY_TIMEOUT_MS", 30_000)  # the lock goes long before the timeout
+    app = PickTermApp(demo=True)
+    async with app.run_test(size=(40, 16)) as pilot:
+        screen = await open_walk(pilot)
+        path = app.state.path
+        held = HeldStore(path)
+        try:
+            await wedge(pilot, ean(app.sandbox, SPINACH))
+            # A save that takes a while says so (and nothing more: it is not counted yet).
+            await until(pilot, lambda: static_text(app, "#walk-feedback") == "Saving…", "the walk says it is saving")
+            await wedge(pilot, "+")  # a second action waits behind it, in order
+            # The screen is not frozen: a key typed now echoes in the scan field at once.
+            await pilot.press("7")
+            assert screen.scan_field.value == "7"
+            assert screen.working and held.process.poll() is None  # ... while the lock is still held
+            # Not acknowledged before it is committed: nothing counted, on screen or in the store.
+            assert static_text(app, "#walk-progress") == "2/38 items · 4/69 units"
+            assert static_text(app, "#item-name") == "Baby spinach 200g"
+            assert "Saving… 1 scan waiting" in static_text(app, "#walk-feedback")
+            assert stored_units(path, SPINACH) == 0
+        finally:
+            held.release()
+        await walk_idle(pilot, screen)
+        # Once the lock goes, both are counted, in order: the spinach, then one banana by key.
+        assert stored_units(path, SPINACH) == 1 and stored_units(path, BANANAS) == 1
+        assert static_text(app, "#walk-progress") == "3/38 items · 6/69 units"
+        assert "✔ 1 × Bananas" in static_text(app, "#walk-feedback")
+        assert screen.scan_field.value == "7"  # what was typed meanwhile is still there
+
+
+async def test_a_scan_refused_because_the_store_stayed_held_counts_nothing(monkeypatch, pause_waits_for_saves):
+    pause_waits_for_saves.on = False  # the save waits for the lock: pauses must not
+    monkeypatch.setattr(state_module, "BUSY_TIMEOUT_MS", 1_500)
+    app = PickTermApp(demo=True)
+    async with app.run_test(size=(40, 16)) as pilot:
+        screen = await open_walk(pilot)
+        path = app.state.path
+        held = HeldStore(path)
+        try:
+            await wedge(pilot, ean(app.sandbox, SPINACH))
+            await wedge(pilot, ean(app.sandbox, BANANAS))  # behind it: not counted either
+            await pilot.press("7")
+            assert screen.scan_field.value == "7"  # the screen goes on while the scan waits
+            await walk_idle(pilot, screen)  # the busy timeout passes with the lock still held
+            assert held.process.poll() is None
+        finally:
+            held.release()
+        dialog = app.screen
+        assert isinstance(dialog, ScanErrorDialog)
+        said = dialog_text(dialog)
+        assert "NOT SAVED" in said and "another pickterm holds it locked" in said and "Nothing was counted" in said
+        assert "Not counted: " + ean(app.sandbox, BANANAS) in said
+        # Never half-counted: the store and the screen agree that nothing was.
+        assert stored_units(path, SPINACH) == 0 and stored_units(path, BANANAS) == 0
+        await pilot.press("escape")
+        await pilot.pause()
+        assert static_text(app, "#walk-progress") == "2/38 items · 4/69 units"
+        assert static_text(app, "#item-name") == "Baby spinach 200g"
+        # With the lock gone, scanning again counts.
+        assert screen.scan_field.value == "7"
+        screen.scan_field.value = ""
+        await wedge(pilot, ean(app.sandbox, SPINACH))
+        await walk_idle(pilot, screen)
+        assert stored_units(path, SPINACH) == 1
+        assert static_text(app, "#walk-progress") == "3/38 items · 5/69 units"
+
+
+async def test_scans_waiting_for_a_held_store_keep_their_order_and_a_blocking_one_stops_the_rest(
+    monkeypatch, pause_waits_for_saves
+):
+    pause_waits_for_saves.on = False  # the save waits for the lock: pauses must not
+    monkeypatch.setattr(state_module, "BUSY_TIMEOUT_MS", 30_000)
+    app = PickTermApp(demo=True)
+    async with app.run_test(size=(40, 16)) as pilot:
+        screen = await open_walk(pilot)
+        bells = count_bells(app)
+        path = app.state.path
+        held = HeldStore(path)
+        try:
+            await wedge(pilot, ean(app.sandbox, SPINACH))  # waits for the lock
+            await wedge(pilot, "4006381333931")  # then: a code of no item here (blocking)
+            await wedge(pilot, ean(app.sandbox, BANANAS))  # then: not counted, behind the error
+            await pilot.press("f8")  # a key behind the error: rings, skips nothing
+            assert "Saving… 2 scans waiting" in static_text(app, "#walk-feedback")
+            assert isinstance(app.screen, WalkthroughScreen)  # no error before its turn
+        finally:
+            held.release()
+        await walk_idle(pilot, screen)
+        dialog = app.screen
+        assert isinstance(dialog, ScanErrorDialog)
+        said = dialog_text(dialog)
+        assert "UNKNOWN CODE" in said and "Not counted: " + ean(app.sandbox, BANANAS) in said
+        assert stored_units(path, SPINACH) == 1 and stored_units(path, BANANAS) == 0 and bells
+        await pilot.press("escape")
+        await pilot.pause()
+        assert static_text(app, "#walk-progress") == "3/38 items · 5/69 units"
+        assert static_text(app, "#item-name").startswith("Bananas")  # not skipped
+        assert app.state.load_progress(data.WS_MAIN).item(BANANAS).state == "todo"
+
+
+async def test_a_store_that_cannot_read_the_progress_leaves_a_walk_that_says_so():
+    from pickterm.store.state import StateError
+
+    app = PickTermApp(demo=True)
+    async with app.run_test(size=(40, 16)) as pilot:
+        await app.ready()
+
+        def unreadable(worksheet_id):
+            raise StateError("State database x failed (disk I/O error)", reason="disk I/O error")
+
+        app.state.load_progress = unreadable
+        screen = await asyncio.wait_for(open_walk(pilot), 10)  # the walk opens (never a crash)
+        assert screen.model is not None and static_text(app, "#item-name") == "Baby spinach 200g"
+        assert "Progress is NOT saved: the local store is unavailable (State database x failed" in static_text(
+            app, "#error-panel"
+        )
+        await wedge(pilot, ean(app.sandbox, SPINACH))  # the walk still works
+        assert static_text(app, "#walk-progress") == "3/38 items · 5/69 units"

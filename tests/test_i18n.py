@@ -144,7 +144,7 @@ def test_a_sentence_is_translated_at_run_time(language):
 
 
 def test_numbers_and_dates_in_the_users_conventions():
-    from pickterm.picking import format_kg
+    from pickterm.widgets.walk_words import format_kg
 
     moment = datetime(2025, 2, 11, 9, 30)
     assert (format_kg(0.35), date_text(moment)) == ("0.350 kg", "2025-02-11 09:30")

@@ -101,6 +101,31 @@ def test_reset_forgets_one_worksheet(db):
     assert db.load_progress("other").item("73").units == 1
 
 
+def test_worksheets_touched_come_newest_first_whatever_touched_them(db, monkeypatch):
+    from pickterm.store import state as state_module
+
+    moments = iter(f"2025-02-11T09:{minute:02d}:00.000+00:00" for minute in range(60))
+    monkeypatch.setattr(state_module, "now_iso", lambda: next(moments))
+    db.record_pick("A", "73", 1)
+    db.set_item_state("B", "88", "skipped")
+    db.set_current_item("C", "88")
+    db.record_pick("A", "74", 1)  # A again: the newest
+    assert db.worksheets_touched(10) == ["A", "C", "B"]
+    assert db.worksheets_touched(2) == ["A", "C"]
+    db.reset_progress("A")
+    assert db.worksheets_touched(10) == ["C", "B"]
+
+
+def test_the_store_owns_its_sql():
+    """Home's product search asks the store which worksheets were opened here: no SQL of its own."""
+    import inspect
+
+    from pickterm import resolve
+
+    source = inspect.getsource(resolve)
+    assert "SELECT" not in source and ".execute(" not in source and ".read()" not in source
+
+
 def test_recent_lookups_newest_first_deduplicated_and_capped(db):
     db.add_recent("order", "1509750516095-01")
     db.add_recent("worksheet", WS)

@@ -5,8 +5,16 @@ every action (saving it first); this screen shows it, keeps the scan field focus
 and turns blocking outcomes into a modal error the picker acknowledges with Esc.
 
 The worksheet shows at once; the orders' items (for EANs) load concurrently after
-it. Scans typed before the barcodes are ready wait in a queue and are applied, in
-order, as soon as they are: none is dropped.
+it. Scans typed before the barcodes are ready wait and are applied, in order, as
+soon as they are: none is dropped.
+
+Every action on the walk (a scan, a unit by key, undo, skip, short, a move) is
+saved to the store before it shows, and the store may be slow or held by another
+pickterm: actions go through one queue and each runs on a worker thread
+(:func:`~pickterm.offloop.in_thread`), one at a time, in the order they came. The
+screen keeps drawing and the scan field keeps echoing meanwhile; a scan is shown
+as counted only once it is committed. After a blocking error, what waited behind
+it is not done: scans are shown on the error as not counted, keys ring.
 
 Scanner rules kept here (docs/ARCHITECTURE.md, "The scanner's rules"): the scan field
 (:class:`~pickterm.widgets.scan_input.ScanField`) ends a scan at each terminator, so
@@ -20,7 +28,8 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import time
-from collections.abc import Callable
+from collections import deque
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from textual import work
@@ -31,16 +40,19 @@ from textual.content import Content
 from textual.widgets import Input, Static
 
 from pickterm.i18n import N_, _, ngettext
+from pickterm.offloop import in_thread
 from pickterm.screens.base import DataScreen
 from pickterm.stylesheets import css
 from pickterm.widgets.common import literal, status_content
 from pickterm.widgets.keys import bind
 from pickterm.widgets.scan_input import ScanField
 from pickterm.widgets.walk import ItemPanel, walk_line
+from pickterm.widgets.walk_words import counts_text, said
 
 SAVED_HINT = N_("Progress is saved on this terminal.")
 IDLE_SUBMIT_SECONDS = 0.2  # scanners set to send no terminator: a pause ends the code
 ESC_GUARD_SECONDS = 1.0  # Esc this soon after acknowledging an error does not leave
+SAVING_HINT_SECONDS = 0.3  # an action not saved by then (a busy store) says it is being saved
 
 
 class WalkthroughScreen(DataScreen):
@@ -90,6 +102,10 @@ class WalkthroughScreen(DataScreen):
         self.settings: Any = None
         self.facility_name: str | None = None
         self.pending: list[str] = []  # scans waiting for the barcodes
+        # Actions waiting their turn, oldest first: (the scan, or None for a key; the step).
+        self._queue: deque[tuple[str | None, Callable[[], Awaitable[None]]]] = deque()
+        self.working = False  # a worker is doing the queue's actions
+        self.saving = False  # one of them is on a worker thread now (being saved)
         self.barcodes_loaded = asyncio.Event()
         self._idle_timer: Any = None
         self._fresh = False
@@ -149,29 +165,35 @@ class WalkthroughScreen(DataScreen):
         return await client.get_worksheet(self.worksheet_id, fresh=fresh)
 
     def show(self, data: Any) -> None:
-        """A new walk from the worksheet and everything this terminal recorded for it. Until
-        this moment a refresh (F5) leaves the previous walk working."""
+        self.start_walk(data)
+
+    @work(exclusive=True, group="walk-open", exit_on_error=False)
+    async def start_walk(self, worksheet: Any) -> None:
+        """A new walk from the worksheet and everything this terminal recorded for it (read
+        off the event loop). Until this moment a refresh (F5) leaves the previous walk working."""
         from pickterm.picking import PickProgress
+        from pickterm.store.state import WorksheetProgress
 
-        worksheet = data
         state = self.pickapp.state
-        if state is None:  # no local store: the walk works, but nothing is kept
-            from pickterm.store.state import WorksheetProgress
-
+        progress = None
+        error = self.pickapp.store_error
+        if state is not None:
+            try:
+                progress = await in_thread(state.load_progress, self.worksheet_id)
+            except Exception as exc:  # the walk works, but nothing is kept
+                error = exc
+        if state is None or progress is None:  # no local store: the walk works, but nothing is kept
+            state = None
             progress = WorksheetProgress(worksheet_id=self.worksheet_id)
             self.error_panel.show_message(
-                _("⚠ Progress is NOT saved: the local store is unavailable ({error}).").format(
-                    error=self.pickapp.store_error
-                )
+                _("⚠ Progress is NOT saved: the local store is unavailable ({error}).").format(error=error)
             )
-        else:
-            progress = state.load_progress(self.worksheet_id)
         self.barcodes_loaded.clear()
         self.settings = self._scan_settings()
         self.scan_field.terminator = self.settings.terminator
         self.model = PickProgress(worksheet, store=state, progress=progress, settings=self.settings)
         if state is not None and self.model.current_id and self.model.current_id != progress.current_item:
-            state.set_current_item(self.worksheet_id, self.model.current_id)
+            self._enqueue(None, self._remember_current)
         self._show_status()
         self._show_all()
         self._feedback(Content(_(SAVED_HINT) + " " + _("Loading barcodes…")), "-wait")
@@ -315,9 +337,9 @@ class WalkthroughScreen(DataScreen):
             self.handle_scan(raw)
 
     def handle_scan(self, raw: str) -> None:
-        """One scan (or ``+`` / ``-`` typed for a unit by hand): applied now, or queued in
-        order until the barcodes are ready."""
-        if self.blocking is not None:
+        """One scan (or ``+`` / ``-`` typed for a unit by hand): queued in order, and held
+        until the barcodes are ready."""
+        if self.blocking is not None and not self.working:
             self.blocking.not_counted(raw)
             return
         if self.model is None or not self.model.index_ready or self.pending:
@@ -327,26 +349,88 @@ class WalkthroughScreen(DataScreen):
             )
             self._feedback(Content(waiting.format(n=len(self.pending))), "-wait")
             return
-        self._run(raw)
+        self._enqueue_scan(raw)
 
-    def _run(self, raw: str) -> None:
+    def _enqueue_scan(self, raw: str) -> None:
         text = raw.strip()
         if text == "+":
-            self._apply(self.model.add_unit())
+            self._enqueue(raw, self._commit_step(lambda model: model.add_unit()))
         elif text == "-":
-            self._apply(self.model.remove_unit())
+            self._enqueue(raw, self._commit_step(lambda model: model.remove_unit()))
         else:
-            self._apply(self.model.scan(raw))
+            self._enqueue(raw, self._commit_step(lambda model: model.scan(raw)))
 
     def _drain(self) -> None:
-        """Apply the scans that waited for the barcodes, in order. After a blocking one, the
-        rest are shown on its error as not counted (the picker scans them again)."""
-        while self.pending:
-            raw = self.pending.pop(0)
-            if self.blocking is not None:
-                self.blocking.not_counted(raw)
-            else:
-                self._run(raw)
+        """Queue the scans that waited for the barcodes, in order."""
+        pending, self.pending = self.pending, []
+        for raw in pending:
+            self._enqueue_scan(raw)
+
+    # ------------------------------------------------------------ the queue
+
+    def _enqueue(self, raw: str | None, step: Callable[[], Awaitable[None]]) -> None:
+        """Do ``step`` after everything queued before it (``raw``: the scan it is, if one)."""
+        self._queue.append((raw, step))
+        if not self.working:
+            self.working = True
+            self._work_queue()
+        elif raw is not None:
+            self._show_saving()
+
+    def _show_saving(self) -> None:
+        """An action is being saved (and these scans wait behind it)."""
+        waiting = sum(1 for scan, _step in self._queue if scan is not None)
+        if waiting:
+            said = ngettext("Saving… {n} scan waiting", "Saving… {n} scans waiting", waiting)
+            self._feedback(Content(said.format(n=waiting)), "-wait")
+        else:
+            self._feedback(Content(_("Saving…")), "-wait")
+
+    @work(group="walk", exit_on_error=False)
+    async def _work_queue(self) -> None:
+        """The queued actions, one at a time. Behind a blocking error nothing is done: a scan
+        is shown on the error as not counted (the picker scans it again), a key rings."""
+        try:
+            while self._queue:
+                raw, step = self._queue.popleft()
+                if self.blocking is not None:
+                    if raw is not None:
+                        self.blocking.not_counted(raw)
+                    else:
+                        self.app.bell()
+                    continue
+                await step()
+        finally:
+            self.working = False
+            self._queue.clear()
+
+    def _commit_step(self, action: Callable[[Any], Any]) -> Callable[[], Awaitable[None]]:
+        """A step that does ``action(model)`` (which saves first) on a worker thread, then shows
+        what it did: the screen is never held up by the store."""
+
+        async def step() -> None:
+            model = self.model
+            slow = self.set_timer(SAVING_HINT_SECONDS, self._show_saving)
+            self.saving = True
+            try:
+                outcome = await in_thread(action, model)
+            finally:
+                self.saving = False
+                slow.stop()
+            if model is self.model:  # not replaced by a refresh meanwhile
+                self._apply(outcome)
+
+        return step
+
+    async def _remember_current(self) -> None:
+        """Where the walk stands, saved (a convenience: a failure changes nothing)."""
+        model, state = self.model, self.pickapp.state
+        if model is None or state is None or model.current_id is None:
+            return
+        try:
+            await in_thread(state.set_current_item, self.worksheet_id, model.current_id)
+        except Exception:  # the next move saves it again
+            pass
 
     # ------------------------------------------------------------ outcomes
 
@@ -357,30 +441,33 @@ class WalkthroughScreen(DataScreen):
         "refresh": ("refresh", N_("{key} loads them again.")),
     }
 
-    def _with_key_hint(self, outcome: Any) -> Any:
-        """``outcome`` with its detail followed by the key in effect that helps next (its ``action``)."""
+    def _words(self, outcome: Any) -> Any:
+        """``outcome`` in words (walk_words.Said), its detail followed by the key in effect
+        that helps next (its ``action``)."""
+        words = said(outcome)
         if outcome.action not in self.ACTION_HINTS:
-            return outcome
+            return words
         binding_id, hint = self.ACTION_HINTS[outcome.action]
-        said = _(hint).format(key=self.pickapp.key_words(binding_id))
-        return dataclasses.replace(outcome, detail=" ".join(p for p in (outcome.detail, said) if p))
+        key_hint = _(hint).format(key=self.pickapp.key_words(binding_id))
+        return dataclasses.replace(words, detail=" ".join(p for p in (words.detail, key_hint) if p))
 
     def _apply(self, outcome: Any) -> None:
+        """Show what an action did (a picking.Outcome), once it is saved."""
         from pickterm.screens.walkthrough_dialogs import ScanErrorDialog, SummaryDialog
 
-        outcome = self._with_key_hint(outcome)
+        words = self._words(outcome)
         if outcome.blocking:
             self._show_all()  # a pick refused because another terminal counted first: the store's count
-            self._feedback(literal(_("✘ {title}: not counted").format(title=outcome.title), multiline=False), "-error")
-            self.blocking = ScanErrorDialog(outcome)
+            self._feedback(literal(_("✘ {title}: not counted").format(title=words.title), multiline=False), "-error")
+            self.blocking = ScanErrorDialog(words)
             self.app.push_screen(self.blocking, self._acknowledged)
             return
         self._show_all()
         if outcome.kind == "pick":
-            text = Content.assemble(Content.styled("✔ ", "bold"), literal(outcome.detail))
+            text = Content.assemble(Content.styled("✔ ", "bold"), literal(words.detail))
             self._feedback(text, "-ok")
-        elif outcome.title or outcome.detail:
-            parts = [p for p in (outcome.title, outcome.detail) if p]
+        elif words.title or words.detail:
+            parts = [p for p in (words.title, words.detail) if p]
             self._feedback(Content.assemble(Content.styled("ℹ ", "bold"), literal(": ".join(parts))), "-info")
         else:
             self._feedback(Content(""), "")
@@ -390,7 +477,7 @@ class WalkthroughScreen(DataScreen):
     def _acknowledged(self, _result: Any = None) -> None:
         if self.blocking is None:
             return
-        title = self.blocking.outcome.title
+        title = self.blocking.said.title
         self.blocking = None
         self.acknowledged_at = self.clock()
         self._feedback(literal(_("✘ {title}: not counted. Scan the item.").format(title=title), multiline=False), "")
@@ -407,7 +494,7 @@ class WalkthroughScreen(DataScreen):
         model = self.model
         if model is None:
             return
-        self.query_one("#walk-progress", Static).update(Content(model.progress_text()), layout=False)
+        self.query_one("#walk-progress", Static).update(Content(counts_text(model.counts())), layout=False)
         panel = self.query_one(ItemPanel)
         item = model.current
         if item is None:
@@ -453,60 +540,63 @@ class WalkthroughScreen(DataScreen):
             return False
         return True
 
-    def action_add_unit(self) -> None:
+    def _act(self, action: Callable[[Any], Any]) -> None:
+        """A key's action on the walk, after what is queued before it."""
         if self._ready():
-            self._apply(self.model.add_unit())
+            self._enqueue(None, self._commit_step(action))
+
+    def action_add_unit(self) -> None:
+        self._act(lambda model: model.add_unit())
 
     def action_remove_unit(self) -> None:
-        if self._ready():
-            self._apply(self.model.remove_unit())
+        self._act(lambda model: model.remove_unit())
 
     def action_next(self) -> None:
-        if self._ready():
-            self._apply(self.model.next())
+        self._act(lambda model: model.next())
 
     def action_previous(self) -> None:
-        if self._ready():
-            self._apply(self.model.previous())
+        self._act(lambda model: model.previous())
 
     def action_skip(self) -> None:
-        if self._ready():
-            self._apply(self.model.skip())
+        self._act(lambda model: model.skip())
 
     def action_undo(self) -> None:
-        if self._ready():
-            self._apply(self.model.undo())
+        self._act(lambda model: model.undo())
 
     def action_short(self) -> None:
+        if self._ready():
+            self._enqueue(None, self._ask_short)
+
+    async def _ask_short(self) -> None:
+        """Why the current item is short (asked once what came before is done), then save it."""
         from pickterm.screens.walkthrough_dialogs import ShortReasonDialog
 
-        if not self._ready() or self.model.current is None:
-            return
         item = self.model.current
-        if item.status == "done":
-            self._apply(self.model.short("-"))  # says it is already done
+        if item is None:
             return
-
-        def chosen(reason: str | None) -> None:
-            if reason:
-                self._apply(self.model.short(reason))
-
-        self.app.push_screen(ShortReasonDialog(item.name, item.picked, item.need), chosen)
+        if item.status == "done":
+            await self._commit_step(lambda model: model.short("-"))()  # says it is already done
+            return
+        reason = await self.app.push_screen_wait(ShortReasonDialog(item.name, item.picked, item.need))
+        if reason:
+            await self._commit_step(lambda model: model.short(reason))()
 
     def action_items(self) -> None:
+        if self._ready():
+            self._enqueue(None, self._ask_item)
+
+    async def _ask_item(self) -> None:
         from pickterm.screens.walkthrough_dialogs import ItemListDialog
 
-        if not self._ready():
-            return
-
-        def chosen(item_id: str | None) -> None:
-            if item_id:
-                self._apply(self.model.open(item_id))
-
-        self.app.push_screen(ItemListDialog(self.model), chosen)
+        item_id = await self.app.push_screen_wait(ItemListDialog(self.model))
+        if item_id:
+            await self._commit_step(lambda model: model.open(item_id))()
 
     def action_summary(self) -> None:
+        if self._ready():
+            self._enqueue(None, self._show_summary)
+
+    async def _show_summary(self) -> None:
         from pickterm.screens.walkthrough_dialogs import SummaryDialog
 
-        if self._ready():
-            self.app.push_screen(SummaryDialog(self.model))
+        self.app.push_screen(SummaryDialog(self.model))

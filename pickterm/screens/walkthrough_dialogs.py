@@ -23,12 +23,13 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from pickterm.i18n import N_, _, ngettext
-from pickterm.picking import SHORT_REASONS, STATE_SYMBOLS, Outcome, PickProgress, Summary
+from pickterm.picking import SHORT_REASONS, STATE_SYMBOLS, PickProgress, Summary
 from pickterm.stylesheets import css
 from pickterm.widgets.common import literal, styled_literal
 from pickterm.widgets.keys import bind
 from pickterm.widgets.scan_input import BurstGuard
 from pickterm.widgets.walk import walk_line
+from pickterm.widgets.walk_words import Said, counts_text, reason_text
 
 FLASH_SECONDS = 0.4
 
@@ -54,14 +55,14 @@ class ScanErrorDialog(ModalScreen[None]):
         bind("walk.error_scan", "blocked_scan", described=False, show=False),
     ]
 
-    def __init__(self, outcome: Outcome) -> None:
+    def __init__(self, said: Said) -> None:
         super().__init__()
-        self.outcome = outcome
+        self.said = said
         self.typed = ""
         self.ignored: list[str] = []
 
     def compose(self) -> ComposeResult:
-        o = self.outcome
+        o = self.said
         with Vertical(id="scan-error", classes="-flash"):
             yield Static(styled_literal(f"✘ {o.title.upper()}", "bold"), id="scan-error-title")
             yield from _rows(_("Scanned"), o.scanned, o.scanned_item)
@@ -152,7 +153,7 @@ class ShortReasonDialog(BurstGuard, ModalScreen[str | None]):
                 classes="dialog-title",
             )
             yield OptionList(
-                *[Option(f"{n}  {_(reason)}", id=reason) for n, reason in enumerate(SHORT_REASONS, 1)],
+                *[Option(f"{n}  {reason_text(reason)}", id=reason) for n, reason in enumerate(SHORT_REASONS, 1)],
                 id="short-reasons",
             )
             yield _not_counted_line()
@@ -217,7 +218,7 @@ class ItemListDialog(BurstGuard, ModalScreen[str | None]):
             id="item-list",
             classes="walk-dialog",
         )
-        items.border_title = _("Items · {progress}").format(progress=model.progress_text())
+        items.border_title = _("Items · {progress}").format(progress=counts_text(model.counts()))
         items.border_subtitle = _("Enter: open · Esc: close")
         yield items
 
@@ -241,7 +242,7 @@ def of_need(picked: int, need: int) -> str:
 
 def summary_content(summary: Summary, worksheet_id: str) -> Content:
     """Done, short with reasons, skipped, and what is still open."""
-    heading = _("Worksheet {id} · {counts}").format(id=worksheet_id, counts=summary.counts)
+    heading = _("Worksheet {id} · {counts}").format(id=worksheet_id, counts=counts_text(summary.counts))
     lines: list[Content] = [styled_literal(heading, "bold")]
 
     def group(state: str, items: list[Any], describe) -> None:
@@ -265,7 +266,7 @@ def summary_content(summary: Summary, worksheet_id: str) -> Content:
     group(
         "short",
         summary.short,
-        lambda i: f": {_(i.reason) if i.reason else _('no reason')} " + of_need(i.picked, i.need),
+        lambda i: f": {reason_text(i.reason) if i.reason else _('no reason')} " + of_need(i.picked, i.need),
     )
     group("skipped", summary.skipped, lambda i: " " + of_need(i.picked, i.need))
     if summary.open:

@@ -591,6 +591,20 @@ class StateDB:
             ).fetchall()
         return [PickEvent(*row) for row in rows]
 
+    def worksheets_touched(self, limit: int) -> list[str]:
+        """The worksheets with pick progress here (a pick, an item state or where the walk
+        stands), most recently touched first; at most ``limit``."""
+        with self.read() as conn:
+            rows = conn.execute(
+                "SELECT worksheet_id, MAX(touched) AS last FROM ("
+                " SELECT worksheet_id, updated_at AS touched FROM worksheet_state"
+                " UNION ALL SELECT worksheet_id, updated_at FROM item_state"
+                " UNION ALL SELECT worksheet_id, created_at FROM pick_event"
+                ") GROUP BY worksheet_id ORDER BY last DESC, worksheet_id LIMIT ?",
+                (limit,),
+            ).fetchall()
+        return [str(row[0]) for row in rows]
+
     def set_item_state(self, worksheet_id: str, item_id: str, state: str, reason: str | None = None) -> None:
         """Mark an item todo, skipped or short. Skipping gives it the next skip_seq of the
         worksheet (skipped items go to the end, in skip order); todo clears the reason."""

@@ -15,6 +15,7 @@ from textual.widgets import Digits, Static
 
 from pickterm.i18n import N_, _, decimal, ngettext
 from pickterm.widgets.common import literal, styled_literal
+from pickterm.widgets.walk_words import code_text, reason_text, status_text
 
 _TEMPERATURE_STYLE = {"COLD": "bold $primary", "FROZEN": "bold reverse $primary", "HOT": "bold $error"}
 _STATE_STYLE = {
@@ -28,7 +29,7 @@ _STATE_STYLE = {
 
 def state_content(item: Any) -> Content:
     """``✔ done`` in the state's colour; symbol and word are always there."""
-    return styled_literal(item.status_text, _STATE_STYLE.get(item.status, "bold"))
+    return styled_literal(status_text(item), _STATE_STYLE.get(item.status, "bold"))
 
 
 _TEMPERATURE_WORDS = {"AMBIENT": N_("AMBIENT"), "COLD": N_("COLD"), "FROZEN": N_("FROZEN"), "HOT": N_("HOT")}
@@ -84,7 +85,7 @@ class ItemPanel(Vertical):
         if status in ("todo", "partial"):
             first = Content.assemble(Content.styled(_("to pick"), "bold"), "  ", state_content(item))
         elif status == "short":
-            reason = _(item.reason) if item.reason else _("no reason")
+            reason = reason_text(item.reason) if item.reason else _("no reason")
             first = Content.assemble(state_content(item), ": ", literal(reason))
         else:
             first = state_content(item)
@@ -117,7 +118,7 @@ class ItemPanel(Vertical):
         self.query_one("#item-orders", Static).update(split_content(item.split, 6 if self.app.size.height >= 22 else 3))
         self.query_one("#item-server", Static).update(
             Content.assemble(
-                literal(item.code_text),
+                literal(code_text(item.codes)),
                 Content.styled(_(" · item {n}/{total}").format(n=position + 1, total=total), "dim"),
             )
         )
@@ -133,6 +134,6 @@ class ItemPanel(Vertical):
 def walk_line(item: Any, current: bool = False) -> Content:
     """One item as a list line: ``✔ done     2/2  Baby wipes, fragrance free``."""
     marker = Content.styled("▶ " if current else "  ", "bold $accent")
-    state = styled_literal(f"{item.status_text:<10}", _STATE_STYLE.get(item.status, ""))
+    state = styled_literal(f"{status_text(item):<10}", _STATE_STYLE.get(item.status, ""))
     count = Content(f"{item.server_done + item.picked}/{item.quantity}".rjust(5) + " ")
     return Content.assemble(marker, state, count, literal(item.name))
