@@ -360,6 +360,45 @@ def test_starting_the_app_does_not_load_the_api_layer_first():
         assert heavy not in modules, f"{heavy} is imported before the first frame"
 
 
+# What ``pickterm`` does before it takes the screen over: the App's ``run`` prints the modules
+# imported by then and ends the process instead of starting.
+UNTIL_RUN = """
+import os, sys
+from pickterm.app import PickTermApp
+def run(self, *args, **kwargs):
+    print(" ".join(sorted(sys.modules)), flush=True)
+    os._exit(0)
+PickTermApp.run = run
+from pickterm.cli import main
+sys.exit(f"pickterm ended before App.run: {{main({argv!r})}}")
+"""
+
+
+@pytest.mark.parametrize("argv", [["--demo"], []], ids=["demo", "profile"])
+def test_reading_the_settings_does_not_load_the_api_layer_before_the_screen(argv):
+    """``pickterm --demo`` takes the profile's keys and language, ``pickterm`` the whole profile
+    (checked: a broken file is one line and exit 2) before ``App.run``, without the API layer."""
+    from pickterm.store.config import config_path, save_setting, set_api_key
+
+    set_api_key("k-123", "work")
+    for key, value in (
+        ("api_url", "https://api.example.com/v1"),
+        ("auth_url", "https://auth.example.com"),
+        ("keymap", "no-fkeys"),
+        ("language", "es"),
+        ("scan_layout", "price:2-7:7-12"),
+        ("default_profile", "work"),
+    ):
+        save_setting(key, value, "work")
+    with config_path().open("a", encoding="utf-8") as handle:
+        handle.write('\n[profiles.work.keys]\n"walk.short" = "ctrl+k"\n')
+    run = subprocess.run([sys.executable, "-c", UNTIL_RUN.format(argv=argv)], capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    modules = set(run.stdout.split())
+    for heavy in ("httpx", "pydantic", "pickterm.api", "sqlite3"):
+        assert heavy not in modules, f"{heavy} is imported before the screen is taken over"
+
+
 ROOT = PACKAGE_DIR.parent
 CITATION = re.compile(r'docs/ARCHITECTURE\.md, "([^"]+)"')
 OUTSIDE_DESIGN = re.compile(r'\bDESIGN(\.md|\s+")')  # a design file the repository does not hold

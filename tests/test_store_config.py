@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import os
 import stat
@@ -269,7 +270,7 @@ def test_key_never_in_repr_logs_or_errors(caplog):
     set_api_key(SECRET, "work")
     settings = load_settings("work", env={})
     assert SECRET not in repr(settings) and SECRET not in str(settings)
-    assert SECRET not in str(settings.model_dump())
+    assert SECRET not in str(dataclasses.asdict(settings))
     assert settings.api_key_value() == SECRET
     # a broken file that holds the key: the error names the key, never its value
     write(f'[profiles.work]\napi_key = "{SECRET}"\nauth_scheme = "basic"\n')

@@ -13,14 +13,13 @@ from __future__ import annotations
 
 import asyncio
 import email.utils
-import ipaddress
 import json
 import logging
 import random
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any, Literal, TypeVar
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
 
 import httpx
 import pydantic
@@ -40,12 +39,11 @@ from pickterm.api.models import (
     Worksheet,
     WorksheetSummary,
 )
+from pickterm.endpoints import API_URL, AUTH_URL, check_base_url
 from pickterm.text import register_secret
 
 log = logging.getLogger("pickterm.api")
 
-API_URL = "https://api.pick-and-pack.com/prod/v1"
-AUTH_URL = "https://auth.pickingnpacking.com/prod"
 CACHE_SECONDS = 30.0  # the server caches each id this long: asking sooner only costs quota
 MAX_ATTEMPTS = 3
 MAX_CONCURRENCY = 100  # the API's own limit
@@ -54,33 +52,6 @@ MAX_RETRY_AFTER = 30.0
 MAX_RESPONSE_BYTES = 8 * 1024 * 1024  # an order is a few KB; a bigger answer is an error, not a screenful
 
 T = TypeVar("T")
-
-
-def _is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
-
-
-def check_base_url(url: str, what: str = "URL") -> str:
-    """Return ``url`` without a trailing slash, or raise ValueError: https, or http on loopback only."""
-    try:
-        parts = urlsplit(url)
-        parts.port  # noqa: B018  (raises ValueError on a port out of range: http://host:99999)
-        httpx.URL(url)
-    except (ValueError, httpx.InvalidURL) as exc:
-        reason = str(exc).rstrip(".") or "malformed"
-        raise ValueError(f"{what} {url!r} is not a valid URL ({reason})") from None
-    if parts.scheme == "https" and parts.hostname:
-        return url.rstrip("/")
-    if parts.scheme == "http" and parts.hostname and _is_loopback(parts.hostname):
-        return url.rstrip("/")
-    if parts.scheme == "http":
-        raise ValueError(f"{what} {url!r} must use https:// (plain http:// is only allowed on this machine's loopback)")
-    raise ValueError(f"{what} {url!r} is not an https:// URL")
 
 
 def path_segment(value: str) -> str:

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-__all__ = ["PRIVATE_DIR_MODE", "private_dir"]
+import platformdirs
+
+__all__ = ["PRIVATE_DIR_MODE", "private_dir", "state_path"]
 
 PRIVATE_DIR_MODE = 0o700
 
@@ -34,3 +36,9 @@ def private_dir(path: Path | str) -> Path:
         else:
             directory.chmod(PRIVATE_DIR_MODE)  # the umask may have taken bits: exactly 0700
     return path
+
+
+def state_path(demo: bool = False) -> Path:
+    """Where the local store lives: ``$XDG_STATE_HOME/pickterm/state.db`` (``demo-state.db``
+    for the demo). Here, not in ``state``, so that naming it does not import SQLite."""
+    return Path(platformdirs.user_state_dir("pickterm")) / ("demo-state.db" if demo else "state.db")

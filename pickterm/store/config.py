@@ -25,18 +25,17 @@ import os
 import re
 import tempfile
 from collections.abc import Callable, Mapping, MutableMapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
 import platformdirs
 import tomlkit
 import tomlkit.exceptions
-from pydantic import BaseModel, ConfigDict, SecretStr
 
-from pickterm.api.client import API_URL, AUTH_URL, check_base_url
+from pickterm.endpoints import API_URL, AUTH_URL, check_base_url
 from pickterm.keymap import PRESETS, Keymap, KeymapError, check_keys_table, resolve
-from pickterm.store import PRIVATE_DIR_MODE, private_dir
+from pickterm.store import PRIVATE_DIR_MODE, private_dir, state_path
 from pickterm.store.names import PROFILE_NAME_RULE, THEMES, is_profile_name
 
 __all__ = [
@@ -47,6 +46,7 @@ __all__ = [
     "ConfigError",
     "MissingKeyError",
     "PermissionProblem",
+    "Secret",
     "Settings",
     "config_path",
     "fix_permissions",
@@ -243,17 +243,43 @@ def _check_profile_name(name: str, where: str) -> str:
 # ---------------------------------------------------------------- settings
 
 
-class Settings(BaseModel):
-    """The effective settings of one profile. ``api_key`` is a SecretStr: never shown."""
+class Secret:
+    """A secret text (the API key): its repr and str never show it."""
 
-    model_config = ConfigDict(frozen=True)
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str) -> None:
+        self._value = value
+
+    def get_secret_value(self) -> str:
+        return self._value
+
+    def __repr__(self) -> str:
+        return "Secret('**********')"
+
+    __str__ = __repr__
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Secret) and other._value == self._value
+
+    def __hash__(self) -> int:
+        return hash(self._value)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Settings:
+    """The effective settings of one profile. ``api_key`` is a :class:`Secret`: never shown.
+
+    A plain dataclass (no pydantic): the settings are read before the first frame, and the
+    values come checked by :data:`PROFILE_KEYS`.
+    """
 
     profile: str = DEFAULT_PROFILE
     config_path: Path
     api_url: str = API_URL
     auth_url: str = AUTH_URL
     auth_scheme: Literal["bearer", "raw"] = "bearer"
-    api_key: SecretStr | None = None
+    api_key: Secret | None = None
     default_facility: str | None = None
     scan_terminator: str = "enter"
     scan_layout: str | None = None
@@ -262,11 +288,20 @@ class Settings(BaseModel):
     theme: str = "dark"
     max_response_mb: int = 8
     keymap: str = "default"
-    keys: dict[str, tuple[str, ...]] = {}
+    keys: dict[str, tuple[str, ...]] = field(default_factory=dict)
     printer: str | None = None  # the label printer (pickterm.printers spec); None: none configured
     language: str | None = None  # None: PICKTERM_LANG, then the locale (pickterm.i18n.choose_language)
     # Where each non-default value came from: "flag", "env PICKTERM_...", "file".
-    sources: dict[str, str] = {}
+    sources: dict[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        # The checks of PROFILE_KEYS give numbers as their text ("30"): the fields hold numbers.
+        for name in ("scan_burst_ms", "scan_weight_tolerance"):
+            object.__setattr__(self, name, float(getattr(self, name)))
+        object.__setattr__(self, "max_response_mb", int(self.max_response_mb))
+        object.__setattr__(self, "config_path", Path(self.config_path))
+        if isinstance(self.api_key, str):
+            object.__setattr__(self, "api_key", Secret(self.api_key))
 
     def api_key_value(self) -> str:
         """The key itself (for the client only), or '' when none is configured."""
@@ -433,7 +468,7 @@ def load_settings(
             raise ConfigError(f"Option {flag}: {exc}") from None
         sources[key] = "flag"
     if "api_key" in values:
-        values["api_key"] = SecretStr(values["api_key"])
+        values["api_key"] = Secret(values["api_key"])
     sources["profile"] = name_source
     return Settings(profile=name, config_path=path, sources=sources, **values)
 
@@ -443,8 +478,6 @@ def load_settings(
 
 def _private_dirs(path: Path) -> list[Path]:
     """The directories pickterm creates 0700: the config file's, and the state database's."""
-    from pickterm.store.state import state_path
-
     return [path.parent, state_path().parent]
 
 

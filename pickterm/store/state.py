@@ -25,10 +25,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import platformdirs
-
 from pickterm.i18n import _
-from pickterm.store import private_dir
+from pickterm.store import private_dir, state_path
 
 __all__ = [
     "FACILITY_TTL",
@@ -201,11 +199,6 @@ def _disk_full(path: Path, exc: sqlite3.Error) -> bool:
 def now_iso() -> str:
     """The current UTC time as ISO 8601 with milliseconds."""
     return datetime.now(UTC).isoformat(timespec="milliseconds")
-
-
-def state_path(demo: bool = False) -> Path:
-    """``$XDG_STATE_HOME/pickterm/state.db`` (``demo-state.db`` for the demo)."""
-    return Path(platformdirs.user_state_dir("pickterm")) / ("demo-state.db" if demo else "state.db")
 
 
 @dataclass
