@@ -21,7 +21,7 @@ from textual.widgets import Input, Static
 
 # The printer's and the label host's failures in words, shared with the command line.
 from pickterm.commands.printer import LABEL_ERROR_WORDS, PRINT_ERROR_WORDS, PROBLEM_WORDS
-from pickterm.i18n import N_, _
+from pickterm.i18n import N_, _, ngettext
 from pickterm.screens.base import DataScreen
 from pickterm.stylesheets import css
 from pickterm.widgets.common import literal
@@ -459,9 +459,12 @@ class PackScreen(DataScreen):
                 _("The label has not printed yet: {key} prints it.").format(key=self.pickapp.key_words("pack.print"))
             )
             return
-        question = _("Print the label of {package} again? It printed {n} times.").format(
-            package=self._package_words(index), n=session.prints(index)
-        )
+        prints = session.prints(index)
+        question = ngettext(
+            "Print the label of {package} again? It printed {n} time.",
+            "Print the label of {package} again? It printed {n} times.",
+            prints,
+        ).format(package=self._package_words(index), n=prints)
         if await self.app.push_screen_wait(ConfirmScreen(question, yes=_("Reprint"), no=_("No"))):
             self.print_job(index, reprint=True)
 
