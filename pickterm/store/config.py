@@ -334,10 +334,12 @@ def _read_document(path: Path) -> tomlkit.TOMLDocument:
         doc = tomlkit.parse(text)
         doc.unwrap()  # some problems (a key given twice in a table) only show when the values are read
         return doc
-    except tomlkit.exceptions.KeyAlreadyPresent as exc:
-        key = re.sub(r'^Key "(.*)" already exists\.?$', r"\1", str(exc))
-        raise ConfigError(f"Config file {path}: key {key!r} is given twice; keep one") from None
-    except tomlkit.exceptions.ParseError as exc:
+    except (tomlkit.exceptions.KeyAlreadyPresent, tomlkit.exceptions.ParseError) as exc:
+        # A key given twice: KeyAlreadyPresent up to tomlkit 0.15.2, a ParseError saying so after.
+        if twice := re.match(r'Key "(.*)" already exists', str(exc)):
+            raise ConfigError(f"Config file {path}: key {twice.group(1)!r} is given twice; keep one") from None
+        if not isinstance(exc, tomlkit.exceptions.ParseError):
+            raise ConfigError(f"Config file {path} cannot be read as TOML ({type(exc).__name__})") from None
         if isinstance(exc, tomlkit.exceptions.UnexpectedCharError):
             reason = "unexpected character (is a text value missing its quotes?)"
         else:  # tomlkit's own wording, without quoting the file's content
