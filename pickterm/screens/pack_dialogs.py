@@ -10,20 +10,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from textual import events
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.content import Content
-from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from pickterm.i18n import N_, _
-from pickterm.screens.walkthrough_dialogs import ScanErrorDialog, _not_counted_line, _rows
+from pickterm.screens.walkthrough_dialogs import ReasonDialog, ScanErrorDialog, _not_counted_line, _rows
 from pickterm.stylesheets import css
 from pickterm.widgets.common import literal, styled_literal
 from pickterm.widgets.keys import bind
-from pickterm.widgets.scan_input import BurstGuard
 
 # Why a label is printed before its package is fully packed (kept in the local history, in
 # English: the msgid is the record).
@@ -65,7 +62,7 @@ class PackErrorDialog(ScanErrorDialog):
             yield Static(Content.styled(_("Esc: OK, continue"), "bold"), id="scan-error-keys")
 
 
-class ForcedReasonDialog(BurstGuard, ModalScreen[str | None]):
+class ForcedReasonDialog(ReasonDialog):
     """Why this package's label prints before every unit is in the box: one of
     :data:`FORCED_REASONS`, chosen with a digit or the arrows and then Enter; a bare Enter or a
     scan chooses nothing."""
@@ -79,11 +76,12 @@ class ForcedReasonDialog(BurstGuard, ModalScreen[str | None]):
         ],
     ]
     NOT_COUNTED_HINT = N_("choose a reason with 1-4, then Enter")
+    LIST_ID = "forced-reasons"
+    CHOOSE_FIRST = N_("Choose a reason first: 1-4 or the arrows, then Enter.")
 
     def __init__(self, package_words: str) -> None:
         super().__init__()
         self.package_words = package_words
-        self._before: int | None = None
 
     def compose(self) -> ComposeResult:
         with Vertical(id="short-dialog", classes="walk-dialog") as box:
@@ -95,37 +93,3 @@ class ForcedReasonDialog(BurstGuard, ModalScreen[str | None]):
                 id="forced-reasons",
             )
             yield _not_counted_line()
-
-    @property
-    def reasons(self) -> OptionList:
-        return self.query_one("#forced-reasons", OptionList)
-
-    def on_mount(self) -> None:
-        self.reasons.highlighted = None  # nothing is chosen until a key says so
-
-    def guard_key(self, event: events.Key) -> bool:
-        if event.is_printable and not self.burst.quick():
-            self._before = self.reasons.highlighted
-        if super().guard_key(event):
-            return True
-        if event.key == "enter" and self.reasons.highlighted is None:
-            event.stop()
-            event.prevent_default()
-            self.app.bell()
-            self.notify(_("Choose a reason first: 1-4 or the arrows, then Enter."), severity="warning", markup=False)
-            return True
-        return False
-
-    def burst_started(self) -> None:
-        self.reasons.highlighted = self._before
-
-    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
-        self.dismiss(event.option.id)
-
-    def action_highlight(self, index: int) -> None:
-        if self.overtaken():
-            return
-        self.reasons.highlighted = index
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)

@@ -122,45 +122,21 @@ def _not_counted_line() -> Static:
     return line
 
 
-class ShortReasonDialog(BurstGuard, ModalScreen[str | None]):
-    """Why the current item is short: one of :data:`SHORT_REASONS`. A digit or the arrows
-    choose a reason, Enter confirms it: no reason is chosen before a key says which, so a
-    bare Enter (or a scan) never shorts an item."""
+class ReasonDialog(BurstGuard, ModalScreen[str | None]):
+    """A choice of reasons (an OptionList of id ``LIST_ID``): a digit or the arrows choose one,
+    Enter confirms it. No reason is chosen before a key says which, so a bare Enter (or a scan)
+    chooses nothing, and a scan that starts with a digit leaves no choice behind."""
 
-    CSS_PATH = css("walkthrough")
-    BINDINGS = [
-        bind("walk.short_cancel", "cancel", priority=True),
-        *[
-            bind("walk.short_reason", f"highlight({n - 1})", keys=str(n), described=False, show=False)
-            for n in range(1, len(SHORT_REASONS) + 1)
-        ],
-    ]
-    NOT_COUNTED_HINT = N_("choose a reason with 1-5, then Enter")
+    LIST_ID = ""
+    CHOOSE_FIRST = ""  # what a bare Enter is told (marked with N_)
 
-    def __init__(self, item_name: str, picked: int, need: int) -> None:
+    def __init__(self) -> None:
         super().__init__()
-        self.item_name = item_name
-        self.picked = picked
-        self.need = need
         self._before: int | None = None
-
-    def compose(self) -> ComposeResult:
-        with Vertical(id="short-dialog", classes="walk-dialog") as box:
-            box.border_title = _("Short pick: why?")
-            box.border_subtitle = _("1-5, Enter · Esc: cancel")
-            yield Static(
-                Content.assemble(literal(self.item_name), Content(" " + of_need(self.picked, self.need))),
-                classes="dialog-title",
-            )
-            yield OptionList(
-                *[Option(f"{n}  {reason_text(reason)}", id=reason) for n, reason in enumerate(SHORT_REASONS, 1)],
-                id="short-reasons",
-            )
-            yield _not_counted_line()
 
     @property
     def reasons(self) -> OptionList:
-        return self.query_one("#short-reasons", OptionList)
+        return self.query_one(f"#{self.LIST_ID}", OptionList)
 
     def on_mount(self) -> None:
         self.reasons.highlighted = None  # nothing is chosen until a key says so
@@ -174,7 +150,7 @@ class ShortReasonDialog(BurstGuard, ModalScreen[str | None]):
             event.stop()
             event.prevent_default()
             self.app.bell()
-            self.notify(_("Choose a reason first: 1-5 or the arrows, then Enter."), severity="warning", markup=False)
+            self.notify(_(self.CHOOSE_FIRST), severity="warning", markup=False)
             return True
         return False
 
@@ -194,6 +170,44 @@ class ShortReasonDialog(BurstGuard, ModalScreen[str | None]):
 
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+
+class ShortReasonDialog(ReasonDialog):
+    """Why the current item is short: one of :data:`SHORT_REASONS`. A digit or the arrows
+    choose a reason, Enter confirms it: no reason is chosen before a key says which, so a
+    bare Enter (or a scan) never shorts an item."""
+
+    CSS_PATH = css("walkthrough")
+    BINDINGS = [
+        bind("walk.short_cancel", "cancel", priority=True),
+        *[
+            bind("walk.short_reason", f"highlight({n - 1})", keys=str(n), described=False, show=False)
+            for n in range(1, len(SHORT_REASONS) + 1)
+        ],
+    ]
+    NOT_COUNTED_HINT = N_("choose a reason with 1-5, then Enter")
+    LIST_ID = "short-reasons"
+    CHOOSE_FIRST = N_("Choose a reason first: 1-5 or the arrows, then Enter.")
+
+    def __init__(self, item_name: str, picked: int, need: int) -> None:
+        super().__init__()
+        self.item_name = item_name
+        self.picked = picked
+        self.need = need
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="short-dialog", classes="walk-dialog") as box:
+            box.border_title = _("Short pick: why?")
+            box.border_subtitle = _("1-5, Enter · Esc: cancel")
+            yield Static(
+                Content.assemble(literal(self.item_name), Content(" " + of_need(self.picked, self.need))),
+                classes="dialog-title",
+            )
+            yield OptionList(
+                *[Option(f"{n}  {reason_text(reason)}", id=reason) for n, reason in enumerate(SHORT_REASONS, 1)],
+                id="short-reasons",
+            )
+            yield _not_counted_line()
 
 
 class ItemListDialog(BurstGuard, ModalScreen[str | None]):
