@@ -18,7 +18,7 @@ from pickterm import __version__
 from pickterm.commands._options import VALUE_OPTIONS, add_connection_options, check_options
 
 # Subcommand modules, in the order ``--help`` lists them.
-COMMANDS = ("get", "sandbox", "config", "track", "outbox", "keys", "label", "printer")
+COMMANDS = ("get", "sandbox", "config", "track", "outbox", "keys", "label", "printer", "serve")
 
 
 class _Parser(argparse.ArgumentParser):

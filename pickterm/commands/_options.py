@@ -26,6 +26,7 @@ COMMAND_OPTIONS: dict[str | None, tuple[str, ...]] = {
     "config": ("--profile",),
     "keys": ("--profile",),
     "sandbox": (),
+    "serve": ("--demo", "--profile"),
 }
 OPTION_DEST = {"--demo": "demo", "--profile": "profile", "--api-url": "api_url", "--auth-url": "auth_url"}
 
