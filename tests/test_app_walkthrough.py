@@ -571,7 +571,9 @@ async def test_a_note_sent_as_one_text_or_a_number_still_opens_the_walk():
     items["103"]["orderSource"][0]["notes"] = 7
     app = PickTermApp(client=demo_client(sandbox), sandbox=sandbox)
     async with app.run_test(size=(40, 16)) as pilot:
-        screen = await open_walk(pilot)
+        screen = await open_screen(pilot, "worksheet", data.WS_MAIN)
+        assert isinstance(screen, WalkthroughScreen) and static_text(app, "#item-name")  # the first item shows
+        await screen.barcodes_loaded.wait()
         await open_from_list(pilot, "804")
         assert static_text(app, "#item-notes") == "✎ wrap each glass in paper"
         await open_from_list(pilot, "103")
