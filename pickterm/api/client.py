@@ -18,7 +18,7 @@ import logging
 import random
 import time
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Literal, TypeVar
+from typing import TYPE_CHECKING, Literal, TypedDict, TypeVar
 from urllib.parse import quote
 
 import httpx
@@ -80,6 +80,20 @@ def _retry_after(response: httpx.Response) -> float | None:
     except (TypeError, ValueError):
         return None
     return max(0.0, when.timestamp() - time.time())
+
+
+class ClientOptions(TypedDict, total=False):
+    """The keyword options of :class:`PickPackClient` besides its hosts, key, auth scheme and profile."""
+
+    timeout: float
+    connect_timeout: float
+    max_concurrency: int
+    transport: httpx.AsyncBaseTransport | None
+    sleep: Callable[[float], Awaitable[object]]
+    clock: Callable[[], float]
+    cache_seconds: float
+    token_cache: TokenCache | None
+    max_response_bytes: int
 
 
 class PickPackClient:
