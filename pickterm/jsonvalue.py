@@ -11,7 +11,7 @@ from typing import TypeAlias
 __all__ = ["JSONObject", "JSONValue"]
 
 JSONValue: TypeAlias = "dict[str, JSONValue] | list[JSONValue] | str | int | float | bool | None"
-"""Any JSON value, as ``json.loads`` returns it."""
+"""A JSON value, as ``json.loads`` returns it."""
 
 JSONObject: TypeAlias = "dict[str, JSONValue]"
 """A JSON object, as ``json.loads`` returns it."""

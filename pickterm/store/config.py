@@ -452,7 +452,7 @@ def load_settings(
 
     # Keyed by a name only known at run time and spread into Settings(**values): each value is what
     # PROFILE_KEYS checked for its key, and Settings.__post_init__ gives the fields their types.
-    values: dict[str, Any] = {}  # type: ignore[explicit-any]  # the one Any of the core: see above
+    values: dict[str, Any] = {}  # type: ignore[explicit-any]  # see above
     sources: dict[str, str] = {}
     for key, value in profiles.get(name, {}).items():
         values[key], sources[key] = value, "file"
