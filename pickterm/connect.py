@@ -5,25 +5,28 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Unpack
 
 from pickterm.api import PickPackClient
 
 if TYPE_CHECKING:
+    from pickterm.api.client import ClientOptions
     from pickterm.sandbox.backend import Sandbox
     from pickterm.store.config import Settings
 
 
-def demo_client(sandbox: Sandbox | None = None, **kwargs: Any) -> PickPackClient:
+def demo_client(
+    sandbox: Sandbox | None = None, *, profile: str = "demo", **kwargs: Unpack[ClientOptions]
+) -> PickPackClient:
     """A client wired in-process to the embedded sandbox (no port, no key, no network)."""
     from pickterm.sandbox import DEMO_API_KEY, DEMO_API_URL, DEMO_AUTH_URL, Sandbox
 
     sandbox = sandbox if sandbox is not None else Sandbox()
-    kwargs.setdefault("profile", "demo")
-    return PickPackClient(DEMO_API_URL, DEMO_AUTH_URL, DEMO_API_KEY, transport=sandbox.transport(), **kwargs)
+    kwargs["transport"] = sandbox.transport()  # the demo talks to the sandbox only
+    return PickPackClient(DEMO_API_URL, DEMO_AUTH_URL, DEMO_API_KEY, profile=profile, **kwargs)
 
 
-def client_from_settings(settings: Settings, **kwargs: Any) -> PickPackClient:
+def client_from_settings(settings: Settings, **kwargs: Unpack[ClientOptions]) -> PickPackClient:
     """A client for the effective settings of a profile (see ``pickterm.store.config``)."""
     key = settings.api_key_value()
     if settings.max_response_mb:

@@ -22,8 +22,8 @@ from dataclasses import dataclass
 
 import httpx
 
-from pickterm.api.client import check_base_url
 from pickterm.api.models import Label
+from pickterm.endpoints import check_base_url
 
 __all__ = [
     "LABEL_ERRORS",

@@ -50,11 +50,14 @@ from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Literal, Protocol
+from typing import TYPE_CHECKING, Literal, Protocol
 
 from pickterm.api.models import Order, OrderItem, Worksheet, WorksheetItem
 from pickterm.scan import ItemKeys, Scan, ScanIndex, ScanSettings
 from pickterm.store.state import ItemTotal, PickEvent, PickRefused, StateError, WorksheetProgress
+
+if TYPE_CHECKING:
+    from pickterm.jsonvalue import JSONValue
 
 __all__ = [
     "SHORT_REASONS",
@@ -90,6 +93,13 @@ def _units(value: float | None) -> int:
 def _natural(text: str) -> tuple[int | str, ...]:
     """``"2" < "10"``: digit runs compare as numbers."""
     return tuple(int(part) if part.isdigit() else part.casefold() for part in re.split(r"(\d+)", text) if part)
+
+
+def _listed(value: JSONValue) -> list[JSONValue]:
+    """A value the server sends as a list, or as one value (a note as its text), or not at all."""
+    if isinstance(value, list):
+        return value
+    return [] if value is None else [value]
 
 
 def note_texts(notes: Iterable[object]) -> list[str]:
@@ -163,7 +173,7 @@ class WalkItem:
             server_picked=picked,
             server_done=done,
             split=[(order_id, _units(qty)) for order_id, qty in item.split_by_order()],
-            notes=note_texts(note for src in item.order_source for note in (src.notes or [])),
+            notes=note_texts(note for src in item.order_source for note in _listed(src.notes)),
         )
 
     @property

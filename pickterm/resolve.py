@@ -22,11 +22,12 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, ParamSpec, TypeAlias, TypeVar
 
 if TYPE_CHECKING:
     from pickterm.api.client import PickPackClient
-    from pickterm.api.models import Facility, Order, WorksheetSummary
+    from pickterm.api.models import Facility, Order, ShipmentSummary, WorksheetSummary
+    from pickterm.jsonvalue import JSONObject
     from pickterm.store.state import StateDB
 
 __all__ = [
@@ -46,7 +47,7 @@ WORKSHEETS_SEARCHED = 10
 """How many of the worksheets opened here (most recently touched first) a product is looked for in."""
 
 
-Fetch = Callable[["PickPackClient", str], Awaitable[Any]]
+Fetch = Callable[["PickPackClient", str], Awaitable[object]]
 """How one resource of a kind is fetched by its id (raises the client's PickPackError)."""
 
 FETCHERS: dict[str, Fetch] = {
@@ -61,7 +62,7 @@ FETCHERS: dict[str, Fetch] = {
 """Each kind of id (:func:`pickterm.ids.classify`) and of list, and how it is fetched."""
 
 
-async def fetch_one(client: PickPackClient, kind: str, ident: str) -> Any:
+async def fetch_one(client: PickPackClient, kind: str, ident: str) -> object:
     """The resource an id of ``kind`` names, as the server sent it (``pickterm get``)."""
     fetch = FETCHERS.get(kind)
     if fetch is None:
@@ -71,7 +72,7 @@ async def fetch_one(client: PickPackClient, kind: str, ident: str) -> Any:
 
 async def fetch_target(
     client: PickPackClient, kind: str, ident: str, *, state: StateDB | None = None, facility_hint: str | None = None
-) -> Any:
+) -> object:
     """What home fetches for an id of a known kind, for its screen to show as is (raises the
     client's PickPackError when it fails): an order as its whole picture (:class:`OrderPicture`),
     the others as :func:`fetch_one` does."""
@@ -87,7 +88,7 @@ class OrderPicture:
 
     order: Order
     worksheets: list[WorksheetSummary] | None
-    shipments: list[Any] | None
+    shipments: list[ShipmentSummary] | None
     facility: Facility | None = None
     worksheets_error: BaseException | None = None
     shipments_error: BaseException | None = None
@@ -104,14 +105,15 @@ class OrderPicture:
         return list(getattr(self.order, "problems", []))
 
 
-_BACKGROUND: set[asyncio.Future[Any]] = set()  # cache writes under way: kept until done
+_BACKGROUND: set[asyncio.Future[None]] = set()  # cache writes under way: kept until done
 T = TypeVar("T")
+P = ParamSpec("P")
 
 
-async def _quietly(call: Callable[..., T], *args: Any) -> T | None:
+async def _quietly(call: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T | None:
     """A store call off the event loop; None when the store fails (its cache is a convenience)."""
     try:
-        return await asyncio.to_thread(call, *args)
+        return await asyncio.to_thread(call, *args, **kwargs)
     except Exception:
         return None
 
@@ -126,7 +128,7 @@ def _keep(state: StateDB | None, facility: Facility) -> None:
         task.add_done_callback(_BACKGROUND.discard)
 
 
-def _cached(body: dict[str, Any] | None) -> Facility | None:
+def _cached(body: JSONObject | None) -> Facility | None:
     """A facility as the store kept it; None when there is none, or it no longer reads."""
     from pickterm.api.models import Facility
 
@@ -157,6 +159,13 @@ async def _fetch_facility(client: PickPackClient, state: StateDB | None, facilit
     return facility
 
 
+_Task: TypeAlias = (
+    "asyncio.Future[Order] | asyncio.Future[list[WorksheetSummary]] | asyncio.Future[list[ShipmentSummary]]"
+    " | asyncio.Future[Facility]"
+)
+"""The requests an order's picture starts."""
+
+
 async def order_picture(
     client: PickPackClient,
     order_id: str,
@@ -179,15 +188,14 @@ async def order_picture(
     order_task = asyncio.ensure_future(client.get_order(order_id, fresh=fresh))
     worksheets_task = asyncio.ensure_future(client.list_worksheets(order_id, fresh=fresh))
     shipments_task = asyncio.ensure_future(client.list_shipments(order_id, fresh=fresh))
-    tasks: list[asyncio.Future[Any]] = [order_task, worksheets_task, shipments_task]
+    tasks: list[_Task] = [order_task, worksheets_task, shipments_task]
     try:
         facility_task = None
         if hint and cached is None:  # asked together with the order
             facility_task = asyncio.ensure_future(_fetch_facility(client, state, hint, fresh))
             tasks.append(facility_task)
         order = await order_task
-        lists: tuple[Any, Any] = await asyncio.gather(worksheets_task, shipments_task, return_exceptions=True)
-        worksheets, shipments = lists
+        worksheets, shipments = await asyncio.gather(worksheets_task, shipments_task, return_exceptions=True)
         picture = OrderPicture(
             order,
             None if isinstance(worksheets, BaseException) else worksheets,

@@ -16,10 +16,10 @@ from __future__ import annotations
 
 import argparse
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Unpack
 
 if TYPE_CHECKING:
-    from pickterm.api.client import PickPackClient
+    from pickterm.api.client import ClientOptions, PickPackClient
     from pickterm.sandbox.backend import Sandbox
     from pickterm.store.config import Settings
     from pickterm.store.outbox import Outbox
@@ -121,7 +121,7 @@ class Services:
 
     # ------------------------------------------------------------ the API client
 
-    def new_client(self, **kwargs: Any) -> PickPackClient:
+    def new_client(self, **kwargs: Unpack[ClientOptions]) -> PickPackClient:
         """A client of its own for a command: the sandbox in-process in demo mode, else the
         settings' hosts and key (none configured: the server says so). ``kwargs`` go to
         :class:`~pickterm.api.client.PickPackClient`. Raises ConfigError or ValueError."""

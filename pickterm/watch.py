@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Coroutine
-from typing import TYPE_CHECKING, Any, Protocol, TypeVar
+from typing import TYPE_CHECKING, Protocol, TypeVar, TypeVarTuple
 
 from pickterm.i18n import N_
 
@@ -29,6 +29,7 @@ if TYPE_CHECKING:
 __all__ = ["Job", "Reports", "StoreWatch"]
 
 T = TypeVar("T")
+Ts = TypeVarTuple("Ts")
 
 NO_STORE = N_("no store")  # the header shows these translated
 STORE_BUSY = N_("store busy")
@@ -42,10 +43,10 @@ class Job(Protocol):
     @property
     def is_finished(self) -> bool: ...
 
-    async def wait(self) -> Any: ...
+    async def wait(self) -> object: ...
 
 
-Spawn = Callable[[Coroutine[Any, Any, None], str], Job]
+Spawn = Callable[[Coroutine[object, None, None], str], Job]
 """Run a coroutine in the background, in the named group."""
 
 
@@ -128,7 +129,7 @@ class StoreWatch:
             self.error = None
             self._set_status("")
 
-    async def call(self, call: Callable[..., T], *args: Any, writes: bool = False) -> T:
+    async def call(self, call: Callable[[*Ts], T], *args: *Ts, writes: bool = False) -> T:
         """``call(*args)`` (a StateDB or Outbox method) in a thread; a failure is reported and
         raised. ``writes``: the call writes (its success ends "store busy")."""
         try:

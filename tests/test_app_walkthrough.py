@@ -560,6 +560,26 @@ async def test_notes_reach_the_picker_literally():
             assert region.height > 0 and region.bottom <= field.region.y, selector
 
 
+async def test_a_note_sent_as_one_text_or_a_number_still_opens_the_walk():
+    """An order source's ``notes`` is whatever the server sends: one text is one note, a number
+    none; the walk opens either way."""
+    from pickterm.connect import demo_client
+
+    sandbox = Sandbox()
+    items = {item["id"]: item for item in sandbox._worksheets[data.WS_MAIN]["items"]}
+    items["804"]["orderSource"][0]["notes"] = "wrap each glass in paper"
+    items["103"]["orderSource"][0]["notes"] = 7
+    app = PickTermApp(client=demo_client(sandbox), sandbox=sandbox)
+    async with app.run_test(size=(40, 16)) as pilot:
+        screen = await open_screen(pilot, "worksheet", data.WS_MAIN)
+        assert isinstance(screen, WalkthroughScreen) and static_text(app, "#item-name")  # the first item shows
+        await screen.barcodes_loaded.wait()
+        await open_from_list(pilot, "804")
+        assert static_text(app, "#item-notes") == "✎ wrap each glass in paper"
+        await open_from_list(pilot, "103")
+        assert not screen.query_one("#item-notes").display
+
+
 async def test_the_walk_names_the_key_that_helps_as_the_screen_has_it():
     """The walk logic names no key; the screen adds the key in effect (here the item list's)."""
     app = PickTermApp(demo=True)

@@ -62,6 +62,18 @@ def test_items_come_in_pick_path_order_category_then_name(sandbox):
     assert model.current.name == "Baby spinach 200g"
 
 
+@pytest.mark.parametrize(
+    ("notes", "shown"),
+    [("wrap each glass in paper", ["wrap each glass in paper"]), (7, []), (None, []), ({"content": "cold"}, ["cold"])],
+)
+def test_an_order_source_s_notes_as_one_value_are_read_as_one_note(notes, shown):
+    doc = Sandbox().worksheet(WS_MAIN)
+    item = next(item for item in doc["items"] if item["id"] == "804")
+    item["orderSource"][0]["notes"] = notes
+    model = PickProgress(Worksheet.model_validate(doc))
+    assert model.items["804"].notes == shown
+
+
 def test_progress_counts_what_the_server_already_completed(sandbox):
     model = walk(sandbox, barcodes=False)
     raw = sandbox.worksheet(WS_MAIN)["items"]

@@ -19,7 +19,6 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from pickterm.store import private_dir
 
@@ -77,11 +76,13 @@ class TokenCache:
         self._wall = wall
 
     @classmethod
-    def in_dir(cls, directory: Path, *, profile: str, auth_url: str, api_key: str, **kwargs: Any) -> TokenCache:
+    def in_dir(
+        cls, directory: Path, *, profile: str, auth_url: str, api_key: str, wall: Callable[[], float] = time.time
+    ) -> TokenCache:
         """The cache file of this profile and auth URL under ``directory/tokens``."""
         name = hashlib.sha256(f"{profile}\0{auth_url}".encode()).hexdigest()[:24]
         return cls(
-            Path(directory) / "tokens" / f"{name}.json", profile=profile, auth_url=auth_url, api_key=api_key, **kwargs
+            Path(directory) / "tokens" / f"{name}.json", profile=profile, auth_url=auth_url, api_key=api_key, wall=wall
         )
 
     def load(self) -> tuple[str, float] | None:

@@ -18,7 +18,7 @@ import logging
 import random
 import time
 from collections.abc import Awaitable, Callable
-from typing import Any, Literal, TypeVar
+from typing import TYPE_CHECKING, Literal, TypedDict, TypeVar
 from urllib.parse import quote
 
 import httpx
@@ -42,6 +42,9 @@ from pickterm.api.models import (
 from pickterm.endpoints import API_URL, AUTH_URL, check_base_url
 from pickterm.text import register_secret
 
+if TYPE_CHECKING:
+    from pickterm.jsonvalue import JSONValue
+
 log = logging.getLogger("pickterm.api")
 
 CACHE_SECONDS = 30.0  # the server caches each id this long: asking sooner only costs quota
@@ -51,7 +54,7 @@ RETRY_STATUSES = {429, 502, 503, 504}
 MAX_RETRY_AFTER = 30.0
 MAX_RESPONSE_BYTES = 8 * 1024 * 1024  # an order is a few KB; a bigger answer is an error, not a screenful
 
-T = TypeVar("T")
+T = TypeVar("T", bound=pydantic.BaseModel)
 
 
 def path_segment(value: str) -> str:
@@ -79,6 +82,20 @@ def _retry_after(response: httpx.Response) -> float | None:
     return max(0.0, when.timestamp() - time.time())
 
 
+class ClientOptions(TypedDict, total=False):
+    """The keyword options of :class:`PickPackClient` besides its hosts, key, auth scheme and profile."""
+
+    timeout: float
+    connect_timeout: float
+    max_concurrency: int
+    transport: httpx.AsyncBaseTransport | None
+    sleep: Callable[[float], Awaitable[object]]
+    clock: Callable[[], float]
+    cache_seconds: float
+    token_cache: TokenCache | None
+    max_response_bytes: int
+
+
 class PickPackClient:
     """Async context manager over one HTTP connection pool to both API hosts."""
 
@@ -93,7 +110,7 @@ class PickPackClient:
         connect_timeout: float = 5.0,
         max_concurrency: int = 10,
         transport: httpx.AsyncBaseTransport | None = None,
-        sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep,
+        sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
         clock: Callable[[], float] = time.monotonic,
         cache_seconds: float = CACHE_SECONDS,
         profile: str = "default",
@@ -112,7 +129,7 @@ class PickPackClient:
         self._clock = clock
         self._cache_seconds = cache_seconds
         self.max_response_bytes = max(1, int(max_response_bytes))
-        self._cache: dict[tuple[str, str], tuple[float, Any]] = {}
+        self._cache: dict[tuple[str, str], tuple[float, JSONValue]] = {}
         self._limit = asyncio.Semaphore(max(1, min(int(max_concurrency), MAX_CONCURRENCY)))
         self._tokens = TokenKeeper(self._fetch_token, clock=clock, cache=token_cache)
         self._http = httpx.AsyncClient(
@@ -214,14 +231,14 @@ class PickPackClient:
         return str(value)
 
     @staticmethod
-    def _parse(model: type[T], data: Any) -> T:
+    def _parse(model: type[T], data: JSONValue) -> T:
         try:
-            return model.model_validate(data)  # type: ignore[attr-defined,no-any-return]
+            return model.model_validate(data)
         except pydantic.ValidationError as exc:
             raise errors.InvalidResponseError(_shape_problem(model.__name__, exc)) from None
 
     @classmethod
-    def _parse_list(cls, model: type[T], data: Any) -> list[T]:
+    def _parse_list(cls, model: type[T], data: JSONValue) -> list[T]:
         if not isinstance(data, list):
             raise errors.InvalidResponseError(f"expected a list of {model.__name__}, got {type(data).__name__}")
         return [cls._parse(model, entry) for entry in data]
@@ -242,7 +259,7 @@ class PickPackClient:
         params: dict[str, str] | None = None,
         headers: dict[str, str] | None = None,
         fresh: bool = False,
-    ) -> Any:
+    ) -> JSONValue:
         key = (path, json.dumps([params, headers], sort_keys=True))
         now = self._clock()
         hit = self._cache.get(key)
@@ -295,8 +312,8 @@ class PickPackClient:
         *,
         params: dict[str, str] | None = None,
         headers: dict[str, str] | None = None,
-        body: Any = None,
-    ) -> Any:
+        body: JSONValue = None,
+    ) -> JSONValue:
         url = f"{self.api_url}{path}"
         token = await self._token(self._tokens.get())
         retry = method == "GET"
@@ -321,7 +338,7 @@ class PickPackClient:
         *,
         params: dict[str, str] | None = None,
         headers: dict[str, str],
-        json_body: Any = None,
+        json_body: JSONValue = None,
         retry: bool = True,
     ) -> httpx.Response:
         attempts = MAX_ATTEMPTS if retry else 1
@@ -392,7 +409,7 @@ class PickPackClient:
         return float(base + random.uniform(0, base))
 
 
-def _same_id(what: str, asked: str, answered: Any) -> None:
+def _same_id(what: str, asked: str, answered: object) -> None:
     """Refuse an answer about another ``what`` than the one asked for (an id the answer
     leaves out is not checked: the reader is tolerant of what the server omits)."""
     if answered is None or str(answered) == str(asked):
@@ -400,9 +417,10 @@ def _same_id(what: str, asked: str, answered: Any) -> None:
     raise errors.InvalidResponseError(f"the server answered for another {what} ({str(answered)[:80]})")
 
 
-def _json(response: httpx.Response) -> Any:
+def _json(response: httpx.Response) -> JSONValue:
     try:
-        return response.json()
+        data: JSONValue = response.json()  # what JSON decodes to
+        return data
     except (ValueError, UnicodeDecodeError):
         raise errors.InvalidResponseError(
             f"the server's answer is not JSON (HTTP {response.status_code})",
@@ -435,6 +453,7 @@ def _error_from(response: httpx.Response) -> errors.PickPackError:
 
 
 def _shape_problem(name: str, exc: pydantic.ValidationError) -> str:
-    first: dict[str, Any] = dict(exc.errors()[0]) if exc.errors() else {}
-    where = ".".join(str(p) for p in first.get("loc", ())) or name
-    return f"the server's {name} is not the shape the contract promises ({where}: {first.get('msg', 'invalid')})"
+    details = exc.errors()
+    where = ".".join(str(p) for p in details[0]["loc"]) if details else ""
+    message = details[0]["msg"] if details else "invalid"
+    return f"the server's {name} is not the shape the contract promises ({where or name}: {message})"

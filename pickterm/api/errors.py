@@ -11,10 +11,13 @@ No raw httpx or pydantic exception leaves the client.
 
 from __future__ import annotations
 
-from typing import Any, Final
+from typing import TYPE_CHECKING, Final
 
 from pickterm.i18n import N_
 from pickterm.text import redact
+
+if TYPE_CHECKING:
+    from pickterm.jsonvalue import JSONObject
 
 # What the user can do about an error (``PickPackError.advice``).
 RETRY_OR_SUPPORT: Final = "retry-or-support"  # try again; if it keeps failing, support wants the requestId
@@ -86,7 +89,7 @@ class PickPackError(Exception):
     def __repr__(self) -> str:
         return f"{type(self).__name__}(status={self.status!r}, code={self.code!r}, message={self.message!r}, request_id={self.request_id!r})"
 
-    def as_dict(self) -> dict[str, Any]:
+    def as_dict(self) -> JSONObject:
         """What the outbox stores about a failed attempt."""
         return {
             "kind": type(self).__name__,

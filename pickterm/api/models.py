@@ -34,7 +34,7 @@ Required, but with no schema at all (any JSON value is valid):
   - GET /worksheets/{worksheetId} ``rejectedItems[].replacedQuantity``: picked / rejected /
     replaced lists are ``ShownWorksheetItem`` (only shown, never counted): ``Num``.
   - GET /worksheets/{worksheetId} ``replacedItems[].replacedBy``: kept as sent (extra field).
-  - GET /worksheets/{worksheetId} ``replacedItems[].orderSource[].notes``: ``Any``, as sent.
+  - GET /worksheets/{worksheetId} ``replacedItems[].orderSource[].notes``: any JSON (``JsonValue``), as sent.
 
 Nullable, and read as absent (never assumed present):
   - GET /orders/{orderId} items ``pickingPrice``, ``quantity``, ``packedQuantity``: ``Num``,
@@ -64,16 +64,19 @@ import typing
 from collections.abc import Callable
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Annotated, Any, Literal, Union
+from typing import TYPE_CHECKING, Annotated, Literal, Self, Union
 
 from pydantic import (
     AliasChoices,
     BaseModel,
     ConfigDict,
     Field,
+    JsonValue,
+    ModelWrapValidatorHandler,
     PlainSerializer,
     PrivateAttr,
     ValidationError,
+    ValidatorFunctionWrapHandler,
     WrapValidator,
     field_serializer,
     field_validator,
@@ -83,6 +86,9 @@ from pydantic.alias_generators import to_camel
 
 from pickterm.i18n import _, date_text, decimal
 from pickterm.status import ORDER_STATUSES, SHIPMENT_STATUSES, status_label, status_tone  # noqa: F401  (re-exported)
+
+if TYPE_CHECKING:
+    from pickterm.jsonvalue import JSONObject
 
 _FRACTION = re.compile(r"(\.\d{6})\d+")
 
@@ -130,10 +136,10 @@ class ShownText(str):
     """A display-only value the server sent with another type (a number, an object...):
     shown as this text, and dumped (``pickterm get``) as the server sent it."""
 
-    raw: Any = None
+    raw: object = None
 
 
-def _as_text(value: Any) -> str:
+def _as_text(value: object) -> str:
     if isinstance(value, str):
         return value
     if isinstance(value, (dict, list, bool)):
@@ -144,10 +150,10 @@ def _as_text(value: Any) -> str:
     return text
 
 
-def _shown(fallback: Callable[[Any], Any]) -> WrapValidator:
+def _shown(fallback: Callable[[object], object]) -> WrapValidator:
     """Validate as typed; a value of another type becomes ``fallback(value)`` instead of an error."""
 
-    def validate(value: Any, handler: Any) -> Any:
+    def validate(value: object, handler: ValidatorFunctionWrapHandler) -> object:
         try:
             return handler(value)
         except ValidationError:
@@ -168,7 +174,7 @@ TextList = Annotated[list[Text], _shown(lambda v: [] if v is None else [_as_text
 DROP_BAD = _shown(lambda _: None)  # a display-only sub-object of the wrong shape: as if absent
 
 
-def _record_model(annotation: Any) -> type[ApiModel] | None:
+def _record_model(annotation: object) -> type[ApiModel] | None:
     """``X`` for a field typed ``list[X]`` (or ``list[X] | None``) where X is an ApiModel."""
     if typing.get_origin(annotation) in (Union, types.UnionType):
         inner = [a for a in typing.get_args(annotation) if a is not type(None)]
@@ -180,7 +186,7 @@ def _record_model(annotation: Any) -> type[ApiModel] | None:
     return None
 
 
-def _record_name(key: str, index: int, entry: Any) -> str:
+def _record_name(key: str, index: int, entry: object) -> str:
     ident = None
     if isinstance(entry, dict):
         for name in ("id", "orderId", "worksheetId", "invoiceKey", "paymentId"):
@@ -212,7 +218,7 @@ class ApiModel(BaseModel):
         frozen=False,
     )
     _problems: list[str] = PrivateAttr(default_factory=list)
-    _sent: Any = PrivateAttr(default=None)
+    _sent: JsonValue = PrivateAttr(default=None)
 
     def __eq__(self, other: object) -> bool:
         """Equal values are equal models, however each was read (what was sent, what was left out)."""
@@ -226,7 +232,7 @@ class ApiModel(BaseModel):
 
     __hash__ = None  # type: ignore[assignment]  # mutable, as before
 
-    def as_sent(self) -> Any:
+    def as_sent(self) -> JsonValue:
         """The JSON the server sent for this object, exactly (what ``pickterm get`` prints)."""
         return self._sent if self._sent is not None else self.model_dump(mode="json", by_alias=True)
 
@@ -237,7 +243,7 @@ class ApiModel(BaseModel):
 
     @model_validator(mode="wrap")
     @classmethod
-    def _read_records(cls, data: Any, handler: Any) -> Any:
+    def _read_records(cls, data: object, handler: ModelWrapValidatorHandler[Self]) -> Self:
         if not isinstance(data, dict):
             return handler(data)
         sent, data = data, dict(data)
@@ -479,7 +485,7 @@ class Order(ApiModel):
 # ---------------------------------------------------------------- tracking
 
 
-def _utc(value: Any) -> datetime:
+def _utc(value: object) -> datetime:
     if isinstance(value, str):
         try:
             value = datetime.fromisoformat(_FRACTION.sub(r"\1", value.strip()).replace("Z", "+00:00"))
@@ -503,7 +509,7 @@ class TrackingEvent(ApiModel):
 
     @field_validator("date", mode="before")
     @classmethod
-    def _date_utc(cls, value: Any) -> datetime:
+    def _date_utc(cls, value: object) -> datetime:
         return _utc(value)
 
     @field_serializer("date")
@@ -519,16 +525,16 @@ class TrackingUpdate(ApiModel):
 
     @field_validator("delivered_date", mode="before")
     @classmethod
-    def _delivered_utc(cls, value: Any) -> datetime | None:
+    def _delivered_utc(cls, value: object) -> datetime | None:
         return None if value in (None, "") else _utc(value)
 
     @field_serializer("delivered_date")
     def _delivered_out(self, value: datetime | None) -> str | None:
         return None if value is None else iso_utc(value)
 
-    def to_payload(self) -> dict[str, Any]:
+    def to_payload(self) -> JSONObject:
         """Exactly what is sent: camelCase keys, UTC dates, absent keys omitted."""
-        payload: dict[str, Any] = {}
+        payload: JSONObject = {}
         if self.delivered_date is not None:
             payload["deliveredDate"] = iso_utc(self.delivered_date)
         if self.events:
@@ -542,7 +548,7 @@ class TrackingUpdate(ApiModel):
 class TrackingResult(ApiModel):
     order_id: Text = None
     delivered_date: Text = None
-    events: Any = []
+    events: JsonValue = []
 
 
 # ---------------------------------------------------------------- worksheets
@@ -580,8 +586,8 @@ class OrderSource(ApiModel):
     packed_quantity: Num = None
     rejected_quantity: Num = None
     replaced_quantity: Num = None
-    replaced_by: Any = []
-    notes: Any = []
+    replaced_by: JsonValue = []
+    notes: JsonValue = []
 
 
 class ItemAssignment(ApiModel):
@@ -652,7 +658,7 @@ class WorksheetSummary(ApiModel):
     status: Text = None
     orders_ids: list[WorksheetOrder] = []
     hostname: Text = None
-    items: Any = []
+    items: JsonValue = []
     picker_assignment: list[PickerAssignment] = []
     items_quantity: float = 0
     units_quantity: float = 0
@@ -823,7 +829,7 @@ class Shipment(ApiModel):
         entries = [(n.date or "", "note", n) for n in self.notes]
         entries += [(e.date or "", "evidence", e) for e in self.evidences]
 
-        def key(entry: tuple[str, str, Note]) -> tuple[int, Any]:
+        def key(entry: tuple[str, str, Note]) -> tuple[int, datetime] | tuple[int, str]:
             parsed = parse_api_datetime(entry[0])
             return (0, parsed) if parsed else (1, entry[0])
 

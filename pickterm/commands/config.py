@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import getpass
 import sys
+from typing import TextIO
 
 from pickterm.commands._errors import fail, failing_on
 from pickterm.i18n import _, choose_language, set_language
@@ -37,7 +38,7 @@ SHOWN = (
 )
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = sub.add_parser("config", help="show or change settings (profiles, API key, theme)")
     _profile_option(parser)
     actions = parser.add_subparsers(dest="config_action", metavar="ACTION", required=True, parser_class=type(parser))
@@ -122,7 +123,7 @@ def run_unset(args: argparse.Namespace) -> int:
     return 0
 
 
-def read_key(stream=None) -> str:
+def read_key(stream: TextIO | None = None) -> str:
     """The key from stdin: without echo on a terminal, one plain line otherwise."""
     stream = stream or sys.stdin
     if stream.isatty():

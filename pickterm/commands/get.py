@@ -7,8 +7,12 @@ import asyncio
 import json
 import re
 import sys
+from typing import TYPE_CHECKING
 
 from pickterm.commands._options import add_connection_options
+
+if TYPE_CHECKING:
+    from pickterm.api.client import PickPackClient
 
 # What json.dumps(ensure_ascii=False) leaves raw but a terminal may act on: DEL, the C1
 # controls (U+009B is a CSI on its own) and bidi controls. Escaped as \uXXXX, the JSON
@@ -22,7 +26,7 @@ def dumps(data: object) -> str:
     return _UNSAFE_IN_JSON.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = sub.add_parser("get", help="print an order, worksheet, facility or shipment as JSON")
     add_connection_options(parser)
     kinds = parser.add_subparsers(dest="kind", metavar="KIND", required=True, parser_class=type(parser))
@@ -47,7 +51,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         p.set_defaults(func=run)
 
 
-async def fetch(client, args: argparse.Namespace):
+async def fetch(client: PickPackClient, args: argparse.Namespace) -> object:
     """What ``get KIND`` names, fetched as home would fetch an id of that kind (pickterm.resolve)."""
     from pickterm.resolve import fetch_one
 
@@ -57,7 +61,7 @@ async def fetch(client, args: argparse.Namespace):
     return await fetch_one(client, kind, args.id)
 
 
-async def other_way(client, args: argparse.Namespace) -> str:
+async def other_way(client: PickPackClient, args: argparse.Namespace) -> str:
     """A shipment not found by its internal id: whether ``--external`` (the tracking number) finds it."""
     from pickterm.api import PickPackError
     from pickterm.api.errors import NotFoundError
@@ -74,6 +78,7 @@ async def other_way(client, args: argparse.Namespace) -> str:
 def run(args: argparse.Namespace) -> int:
     from pickterm.api import PickPackError
     from pickterm.api.errors import NotFoundError
+    from pickterm.api.models import ApiModel
     from pickterm.commands._connect import client_from_args
     from pickterm.commands._errors import fail, say
     from pickterm.store.config import ConfigError
@@ -89,8 +94,10 @@ def run(args: argparse.Namespace) -> int:
                 status = fail(exc)
                 say(hint)
                 return status
-        items = result if isinstance(result, list) else [result]
-        data = [item.as_sent() for item in items] if isinstance(result, list) else result.as_sent()
+        # Every kind ``get`` names is read into models: one, or a list of them.
+        items = [item for item in (result if isinstance(result, list) else [result]) if isinstance(item, ApiModel)]
+        sent = [item.as_sent() for item in items]
+        data = sent if isinstance(result, list) else sent[0]
         sys.stdout.write(dumps(data) + "\n")
         for item in items:  # what the screens could not read: said, never hidden
             for problem in item.problems:

@@ -16,7 +16,7 @@ from pickterm.keymap import BINDINGS, Keymap
 from pickterm.store.config import ConfigError, load_settings
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = sub.add_parser("keys", help="print every key binding in effect (id, keys, description)")
     parser.add_argument("--profile", default=argparse.SUPPRESS, help="profile to use (default: the default profile)")
     parser.add_argument("--json", action="store_true", help="print JSON instead of a table")

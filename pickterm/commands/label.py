@@ -16,7 +16,7 @@ import sys
 from typing import Any
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     from pickterm.commands._options import add_connection_options
 
     parser = sub.add_parser("label", help="a shipment's label: get (to a file) or print")

@@ -18,12 +18,12 @@ from pickterm.api.models import format_api_datetime
 from pickterm.commands._errors import STORE_FAILED, UNCERTAIN, fail, failing_on
 from pickterm.commands._options import VALUE_OPTIONS, add_connection_options
 from pickterm.i18n import N_, _, ngettext
-from pickterm.store.outbox import Outbox, OutboxEntry, OutboxError, Target
+from pickterm.store.outbox import Outbox, OutboxEntry, OutboxError, SendOutcome, Target
 from pickterm.store.state import StateDB, StateError
 from pickterm.text import one_line, safe_message
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = sub.add_parser("outbox", help="list, send, retry, supersede or discard queued tracking writes")
     _connection_options_for_actions(parser)
     _demo_option(parser)
@@ -221,7 +221,7 @@ def run_flush(args: argparse.Namespace) -> int:
             _others(outbox, target)
             return 0
 
-        async def go():
+        async def go() -> list[SendOutcome]:
             async with client:
                 return await outbox.flush(client)
 

@@ -47,7 +47,7 @@ PRINTER_FAILED = 6  # the printer did not take the job: nothing printed
 MAYBE_PRINTED = 5  # the connection dropped during the job: it may have printed
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     from pickterm.commands._options import add_connection_options
 
     parser = sub.add_parser("printer", help="the label printer: list, status, test")

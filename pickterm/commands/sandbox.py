@@ -14,7 +14,7 @@ from pickterm.sandbox.server import SandboxServer
 PROG = "pickterm sandbox"
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add the ``sandbox`` subcommand."""
     parser = subparsers.add_parser(
         "sandbox",

@@ -17,7 +17,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING
 
 from pickterm.commands._errors import API_FAILED, INVALID, QUEUED, STORE_FAILED, UNCERTAIN, fail
 from pickterm.commands._options import add_connection_options
@@ -25,10 +25,15 @@ from pickterm.i18n import _
 from pickterm.text import one_line
 from pickterm.tracking_input import EVENT_FORM, FAR_DAYS, build_update, far_days, finishes_order, parse_event
 
+if TYPE_CHECKING:
+    from pickterm.api.client import PickPackClient
+    from pickterm.api.models import TrackingUpdate
+    from pickterm.store.outbox import Outbox, SendOutcome
+
 __all__ = ["build_update", "parse_event", "register", "report", "run"]
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = sub.add_parser(
         "track",
         help="mark an order delivered and/or add tracking events (queued when offline)",
@@ -82,7 +87,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         outbox = Outbox(db)
 
-        async def go() -> Any:
+        async def go() -> str | InvalidOrderIdError | SendOutcome:
             nonlocal entry
             async with client:
                 refusal = await order_problem(client, order_id, update, args)
@@ -108,7 +113,7 @@ def run(args: argparse.Namespace) -> int:
         db.close()
 
 
-def far_problem(update: Any, args: argparse.Namespace) -> None:
+def far_problem(update: TrackingUpdate, args: argparse.Namespace) -> None:
     """ValueError when ``--delivered`` is more than FAR_DAYS days from now without ``--far-date``."""
     if update.delivered_date is None or args.far_date:
         return
@@ -123,7 +128,9 @@ def far_problem(update: Any, args: argparse.Namespace) -> None:
     raise ValueError(sentence.format(date=f"{update.delivered_date:%Y-%m-%d %H:%M} UTC", n=days))
 
 
-async def order_problem(client: Any, order_id: str, update: Any, args: argparse.Namespace) -> str | None:
+async def order_problem(
+    client: PickPackClient, order_id: str, update: TrackingUpdate, args: argparse.Namespace
+) -> str | None:
     """Read the order, as the form does, and say why the write may not go (None when it may)."""
     from pickterm.api.errors import PickPackError
     from pickterm.api.models import parse_api_datetime
@@ -161,7 +168,7 @@ async def order_problem(client: Any, order_id: str, update: Any, args: argparse.
     return None
 
 
-def report(outcome, order_id: str, outbox) -> int:
+def report(outcome: SendOutcome, order_id: str, outbox: Outbox) -> int:
     """Tell the user what happened to the write; the exit status."""
     from pickterm.api.errors import AuthenticationError
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any
+
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
@@ -20,10 +23,10 @@ from pickterm.widgets.scan_input import BurstGuard
 TEXTUAL_DESCRIPTIONS = (N_("Focus Next"), N_("Focus Previous"), N_("Copy selected text"))
 
 
-def describe_keys(app, screen: Screen) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+def describe_keys(app: App[Any], screen: Screen[Any]) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
     """(screen keys, global keys) as (keys, description) rows, from the bindings themselves."""
 
-    def rows(bindings) -> list[tuple[str, str]]:
+    def rows(bindings: Iterable[Binding | tuple[str, str] | tuple[str, str, str]]) -> list[tuple[str, str]]:
         seen: dict[str, list[str]] = {}
         for binding in bindings:
             if isinstance(binding, tuple):
@@ -44,7 +47,7 @@ class HelpScreen(BurstGuard, BaseScreen):
     TITLE = N_("Help")
     BINDINGS = [bind("help", "app.back", description=N_("Close help"), priority=True)]
 
-    def __init__(self, for_screen: Screen) -> None:
+    def __init__(self, for_screen: Screen[Any]) -> None:
         super().__init__(subtitle=_(getattr(for_screen, "TITLE", "")))
         self.for_screen = for_screen
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual import work
 from textual.app import ComposeResult
@@ -27,6 +27,9 @@ from pickterm.stylesheets import css
 from pickterm.widgets.common import literal
 from pickterm.widgets.keys import bind
 from pickterm.widgets.scan_input import ScanField
+
+if TYPE_CHECKING:
+    from pickterm.packing import Outcome
 
 ESC_GUARD_SECONDS = 1.0  # Esc this soon after acknowledging an error does not leave
 
@@ -179,8 +182,9 @@ class PackScreen(DataScreen):
     def _package_words(self, index: int) -> str:
         return _("package {n}/{total}").format(n=index + 1, total=len(self.session.packages))
 
-    def _item_name(self, outcome: Any) -> str:
-        return outcome.item.name if outcome.item is not None and outcome.item.name else outcome.data.get("code", "")
+    def _item_name(self, outcome: Outcome) -> str:
+        code: str = outcome.data.get("code", "")
+        return outcome.item.name if outcome.item is not None and outcome.item.name else code
 
     def _error(self, outcome: Any) -> Any:
         from pickterm.screens.pack_dialogs import PackError

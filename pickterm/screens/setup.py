@@ -87,7 +87,7 @@ class SetupScreen(FormScreen):
         self._has_saved_key = False
 
     def compose_body(self) -> ComposeResult:
-        from pickterm.api.client import API_URL, AUTH_URL
+        from pickterm.endpoints import API_URL, AUTH_URL
         from pickterm.store.config import DEFAULT_PROFILE
 
         settings = self.pickapp.services.settings
@@ -268,7 +268,7 @@ class SetupScreen(FormScreen):
 
 def save_profile(values: dict[str, str]) -> Any:
     """Write the typed settings to their profile, make it the default one, and load it."""
-    from pickterm.api.client import API_URL, AUTH_URL
+    from pickterm.endpoints import API_URL, AUTH_URL
     from pickterm.store.config import load_settings, save_setting, set_api_key, unset_setting
 
     profile = values["profile"]

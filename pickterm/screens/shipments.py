@@ -19,6 +19,7 @@ from pickterm.widgets.text import block, labelled
 
 if TYPE_CHECKING:
     from pickterm.api.client import PickPackClient
+    from pickterm.api.models import ShipmentSummary
 
 
 def count(value: float | None, word: str) -> str:
@@ -86,7 +87,7 @@ class ShipmentsScreen(ListScreen, DataScreen):
     def listed(self) -> list[Any]:
         return self.data or []
 
-    def entry_id(self, entry: Any) -> str:
+    def entry_id(self, entry: ShipmentSummary) -> str:
         return entry.id
 
     def show(self, data: Any) -> None:

@@ -12,7 +12,7 @@ choices take deliberate keys (a digit or an arrow to choose, then Enter).
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
 
 from textual import events
 from textual.app import ComposeResult
@@ -23,7 +23,7 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from pickterm.i18n import N_, _, ngettext
-from pickterm.picking import SHORT_REASONS, STATE_SYMBOLS, PickProgress, Summary
+from pickterm.picking import SHORT_REASONS, STATE_SYMBOLS, PickProgress, Summary, WalkItem
 from pickterm.stylesheets import css
 from pickterm.widgets.common import literal, styled_literal
 from pickterm.widgets.keys import bind
@@ -259,7 +259,7 @@ def summary_content(summary: Summary, worksheet_id: str) -> Content:
     heading = _("Worksheet {id} · {counts}").format(id=worksheet_id, counts=counts_text(summary.counts))
     lines: list[Content] = [styled_literal(heading, "bold")]
 
-    def group(state: str, items: list[Any], describe) -> None:
+    def group(state: str, items: list[WalkItem], describe: Callable[[WalkItem], str]) -> None:
         if not items:
             return
         n = len(items)

@@ -25,6 +25,7 @@ from pickterm.widgets.text import block, labelled
 
 if TYPE_CHECKING:
     from pickterm.api.client import PickPackClient
+    from pickterm.api.models import WorksheetSummary
 
 EMPTY_TEXT = N_("empty — no items (known VTEX race)")
 
@@ -152,7 +153,7 @@ class WorksheetsScreen(ListScreen, DataScreen):
     def listed(self) -> list[Any]:
         return self.data[0] if self.data is not None else []
 
-    def entry_id(self, entry: Any) -> str:
+    def entry_id(self, entry: WorksheetSummary) -> str:
         return entry.worksheet_id
 
     def show(self, data: Any) -> None:

@@ -27,7 +27,7 @@ import tempfile
 from collections.abc import Callable, Mapping, MutableMapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TypeAlias
 
 import platformdirs
 import tomlkit
@@ -109,13 +109,13 @@ def _text(value: object) -> str:
     return value
 
 
-def _type_name(value: Any) -> str:
+def _type_name(value: object) -> str:
     return {bool: "a boolean", int: "a number", float: "a number", list: "a list", dict: "a table"}.get(
         type(value), type(value).__name__
     )
 
 
-def _url(value: Any) -> str:
+def _url(value: object) -> str:
     text = _text(value)
     if any(c.isspace() for c in text):
         raise ValueError(f"{text!r} contains spaces")
@@ -125,8 +125,8 @@ def _url(value: Any) -> str:
         raise ValueError(str(exc).removeprefix("URL ")) from None
 
 
-def _choice(choices: tuple[str, ...]) -> Callable[[Any], str]:
-    def check(value: Any) -> str:
+def _choice(choices: tuple[str, ...]) -> Callable[[object], str]:
+    def check(value: object) -> str:
         text = _text(value).lower()
         if text not in choices:
             raise ValueError(f"{text!r} is not one of {', '.join(choices)}")
@@ -146,7 +146,7 @@ def _api_key(value: object) -> str:
     return value
 
 
-def _terminator(value: Any) -> str:
+def _terminator(value: object) -> str:
     if not isinstance(value, str):
         raise ValueError(f"must be a string, not {_type_name(value)}")
     if value.strip().lower() in TERMINATOR_NAMES:
@@ -158,8 +158,8 @@ def _terminator(value: Any) -> str:
     return value
 
 
-def _number(low: float, high: float, unit: str) -> Callable[[Any], str]:
-    def check(value: Any) -> str:
+def _number(low: float, high: float, unit: str) -> Callable[[object], str]:
+    def check(value: object) -> str:
         if isinstance(value, bool) or not isinstance(value, (int, float, str)):
             raise ValueError(f"must be a number, not {_type_name(value)}")
         try:
@@ -173,7 +173,7 @@ def _number(low: float, high: float, unit: str) -> Callable[[Any], str]:
     return check
 
 
-def _scan_layout(value: Any) -> str:
+def _scan_layout(value: object) -> str:
     text = _text(value)
     from pickterm.scan import VariableMeasureLayout  # pure module, no I/O
 
@@ -181,7 +181,7 @@ def _scan_layout(value: Any) -> str:
     return text
 
 
-def _language(value: Any) -> str:
+def _language(value: object) -> str:
     """``language``: en, es or pt-BR (any case, ``pt_BR`` too)."""
     from pickterm.i18n import LANGUAGES, language_of
 
@@ -195,14 +195,14 @@ def _language(value: Any) -> str:
 MAX_RESPONSE_MB = (1, 1024)
 
 
-def _printer(value: Any) -> str:
+def _printer(value: object) -> str:
     """``printer``: tcp://HOST[:PORT], cups:QUEUE, cups://SERVER/QUEUE or file:DIR (pickterm.printers)."""
     from pickterm.printers import parse_printer
 
     return parse_printer(_text(value)).spec
 
 
-def _megabytes(value: Any) -> int:
+def _megabytes(value: object) -> int:
     """``max_response_mb``: whole megabytes, 1 to 1024 (a number, or its digits as text)."""
     text = str(value).strip() if isinstance(value, (str, int)) and not isinstance(value, bool) else None
     if text is None or not text.isdigit():
@@ -213,8 +213,11 @@ def _megabytes(value: Any) -> int:
     return number
 
 
+SettingValue: TypeAlias = "str | int | dict[str, tuple[str, ...]]"
+"""A profile's value once checked: text (numbers as their text), whole megabytes, the keys table."""
+
 # Every key a profile may hold, with its validator (returns the normalised value).
-PROFILE_KEYS: dict[str, Callable[[Any], Any]] = {
+PROFILE_KEYS: dict[str, Callable[[object], SettingValue]] = {
     "api_url": _url,
     "auth_url": _url,
     "auth_scheme": _choice(AUTH_SCHEMES),
@@ -352,7 +355,7 @@ def _read_document(path: Path) -> tomlkit.TOMLDocument:
         raise ConfigError(f"Config file {path} cannot be read as TOML ({type(exc).__name__})") from None
 
 
-def _profiles_of(doc: Mapping[str, Any], path: Path) -> dict[str, dict[str, Any]]:
+def _profiles_of(doc: Mapping[str, object], path: Path) -> dict[str, dict[str, object]]:
     """The file's profiles as plain dicts, after checking the file's structure and keys."""
     for key in doc:
         if key not in TOP_KEYS:
@@ -364,13 +367,13 @@ def _profiles_of(doc: Mapping[str, Any], path: Path) -> dict[str, dict[str, Any]
     raw = doc.get("profiles", {})
     if not isinstance(raw, Mapping):
         raise ConfigError(f"Config file {path}: 'profiles' must be a table of [profiles.NAME] tables")
-    profiles: dict[str, dict[str, Any]] = {}
+    profiles: dict[str, dict[str, object]] = {}
     for name, table in raw.items():
         where = f"Config file {path}"
         _check_profile_name(name, where)
         if not isinstance(table, Mapping):
             raise ConfigError(f"{where}: profile {name!r} must be a table ([profiles.{name}]), not a single value")
-        values: dict[str, Any] = {}
+        values: dict[str, object] = {}
         for key, value in table.items():
             if key not in PROFILE_KEYS:
                 raise ConfigError(f"{where}, profile {name!r}: unknown key {key!r} (known: {', '.join(PROFILE_KEYS)})")
@@ -394,19 +397,20 @@ def _profiles_of(doc: Mapping[str, Any], path: Path) -> dict[str, dict[str, Any]
     return profiles
 
 
-def _check_keymap(values: Mapping[str, Any], where: str) -> None:
+def _check_keymap(values: Mapping[str, object], where: str) -> None:
     """The profile's keymap and keys together: no two actions on one key, no printable key by accident."""
     try:
-        resolve(values.get("keymap"), values.get("keys"))
+        keymap, keys = values.get("keymap"), values.get("keys")  # as PROFILE_KEYS checked them
+        resolve(keymap if isinstance(keymap, str) else None, keys if isinstance(keys, Mapping) else None)
     except KeymapError as exc:
         raise ConfigError(f"{where}, keys: {exc}") from None
 
 
-def _plain(value: Any) -> Any:
+def _plain(value: object) -> object:
     return value.unwrap() if hasattr(value, "unwrap") else value
 
 
-def _resolve_profile(profile: str | None, env: Mapping[str, str], doc: Mapping[str, Any]) -> tuple[str, str]:
+def _resolve_profile(profile: str | None, env: Mapping[str, str], doc: Mapping[str, object]) -> tuple[str, str]:
     """The profile name to use and where it came from."""
     if profile:
         return profile, "flag"
@@ -446,7 +450,9 @@ def load_settings(
         via = {"flag": "--profile", "file": "default_profile"}.get(name_source, name_source)
         raise ConfigError(f"Config file {path}: unknown profile {name!r} (from {via}; profiles: {known})")
 
-    values: dict[str, Any] = {}
+    # Keyed by a name only known at run time and spread into Settings(**values): each value is what
+    # PROFILE_KEYS checked for its key, and Settings.__post_init__ gives the fields their types.
+    values: dict[str, Any] = {}  # type: ignore[explicit-any]  # see above
     sources: dict[str, str] = {}
     for key, value in profiles.get(name, {}).items():
         values[key], sources[key] = value, "file"
@@ -615,12 +621,12 @@ def _edit(path: Path | None, change: Callable[[tomlkit.TOMLDocument, Path], None
     return path
 
 
-def _target_profile(profile: str | None, env: Mapping[str, str], doc: Mapping[str, Any], path: Path) -> str:
+def _target_profile(profile: str | None, env: Mapping[str, str], doc: Mapping[str, object], path: Path) -> str:
     name, source = _resolve_profile(profile, env, doc)
     return _check_profile_name(name, "--profile" if source == "flag" else f"Config file {path}")
 
 
-def _profile_table(doc: tomlkit.TOMLDocument, name: str, path: Path) -> Any:
+def _profile_table(doc: tomlkit.TOMLDocument, name: str, path: Path) -> MutableMapping[str, object]:
     if "profiles" not in doc:
         doc.add("profiles", tomlkit.table(is_super_table=True))
     profiles = doc["profiles"]
@@ -628,32 +634,34 @@ def _profile_table(doc: tomlkit.TOMLDocument, name: str, path: Path) -> Any:
         raise ConfigError(f"Config file {path}: 'profiles' must be a table of [profiles.NAME] tables")
     if name not in profiles:
         profiles[name] = tomlkit.table()
-    if not isinstance(profiles[name], Mapping):
+    table = profiles[name]
+    if not isinstance(table, MutableMapping):
         raise ConfigError(
             f"Config file {path}: profile {name!r} must be a table ([profiles.{name}]), not a single value"
         )
-    return profiles[name]
+    return table
 
 
 def save_setting(
     key: str,
-    value: Any,
+    value: object,
     profile: str | None = None,
     *,
     env: Mapping[str, str] = os.environ,
     path: Path | None = None,
-) -> str | int:
+) -> SettingValue:
     """Validate and write one setting of a profile (or ``default_profile``); returns the stored value.
 
     Without ``profile``: ``PICKTERM_PROFILE``, else the file's ``default_profile``, else
     ``default``. A new profile is created on its first setting.
     """
-    stored: dict[str, str | int] = {}
+    stored: dict[str, SettingValue] = {}
 
     def change(doc: tomlkit.TOMLDocument, file: Path) -> None:
         if key == "default_profile":
             name = _check_profile_name(_text_or_error(value, file, key), f"Config file {file}, key 'default_profile'")
-            existing = _plain(doc.get("profiles", {}))
+            profiles = _plain(doc.get("profiles", {}))
+            existing = profiles if isinstance(profiles, Mapping) else {}
             if name != DEFAULT_PROFILE and name not in existing:
                 raise ConfigError(
                     f"Config file {file}, key 'default_profile': profile {name!r} does not exist"
@@ -675,7 +683,7 @@ def save_setting(
     return stored["value"]
 
 
-def _text_or_error(value: Any, file: Path, key: str) -> str:
+def _text_or_error(value: object, file: Path, key: str) -> str:
     try:
         return _text(value)
     except ValueError as exc:

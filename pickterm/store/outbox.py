@@ -56,12 +56,13 @@ import logging
 import os
 import random
 import socket
+import sqlite3
 import time
 import uuid
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 from urllib.parse import urlsplit
 
 from pickterm.api import errors
@@ -70,6 +71,10 @@ from pickterm.api.models import TrackingResult, TrackingUpdate
 from pickterm.i18n import _, ngettext
 from pickterm.ids import order_id_problem
 from pickterm.store.state import StateDB, StateError, now_iso
+
+if TYPE_CHECKING:
+    from pickterm.api.models import Order
+    from pickterm.jsonvalue import JSONObject
 
 __all__ = [
     "LEASE_SECONDS",
@@ -128,18 +133,19 @@ class InvalidOrderIdError(ValueError):
     """The id cannot be an order id: refused before anything is stored (one sentence)."""
 
 
-def error_from_record(record: dict[str, Any] | None) -> PickPackError | None:
+def error_from_record(record: JSONObject | None) -> PickPackError | None:
     """Rebuild the error an entry recorded (``PickPackError.as_dict()``)."""
     if not record:
         return None
     cls = getattr(errors, str(record.get("kind")), None)
     if not (isinstance(cls, type) and issubclass(cls, PickPackError)):
         cls = _LocalProblem if record.get("kind") == "LocalProblem" else PickPackError
+    message, status, code, request_id = (record.get(k) for k in ("message", "status", "code", "requestId"))
     return cls(
-        record.get("message") or "",
-        status=record.get("status"),
-        code=record.get("code"),
-        request_id=record.get("requestId"),
+        str(message or ""),
+        status=status if isinstance(status, int) else None,
+        code=code if isinstance(code, str) else None,
+        request_id=request_id if isinstance(request_id, str) else None,
     )
 
 
@@ -149,8 +155,23 @@ class _LocalProblem(PickPackError):
     sentence = "Cannot be sent"
     hint = "Discard it and type the write again with a valid order id."
 
-    def as_dict(self) -> dict[str, Any]:
+    def as_dict(self) -> JSONObject:
         return {**super().as_dict(), "kind": "LocalProblem"}
+
+
+class TrackingClient(Protocol):
+    """What the outbox needs of an API client (:class:`pickterm.api.client.PickPackClient`); its
+    ``profile``, when it has one, is part of the target."""
+
+    @property
+    def api_url(self) -> str: ...
+
+    @property
+    def auth_url(self) -> str: ...
+
+    async def get_order(self, order_id: str, *, fresh: bool = False) -> Order: ...
+
+    async def set_order_delivery(self, order_id: str, update: TrackingUpdate) -> TrackingResult: ...
 
 
 @dataclass(frozen=True)
@@ -162,7 +183,7 @@ class Target:
     auth_url: str
 
     @classmethod
-    def of(cls, client: Any) -> Target:
+    def of(cls, client: TrackingClient) -> Target:
         """The target a client sends to (``client.profile``, ``api_url``, ``auth_url``)."""
         return cls(str(getattr(client, "profile", None) or "default"), str(client.api_url), str(client.auth_url))
 
@@ -177,10 +198,10 @@ class OutboxEntry:
 
     id: int
     order_id: str
-    payload: dict[str, Any]
+    payload: JSONObject
     created_at: str
     attempts: int
-    last_error: dict[str, Any] | None
+    last_error: JSONObject | None
     state: str
     sent_at: str | None
     claimed_by: str | None = None
@@ -190,7 +211,7 @@ class OutboxEntry:
     api_url: str | None = None
     auth_url: str | None = None
     settled_at: str | None = None
-    answer: dict[str, Any] | None = None
+    answer: JSONObject | None = None
 
     @property
     def target(self) -> Target | None:
@@ -255,8 +276,8 @@ class OutboxEntry:
         parts = []
         if self.payload.get("deliveredDate"):
             parts.append(_("delivered {date}").format(date=self.payload["deliveredDate"]))
-        events = self.payload.get("events") or []
-        if events:
+        events = self.payload.get("events")
+        if isinstance(events, list) and events:
             parts.append(ngettext("{n} event", "{n} events", len(events)).format(n=len(events)))
         return ", ".join(parts) or _("empty")
 
@@ -333,7 +354,7 @@ _TARGET_COLUMNS = ("profile", "api_url", "auth_url", "settled_at", "answer")
 _COLUMNS = ", ".join(_BASE_COLUMNS + _TARGET_COLUMNS)
 
 
-def _entry(row: tuple[Any, ...]) -> OutboxEntry:
+def _entry(row: tuple[Any, ...]) -> OutboxEntry:  # type: ignore[explicit-any]  # a row as sqlite3 gives it (typed Any)
     values = list(row)
     values[2] = json.loads(values[2])
     values[5] = json.loads(values[5]) if values[5] else None
@@ -373,7 +394,7 @@ def _claim_is_stale(claimed_by: str | None, lease_until: float | None, now: floa
     return host == socket.gethostname() and pid.isdigit() and _process_gone(int(pid))
 
 
-def _instant(text: str | None) -> datetime | None:
+def _instant(text: object) -> datetime | None:
     if not text:
         return None
     try:
@@ -402,7 +423,7 @@ class Outbox:
         db: StateDB,
         *,
         lease_seconds: float = LEASE_SECONDS,
-        sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep,
+        sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
     ) -> None:
         self.db = db
         self.lease_seconds = lease_seconds
@@ -411,7 +432,7 @@ class Outbox:
 
     # ------------------------------------------------------------ reading
 
-    def _select(self, conn: Any) -> str:
+    def _select(self, conn: sqlite3.Connection) -> str:
         """The column list (NULL for the target columns of a database not yet migrated,
         which a read-only opening can meet)."""
         if self._columns is None:
@@ -477,7 +498,7 @@ class Outbox:
         with self.db.read() as conn:
             return self._blocker(conn, entry)
 
-    def _blocker(self, conn: Any, entry: OutboxEntry) -> OutboxEntry | None:
+    def _blocker(self, conn: sqlite3.Connection, entry: OutboxEntry) -> OutboxEntry | None:
         marks = ", ".join("?" for _ in OPEN_STATES)
         row = conn.execute(
             f"SELECT {self._select(conn)} FROM outbox WHERE order_id = ? AND id < ? AND state IN ({marks})"
@@ -603,7 +624,7 @@ class Outbox:
                 settled.append(entry)
         return settled
 
-    def _locked_get(self, conn: Any, entry_id: int) -> OutboxEntry:
+    def _locked_get(self, conn: sqlite3.Connection, entry_id: int) -> OutboxEntry:
         row = conn.execute(f"SELECT {self._select(conn)} FROM outbox WHERE id = ?", (entry_id,)).fetchone()
         if row is None:
             raise OutboxError(f"There is no outbox entry #{entry_id}")
@@ -645,7 +666,7 @@ class Outbox:
         return self._require(entry_id), owner, None
 
     def _finish(
-        self, entry_id: int, owner: str, state: str, error: PickPackError | None, answer: dict[str, Any] | None
+        self, entry_id: int, owner: str, state: str, error: PickPackError | None, answer: JSONObject | None
     ) -> None:
         """Record the outcome of our attempt (only while we still own the claim)."""
         with self.db.write() as conn:
@@ -663,20 +684,22 @@ class Outbox:
                 ),
             )
 
-    async def _record(self, *args: Any) -> StateError | None:
+    async def _record(
+        self, entry_id: int, owner: str, state: str, error: PickPackError | None, answer: JSONObject | None
+    ) -> StateError | None:
         """:meth:`_finish` with short retries; the last StateError when it never worked."""
         for pause in (*RECORD_PAUSES, None):
             try:
-                self._finish(*args)
+                self._finish(entry_id, owner, state, error, answer)
                 return None
             except StateError as exc:
                 if pause is None:
-                    log.error("outbox entry #%s: the outcome could not be recorded: %s", args[0], exc)
+                    log.error("outbox entry #%s: the outcome could not be recorded: %s", entry_id, exc)
                     return exc
                 await self._sleep(pause)
         return None  # pragma: no cover
 
-    async def send(self, entry_id: int, client: Any) -> SendOutcome:
+    async def send(self, entry_id: int, client: TrackingClient) -> SendOutcome:
         """Try to deliver one pending entry of the client's target; never raises a
         PickPackError (a StateError when the claim itself cannot be stored)."""
         target = Target.of(client)
@@ -689,7 +712,7 @@ class Outbox:
         state = "uncertain"  # until we know better (a cancellation mid-flight leaves it so)
         error: PickPackError | None = None
         result: TrackingResult | None = None
-        answer: dict[str, Any] | None = {"uncertain": INTERRUPTED}
+        answer: JSONObject | None = {"uncertain": INTERRUPTED}
         record_error: StateError | None = None
         try:
             try:
@@ -719,13 +742,13 @@ class Outbox:
             record_error=record_error,
         )
 
-    async def submit(self, client: Any, order_id: str, update: TrackingUpdate) -> SendOutcome:
+    async def submit(self, client: TrackingClient, order_id: str, update: TrackingUpdate) -> SendOutcome:
         """Store a tracking write for the client's target, then try to send it (it waits
         instead when an older write for the order is still open: ``blocked_by``)."""
         entry = self.add(order_id, update, Target.of(client))
         return await self.send(entry.id, client)
 
-    async def reconcile(self, client: Any) -> builtins.list[SendOutcome]:
+    async def reconcile(self, client: TrackingClient) -> builtins.list[SendOutcome]:
         """Settle the uncertain entries of the client's target that carry a delivered date,
         by reading the order back. The date is there: the write was applied (sent). It is
         not: a delivered date alone goes back to pending (sending a date again is harmless);
@@ -778,7 +801,7 @@ class Outbox:
                 return True
         return False
 
-    async def flush(self, client: Any) -> builtins.list[SendOutcome]:
+    async def flush(self, client: TrackingClient) -> builtins.list[SendOutcome]:
         """Send every pending entry of the client's target, oldest first, after settling
         interrupted sends and reconciling what can be read back. Stops early when the
         network is down, the server rate-limits or the key is rejected (the rest would
@@ -801,13 +824,13 @@ class Outbox:
 
 
 async def run_retries(
-    client: Any,
+    client: TrackingClient,
     outbox: Outbox,
     *,
     stop: asyncio.Event,
     base_delay: float = 5.0,
     max_delay: float = 300.0,
-    on_change: Callable[[], Any] | None = None,
+    on_change: Callable[[], object] | None = None,
     wake: asyncio.Event | None = None,
 ) -> None:
     """Background retry loop for the app: flush while entries are pending, backing off

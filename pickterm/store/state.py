@@ -23,10 +23,13 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from pickterm.i18n import _
 from pickterm.store import private_dir, state_path
+
+if TYPE_CHECKING:
+    from pickterm.jsonvalue import JSONObject
 
 __all__ = [
     "FACILITY_TTL",
@@ -672,7 +675,7 @@ class StateDB:
 
     # ------------------------------------------------------------ facility cache
 
-    def cache_facility(self, facility_id: str, body: dict[str, Any], *, now: float | None = None) -> None:
+    def cache_facility(self, facility_id: str, body: JSONObject, *, now: float | None = None) -> None:
         """Keep a facility as the server sent it (JSON), newest first; keeps the last 20."""
         fetched_at = time.time() if now is None else now
         with self.write() as conn:
@@ -689,7 +692,7 @@ class StateDB:
 
     def facility_ahead(
         self, facility_id: str | None = None, *, max_age: float = FACILITY_TTL, now: float | None = None
-    ) -> tuple[str | None, dict[str, Any] | None]:
+    ) -> tuple[str | None, JSONObject | None]:
         """The facility an order most likely belongs to, before the order says: ``facility_id``
         (the profile's default), else the one cached most recently; with its body as the server
         sent it when cached less than ``max_age`` seconds ago, else None.

@@ -44,7 +44,7 @@ def shown_description(binding: Binding) -> str:
     return _(binding.description) if binding.description else ""
 
 
-def keys_in_effect(app: App, binding: Binding) -> list[str]:
+def keys_in_effect(app: App[Any], binding: Binding) -> list[str]:
     """The keys that run ``binding`` now (after the profile's keymap), as the user reads them."""
     keymap = getattr(app, "key_bindings", None)
     if binding.id is not None and keymap is not None and binding.id in keymap.changed:
