@@ -78,3 +78,12 @@ async def test_both_pages_load_only_this_servers_files_and_forbid_the_rest(tmp_p
             assert 'id="terminal"' in page and 'data-reconnecting="reconnecting…"' in page
             for reference in re.findall(r'(?:src|href)="([^"]*)"', page):
                 assert (await http.get(served.url.rstrip("/") + reference)).status == 200, reference
+
+
+async def test_the_login_page_lets_the_browser_say_where_the_sign_in_comes_from(tmp_path):
+    """A sign-in with ``Origin: null`` is refused, and a browser sends ``null`` for a form posted
+    from a page whose Referrer-Policy is ``no-referrer``: the login page must not say that, or no
+    device could sign in (the browser tests see it as a page that stays blank)."""
+    async with serving(tmp_path) as served, aiohttp.ClientSession() as http:
+        login = await http.get(served.url)
+        assert login.headers["Referrer-Policy"] in ("same-origin", "strict-origin", "strict-origin-when-cross-origin")

@@ -15,7 +15,7 @@ from pickterm.commands._errors import INVALID, fail, say
 from pickterm.i18n import _
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = sub.add_parser("serve", help="serve the app to browsers (handhelds with no terminal)")
     _shared(parser)
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1: this machine only)")

@@ -24,7 +24,7 @@ import secrets
 import signal
 import ssl
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from importlib.metadata import version
 from pathlib import Path
@@ -32,6 +32,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from aiohttp import WSMsgType, web
+from aiohttp.typedefs import Handler
 from textual_serve.app_service import AppService
 from textual_serve.download_manager import DownloadManager
 
@@ -218,7 +219,7 @@ class PickServer:
         return app
 
     @web.middleware
-    async def _headers(self, request: web.Request, handler: Any) -> web.StreamResponse:
+    async def _headers(self, request: web.Request, handler: Handler) -> web.StreamResponse:
         response: web.StreamResponse = await handler(request)
         if not response.prepared:
             response.headers.setdefault(
@@ -227,7 +228,9 @@ class PickServer:
                 "img-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
             )
             response.headers.setdefault("X-Content-Type-Options", "nosniff")
-            response.headers.setdefault("Referrer-Policy", "no-referrer")
+            # same-origin, not no-referrer: with no-referrer a browser posts the sign-in form with
+            # "Origin: null", which the sign-in refuses as cross-origin.
+            response.headers.setdefault("Referrer-Policy", "same-origin")
             response.headers.setdefault("Cache-Control", "no-store")
         return response
 
@@ -478,7 +481,7 @@ def ssl_context(certfile: str | None, keyfile: str | None) -> ssl.SSLContext | N
     return context
 
 
-def serve(options: ServeOptions, *, print_line: Any = print) -> None:
+def serve(options: ServeOptions, *, print_line: Callable[[str], object] = print) -> None:
     """Run the server until SIGINT or SIGTERM."""
     context = ssl_context(options.certfile, options.keyfile)
     server = PickServer(options)
