@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import html
 import re
+import socket
 import unicodedata
 from collections.abc import Awaitable, Callable
 
@@ -38,6 +39,13 @@ SETTLE_SECONDS = 10.0
 BACKGROUND_GROUPS = frozenset({"outbox", "token", "store-watch"})
 """The app's worker groups that run for as long as it does (outbox retries, token warm-up, watching
 the local store): never waited for."""
+
+
+def free_port() -> int:
+    """A loopback port nobody listens on right now (for a server a test starts)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
 
 
 def holds_an_answer(app: App) -> bool:

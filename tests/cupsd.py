@@ -18,6 +18,8 @@ from pathlib import Path
 
 import pytest
 
+from apphelpers import free_port
+
 START_TIMEOUT = 20.0
 
 
@@ -32,12 +34,6 @@ def require_cups() -> None:
         pytest.skip(reason)
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 class Cupsd:
     """Start with :meth:`start`; ``server`` is HOST:PORT, ``queue`` the raw queue sending to
     ``device``."""
@@ -49,7 +45,7 @@ class Cupsd:
         # Outside pytest's private tmp: cupsd's filters run as its unprivileged user.
         self.root = Path(tempfile.mkdtemp(prefix="pickterm-cups-"))
         self.root.chmod(0o755)
-        self.port = _free_port()
+        self.port = free_port()
         self.server = f"127.0.0.1:{self.port}"
         self.process: subprocess.Popen[bytes] | None = None
 

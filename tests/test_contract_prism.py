@@ -16,7 +16,6 @@ import json
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import time
 from collections.abc import Iterator
@@ -30,6 +29,7 @@ import pytest
 from pickterm.api import PickPackClient, errors
 from pickterm.api.models import TrackingEvent, TrackingUpdate
 
+from apphelpers import free_port
 from conftest import ROOT, require_spec
 
 # Read now: the autouse fixture of conftest clears PICKTERM_* variables around each test.
@@ -62,12 +62,6 @@ def find_prism() -> Path | None:
         if candidate and Path(candidate).is_file() and os.access(candidate, os.X_OK):
             return Path(candidate)
     return None
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _log_tail(log: Path, lines: int = 30) -> str:
@@ -103,7 +97,7 @@ def prism(tmp_path_factory) -> Iterator[str]:
             "Stoplight Prism was not found: run .ci/run, or "
             "npm install --no-save --prefix .ci/prism @stoplight/prism-cli@5, or set PICKTERM_PRISM"
         )
-    port = _free_port()
+    port = free_port()
     base = f"http://127.0.0.1:{port}"
     log = tmp_path_factory.mktemp("prism") / "prism.log"
     with log.open("wb") as out:

@@ -21,7 +21,6 @@ from test_contract_prism import (
     START_TIMEOUT,
     TRACKING_NUMBER,
     WORKSHEET_ID,
-    _free_port,
     _log_tail,
     _stop,
     _unavailable,
@@ -32,6 +31,7 @@ from test_contract_prism import (
 from pickterm.api import PickPackClient
 from pickterm.api import client as client_module
 
+from apphelpers import free_port
 from conftest import require_spec
 
 PAYLOADS = 200  # random answers per GET endpoint
@@ -53,7 +53,7 @@ def dynamic_prism(tmp_path_factory) -> Iterator[str]:
     binary = find_prism()
     if binary is None:
         _unavailable("Stoplight Prism was not found: run .ci/run, or set PICKTERM_PRISM")
-    port = _free_port()
+    port = free_port()
     base = f"http://127.0.0.1:{port}"
     log = tmp_path_factory.mktemp("prism-dynamic") / "prism.log"
     with log.open("wb") as out:

@@ -19,6 +19,8 @@ import pytest
 
 from pickterm.sandbox import data
 
+from apphelpers import free_port
+
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
 WAIT = 60.0
@@ -44,12 +46,6 @@ def _browser_available():
         pytest.skip(reason)
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     """``pickterm serve --demo`` on loopback with two devices; yields (url, tokens)."""
@@ -64,7 +60,7 @@ def server(tmp_path_factory):
             [*pickterm, "serve", "add-device", name], env=env, capture_output=True, text=True, check=True, timeout=60
         )
         tokens[name] = done.stdout.strip()
-    port = _free_port()
+    port = free_port()
     process = subprocess.Popen(
         [*pickterm, "--demo", "serve", "--port", str(port), "--max-sessions", "5"],
         env=env,

@@ -18,13 +18,9 @@ import pytest
 from pickterm.cli import main
 from pickterm.web.devices import DeviceStore
 
+from apphelpers import free_port
+
 PICKTERM = [sys.executable, "-m", "pickterm"]
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def _serving(*argv: str) -> tuple[subprocess.Popen, str]:
@@ -65,7 +61,7 @@ def _listening_addresses(port: int) -> set[str]:
 
 
 def test_it_binds_loopback_only_unless_told_otherwise():
-    port = _free_port()
+    port = free_port()
     process, line = _serving("--demo", "serve", "--port", str(port))
     try:
         assert line.strip() == f"pickterm serve: http://127.0.0.1:{port}/ (up to 30 sessions)"
@@ -88,7 +84,7 @@ def test_certfile_and_keyfile_serve_https_with_a_secure_cookie(tmp_path):
         timeout=60,
     )
     token = DeviceStore().add("hh-01")
-    port = _free_port()
+    port = free_port()
     process, line = _serving("--demo", "serve", "--port", str(port), "--certfile", str(cert), "--keyfile", str(key))
     try:
         assert line.startswith(f"pickterm serve: https://127.0.0.1:{port}/")
