@@ -33,8 +33,11 @@ __all__ = [
     "PackItem",
     "PackPackage",
     "PackSession",
+    "ShipmentPrints",
     "build_packages",
     "choose_label",
+    "record_shipment_print",
+    "shipment_prints",
 ]
 
 # code -> meaning. Blocking ones (the screen stops the packer until Esc) are in BLOCKING.
@@ -238,6 +241,13 @@ class PackSession:
         elif event.kind == "confirm":
             state.confirmed = True
 
+    def refresh(self) -> None:
+        """Read the store again (a label printed from the command line meanwhile), staying on
+        the current package."""
+        current = self.current
+        self.reload()
+        self.current = current
+
     def _first_open(self) -> int:
         for index, package in enumerate(self.packages):
             if not self._state[package.package_id].confirmed:
@@ -408,7 +418,9 @@ class PackSession:
     ) -> Outcome:
         """Fetch the package's label and send it to ``printer``, under the rules of
         :meth:`may_print`. A job the printer did not take is kept (print_failed: nothing
-        printed, try again); one that may have printed counts as printed for the next ask."""
+        printed, try again); one that may have printed counts as printed for the next ask.
+        The store is read first: a label printed meanwhile from the command line counts."""
+        self.refresh()
         refused = self.may_print(index, reprint=reprint, reason=reason)
         if refused is not None:
             return refused
@@ -440,3 +452,49 @@ class PackSession:
         kept = reason.strip() if forced and reason else None
         self._apply(PackEvent(0, self.order_id, package.package_id, kind, None, 0, where, kept, None, ""))
         return Outcome("printed", index, data={"count": self.prints(index), "where": where, "kind": kind})
+
+
+@dataclass(frozen=True)
+class ShipmentPrints:
+    """How often a shipment's label printed, as the store has it: ``package_ids`` are the
+    shipment's packages as the pack screen counts them (the shipment's own id when it has none),
+    ``count`` the most prints of one of them, ``uncertain`` a job of one may have printed."""
+
+    order_id: str
+    package_ids: tuple[str, ...]
+    count: int
+    uncertain: bool
+
+    @property
+    def printed(self) -> bool:
+        return bool(self.count or self.uncertain)
+
+
+def shipment_prints(db: StateDB, order_id: str, packages: Iterable[PackPackage], shipment_id: str) -> ShipmentPrints:
+    """The prints of a shipment's label recorded for its packages (by the pack screen or the
+    command line)."""
+    ids = tuple(p.package_id for p in packages if p.shipment_id == shipment_id) or (shipment_id,)
+    states = {package_id: _PackageState() for package_id in ids}
+    for event in db.pack_events(order_id):
+        state = states.get(event.package_id)
+        if state is None:
+            continue
+        if event.kind in ("print", "reprint", "forced"):
+            state.prints += 1
+            state.uncertain = False
+        elif event.kind == "print_uncertain":
+            state.uncertain = True
+    return ShipmentPrints(
+        order_id,
+        ids,
+        max(state.prints for state in states.values()),
+        any(state.uncertain for state in states.values()),
+    )
+
+
+def record_shipment_print(db: StateDB, prints: ShipmentPrints, where: str, *, uncertain: bool = False) -> None:
+    """Keep a print of a shipment's label (sent to ``where``, or one that may have printed) for
+    each of its packages: a print, or a reprint of a label printed before."""
+    kind = "print_uncertain" if uncertain else "reprint" if prints.printed else "print"
+    for package_id in prints.package_ids:
+        db.add_pack_event(prints.order_id, package_id, kind, code=where)

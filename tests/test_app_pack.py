@@ -320,3 +320,38 @@ async def test_an_unreachable_printer_is_said_and_nothing_is_recorded(monkeypatc
         await settle(pilot)
         assert "cannot be reached" in feedback(app)
         assert "label not printed" in static_text(app, "#pack-box")
+
+
+async def test_a_label_printed_from_the_command_line_is_not_printed_again_by_f4():
+    import asyncio
+
+    from pickterm.cli import main
+
+    app = PickTermApp(demo=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_pack(pilot)
+        await scans(pilot, EGGS, EGGS)
+        assert await asyncio.to_thread(main, ["label", "print", data.SHIP_CREATED, "--demo"]) == 0
+        assert len(printed()) == 1
+        await pilot.press("f4")
+        await settle(pilot)
+        assert "printed already" in feedback(app)
+        assert len(printed()) == 1
+        assert "label printed" in static_text(app, "#pack-box")
+
+
+async def test_a_label_printed_by_the_pack_screen_is_refused_by_label_print(capsys):
+    import asyncio
+
+    from pickterm.cli import main
+
+    app = PickTermApp(demo=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_pack(pilot)
+        await scans(pilot, EGGS, EGGS)
+        await pilot.press("f4")
+        await settle(pilot)
+        assert len(printed()) == 1
+    assert await asyncio.to_thread(main, ["label", "print", data.SHIP_CREATED, "--demo"]) == 2
+    assert "printed 1 time already" in capsys.readouterr().err
+    assert len(printed()) == 1
