@@ -20,7 +20,7 @@ from pickterm.screens.shipment import ShipmentScreen
 from pickterm.screens.tracking import TrackingScreen
 from pickterm.store.state import StateDB, state_path
 
-from apphelpers import answer, burst, open_screen, settle, static_text, wedge
+from apphelpers import answer, burst, open_screen, settle, static_text, terminal_text, wedge
 from fakeprinter import FakePrinter
 
 EGGS = "7791286502526"  # package 1: 2 units
@@ -355,3 +355,54 @@ async def test_a_label_printed_by_the_pack_screen_is_refused_by_label_print(caps
     assert await asyncio.to_thread(main, ["label", "print", data.SHIP_CREATED, "--demo"]) == 2
     assert "printed 1 time already" in capsys.readouterr().err
     assert len(printed()) == 1
+
+
+PACKAGE_2 = data.stable_uuid(f"package:{data.ORDER_COP}:2")  # the COP order's second box
+
+
+async def test_a_package_id_scanned_at_home_opens_its_order_pack_screen_on_that_package():
+    from pickterm.screens.lookup import LookupScreen
+
+    app = PickTermApp(demo=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await wedge(pilot, data.ORDER_COP)  # the order opened here once: home knows where to look
+        await settle(pilot)
+        assert isinstance(app.screen, OrderScreen)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, LookupScreen)
+        await wedge(pilot, PACKAGE_2)
+        await settle(pilot)
+        assert isinstance(app.screen, PackScreen) and app.screen.order_id == data.ORDER_COP
+        assert progress(app) == "package 2/2 · 0/2 units"
+        assert data.ORDER_COP in terminal_text(app)
+        await wedge(pilot, BREAD)  # scans count for that package
+        await settle(pilot)
+        assert progress(app) == "package 2/2 · 1/2 units"
+
+
+async def test_a_package_packed_here_is_found_by_its_id_from_the_pack_history():
+    db = StateDB.open(demo=True)
+    db.add_pack_event(data.ORDER_COP, PACKAGE_2, "print", code="file")
+    db.close()
+    app = PickTermApp(demo=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await wedge(pilot, PACKAGE_2.upper())
+        await settle(pilot)
+        assert isinstance(app.screen, PackScreen) and app.screen.order_id == data.ORDER_COP
+        assert progress(app) == "package 2/2 · 0/2 units"
+
+
+async def test_a_package_id_no_order_here_holds_stays_on_home_and_says_why():
+    from pickterm.screens.lookup import LookupScreen
+
+    app = PickTermApp(demo=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await wedge(pilot, PACKAGE_2)
+        await settle(pilot)
+        assert isinstance(app.screen, LookupScreen)
+        shown = static_text(app, "#error-panel")
+        assert "No shipment has this id" in shown and "finds no order by a package's id" in shown

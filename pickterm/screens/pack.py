@@ -8,7 +8,6 @@ walkthrough's rules: bursts are split, a scan never answers a dialog).
 
 from __future__ import annotations
 
-import asyncio
 import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
@@ -63,9 +62,10 @@ class PackScreen(DataScreen):
     ]
     clock: Callable[[], float] = staticmethod(time.monotonic)
 
-    def __init__(self, order_id: str) -> None:
+    def __init__(self, order_id: str, *, package_id: str | None = None) -> None:
         super().__init__(subtitle=order_id)
         self.order_id = order_id
+        self.package_id = package_id  # the package to start on (opened by its id), else the first open one
         self.session: Any = None  # PackSession once loaded
         self.blocking: Any = None  # the open PackErrorDialog
         self.acknowledged_at: float | None = None
@@ -101,11 +101,9 @@ class PackScreen(DataScreen):
     # ------------------------------------------------------------ loading
 
     async def fetch(self, client: Any, fresh: bool) -> Any:
-        order, summaries = await asyncio.gather(
-            client.get_order(self.order_id, fresh=fresh), client.list_shipments(self.order_id, fresh=fresh)
-        )
-        shipments = await asyncio.gather(*(client.get_shipment(s.id, fresh=fresh) for s in summaries))
-        return order, list(shipments)
+        from pickterm.resolve import order_shipments
+
+        return await order_shipments(client, self.order_id, fresh=fresh)
 
     def show(self, data: Any) -> None:
         from pickterm.packing import PackSession, build_packages
@@ -130,6 +128,14 @@ class PackScreen(DataScreen):
                 scan = ScanSettings()
         self.scan_field.terminator = scan.terminator
         self.session = PackSession(self.order_id, build_packages(order, shipments), state, scan)
+        wanted, self.package_id = self.package_id, None
+        if wanted is not None:
+            self.session.select(
+                next(
+                    (i for i, p in enumerate(self.session.packages) if p.package_id.split("@")[0] == wanted),
+                    self.session.current,
+                )
+            )
         self._show_all()
         if not self.session.packages:
             self._feedback(Content(_("This order has no packages: nothing to pack.")), "-info")
@@ -543,3 +549,16 @@ class PackScreen(DataScreen):
             )
         elif outcome.code == "not_packed":
             self._fail(_("The package is not fully packed."))
+
+
+class PackageScreen(PackScreen):
+    """The pack screen opened by a package's id (home): its order's, on that package. What
+    home found (:class:`pickterm.resolve.PackageFound`) names the order."""
+
+    def __init__(self, package_id: str) -> None:
+        super().__init__("", package_id=package_id)
+
+    def preload(self, data: Any) -> None:
+        self.order_id = data.order_id
+        self.subtitle = data.order_id
+        super().preload((data.order, data.shipments))
