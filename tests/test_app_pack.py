@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from textual import events
 
 from pickterm import printers
@@ -261,8 +262,8 @@ async def test_hostile_package_text_is_shown_literally():
         await settle(pilot)
         await wedge(pilot, data.TRACK_CREATED)
         await settle(pilot)
-        box = static_text(app, "#pack-box")
-        assert "Bag [b]fragile[/b]" in box and "\x1b" not in box
+        description = static_text(app, "#pack-description")
+        assert "Bag [b]fragile[/b]" in description and "\x1b" not in description
         assert "Gift bag [red]" in static_text(app, "#pack-lines")
 
 
@@ -406,3 +407,39 @@ async def test_a_package_id_no_order_here_holds_stays_on_home_and_says_why():
         assert isinstance(app.screen, LookupScreen)
         shown = static_text(app, "#error-panel")
         assert "No shipment has this id" in shown and "finds no order by a package's id" in shown
+
+
+async def test_at_40x16_the_box_shows_its_description_items_and_the_other_packages():
+    app = PickTermApp(demo=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_pack(pilot)
+        shown = terminal_text(app)
+        for words in ("package 1/2 · 0/2 units", "Box", "Free-range eggs", "other package: 1 to pack", "Scan an item"):
+            assert words in shown
+        await scans(pilot, EGGS, EGGS)
+        await pilot.press("f4")
+        await settle(pilot)
+        await wedge(pilot, data.TRACK_CREATED)
+        await settle(pilot)
+        shown = terminal_text(app)
+        assert "package 2/2 · 0/2 units" in shown
+        assert "Bag [b]fragile[/b]" in shown  # the server's text, literally
+        assert "Sourdough loaf 800g" in shown and "Gift bag [red]" in shown
+        assert "other package: 1 done" in shown and "Scan an item" in shown
+
+
+@pytest.mark.parametrize(
+    ("language", "words"), [("es", "otro paquete: 1 empacado"), ("pt-BR", "outro volume: 1 embalado")]
+)
+async def test_the_other_packages_line_in_spanish_and_portuguese(language, words):
+    from pickterm.i18n import set_language
+
+    set_language(language)
+    app = PickTermApp(demo=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_pack(pilot)
+        await scans(pilot, EGGS, EGGS)
+        await pilot.press("f9")
+        await settle(pilot)
+        shown = terminal_text(app)
+        assert words in shown and "Bag [b]fragile[/b]" in shown

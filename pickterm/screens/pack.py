@@ -78,8 +78,10 @@ class PackScreen(DataScreen):
         with Vertical(id="body"):
             yield Static("", id="pack-progress")
             yield Static("", id="pack-box")
+            yield Static("", id="pack-description")
             with VerticalScroll(id="pack-items"):
                 yield Static("", id="pack-lines")
+            yield Static("", id="pack-others")
             yield Static(Content(_("Progress is saved on this terminal.")), id="pack-feedback")
         yield ScanField(placeholder=_("Scan an item or a label"), id="scan", select_on_focus=False, compact=True)
 
@@ -314,6 +316,26 @@ class PackScreen(DataScreen):
             return _("printed {n} times").format(n=prints) if prints > 1 else _("label printed")
         return _("label not printed")
 
+    def _others_words(self) -> str:
+        """One line for the packages other than the current one: how many are done, packed, to pack."""
+        session = self.session
+        others = [i for i in range(len(session.packages)) if i != session.current]
+        done = sum(1 for i in others if session.is_done(i))
+        packed = sum(1 for i in others if not session.is_done(i) and session.is_packed(i))
+        left = len(others) - done - packed
+        parts = [
+            words.format(n=n)
+            for n, words in (
+                (done, ngettext("{n} done", "{n} done", done)),
+                (packed, ngettext("{n} packed", "{n} packed", packed)),
+                (left, ngettext("{n} to pack", "{n} to pack", left)),
+            )
+            if n
+        ]
+        return ngettext("other package: {summary}", "other packages: {summary}", len(others)).format(
+            summary=", ".join(parts)
+        )
+
     def _show_all(self) -> None:
         session = self.session
         if session is None:
@@ -338,9 +360,13 @@ class PackScreen(DataScreen):
             literal(" · ".join([*facts, package.tracking or package.shipment_id]), multiline=False),
             Content(" · " + self._label_words(index)),
         )
-        if package.description:
-            box = Content.assemble(box, "\n", literal(package.description, multiline=False))
         self.query_one("#pack-box", Static).update(box)
+        description = self.query_one("#pack-description", Static)
+        description.update(literal(package.description or "", multiline=False))
+        description.display = bool(package.description)
+        others = self.query_one("#pack-others", Static)
+        others.update(Content(self._others_words()))
+        others.display = total > 1
         lines = []
         for item in package.items:
             have = session.units_of(index, item)
