@@ -33,9 +33,12 @@ __all__ = [
     "PackItem",
     "PackPackage",
     "PackSession",
+    "HISTORY_KINDS",
+    "HistoryEntry",
     "ShipmentPrints",
     "build_packages",
     "choose_label",
+    "pack_history",
     "record_shipment_print",
     "shipment_prints",
 ]
@@ -498,3 +501,62 @@ def record_shipment_print(db: StateDB, prints: ShipmentPrints, where: str, *, un
     kind = "print_uncertain" if uncertain else "reprint" if prints.printed else "print"
     for package_id in prints.package_ids:
         db.add_pack_event(prints.order_id, package_id, kind, code=where)
+
+
+HISTORY_KINDS = ("manual", "print", "reprint", "forced", "print_uncertain", "confirm")
+"""The pack events an order's packing history lists: every step but a unit scanned (the
+progress line counts those)."""
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    """One step of an order's packing history (the screens and ``label history`` word it).
+
+    ``kind`` is a pack event kind of :data:`HISTORY_KINDS`; ``package`` the package's number
+    among the order's (None when the packages are not known); ``prints`` the label's prints
+    so far for a print, reprint or forced print (the second print is 2); ``code`` where a label
+    went, the printer's error, or the tracking number scanned; ``reason`` a forced print's;
+    ``undone`` an item confirmed by key and taken back since."""
+
+    at: str  # UTC, ISO 8601 (as the store keeps it)
+    kind: str
+    package_id: str
+    package: int | None
+    item_key: str | None
+    item_name: str | None
+    units: int
+    code: str | None
+    reason: str | None
+    prints: int
+    undone: bool
+
+
+def pack_history(db: StateDB, order_id: str, packages: Iterable[PackPackage] = ()) -> list[HistoryEntry]:
+    """What was done while packing an order on this terminal, oldest first: items confirmed by
+    key, labels printed (counted), forced with their reason, that may have printed, confirmed."""
+    known = {p.package_id: (number, p) for number, p in enumerate(packages, start=1)}
+    prints: dict[str, int] = {}
+    entries = []
+    for event in db.pack_events(order_id):
+        if event.kind not in HISTORY_KINDS:
+            continue
+        number, package = known.get(event.package_id, (None, None))
+        if event.kind in ("print", "reprint", "forced"):
+            prints[event.package_id] = prints.get(event.package_id, 0) + 1
+        item = next((i for i in package.items if i.key == event.item_key), None) if package else None
+        entries.append(
+            HistoryEntry(
+                at=event.created_at,
+                kind=event.kind,
+                package_id=event.package_id,
+                package=number,
+                item_key=event.item_key,
+                item_name=item.name if item is not None else None,
+                units=event.units,
+                code=event.code,
+                reason=event.reason,
+                prints=prints.get(event.package_id, 0),
+                undone=event.undone_at is not None,
+            )
+        )
+    return entries

@@ -443,3 +443,72 @@ async def test_the_other_packages_line_in_spanish_and_portuguese(language, words
         await settle(pilot)
         shown = terminal_text(app)
         assert words in shown and "Bag [b]fragile[/b]" in shown
+
+
+async def test_the_packing_history_lists_reprints_forced_reasons_and_keys_and_takes_no_scan():
+    from pickterm.screens.pack_history import PackHistoryDialog
+
+    app = PickTermApp(demo=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_pack(pilot)
+        await pilot.press("alt+h")
+        await settle(pilot)
+        assert isinstance(app.screen, PackHistoryDialog)
+        assert "Nothing recorded yet" in static_text(app, "#pack-history-text")
+        await pilot.press("escape")
+        await settle(pilot)
+        await scans(pilot, EGGS, EGGS)
+        await pilot.press("f4")
+        await settle(pilot)
+        await pilot.press("f6")
+        await settle(pilot)
+        await answer(pilot, "y")
+        await settle(pilot)
+        await pilot.press("f9")
+        await pilot.press("f8")
+        await settle(pilot)
+        await answer(pilot, "y")
+        await settle(pilot)
+        await pilot.press("f7")
+        await settle(pilot)
+        await answer(pilot, "2")
+        await answer(pilot, "enter")
+        await settle(pilot)
+        assert len(printed()) == 3
+        before = progress(app)
+        await pilot.press("alt+h")
+        await settle(pilot)
+        assert isinstance(app.screen, PackHistoryDialog)
+        shown = static_text(app, "#pack-history-text")
+        assert "package 1/2\n  label printed on a file in demo-labels\n" in shown
+        assert "label printed again on a file in demo-labels (printed 2 times)" in shown
+        assert "Gift bag [red]: 1 unit confirmed by key (no EAN)" in shown
+        assert "reason: Item missing: the rest ships later" in shown
+        await wedge(pilot, BREAD)  # a scan into the history counts nowhere
+        await settle(pilot)
+        assert isinstance(app.screen, PackHistoryDialog)
+        assert "Not counted: " + BREAD in terminal_text(app)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, PackScreen) and progress(app) == before
+
+
+async def test_the_packing_history_shows_local_times_and_a_hostile_reason_literally(time_zone):
+    from datetime import datetime
+
+    from pickterm.screens.pack_history import PackHistoryDialog
+
+    time_zone("Asia/Kolkata")
+    db = StateDB.open(demo=True)
+    event = db.add_pack_event(data.ORDER_COP, PACKAGE_2, "forced", code="cups:bench", reason="[b]boss[/b] \x1b[2J")
+    db.close()
+    app = PickTermApp(demo=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_pack(pilot)
+        await pilot.press("alt+h")
+        await settle(pilot)
+        assert isinstance(app.screen, PackHistoryDialog)
+        shown = static_text(app, "#pack-history-text")
+        local = datetime.fromisoformat(event.created_at).astimezone().strftime("%Y-%m-%d %H:%M:%S")
+        assert shown.startswith(f"{local} package 2/2")
+        assert "reason: [b]boss[/b]" in shown and "\x1b" not in shown

@@ -1,4 +1,4 @@
-"""``pickterm label get|print SHIPMENT_ID``: a shipment's label, fetched from its URL under the
+"""``pickterm label get|print SHIPMENT_ID`` and ``pickterm label history ORDER_ID``: a shipment's label, fetched from its URL under the
 label rules (https only, a size limit, no redirect to another scheme, never the API token).
 
 ``get`` writes it to ``-o FILE`` (or stdout when that is not a terminal); ``print`` sends it to
@@ -7,6 +7,10 @@ pack events for the shipment's packages, as the pack screen does: a label printe
 either) is printed again only with ``--reprint``. Exit statuses: 0 done, 1 the API or the label
 host failed, 2 bad usage, no printer, no label of that type or a reprint not asked for, 4 the
 local store failed, 5 the job may have printed, 6 the printer did not take it (nothing printed).
+
+``history`` lists what the local store kept of an order's packing (items confirmed by key,
+labels printed, reprinted, forced with their reason, that may have printed, confirmed), in local
+time; it reads the store alone.
 """
 
 from __future__ import annotations
@@ -37,6 +41,94 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
             p.add_argument("--reprint", action="store_true", help="print a label that printed before, again")
         add_connection_options(p)
         p.set_defaults(func=run)
+    p = actions.add_parser("history", help="an order's packing history on this terminal: prints, reprints, forced")
+    p.add_argument("order_id", metavar="ORDER_ID")
+    p.add_argument("--json", action="store_true", help="the history as JSON")
+    add_connection_options(p)
+    p.set_defaults(func=run_history)
+
+
+def history_time(at: str) -> str:
+    """A pack event's time (UTC, as stored) in this machine's local time."""
+    from datetime import datetime
+
+    try:
+        return datetime.fromisoformat(at).astimezone().strftime("%Y-%m-%d %H:%M:%S")
+    except ValueError:
+        return at
+
+
+def history_words(entry: Any) -> str:
+    """What a step of the packing history (:class:`pickterm.packing.HistoryEntry`) did, in the
+    user's words; the text in it (reasons, printers, items) is for the caller to render literally."""
+    from pickterm.i18n import _, ngettext
+
+    where = entry.code or "?"
+    if os.sep in where and entry.kind in ("print", "reprint", "forced"):  # a file printer: its folder says enough
+        where = _("a file in {folder}").format(folder=os.path.basename(os.path.dirname(where)) or os.sep)
+    if entry.kind == "manual":
+        words = ngettext(
+            "{name}: {n} unit confirmed by key (no EAN)", "{name}: {n} units confirmed by key (no EAN)", entry.units
+        ).format(name=entry.item_name or entry.item_key or "?", n=entry.units)
+        return words + (" " + _("(taken back)") if entry.undone else "")
+    if entry.kind == "forced":
+        words = _("label printed before the box was packed, on {where}; reason: {reason}").format(
+            where=where, reason=_(entry.reason) if entry.reason else "?"
+        )
+    elif entry.kind == "reprint":
+        words = _("label printed again on {where}").format(where=where)
+    elif entry.kind == "print":
+        words = _("label printed on {where}").format(where=where)
+    elif entry.kind == "print_uncertain":
+        return _("the label may have printed: the printer's connection dropped")
+    else:  # confirm
+        return _("label confirmed on the box ({code})").format(code=where)
+    if entry.prints > 1:
+        words += _(" (printed {n} times)").format(n=entry.prints)
+    return words
+
+
+def run_history(args: argparse.Namespace) -> int:
+    from pickterm.commands._errors import STORE_FAILED, fail
+    from pickterm.commands.get import dumps
+    from pickterm.i18n import _
+    from pickterm.packing import pack_history
+    from pickterm.services import Services
+    from pickterm.store.state import StateError
+    from pickterm.text import one_line
+
+    try:
+        db = Services.from_args(args).read_state()  # reading takes no write lock
+        if db is None:
+            entries = []
+        else:
+            with db:
+                entries = pack_history(db, args.order_id)
+    except StateError as exc:
+        return fail(exc, STORE_FAILED)
+    if args.json:
+        rows = [
+            {
+                "at": e.at,
+                "kind": e.kind,
+                "packageId": e.package_id,
+                "item": e.item_key,
+                "units": e.units,
+                "code": e.code,
+                "reason": e.reason,
+                "prints": e.prints,
+                "undone": e.undone,
+            }
+            for e in entries
+        ]
+        sys.stdout.write(dumps(rows) + "\n")
+        return 0
+    if not entries:
+        print(one_line(_("Nothing was recorded while packing order {id} on this terminal.").format(id=args.order_id)))
+        return 0
+    for entry in entries:
+        print(one_line(f"{history_time(entry.at)}  {entry.package_id}  {history_words(entry)}"))
+    return 0
 
 
 def _pick(shipment: Any, wanted: str | None, printer: Any = None) -> Any:

@@ -56,6 +56,7 @@ class PackScreen(DataScreen):
         bind("pack.next", "next_package", priority=True),
         bind("pack.undo", "undo", priority=True),
         bind("pack.tracking", "tracking", priority=True),
+        bind("pack.history", "history", priority=True),
         bind("refresh", "refresh", priority=True, show=False),
         bind("pack.tab", "tab_terminator", described=False, show=False),
         bind("pack.leave", "leave", show=False),
@@ -429,6 +430,22 @@ class PackScreen(DataScreen):
             )
             return
         self.pickapp.go_back()
+
+    def action_history(self) -> None:
+        """The order's packing history on this terminal (read-only)."""
+        from pickterm.packing import pack_history
+        from pickterm.screens.pack_history import PackHistoryDialog
+        from pickterm.store.state import StateError
+
+        if self.blocking is not None or self.session is None:
+            self._info(_("The order's packages are still loading."))
+            return
+        try:
+            entries = pack_history(self.session.db, self.order_id, self.session.packages)
+        except StateError as exc:
+            self._fail(_("The packing history cannot be read: {error}").format(error=exc))
+            return
+        self.app.push_screen(PackHistoryDialog(self.order_id, entries, len(self.session.packages)))
 
     def action_tracking(self) -> None:
         self.pickapp.open("track", self.order_id)
