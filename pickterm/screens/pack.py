@@ -45,7 +45,9 @@ class PackScreen(DataScreen):
         "F7 prints the label of a package not fully packed, with a reason that is kept. "
         "Then scan the label's barcode (the tracking number) on the box: a label of another package "
         "or shipment blocks. An item without EAN is confirmed with F8, never by a scan. "
-        "F9 goes to the next package. Progress is saved on this terminal after every step."
+        "F9 goes to the next package. Progress is saved on this terminal after every step. "
+        "Alt+H shows the packing history: prints and reprints, forced prints with their reason, items "
+        "confirmed by key."
     )
     CSS_PATH = css("pack")
     BINDINGS = [
