@@ -124,6 +124,8 @@ _TABLE = (
     _def("pack.next", "f9", N_("Next package"), "pack"),
     _def("pack.undo", "f10,ctrl+z", N_("Undo"), "pack"),
     _def("pack.tracking", "f12", N_("Tracking"), "pack"),
+    _def("pack.history", "alt+h", N_("Packing history"), "pack", "pack.history"),
+    _def("pack.history_close", "escape,f3", N_("Close"), "pack.history"),
     _def("pack.leave", "escape", N_("Back"), "pack", fixed=True),
     _def("pack.tab", "tab", N_("Scan terminator"), "pack", fixed=True),
     _def("pack.reason_cancel", "escape,f3", N_("Cancel"), "pack.reason"),

@@ -33,8 +33,14 @@ __all__ = [
     "PackItem",
     "PackPackage",
     "PackSession",
+    "HISTORY_KINDS",
+    "HistoryEntry",
+    "ShipmentPrints",
     "build_packages",
     "choose_label",
+    "pack_history",
+    "record_shipment_print",
+    "shipment_prints",
 ]
 
 # code -> meaning. Blocking ones (the screen stops the packer until Esc) are in BLOCKING.
@@ -238,6 +244,13 @@ class PackSession:
         elif event.kind == "confirm":
             state.confirmed = True
 
+    def refresh(self) -> None:
+        """Read the store again (a label printed from the command line meanwhile), staying on
+        the current package."""
+        current = self.current
+        self.reload()
+        self.current = current
+
     def _first_open(self) -> int:
         for index, package in enumerate(self.packages):
             if not self._state[package.package_id].confirmed:
@@ -408,7 +421,9 @@ class PackSession:
     ) -> Outcome:
         """Fetch the package's label and send it to ``printer``, under the rules of
         :meth:`may_print`. A job the printer did not take is kept (print_failed: nothing
-        printed, try again); one that may have printed counts as printed for the next ask."""
+        printed, try again); one that may have printed counts as printed for the next ask.
+        The store is read first: a label printed meanwhile from the command line counts."""
+        self.refresh()
         refused = self.may_print(index, reprint=reprint, reason=reason)
         if refused is not None:
             return refused
@@ -440,3 +455,108 @@ class PackSession:
         kept = reason.strip() if forced and reason else None
         self._apply(PackEvent(0, self.order_id, package.package_id, kind, None, 0, where, kept, None, ""))
         return Outcome("printed", index, data={"count": self.prints(index), "where": where, "kind": kind})
+
+
+@dataclass(frozen=True)
+class ShipmentPrints:
+    """How often a shipment's label printed, as the store has it: ``package_ids`` are the
+    shipment's packages as the pack screen counts them (the shipment's own id when it has none),
+    ``count`` the most prints of one of them, ``uncertain`` a job of one may have printed."""
+
+    order_id: str
+    package_ids: tuple[str, ...]
+    count: int
+    uncertain: bool
+
+    @property
+    def printed(self) -> bool:
+        return bool(self.count or self.uncertain)
+
+
+def shipment_prints(db: StateDB, order_id: str, packages: Iterable[PackPackage], shipment_id: str) -> ShipmentPrints:
+    """The prints of a shipment's label recorded for its packages (by the pack screen or the
+    command line)."""
+    ids = tuple(p.package_id for p in packages if p.shipment_id == shipment_id) or (shipment_id,)
+    states = {package_id: _PackageState() for package_id in ids}
+    for event in db.pack_events(order_id):
+        state = states.get(event.package_id)
+        if state is None:
+            continue
+        if event.kind in ("print", "reprint", "forced"):
+            state.prints += 1
+            state.uncertain = False
+        elif event.kind == "print_uncertain":
+            state.uncertain = True
+    return ShipmentPrints(
+        order_id,
+        ids,
+        max(state.prints for state in states.values()),
+        any(state.uncertain for state in states.values()),
+    )
+
+
+def record_shipment_print(db: StateDB, prints: ShipmentPrints, where: str, *, uncertain: bool = False) -> None:
+    """Keep a print of a shipment's label (sent to ``where``, or one that may have printed) for
+    each of its packages: a print, or a reprint of a label printed before."""
+    kind = "print_uncertain" if uncertain else "reprint" if prints.printed else "print"
+    for package_id in prints.package_ids:
+        db.add_pack_event(prints.order_id, package_id, kind, code=where)
+
+
+HISTORY_KINDS = ("manual", "print", "reprint", "forced", "print_uncertain", "confirm")
+"""The pack events an order's packing history lists: every step but a unit scanned (the
+progress line counts those)."""
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    """One step of an order's packing history (the screens and ``label history`` word it).
+
+    ``kind`` is a pack event kind of :data:`HISTORY_KINDS`; ``package`` the package's number
+    among the order's (None when the packages are not known); ``prints`` the label's prints
+    so far for a print, reprint or forced print (the second print is 2); ``code`` where a label
+    went, the printer's error, or the tracking number scanned; ``reason`` a forced print's;
+    ``undone`` an item confirmed by key and taken back since."""
+
+    at: str  # UTC, ISO 8601 (as the store keeps it)
+    kind: str
+    package_id: str
+    package: int | None
+    item_key: str | None
+    item_name: str | None
+    units: int
+    code: str | None
+    reason: str | None
+    prints: int
+    undone: bool
+
+
+def pack_history(db: StateDB, order_id: str, packages: Iterable[PackPackage] = ()) -> list[HistoryEntry]:
+    """What was done while packing an order on this terminal, oldest first: items confirmed by
+    key, labels printed (counted), forced with their reason, that may have printed, confirmed."""
+    known = {p.package_id: (number, p) for number, p in enumerate(packages, start=1)}
+    prints: dict[str, int] = {}
+    entries = []
+    for event in db.pack_events(order_id):
+        if event.kind not in HISTORY_KINDS:
+            continue
+        number, package = known.get(event.package_id, (None, None))
+        if event.kind in ("print", "reprint", "forced"):
+            prints[event.package_id] = prints.get(event.package_id, 0) + 1
+        item = next((i for i in package.items if i.key == event.item_key), None) if package else None
+        entries.append(
+            HistoryEntry(
+                at=event.created_at,
+                kind=event.kind,
+                package_id=event.package_id,
+                package=number,
+                item_key=event.item_key,
+                item_name=item.name if item is not None else None,
+                units=event.units,
+                code=event.code,
+                reason=event.reason,
+                prints=prints.get(event.package_id, 0),
+                undone=event.undone_at is not None,
+            )
+        )
+    return entries

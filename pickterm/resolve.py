@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, ParamSpec, TypeAlias, TypeVar
 
 if TYPE_CHECKING:
     from pickterm.api.client import PickPackClient
-    from pickterm.api.models import Facility, Order, ShipmentSummary, WorksheetSummary
+    from pickterm.api.models import Facility, Order, Shipment, ShipmentSummary, WorksheetSummary
     from pickterm.jsonvalue import JSONObject
     from pickterm.store.state import StateDB
 
@@ -34,17 +34,24 @@ __all__ = [
     "FETCHERS",
     "Holding",
     "OrderPicture",
+    "PackageFound",
+    "PackageNotFound",
     "ProductSearch",
     "facility_of",
     "fetch_one",
     "fetch_target",
     "order_picture",
+    "order_shipments",
+    "package_order",
     "worksheets_holding",
     "worksheets_opened_here",
 ]
 
 WORKSHEETS_SEARCHED = 10
 """How many of the worksheets opened here (most recently touched first) a product is looked for in."""
+
+ORDERS_SEARCHED = 10
+"""How many orders packed or opened here a package id is looked for in (the API finds no order by it)."""
 
 
 Fetch = Callable[["PickPackClient", str], Awaitable[object]]
@@ -78,7 +85,65 @@ async def fetch_target(
     the others as :func:`fetch_one` does."""
     if kind == "order":
         return await order_picture(client, ident, state=state, facility_hint=facility_hint)
+    if kind == "package":  # the API has no lookup by a package's id: the store says where to look
+        return await package_order(client, state, ident)
     return await fetch_one(client, kind, ident)
+
+
+async def order_shipments(
+    client: PickPackClient, order_id: str, *, fresh: bool = False
+) -> tuple[Order, list[Shipment]]:
+    """An order and its shipments, each in full (their packages, items and labels): what packing needs."""
+    order, summaries = await asyncio.gather(
+        client.get_order(order_id, fresh=fresh), client.list_shipments(order_id, fresh=fresh)
+    )
+    shipments = await asyncio.gather(*(client.get_shipment(s.id, fresh=fresh) for s in summaries))
+    return order, list(shipments)
+
+
+@dataclass
+class PackageFound:
+    """The order a package id belongs to, with its shipments (:func:`order_shipments`)."""
+
+    package_id: str
+    order_id: str
+    order: Order
+    shipments: list[Shipment]
+
+
+class PackageNotFound(LookupError):
+    """No order packed or opened on this terminal has a package of that id (``searched``: how many were looked at)."""
+
+    def __init__(self, package_id: str, searched: int) -> None:
+        super().__init__(f"no order packed or opened here has a package {package_id} ({searched} searched)")
+        self.package_id = package_id
+        self.searched = searched
+
+
+def _holds_package(shipments: list[Shipment], package_id: str) -> bool:
+    return any(package.id == package_id for shipment in shipments for package in shipment.packages)
+
+
+async def package_order(client: PickPackClient, state: StateDB | None, package_id: str) -> PackageFound:
+    """The order of a package, by the package's id.
+
+    The API has no way to find an order by one of its packages (no endpoint or filter takes a
+    package id), so the orders this terminal knows are searched: first those it packed that
+    package for (the store's pack events), then the orders opened here most recently, at most
+    :data:`ORDERS_SEARCHED`. Raises :class:`PackageNotFound` when none holds it."""
+    candidates: list[str] = []
+    if state is not None:
+        packed = await _quietly(state.pack_orders, package_id, ORDERS_SEARCHED) or []
+        recent = await _quietly(state.recent, 3 * ORDERS_SEARCHED) or []
+        for order_id in [*packed, *(r.ident for r in recent if r.kind == "order")]:
+            if order_id not in candidates:
+                candidates.append(order_id)
+    candidates = candidates[:ORDERS_SEARCHED]
+    results = await asyncio.gather(*(order_shipments(client, o) for o in candidates), return_exceptions=True)
+    for order_id, result in zip(candidates, results, strict=True):
+        if not isinstance(result, BaseException) and _holds_package(result[1], package_id):
+            return PackageFound(package_id, order_id, result[0], result[1])
+    raise PackageNotFound(package_id, len(candidates))
 
 
 @dataclass

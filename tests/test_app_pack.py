@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from textual import events
 
 from pickterm import printers
@@ -20,7 +21,7 @@ from pickterm.screens.shipment import ShipmentScreen
 from pickterm.screens.tracking import TrackingScreen
 from pickterm.store.state import StateDB, state_path
 
-from apphelpers import answer, burst, open_screen, settle, static_text, wedge
+from apphelpers import answer, burst, open_screen, settle, static_text, terminal_text, wedge
 from fakeprinter import FakePrinter
 
 EGGS = "7791286502526"  # package 1: 2 units
@@ -261,8 +262,8 @@ async def test_hostile_package_text_is_shown_literally():
         await settle(pilot)
         await wedge(pilot, data.TRACK_CREATED)
         await settle(pilot)
-        box = static_text(app, "#pack-box")
-        assert "Bag [b]fragile[/b]" in box and "\x1b" not in box
+        description = static_text(app, "#pack-description")
+        assert "Bag [b]fragile[/b]" in description and "\x1b" not in description
         assert "Gift bag [red]" in static_text(app, "#pack-lines")
 
 
@@ -320,3 +321,194 @@ async def test_an_unreachable_printer_is_said_and_nothing_is_recorded(monkeypatc
         await settle(pilot)
         assert "cannot be reached" in feedback(app)
         assert "label not printed" in static_text(app, "#pack-box")
+
+
+async def test_a_label_printed_from_the_command_line_is_not_printed_again_by_f4():
+    import asyncio
+
+    from pickterm.cli import main
+
+    app = PickTermApp(demo=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_pack(pilot)
+        await scans(pilot, EGGS, EGGS)
+        assert await asyncio.to_thread(main, ["label", "print", data.SHIP_CREATED, "--demo"]) == 0
+        assert len(printed()) == 1
+        await pilot.press("f4")
+        await settle(pilot)
+        assert "printed already" in feedback(app)
+        assert len(printed()) == 1
+        assert "label printed" in static_text(app, "#pack-box")
+
+
+async def test_a_label_printed_by_the_pack_screen_is_refused_by_label_print(capsys):
+    import asyncio
+
+    from pickterm.cli import main
+
+    app = PickTermApp(demo=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_pack(pilot)
+        await scans(pilot, EGGS, EGGS)
+        await pilot.press("f4")
+        await settle(pilot)
+        assert len(printed()) == 1
+    assert await asyncio.to_thread(main, ["label", "print", data.SHIP_CREATED, "--demo"]) == 2
+    assert "printed 1 time already" in capsys.readouterr().err
+    assert len(printed()) == 1
+
+
+PACKAGE_2 = data.stable_uuid(f"package:{data.ORDER_COP}:2")  # the COP order's second box
+
+
+async def test_a_package_id_scanned_at_home_opens_its_order_pack_screen_on_that_package():
+    from pickterm.screens.lookup import LookupScreen
+
+    app = PickTermApp(demo=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await wedge(pilot, data.ORDER_COP)  # the order opened here once: home knows where to look
+        await settle(pilot)
+        assert isinstance(app.screen, OrderScreen)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, LookupScreen)
+        await wedge(pilot, PACKAGE_2)
+        await settle(pilot)
+        assert isinstance(app.screen, PackScreen) and app.screen.order_id == data.ORDER_COP
+        assert progress(app) == "package 2/2 · 0/2 units"
+        assert data.ORDER_COP in terminal_text(app)
+        await wedge(pilot, BREAD)  # scans count for that package
+        await settle(pilot)
+        assert progress(app) == "package 2/2 · 1/2 units"
+
+
+async def test_a_package_packed_here_is_found_by_its_id_from_the_pack_history():
+    db = StateDB.open(demo=True)
+    db.add_pack_event(data.ORDER_COP, PACKAGE_2, "print", code="file")
+    db.close()
+    app = PickTermApp(demo=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await wedge(pilot, PACKAGE_2.upper())
+        await settle(pilot)
+        assert isinstance(app.screen, PackScreen) and app.screen.order_id == data.ORDER_COP
+        assert progress(app) == "package 2/2 · 0/2 units"
+
+
+async def test_a_package_id_no_order_here_holds_stays_on_home_and_says_why():
+    from pickterm.screens.lookup import LookupScreen
+
+    app = PickTermApp(demo=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await wedge(pilot, PACKAGE_2)
+        await settle(pilot)
+        assert isinstance(app.screen, LookupScreen)
+        shown = static_text(app, "#error-panel")
+        assert "No shipment has this id" in shown and "finds no order by a package's id" in shown
+
+
+async def test_at_40x16_the_box_shows_its_description_items_and_the_other_packages():
+    app = PickTermApp(demo=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_pack(pilot)
+        shown = terminal_text(app)
+        for words in ("package 1/2 · 0/2 units", "Box", "Free-range eggs", "other package: 1 to pack", "Scan an item"):
+            assert words in shown
+        await scans(pilot, EGGS, EGGS)
+        await pilot.press("f4")
+        await settle(pilot)
+        await wedge(pilot, data.TRACK_CREATED)
+        await settle(pilot)
+        shown = terminal_text(app)
+        assert "package 2/2 · 0/2 units" in shown
+        assert "Bag [b]fragile[/b]" in shown  # the server's text, literally
+        assert "Sourdough loaf 800g" in shown and "Gift bag [red]" in shown
+        assert "other package: 1 done" in shown and "Scan an item" in shown
+
+
+@pytest.mark.parametrize(
+    ("language", "words"), [("es", "otro paquete: 1 empacado"), ("pt-BR", "outro volume: 1 embalado")]
+)
+async def test_the_other_packages_line_in_spanish_and_portuguese(language, words):
+    from pickterm.i18n import set_language
+
+    set_language(language)
+    app = PickTermApp(demo=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_pack(pilot)
+        await scans(pilot, EGGS, EGGS)
+        await pilot.press("f9")
+        await settle(pilot)
+        shown = terminal_text(app)
+        assert words in shown and "Bag [b]fragile[/b]" in shown
+
+
+async def test_the_packing_history_lists_reprints_forced_reasons_and_keys_and_takes_no_scan():
+    from pickterm.screens.pack_history import PackHistoryDialog
+
+    app = PickTermApp(demo=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_pack(pilot)
+        await pilot.press("alt+h")
+        await settle(pilot)
+        assert isinstance(app.screen, PackHistoryDialog)
+        assert "Nothing recorded yet" in static_text(app, "#pack-history-text")
+        await pilot.press("escape")
+        await settle(pilot)
+        await scans(pilot, EGGS, EGGS)
+        await pilot.press("f4")
+        await settle(pilot)
+        await pilot.press("f6")
+        await settle(pilot)
+        await answer(pilot, "y")
+        await settle(pilot)
+        await pilot.press("f9")
+        await pilot.press("f8")
+        await settle(pilot)
+        await answer(pilot, "y")
+        await settle(pilot)
+        await pilot.press("f7")
+        await settle(pilot)
+        await answer(pilot, "2")
+        await answer(pilot, "enter")
+        await settle(pilot)
+        assert len(printed()) == 3
+        before = progress(app)
+        await pilot.press("alt+h")
+        await settle(pilot)
+        assert isinstance(app.screen, PackHistoryDialog)
+        shown = static_text(app, "#pack-history-text")
+        assert "package 1/2\n  label printed on a file in demo-labels\n" in shown
+        assert "label printed again on a file in demo-labels (printed 2 times)" in shown
+        assert "Gift bag [red]: 1 unit confirmed by key (no EAN)" in shown
+        assert "reason: Item missing: the rest ships later" in shown
+        await wedge(pilot, BREAD)  # a scan into the history counts nowhere
+        await settle(pilot)
+        assert isinstance(app.screen, PackHistoryDialog)
+        assert "Not counted: " + BREAD in terminal_text(app)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, PackScreen) and progress(app) == before
+
+
+async def test_the_packing_history_shows_local_times_and_a_hostile_reason_literally(time_zone):
+    from datetime import datetime
+
+    from pickterm.screens.pack_history import PackHistoryDialog
+
+    time_zone("Asia/Kolkata")
+    db = StateDB.open(demo=True)
+    event = db.add_pack_event(data.ORDER_COP, PACKAGE_2, "forced", code="cups:bench", reason="[b]boss[/b] \x1b[2J")
+    db.close()
+    app = PickTermApp(demo=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_pack(pilot)
+        await pilot.press("alt+h")
+        await settle(pilot)
+        assert isinstance(app.screen, PackHistoryDialog)
+        shown = static_text(app, "#pack-history-text")
+        local = datetime.fromisoformat(event.created_at).astimezone().strftime("%Y-%m-%d %H:%M:%S")
+        assert shown.startswith(f"{local} package 2/2")
+        assert "reason: [b]boss[/b]" in shown and "\x1b" not in shown

@@ -93,3 +93,71 @@ def test_the_profile_printer_is_checked_when_set_and_used_by_default(fake, capsy
     assert capsys.readouterr().out == f"{fake.spec}\ttcp\n"
     assert main(["printer", "test"]) == 0
     assert len(fake.jobs) == 1
+
+
+def test_a_label_printed_before_is_printed_again_only_with_reprint(fake, capsys):
+    assert main(["label", "print", data.SHIP_CREATED, "--demo", "--printer", fake.spec, "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["prints"] == 1
+    assert main(["label", "print", data.SHIP_CREATED, "--demo", "--printer", fake.spec]) == 2
+    assert "printed 1 time already: --reprint prints it again" in capsys.readouterr().err
+    assert main(["label", "print", data.TRACK_CREATED, "--external", "--demo", "--printer", fake.spec, "--json"]) == 2
+    out, err = capsys.readouterr()
+    assert json.loads(out) == {"shipment": data.SHIP_CREATED, "error": "already_printed", "prints": 1}
+    assert len(fake.jobs) == 1
+    assert main(["label", "print", data.SHIP_CREATED, "--demo", "--printer", fake.spec, "--reprint"]) == 0
+    assert "(printed 2 times)" in capsys.readouterr().out
+    assert len(fake.jobs) == 2
+
+
+def test_a_cli_print_is_kept_in_the_order_pack_history(fake, capsys):
+    from pickterm.store.state import StateDB
+
+    assert main(["label", "print", data.SHIP_CREATED, "--demo", "--printer", fake.spec]) == 0
+    db = StateDB.open(demo=True)
+    try:
+        events = db.pack_events(data.ORDER_COP)
+    finally:
+        db.close()
+    assert {e.kind for e in events} == {"print"} and len(events) == 2  # both boxes of the shipment
+    assert {e.code for e in events} == {f"127.0.0.1:{fake.port}"}
+
+
+def test_a_job_that_may_have_printed_needs_reprint_next_time(fake, capsys):
+    fake.drop_after = 10
+    assert main(["label", "print", data.SHIP_CREATED, "--demo", "--printer", fake.spec]) == 5
+    capsys.readouterr()
+    fake.drop_after = None
+    assert main(["label", "print", data.SHIP_CREATED, "--demo", "--printer", fake.spec]) == 2
+    assert "may have printed already" in capsys.readouterr().err
+
+
+def test_label_history_lists_prints_and_reprints_in_local_time(fake, capsys, time_zone):
+    from datetime import datetime
+
+    time_zone("America/Sao_Paulo")
+    assert main(["label", "history", data.ORDER_COP, "--demo"]) == 0
+    assert "Nothing was recorded while packing order" in capsys.readouterr().out
+    assert main(["label", "print", data.SHIP_CREATED, "--demo", "--printer", fake.spec]) == 0
+    assert main(["label", "print", data.SHIP_CREATED, "--demo", "--printer", fake.spec, "--reprint"]) == 0
+    capsys.readouterr()
+    assert main(["label", "history", data.ORDER_COP, "--demo", "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert [(r["kind"], r["prints"]) for r in rows] == [("print", 1), ("print", 1), ("reprint", 2), ("reprint", 2)]
+    assert main(["label", "history", data.ORDER_COP, "--demo"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 4
+    local = datetime.fromisoformat(rows[0]["at"]).astimezone().strftime("%Y-%m-%d %H:%M:%S")
+    assert lines[0].startswith(local) and f"label printed on 127.0.0.1:{fake.port}" in lines[0]
+    assert lines[3].endswith("(printed 2 times)") and "label printed again" in lines[3]
+
+
+def test_label_history_says_a_forced_reason_literally(capsys):
+    from pickterm.store.state import StateDB
+
+    db = StateDB.open(demo=True)
+    db.add_pack_event(data.ORDER_COP, "box-1", "forced", code="cups:bench", reason="boss said \x1b[31m[b]ok[/b]")
+    db.close()
+    assert main(["label", "history", data.ORDER_COP, "--demo"]) == 0
+    out = capsys.readouterr().out
+    assert "label printed before the box was packed, on cups:bench; reason: boss said" in out
+    assert "[b]ok[/b]" in out and "\x1b" not in out

@@ -259,6 +259,8 @@ class LookupScreen(BaseScreen):
                 return
             if kind == "worksheet" and _is_not_found(exc) and _is_upc_a(ident):
                 self.find_product(ident, "UPC-A")  # twelve digits: no worksheet, but a product barcode
+            elif kind == "shipment" and _is_not_found(exc):  # a package's id has the same form
+                await self._find_package(ident, understood, generation)
             else:
                 self._failed_lookup = (kind, ident, understood)
                 self._failed(ident, understood, exc)
@@ -270,6 +272,36 @@ class LookupScreen(BaseScreen):
         finally:
             if generation == self._generation:
                 self._looking = None
+
+    async def _find_package(self, ident: str, understood: str, generation: int) -> None:
+        """A UUID that is no shipment's may be a package's: its order's pack screen, on it, when an
+        order packed or opened on this terminal holds it (the API finds no order by a package)."""
+        from pickterm.resolve import PackageNotFound, fetch_target
+
+        try:
+            found = await fetch_target(await self.pickapp.client(), "package", ident, state=self.pickapp.services.state)
+        except Exception as exc:
+            if generation != self._generation:
+                return
+            self._failed_lookup = ("shipment", ident, understood)
+            if not isinstance(exc, PackageNotFound):
+                self._failed(ident, understood, exc)
+                return
+            self.error_panel.show_message(
+                _(
+                    "✘ No shipment has this id, nor does a package of the orders packed or opened on this "
+                    "terminal (the server finds no order by a package's id). Scan the order id or the "
+                    "label's tracking number."
+                )
+            )
+            self._say(_("✘ Not opened: {what}").format(what=understood), bad=True)
+            self.app.bell()
+        else:
+            if generation != self._generation:
+                return
+            package = _("Package {id}: its order's pack screen").format(id=ident)
+            self._say(f"→ {package}")
+            self.pickapp.open("package", ident, found=found)
 
     def action_refresh(self) -> None:
         """F5: the last lookup that failed, again (its error says F5 retries)."""

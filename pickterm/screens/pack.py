@@ -8,7 +8,6 @@ walkthrough's rules: bursts are split, a scan never answers a dialog).
 
 from __future__ import annotations
 
-import asyncio
 import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
@@ -46,7 +45,9 @@ class PackScreen(DataScreen):
         "F7 prints the label of a package not fully packed, with a reason that is kept. "
         "Then scan the label's barcode (the tracking number) on the box: a label of another package "
         "or shipment blocks. An item without EAN is confirmed with F8, never by a scan. "
-        "F9 goes to the next package. Progress is saved on this terminal after every step."
+        "F9 goes to the next package. Progress is saved on this terminal after every step. "
+        "Alt+H shows the packing history: prints and reprints, forced prints with their reason, items "
+        "confirmed by key."
     )
     CSS_PATH = css("pack")
     BINDINGS = [
@@ -57,15 +58,17 @@ class PackScreen(DataScreen):
         bind("pack.next", "next_package", priority=True),
         bind("pack.undo", "undo", priority=True),
         bind("pack.tracking", "tracking", priority=True),
+        bind("pack.history", "history", priority=True),
         bind("refresh", "refresh", priority=True, show=False),
         bind("pack.tab", "tab_terminator", described=False, show=False),
         bind("pack.leave", "leave", show=False),
     ]
     clock: Callable[[], float] = staticmethod(time.monotonic)
 
-    def __init__(self, order_id: str) -> None:
+    def __init__(self, order_id: str, *, package_id: str | None = None) -> None:
         super().__init__(subtitle=order_id)
         self.order_id = order_id
+        self.package_id = package_id  # the package to start on (opened by its id), else the first open one
         self.session: Any = None  # PackSession once loaded
         self.blocking: Any = None  # the open PackErrorDialog
         self.acknowledged_at: float | None = None
@@ -78,8 +81,10 @@ class PackScreen(DataScreen):
         with Vertical(id="body"):
             yield Static("", id="pack-progress")
             yield Static("", id="pack-box")
+            yield Static("", id="pack-description")
             with VerticalScroll(id="pack-items"):
                 yield Static("", id="pack-lines")
+            yield Static("", id="pack-others")
             yield Static(Content(_("Progress is saved on this terminal.")), id="pack-feedback")
         yield ScanField(placeholder=_("Scan an item or a label"), id="scan", select_on_focus=False, compact=True)
 
@@ -101,11 +106,9 @@ class PackScreen(DataScreen):
     # ------------------------------------------------------------ loading
 
     async def fetch(self, client: Any, fresh: bool) -> Any:
-        order, summaries = await asyncio.gather(
-            client.get_order(self.order_id, fresh=fresh), client.list_shipments(self.order_id, fresh=fresh)
-        )
-        shipments = await asyncio.gather(*(client.get_shipment(s.id, fresh=fresh) for s in summaries))
-        return order, list(shipments)
+        from pickterm.resolve import order_shipments
+
+        return await order_shipments(client, self.order_id, fresh=fresh)
 
     def show(self, data: Any) -> None:
         from pickterm.packing import PackSession, build_packages
@@ -130,6 +133,14 @@ class PackScreen(DataScreen):
                 scan = ScanSettings()
         self.scan_field.terminator = scan.terminator
         self.session = PackSession(self.order_id, build_packages(order, shipments), state, scan)
+        wanted, self.package_id = self.package_id, None
+        if wanted is not None:
+            self.session.select(
+                next(
+                    (i for i, p in enumerate(self.session.packages) if p.package_id.split("@")[0] == wanted),
+                    self.session.current,
+                )
+            )
         self._show_all()
         if not self.session.packages:
             self._feedback(Content(_("This order has no packages: nothing to pack.")), "-info")
@@ -308,6 +319,26 @@ class PackScreen(DataScreen):
             return _("printed {n} times").format(n=prints) if prints > 1 else _("label printed")
         return _("label not printed")
 
+    def _others_words(self) -> str:
+        """One line for the packages other than the current one: how many are done, packed, to pack."""
+        session = self.session
+        others = [i for i in range(len(session.packages)) if i != session.current]
+        done = sum(1 for i in others if session.is_done(i))
+        packed = sum(1 for i in others if not session.is_done(i) and session.is_packed(i))
+        left = len(others) - done - packed
+        parts = [
+            words.format(n=n)
+            for n, words in (
+                (done, ngettext("{n} done", "{n} done", done)),
+                (packed, ngettext("{n} packed", "{n} packed", packed)),
+                (left, ngettext("{n} to pack", "{n} to pack", left)),
+            )
+            if n
+        ]
+        return ngettext("other package: {summary}", "other packages: {summary}", len(others)).format(
+            summary=", ".join(parts)
+        )
+
     def _show_all(self) -> None:
         session = self.session
         if session is None:
@@ -332,9 +363,13 @@ class PackScreen(DataScreen):
             literal(" · ".join([*facts, package.tracking or package.shipment_id]), multiline=False),
             Content(" · " + self._label_words(index)),
         )
-        if package.description:
-            box = Content.assemble(box, "\n", literal(package.description, multiline=False))
         self.query_one("#pack-box", Static).update(box)
+        description = self.query_one("#pack-description", Static)
+        description.update(literal(package.description or "", multiline=False))
+        description.display = bool(package.description)
+        others = self.query_one("#pack-others", Static)
+        others.update(Content(self._others_words()))
+        others.display = total > 1
         lines = []
         for item in package.items:
             have = session.units_of(index, item)
@@ -397,6 +432,22 @@ class PackScreen(DataScreen):
             )
             return
         self.pickapp.go_back()
+
+    def action_history(self) -> None:
+        """The order's packing history on this terminal (read-only)."""
+        from pickterm.packing import pack_history
+        from pickterm.screens.pack_history import PackHistoryDialog
+        from pickterm.store.state import StateError
+
+        if self.blocking is not None or self.session is None:
+            self._info(_("The order's packages are still loading."))
+            return
+        try:
+            entries = pack_history(self.session.db, self.order_id, self.session.packages)
+        except StateError as exc:
+            self._fail(_("The packing history cannot be read: {error}").format(error=exc))
+            return
+        self.app.push_screen(PackHistoryDialog(self.order_id, entries, len(self.session.packages)))
 
     def action_tracking(self) -> None:
         self.pickapp.open("track", self.order_id)
@@ -543,3 +594,16 @@ class PackScreen(DataScreen):
             )
         elif outcome.code == "not_packed":
             self._fail(_("The package is not fully packed."))
+
+
+class PackageScreen(PackScreen):
+    """The pack screen opened by a package's id (home): its order's, on that package. What
+    home found (:class:`pickterm.resolve.PackageFound`) names the order."""
+
+    def __init__(self, package_id: str) -> None:
+        super().__init__("", package_id=package_id)
+
+    def preload(self, data: Any) -> None:
+        self.order_id = data.order_id
+        self.subtitle = data.order_id
+        super().preload((data.order, data.shipments))

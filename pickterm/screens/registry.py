@@ -2,7 +2,8 @@
 it, and its palette entry.
 
 A kind is what :func:`pickterm.ids.classify` says an id is ("order", "worksheet", "shipment",
-"tracking", "facility"), or a screen opened from another ("worksheets" and "shipments" of an
+"tracking", "facility"; "package" when a shipment's id is not found, see
+:func:`pickterm.resolve.package_order`), or a screen opened from another ("worksheets" and "shipments" of an
 order, "track": an order's tracking form) or from the palette ("outbox", "setup"). The App opens
 one with ``app.open(kind, *args, found=..., **options)``; a new screen is one :func:`register`
 call (an entry in :data:`KINDS` below, or a call from its own module), never an edit of the App.
@@ -72,6 +73,7 @@ for _kind in (
     Kind("shipments", "pickterm.screens.shipments:ShipmentsScreen"),
     Kind("track", "pickterm.screens.tracking:TrackingScreen"),
     Kind("pack", "pickterm.screens.pack:PackScreen"),
+    Kind("package", "pickterm.screens.pack:PackageScreen"),  # a package's id: its order's pack screen
     Kind(
         "outbox",
         "pickterm.screens.outbox:OutboxScreen",

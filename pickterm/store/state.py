@@ -793,6 +793,16 @@ class StateDB:
             event = PackEvent(*row)
             return PackEvent(**{**event.__dict__, "undone_at": stamp})
 
+    def pack_orders(self, package_id: str, limit: int = 10) -> list[str]:
+        """The orders a package of that id was packed for on this store, most recent first."""
+        with self.read() as conn:
+            rows = conn.execute(
+                "SELECT order_id FROM pack_event WHERE package_id = ? OR substr(package_id, 1, ?) = ?"
+                " GROUP BY order_id ORDER BY MAX(id) DESC LIMIT ?",
+                (package_id, len(package_id) + 1, f"{package_id}@", limit),
+            ).fetchall()
+        return [str(row[0]) for row in rows]
+
     def pack_events(self, order_id: str) -> list[PackEvent]:
         """Every packing step recorded for an order, undone ones included, oldest first."""
         with self.read() as conn:
