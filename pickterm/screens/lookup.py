@@ -410,7 +410,8 @@ class LookupScreen(BaseScreen):
                 )
         samples = services.sandbox.samples() if services.demo and services.sandbox is not None else {}
         self._fill([(recent_kind(r.kind, r.ident), r.ident) for r in recent], samples)
-        self.call_after_refresh(self.query_one(AppFooter).release)  # held at start-up until the lists are drawn
+        for footer in self.query(AppFooter):  # held at start-up until the lists are drawn
+            self.call_after_refresh(footer.release)
 
     def on_resize(self, event: events.Resize) -> None:
         narrow = event.size.width < NARROW
