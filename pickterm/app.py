@@ -28,7 +28,7 @@ from pickterm.startup import Startup
 from pickterm.stylesheets import STYLES_DIR
 from pickterm.watch import Job, StoreWatch
 from pickterm.widgets.keys import bind
-from pickterm.widgets.themes import THEME_BY_NAME, THEMES, theme_name
+from pickterm.widgets.themes import THEME_BY_NAME, THEMES, start_with_theme, theme_name
 
 if TYPE_CHECKING:
     from textual.filter import LineFilter
@@ -100,7 +100,7 @@ class PickTermApp(App[None]):
         self.animation_level = "none"
         for t in THEMES.values():  # in the order of the config's names
             self.register_theme(t)
-        self.theme = theme_name(theme)
+        start_with_theme(self, theme_name(theme))  # before the CSS is read: it is parsed once
         self._theme_loaded = theme is not None or os.environ.get("NO_COLOR") is not None
         self._drawn_language = current_language()  # the screens' words are in it
 

@@ -1,7 +1,8 @@
 """Start-up of the App's services, in the order the first frames need them. No Textual here.
 
 First the light part (no httpx, no pydantic): the sandbox's data in demo mode and the local
-store, which the home screen lists the demo ids and recent lookups from; then, once the home
+store, made at the same time in two threads (SQLite leaves the CPU to the sandbox while it
+waits), which the home screen lists the demo ids and recent lookups from; then, once the home
 screen is painted, the API layer and the settings, and the client; then the outbox. Neither
 the first frame nor the home screen's lists wait for importing httpx and pydantic.
 """
@@ -33,9 +34,12 @@ class Startup:
     async def run(self, painted: Callable[[], Awaitable[None]], adopt: Callable[[Settings | None], None]) -> None:
         """Make everything ready; ``painted``: wait for the home screen to be drawn; ``adopt``:
         take the settings just read (their theme, keys and language)."""
-        if self.services.demo and self.services.sandbox is None:
-            await asyncio.to_thread(self.services.make_sandbox)
-        await self.store.open()
+        sandbox = None
+        if self.services.demo and self.services.sandbox is None:  # made while the store opens
+            sandbox = asyncio.ensure_future(asyncio.to_thread(self.services.make_sandbox))
+        await self.store.open(alongside=sandbox)
+        if sandbox is not None:
+            sandbox.result()
         await painted()
         try:
             await asyncio.to_thread(_import_services)  # the heavy imports, once home is complete

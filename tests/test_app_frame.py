@@ -107,6 +107,29 @@ async def test_default_theme_without_no_color(monkeypatch):
     assert PickTermApp(demo=True).theme == "pickterm-dark"
 
 
+async def test_each_theme_given_at_start_draws_as_when_chosen_later(monkeypatch):
+    """The theme of the profile is set before the app runs without Textual's watcher: each one
+    must look exactly as when the picker chooses it from the palette (its colours, its classes)."""
+    monkeypatch.delenv("NO_COLOR", raising=False)
+
+    async def drawn(app: PickTermApp, choose: str | None = None) -> str:
+        async with app.run_test(size=(40, 16)) as pilot:
+            await settle(pilot)
+            if choose is not None:
+                app.action_use_theme(choose)
+            await pilot.pause()
+            await pilot.pause()
+            return app.export_screenshot()
+
+    for key in ("light", "high-contrast", "monochrome"):
+        given = PickTermApp(demo=True, theme=key)
+        chosen = PickTermApp(demo=True)
+        screen_given, screen_chosen = await drawn(given), await drawn(chosen, key)
+        assert given.theme == chosen.theme == f"pickterm-{key}"
+        assert given.has_class(f"-theme-pickterm-{key}")
+        assert screen_given == screen_chosen, key
+
+
 async def test_f3_goes_back_one_screen_and_f2_goes_home():
     app = PickTermApp(demo=True)
     async with app.run_test(size=(40, 16)) as pilot:

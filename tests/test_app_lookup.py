@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 
@@ -271,12 +272,36 @@ async def test_demo_entries_stack_at_40_columns_and_share_a_line_at_80():
 def test_the_home_screen_module_stays_light():
     code = (
         "import sys, pickterm.screens.lookup\n"
-        "heavy = sorted(m for m in ('httpx', 'pydantic', 'pickterm.api', 'pickterm.store.state') if m in sys.modules)\n"
+        "heavy = sorted(m for m in ('httpx', 'pydantic', 'tomlkit', 'pickterm.api', 'pickterm.store.state')"
+        " if m in sys.modules)\n"
         "print(','.join(heavy))\n"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == ""
+
+
+def test_reading_the_settings_at_start_leaves_the_heavy_modules_for_later(tmp_path):
+    """What runs before the first frame (the command line, the App, home, the profile read from
+    the config file) imports neither the API layer nor tomlkit: tomlkit is for writing the file."""
+    config = tmp_path / "pickterm" / "config.toml"
+    config.parent.mkdir()
+    config.write_text(
+        '# the floor\'s terminal\ndefault_profile = "floor"\n\n'
+        '[profiles.floor]\ntheme = "light"\nlanguage = "es"\nkeymap = "no-fkeys"\n'
+    )
+    code = (
+        "import sys, pickterm.cli, pickterm.app, pickterm.screens.lookup, pickterm.commands.app\n"
+        "from pickterm.store.config import load_settings\n"
+        "settings = load_settings()\n"
+        "heavy = sorted(m for m in ('httpx', 'pydantic', 'tomlkit', 'pickterm.api', 'pickterm.store.state')"
+        " if m in sys.modules)\n"
+        "print(settings.profile, settings.theme, settings.language, settings.keymap, ','.join(heavy))\n"
+    )
+    env = {**os.environ, "XDG_CONFIG_HOME": str(tmp_path)}
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, env=env)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["floor", "light", "es", "no-fkeys"]
 
 
 async def test_recent_lookups_are_those_of_the_profile_they_were_made_in(tmp_path):

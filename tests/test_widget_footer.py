@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.widgets import Input
@@ -64,3 +66,35 @@ async def test_the_footer_keeps_its_keys_when_the_bindings_stay_the_same():
         await pilot.pause()
         await pilot.pause()
         assert keys(app) == before
+
+
+class HeldApp(FooterApp):
+    """Holds its footer's first keys back, as home does until its lists are drawn."""
+
+    def on_mount(self) -> None:
+        self.query_one(AppFooter).hold()
+
+
+async def test_a_held_footer_shows_its_keys_once_released():
+    app = HeldApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.pause()
+        assert shown(app) == []
+        app.query_one(AppFooter).release()
+        await pilot.pause()
+        await pilot.pause()
+        assert "Help" in shown(app)
+
+
+async def test_a_held_footer_never_released_shows_its_keys_after_its_longest_wait(monkeypatch):
+    monkeypatch.setattr(AppFooter, "HOLD_SECONDS", 0.2)
+    app = HeldApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert shown(app) == []
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + 10  # the hold is 0.2 s: this only bounds a broken build
+        while not shown(app) and loop.time() < deadline:
+            await pilot.pause(0.05)
+        assert "Help" in shown(app)

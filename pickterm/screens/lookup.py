@@ -39,6 +39,7 @@ from pickterm.ids import classify, order_id_without_suffix, product_barcode
 from pickterm.screens.base import BaseScreen
 from pickterm.stylesheets import css
 from pickterm.widgets.common import literal, styled_literal
+from pickterm.widgets.footer import AppFooter
 from pickterm.widgets.id_field import IdField, tab_ends_scans
 from pickterm.widgets.keys import bind
 from pickterm.widgets.pick_list import PickList
@@ -154,6 +155,7 @@ class LookupScreen(BaseScreen):
 
     def on_mount(self) -> None:
         self.field.focus()
+        self.query_one(AppFooter).hold()  # home is mounted once, at start-up: its lists are drawn first
         self.load_lists()
         # The store opened or failed since: the recent lookups (or why there are none) change.
         self.watch(self.app, "store_status", self._store_changed, init=False)
@@ -440,6 +442,8 @@ class LookupScreen(BaseScreen):
                 )
         samples = services.sandbox.samples() if services.demo and services.sandbox is not None else {}
         self._fill([(recent_kind(r.kind, r.ident), r.ident) for r in recent], samples)
+        for footer in self.query(AppFooter):  # held at start-up until the lists are drawn
+            self.call_after_refresh(footer.release)
 
     def on_resize(self, event: events.Resize) -> None:
         narrow = event.size.width < NARROW

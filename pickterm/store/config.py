@@ -15,7 +15,9 @@ then defaults. Every problem is a :class:`ConfigError` whose message is one sent
 naming the file (or variable / flag), the key and what is wrong; the API key is never
 part of a message, a repr or a log line.
 
-Writes keep the user's comments and layout (tomlkit) and are atomic: a 0600 temp
+Reading uses the standard library's ``tomllib`` (the settings are read before the first
+frame); tomlkit is imported only to write, or to word what is wrong with a file ``tomllib``
+refused. Writes keep the user's comments and layout (tomlkit) and are atomic: a 0600 temp
 file in the same directory, fsync, then ``os.replace``.
 """
 
@@ -27,16 +29,17 @@ import tempfile
 from collections.abc import Callable, Mapping, MutableMapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal, TypeAlias
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
 import platformdirs
-import tomlkit
-import tomlkit.exceptions
 
 from pickterm.endpoints import API_URL, AUTH_URL, check_base_url
 from pickterm.keymap import PRESETS, Keymap, KeymapError, check_keys_table, resolve
 from pickterm.store import PRIVATE_DIR_MODE, private_dir, state_path
 from pickterm.store.names import PROFILE_NAME_RULE, THEMES, is_profile_name
+
+if TYPE_CHECKING:
+    import tomlkit
 
 __all__ = [
     "DEFAULT_PROFILE",
@@ -323,16 +326,45 @@ def config_path() -> Path:
 # ---------------------------------------------------------------- reading
 
 
-def _read_document(path: Path) -> tomlkit.TOMLDocument:
-    """The parsed file (an empty document when it does not exist)."""
+def _read_text(path: Path) -> str | None:
+    """The file's text (None when it does not exist)."""
     try:
-        text = path.read_text(encoding="utf-8")
+        return path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        return tomlkit.document()
+        return None
     except UnicodeDecodeError:
         raise ConfigError(f"Config file {path} is not valid UTF-8 text") from None
     except OSError as exc:
         raise ConfigError(f"Config file {path} cannot be read ({exc.strerror or exc})") from None
+
+
+def _read_values(path: Path) -> Mapping[str, object]:
+    """The file's values, to read them (empty when it does not exist): ``tomllib``, no tomlkit.
+
+    A file ``tomllib`` refuses is parsed again by :func:`_read_document`, which words the
+    problem (a key given twice, the line and column of a syntax error) as the messages say it.
+    """
+    text = _read_text(path)
+    if text is None:
+        return {}
+    import tomllib
+
+    try:
+        return tomllib.loads(text)
+    except (ValueError, OverflowError, RecursionError):  # TOMLDecodeError is a ValueError
+        return _parse_document(text, path)
+
+
+def _read_document(path: Path) -> tomlkit.TOMLDocument:
+    """The parsed file, to edit it (an empty document when it does not exist)."""
+    return _parse_document(_read_text(path) or "", path)
+
+
+def _parse_document(text: str, path: Path) -> tomlkit.TOMLDocument:
+    """``text`` parsed by tomlkit (comments and layout kept); its problems as a ConfigError."""
+    import tomlkit
+    import tomlkit.exceptions
+
     try:
         doc = tomlkit.parse(text)
         doc.unwrap()  # some problems (a key given twice in a table) only show when the values are read
@@ -428,7 +460,7 @@ def resolve_profile(
     """The name of the profile a command works on: the argument, ``PICKTERM_PROFILE``,
     the file's ``default_profile``, else ``default``."""
     path = Path(path) if path is not None else config_path()
-    return _resolve_profile(profile, env, _read_document(path))[0]
+    return _resolve_profile(profile, env, _read_values(path))[0]
 
 
 def load_settings(
@@ -441,7 +473,7 @@ def load_settings(
 ) -> Settings:
     """The effective settings: flags (arguments) > env > the file's profile > defaults."""
     path = Path(path) if path is not None else config_path()
-    doc = _read_document(path)
+    doc = _read_values(path)
     profiles = _profiles_of(doc, path)
     name, name_source = _resolve_profile(profile, env, doc)
     _check_profile_name(name, "--profile" if name_source == "flag" else name_source)
@@ -491,7 +523,7 @@ def _private_dirs(path: Path) -> list[Path]:
 
 def _file_holds_key(path: Path) -> bool:
     try:
-        doc = _read_document(path)
+        doc = _read_values(path)
     except ConfigError:
         return "api_key" in path.read_text(encoding="utf-8", errors="replace")
     profiles = _plain(doc.get("profiles", {}))
@@ -608,6 +640,8 @@ def _write_atomic(path: Path, text: str) -> None:
 
 def _edit(path: Path | None, change: Callable[[tomlkit.TOMLDocument, Path], None]) -> Path:
     """Read, check, change and atomically rewrite the file; returns its path."""
+    import tomlkit
+
     path = Path(path) if path is not None else config_path()
     doc = _read_document(path)
     if not doc.body:
@@ -627,6 +661,8 @@ def _target_profile(profile: str | None, env: Mapping[str, str], doc: Mapping[st
 
 
 def _profile_table(doc: tomlkit.TOMLDocument, name: str, path: Path) -> MutableMapping[str, object]:
+    import tomlkit
+
     if "profiles" not in doc:
         doc.add("profiles", tomlkit.table(is_super_table=True))
     profiles = doc["profiles"]

@@ -1,6 +1,6 @@
 """Names the settings allow: the themes and the rule for a profile's name. No Textual here.
 
-Kept apart from :mod:`pickterm.store.config` (which loads pydantic and tomlkit) so the App
+Kept apart from :mod:`pickterm.store.config` (which reads and writes the config file) so the App
 can read the theme names at start-up for free. The config file, the setup screen and the
 App all take them from here; the App owns the colours of each theme.
 """

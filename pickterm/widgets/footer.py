@@ -27,9 +27,29 @@ from pickterm.i18n import _, current_language
 class AppFooter(Footer):
     """A Footer that skips rebuilds which would show the same keys."""
 
+    # The longest the first build waits for its screen (see hold).
+    HOLD_SECONDS = 1.0
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._shown: object = None  # what the keys were built from; None: not built yet
+        self._held = False  # the first build waits for release()
+        self._due = False  # a build came while held
+
+    def hold(self) -> None:
+        """Build the keys only once :meth:`release` is called (a second at most): at start-up the
+        home screen's lists are drawn first, the keys (about 7 ms of CPU) right after them."""
+        if self._shown is None:
+            self._held = True
+            self.set_timer(self.HOLD_SECONDS, self.release)
+
+    def release(self) -> None:
+        """Build the keys now if a build was held back."""
+        if self._held:
+            self._held = False
+            if self._due and self.is_attached:
+                self._due = False
+                self.call_later(self.recompose)
 
     def _what_to_show(self) -> object:
         app = self.app
@@ -51,6 +71,9 @@ class AppFooter(Footer):
             yield widget
 
     async def recompose(self) -> None:
+        if self._held:
+            self._due = True
+            return
         if self._shown is not None and self.is_attached and self._what_to_show() == self._shown:
             return
         await super().recompose()
