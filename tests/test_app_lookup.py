@@ -204,6 +204,24 @@ async def test_escape_on_home_clears_the_field():
         assert app.screen.query_one("#lookup-input", Input).value == ""
 
 
+async def test_escape_after_a_failed_lookup_gives_the_screen_back_in_one_press():
+    app = PickTermApp(demo=True)
+    async with app.run_test(size=(40, 16)) as pilot:
+        await settle(pilot)
+        await submit(pilot, "9999999999999-01")
+        assert app.screen.query_one("#error-panel").display
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not app.screen.query_one("#error-panel").display
+        assert "Not opened" not in static_text(app, "#lookup-understood")
+        assert app.screen.query_one("#lookup-input", Input).value == ""
+        assert "Demo ids" in text_of(app.screen)  # the list is back in view at 40x16
+        requests = len(app.sandbox.requests)
+        await pilot.press("f5")  # the error is gone: F5 has nothing to retry
+        await settle(pilot)
+        assert len(app.sandbox.requests) == requests
+
+
 async def test_arrows_move_between_the_field_and_the_list():
     app = PickTermApp(demo=True)
     async with app.run_test(size=(40, 16)) as pilot:

@@ -200,6 +200,19 @@ async def test_retrying_in_the_outbox_while_another_process_holds_the_database_n
 # ---------------------------------------------------------------- 8: lookups without local state
 
 
+async def test_escape_on_home_clears_a_lookup_s_error_but_not_the_notice_that_the_store_is_off():
+    path = state_path(demo=True)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(b"this is not a database " * 200)
+    app = PickTermApp(demo=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press(*"9999", "escape")
+        await pilot.pause()
+        assert app.screen.query_one("#lookup-input", Input).value == ""
+        assert "No local store" in static_text(app, "#error-panel")  # it lasts as long as the store is off
+
+
 async def test_a_corrupt_database_never_breaks_lookups_and_f5_picks_it_up_once_fixed(monkeypatch):
     monkeypatch.setattr(app_module.PickTermApp, "STORE_POLL_SECONDS", 3600.0, raising=False)  # only F5
     path = state_path(demo=True)

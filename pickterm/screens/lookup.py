@@ -106,8 +106,9 @@ class LookupScreen(BaseScreen):
     TITLE = N_("Lookup")
     HELP = N_(
         "Scan or type an order id, worksheet id, shipment id, tracking number or facility id, then Enter. "
+        "A package's id opens its order's pack screen when the order was packed or opened on this terminal. "
         "Down moves into the recent lookups (and, in demo mode, the sample ids); Enter opens one, "
-        "up from the top returns to the field. Esc clears the field, and abandons a lookup under way. "
+        "up from the top returns to the field. Esc clears the field and the error, and abandons a lookup under way. "
         "An id that is not found stays here with the error; F5 tries it again. A product barcode scanned "
         "here is named as such, with the worksheets opened on this terminal that hold it. "
         "One id at a time: ids scanned while one is looked up are not counted."
@@ -385,10 +386,17 @@ class LookupScreen(BaseScreen):
         understood.set_class(bad, "-bad")
 
     def action_clear(self) -> None:
-        """Esc: abandon the lookup under way, empty the field and put the focus back on it."""
+        """Esc: abandon the lookup under way, empty the field and put the focus back on it; a
+        lookup's error goes with it (F5 then has nothing to retry), the store's notice stays."""
         self.abandon_lookup()
         self.field.value = ""
         self.field.focus()
+        self._failed_lookup = None
+        if self._offers:
+            self._set_offers([], "")
+        self._say(_(HINT))
+        if not self._store_notice:
+            self.error_panel.clear()
 
     # ------------------------------------------------------------ the list
 
