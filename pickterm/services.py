@@ -7,8 +7,9 @@ no subcommand hands that same object (its settings already read) to the App, and
 App makes one from its keyword arguments when started without it (tests, screenshots).
 
 Each part is made on first use, once, by the method that names it, so the App can take
-them in the order its start-up needs: the sandbox and the store before the first frame
-is complete, the API layer (httpx, pydantic) after. Nothing heavy is imported with this
+them in the order its start-up needs: the store before the home screen is complete (its
+demo ids come from the demo data, not the sandbox), the sandbox and the API layer (httpx,
+pydantic) after. Nothing heavy is imported with this
 module: every import of the API layer or SQLite is inside the method that needs it.
 """
 
@@ -86,6 +87,17 @@ class Services:
 
             self.sandbox = Sandbox()
         return self.sandbox
+
+    def demo_samples(self) -> dict[str, list[tuple[str, str]]]:
+        """The demo ids a home screen lists, with their labels: the sandbox's once it is built
+        (a big worksheet added), else from the demo data alone; none outside demo mode."""
+        if not self.demo:
+            return {}
+        if self.sandbox is not None:
+            return self.sandbox.samples()
+        from pickterm.sandbox import data
+
+        return data.samples()
 
     # ------------------------------------------------------------ the local store
 

@@ -1,10 +1,10 @@
 """Start-up of the App's services, in the order the first frames need them. No Textual here.
 
-First the light part (no httpx, no pydantic): the sandbox's data in demo mode and the local
-store, made at the same time in two threads (SQLite leaves the CPU to the sandbox while it
-waits), which the home screen lists the demo ids and recent lookups from; then, once the home
-screen is painted, the API layer and the settings, and the client; then the outbox. Neither
-the first frame nor the home screen's lists wait for importing httpx and pydantic.
+First the light part (no httpx, no pydantic): the local store, opened in a thread, which the
+home screen lists the recent lookups from (its demo ids come from the demo data alone); then,
+once the home screen is painted, in threads, the API layer, the settings and the demo's
+sandbox, and the client; then the outbox. Neither the first frame nor the home screen's lists
+wait for importing httpx and pydantic, nor for building the sandbox.
 """
 
 from __future__ import annotations
@@ -34,15 +34,11 @@ class Startup:
     async def run(self, painted: Callable[[], Awaitable[None]], adopt: Callable[[Settings | None], None]) -> None:
         """Make everything ready; ``painted``: wait for the home screen to be drawn; ``adopt``:
         take the settings just read (their theme, keys and language)."""
-        sandbox = None
-        if self.services.demo and self.services.sandbox is None:  # made while the store opens
-            sandbox = asyncio.ensure_future(asyncio.to_thread(self.services.make_sandbox))
-        await self.store.open(alongside=sandbox)
-        if sandbox is not None:
-            sandbox.result()
+        await self.store.open()
         await painted()
         try:
             await asyncio.to_thread(_import_services)  # the heavy imports, once home is complete
+            await asyncio.to_thread(self.services.make_sandbox)  # the demo's backend (none outside the demo)
             adopt(await asyncio.to_thread(self.services.load_settings))  # read once: by the CLI, else here
             self.services.connect()
         except Exception as exc:  # a broken config: screens show it

@@ -89,11 +89,9 @@ class StoreWatch:
 
     # ------------------------------------------------------------ health
 
-    async def open(self, alongside: asyncio.Future[T] | None = None) -> bool:
+    async def open(self) -> bool:
         """Open the store in a thread; when it cannot be opened, say so and why. The outbox on
-        it comes once the API layer is loaded (:meth:`start_outbox`). ``alongside``: work made
-        at the same time that the store's readers need too (the demo's sandbox): ``ready`` waits
-        for it (its outcome is the caller's to take)."""
+        it comes once the API layer is loaded (:meth:`start_outbox`)."""
         was_missing = self.error is not None and self.state is None
         try:
             if self.state is None:
@@ -103,8 +101,6 @@ class StoreWatch:
             self.failed(exc)
             return False
         finally:
-            if alongside is not None:
-                await asyncio.wait([alongside])
             self.ready.set()
         self.error = None
         self._set_status("")

@@ -561,6 +561,18 @@ async def test_big_worksheet_has_1000_items_over_10_orders(clock: Clock) -> None
     assert second in [ident for ident, _ in sandbox.samples()["worksheets"]]
 
 
+def test_the_demo_ids_labels_count_what_the_built_sandbox_holds() -> None:
+    # The home screen lists data.samples() before the sandbox is built: its counts must agree.
+    sandbox = Sandbox()
+    labels = dict(data.samples()["worksheets"])
+    main, frozen = sandbox.worksheet(data.WS_MAIN), sandbox.worksheet(data.WS_FROZEN)
+    assert labels[data.WS_MAIN] == data.worksheet_label(len(main["items"]), len(main["ordersIds"]))
+    assert labels[data.WS_FROZEN].endswith(data.items_label(len(frozen["items"])))
+    facilities = dict(data.samples()["facilities"])
+    assert all(sandbox.facility(fid)["name"] in label for fid, label in facilities.items())
+    assert sandbox.samples() == data.samples()
+
+
 async def test_every_sample_id_resolves(api: Api) -> None:
     samples = api.sandbox.samples()
     assert all(label for kind in samples.values() for _, label in kind)

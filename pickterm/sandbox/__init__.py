@@ -8,17 +8,24 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from pickterm.sandbox.backend import DEMO_API_KEY, DEMO_API_URL, DEMO_AUTH_URL, Sandbox
-
 if TYPE_CHECKING:
+    from pickterm.sandbox.backend import DEMO_API_KEY, DEMO_API_URL, DEMO_AUTH_URL, Sandbox
     from pickterm.sandbox.server import serve_in_thread
     from pickterm.sandbox.transport import SandboxTransport
 
 __all__ = ["DEMO_API_KEY", "DEMO_API_URL", "DEMO_AUTH_URL", "Sandbox", "SandboxTransport", "serve_in_thread"]
 
-# The transport and the server import httpx and asyncio's streams: only when asked for, so
-# the app's home screen gets the demo ids from the data without waiting for them.
-_LAZY = {"SandboxTransport": "pickterm.sandbox.transport", "serve_in_thread": "pickterm.sandbox.server"}
+# Each only when asked for: the app's home screen lists the demo ids from ``data`` alone, before
+# the sandbox is built (and the transport and the server import httpx and asyncio's streams).
+_BACKEND = "pickterm.sandbox.backend"
+_LAZY = {
+    "DEMO_API_KEY": _BACKEND,
+    "DEMO_API_URL": _BACKEND,
+    "DEMO_AUTH_URL": _BACKEND,
+    "Sandbox": _BACKEND,
+    "SandboxTransport": "pickterm.sandbox.transport",
+    "serve_in_thread": "pickterm.sandbox.server",
+}
 
 
 def __getattr__(name: str) -> Any:

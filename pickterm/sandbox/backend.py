@@ -32,7 +32,6 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, NamedTuple
 from urllib.parse import parse_qs, unquote
 
-from pickterm.i18n import _, ngettext
 from pickterm.sandbox import data
 
 if TYPE_CHECKING:
@@ -45,18 +44,6 @@ DEMO_API_URL = "https://api.sandbox.pickterm.invalid/prod/v1"
 FILTER_HEADER = "x-pnp-filtermethod"
 FILTER_METHODS = ("BY_INTERNAL_ID", "BY_EXTERNAL_ID")
 MAX_LOGGED_REQUESTS = 20_000
-
-
-def _items(n: int) -> str:
-    return ngettext("{n} item", "{n} items", n).format(n=n)
-
-
-def _worksheet_label(worksheet: dict[str, Any]) -> str:
-    """``worksheet, 38 items over 4 orders`` in the user's language."""
-    orders = len(worksheet["ordersIds"])
-    return _("worksheet, {items} over {orders}").format(
-        items=_items(len(worksheet["items"])), orders=ngettext("{n} order", "{n} orders", orders).format(n=orders)
-    )
 
 
 class Headers(dict[str, str]):
@@ -234,42 +221,12 @@ class Sandbox:
             return self._samples()
 
     def _samples(self) -> dict[str, list[tuple[str, str]]]:
-        ws = self._worksheets
-        main = ws[data.WS_MAIN]
-        result = {
-            "orders": [
-                (data.ORDER_NOT_INVOICED, _("order, not invoiced (tracking refused)")),
-                (data.ORDER_REPLACED, _("order with rejected and replaced items")),
-                (data.ORDER_WEIGHABLE, _("order with weighable items")),
-                (data.ORDER_TWO_WORKSHEETS, _("order over two worksheets")),
-                (data.ORDER_EMPTY_WORKSHEET, _("order with an extra empty worksheet")),
-                (data.ORDER_ON_ROUTE, _("order on route: mark it delivered")),
-                (data.ORDER_DELIVERED, _("order, delivered")),
-            ],
-            "worksheets": [
-                (data.WS_MAIN, _worksheet_label(main)),
-                (
-                    data.WS_FROZEN,
-                    _("worksheet, frozen, {items}").format(items=_items(len(ws[data.WS_FROZEN]["items"]))),
-                ),
-                (data.WS_MDE, _("worksheet, Medellín, in progress")),
-                (data.WS_DONE, _("worksheet, completed")),
-            ],
-            "tracking_numbers": [
-                (data.TRACK_ON_ROUTE, _("shipment on route")),
-                (data.TRACK_DELIVERED, _("shipment delivered, with evidence")),
-                (data.TRACK_INCIDENT, _("shipment with an incident")),
-                (data.TRACK_PENDING, _("shipment pending at the carrier")),
-                (data.TRACK_CREATED, _("shipment created")),
-            ],
-            "shipments": [
-                (data.SHIP_DELIVERED, _("shipment delivered (internal id)")),
-                (data.SHIP_ON_ROUTE, _("shipment on route (internal id)")),
-            ],
-            "facilities": [(fid, _("facility, {name}").format(name=f["name"])) for fid, f in self._facilities.items()],
-        }
+        result = data.samples()
         if self.big_worksheet_id:
-            result["worksheets"].append((self.big_worksheet_id, _worksheet_label(ws[self.big_worksheet_id])))
+            big = self._worksheets[self.big_worksheet_id]
+            result["worksheets"].append(
+                (self.big_worksheet_id, data.worksheet_label(len(big["items"]), len(big["ordersIds"])))
+            )
         return result
 
     # ------------------------------------------------------------------ entry points

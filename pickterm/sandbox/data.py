@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from pickterm.i18n import N_, _
+from pickterm.i18n import N_, _, ngettext
 
 # --------------------------------------------------------------------------- ids
 
@@ -1344,6 +1344,65 @@ def demo_state() -> DemoState:
         facility["contactInformation"]["name"] = _(facility["contactInformation"]["name"])
     shipments = {s["id"]: s for s in _shipments(by_id)}
     return DemoState(orders, worksheets, facilities, shipments)
+
+
+# --------------------------------------------------------------------------- samples
+
+
+def items_label(n: int) -> str:
+    """``38 items`` in the user's language."""
+    return ngettext("{n} item", "{n} items", n).format(n=n)
+
+
+def worksheet_label(items: int, orders: int) -> str:
+    """``worksheet, 38 items over 4 orders`` in the user's language."""
+    return _("worksheet, {items} over {orders}").format(
+        items=items_label(items), orders=ngettext("{n} order", "{n} orders", orders).format(n=orders)
+    )
+
+
+def _worksheet_size(worksheet_id: str, orders: list[OrderSpec]) -> tuple[int, int]:
+    """A worksheet's items and orders as :func:`build_worksheet` makes them: one item per SKU
+    of the lines picked in it, and the orders that have such a line."""
+    skus = {line.sku for order in orders for line in order.lines if line.worksheet == worksheet_id}
+    in_ws = [order for order in orders if any(line.worksheet == worksheet_id for line in order.lines)]
+    return len(skus), len(in_ws)
+
+
+def samples() -> dict[str, list[tuple[str, str]]]:
+    """A few ids of each kind of the demo data, each with a short label, in the user's language,
+    from the specs alone: the home screen lists them without the sandbox built."""
+    orders = _order_specs()
+    frozen_items = _worksheet_size(WS_FROZEN, orders)[0]
+    return {
+        "orders": [
+            (ORDER_NOT_INVOICED, _("order, not invoiced (tracking refused)")),
+            (ORDER_REPLACED, _("order with rejected and replaced items")),
+            (ORDER_WEIGHABLE, _("order with weighable items")),
+            (ORDER_TWO_WORKSHEETS, _("order over two worksheets")),
+            (ORDER_EMPTY_WORKSHEET, _("order with an extra empty worksheet")),
+            (ORDER_ON_ROUTE, _("order on route: mark it delivered")),
+            (ORDER_DELIVERED, _("order, delivered")),
+        ],
+        "worksheets": [
+            (WS_MAIN, worksheet_label(*_worksheet_size(WS_MAIN, orders))),
+            (WS_FROZEN, _("worksheet, frozen, {items}").format(items=items_label(frozen_items))),
+            (WS_MDE, _("worksheet, Medellín, in progress")),
+            (WS_DONE, _("worksheet, completed")),
+        ],
+        "tracking_numbers": [
+            (TRACK_ON_ROUTE, _("shipment on route")),
+            (TRACK_DELIVERED, _("shipment delivered, with evidence")),
+            (TRACK_INCIDENT, _("shipment with an incident")),
+            (TRACK_PENDING, _("shipment pending at the carrier")),
+            (TRACK_CREATED, _("shipment created")),
+        ],
+        "shipments": [
+            (SHIP_DELIVERED, _("shipment delivered (internal id)")),
+            (SHIP_ON_ROUTE, _("shipment on route (internal id)")),
+        ],
+        "facilities": [(fid, _("facility, {name}").format(name=f["name"])) for fid, f in FACILITIES.items()],
+    }
 
 
 # --------------------------------------------------------------------------- big data

@@ -428,7 +428,7 @@ class LookupScreen(BaseScreen):
     @work(exclusive=True, group="lookup-lists", exit_on_error=False)
     async def load_lists(self) -> None:
         store, services = self.pickapp.store, self.pickapp.services
-        await store.ready.wait()  # the lists need the store (and the demo's sandbox), not the API layer
+        await store.ready.wait()  # the lists need the store, not the sandbox nor the API layer
         if services.state is None and store.error is not None:
             reason = getattr(store.error, "reason", store.error)
             self.error_panel.show_message(
@@ -448,8 +448,7 @@ class LookupScreen(BaseScreen):
                 self.notify(
                     _("Could not read the recent lookups: {error}").format(error=exc), severity="warning", markup=False
                 )
-        samples = services.sandbox.samples() if services.demo and services.sandbox is not None else {}
-        self._fill([(recent_kind(r.kind, r.ident), r.ident) for r in recent], samples)
+        self._fill([(recent_kind(r.kind, r.ident), r.ident) for r in recent], services.demo_samples())
         for footer in self.query(AppFooter):  # held at start-up until the lists are drawn
             self.call_after_refresh(footer.release)
 
