@@ -22,7 +22,7 @@ import random
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from pickterm.i18n import N_, _, ngettext
 
@@ -105,8 +105,7 @@ CATEGORIES = {
 }
 
 
-@dataclass(frozen=True)
-class Product:
+class Product(NamedTuple):
     sku: str
     name: str
     category: str
@@ -900,11 +899,13 @@ def worksheet_summary(worksheet: dict[str, Any]) -> dict[str, Any]:
 CARRIER_OWN = ("65f1c0a2b7e94d3a8c1f0e27", "Pickterm Fleet")
 CARRIER_EXPRESS = ("627eb3b93a19fdc0cf5fe087", "Rápido Express")
 
-SHIP_DELIVERED = stable_uuid("shipment:delivered")
-SHIP_PENDING = stable_uuid("shipment:pending")
-SHIP_INCIDENT = stable_uuid("shipment:incident")
-SHIP_ON_ROUTE = stable_uuid("shipment:on-route")
-SHIP_CREATED = stable_uuid("shipment:created")
+# Written out, not made with stable_uuid: the home screen lists them before the sandbox is
+# built, and uuid5 would import hashlib (OpenSSL) on the way there.
+SHIP_DELIVERED = "7386632a-c1ca-5ee1-a3c1-3db73c232fc7"
+SHIP_PENDING = "cc0972a7-076d-5429-9ca8-8ddb599e2eeb"
+SHIP_INCIDENT = "2fed91d4-4201-5955-b9c7-6f3d9934e2fa"
+SHIP_ON_ROUTE = "b6859324-68a6-5ad6-830c-380a962193c9"
+SHIP_CREATED = "47a3ba39-5be8-5bf5-8a7f-d1278038bf85"
 
 TRACK_DELIVERED = "770184559302174466519320"
 TRACK_PENDING = "LM20250211004471"
@@ -1305,8 +1306,7 @@ def shipment_summary(shipment: dict[str, Any]) -> dict[str, Any]:
 # --------------------------------------------------------------------------- state
 
 
-@dataclass
-class DemoState:
+class DemoState(NamedTuple):
     """Everything the sandbox serves, keyed the way it is looked up."""
 
     orders: dict[str, dict[str, Any]]  # by orderId

@@ -12,7 +12,6 @@ it from worker threads or directly.
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import sqlite3
@@ -23,7 +22,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from pickterm.i18n import _
 from pickterm.store import private_dir, state_path
@@ -230,8 +229,7 @@ class WorksheetProgress:
         return self.items.get(item_id) or ItemProgress(item_id=item_id)
 
 
-@dataclass(frozen=True)
-class PickEvent:
+class PickEvent(NamedTuple):
     """One recorded pick (a scan or a typed quantity)."""
 
     id: int
@@ -243,8 +241,7 @@ class PickEvent:
     created_at: str
 
 
-@dataclass(frozen=True)
-class ItemTotal:
+class ItemTotal(NamedTuple):
     """What the store counts for one item of a worksheet: every terminal's picks together."""
 
     units: int = 0
@@ -262,8 +259,7 @@ class PickRefused(Exception):
         self.total = total
 
 
-@dataclass(frozen=True)
-class PackEvent:
+class PackEvent(NamedTuple):
     """One recorded packing step (see :data:`PACK_KINDS`)."""
 
     id: int
@@ -289,8 +285,7 @@ class PackRefused(Exception):
         self.units = units
 
 
-@dataclass(frozen=True)
-class Recent:
+class Recent(NamedTuple):
     """A recently opened order, worksheet or shipment."""
 
     kind: str
@@ -677,6 +672,8 @@ class StateDB:
 
     def cache_facility(self, facility_id: str, body: JSONObject, *, now: float | None = None) -> None:
         """Keep a facility as the server sent it (JSON), newest first; keeps the last 20."""
+        import json  # here, not with the module: the home screen opens the store before it needs JSON
+
         fetched_at = time.time() if now is None else now
         with self.write() as conn:
             conn.execute(
@@ -700,6 +697,8 @@ class StateDB:
         A cache never waits for the store: while another call of this process holds it (a
         write waiting for another process's lock), this answers (facility_id, None) at once.
         Reading never waits for another process (WAL)."""
+        import json
+
         if not self._lock.acquire(blocking=False):
             return facility_id, None
         try:
@@ -791,7 +790,7 @@ class StateDB:
             stamp = now_iso()
             conn.execute("UPDATE pack_event SET undone_at = ? WHERE id = ?", (stamp, row[0]))
             event = PackEvent(*row)
-            return PackEvent(**{**event.__dict__, "undone_at": stamp})
+            return event._replace(undone_at=stamp)
 
     def pack_orders(self, package_id: str, limit: int = 10) -> list[str]:
         """The orders a package of that id was packed for on this store, most recent first."""

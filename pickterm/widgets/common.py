@@ -92,6 +92,8 @@ class AppHeader(Horizontal):
         super().__init__(id="app-header")
         self._title = title
         self._subtitle = subtitle
+        self._shown_subtitle = subtitle  # what the header shows now
+        self._shown_status = ""
 
     def compose(self) -> ComposeResult:
         yield Static(literal(self._title, multiline=False), id="header-title")
@@ -131,7 +133,9 @@ class AppHeader(Horizontal):
             while len(parts) > 1 and cell_len(" · ".join(parts)) > room:
                 parts.pop()
             text = " · ".join(parts)
-        found.first(Static).update(literal(text, multiline=False))
+        if text != self._shown_subtitle:  # the same text again: no new frame for it
+            self._shown_subtitle = text
+            found.first(Static).update(literal(text, multiline=False))
 
     def _show_counts(self, counts: tuple[int, int, int, int]) -> None:
         # pickterm.store.outbox.OutboxCounts: the same states and words as the outbox's list
@@ -158,8 +162,11 @@ class AppHeader(Horizontal):
         if not found:  # being removed with its screen
             return
         status = found.first(Static)
-        status.update(" ".join(parts) if narrow else " · ".join(parts))
-        self.call_after_refresh(self._fit_subtitle)  # the status took or gave back room
+        text = " ".join(parts) if narrow else " · ".join(parts)
+        if text != self._shown_status:  # the same text again (a resize, the store still fine): no new frame
+            self._shown_status = text
+            status.update(text)
+        self.call_after_refresh(self._fit_subtitle)  # the status or a resize took or gave back room
         status.set_class(bool(failed) or bool(store), "-failed")
         status.set_class(bool(pending or sending or uncertain) and not failed, "-pending")
 
