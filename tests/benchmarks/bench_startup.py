@@ -18,9 +18,9 @@ Footer) taken in the same run, with alternating runs so both see the same load:
 - home complete: the demo ids (or recent lookups) listed under the input
   (target: at most 1.4x the bare app's first frame).
 
-Each figure is printed as the ratio of the medians (the verdict) and run by run (each run
-against the bare run just before it), in wall time and in CPU time: tests/benchmarks/README.md
-says how to read them.
+Each figure is printed as the ratio of the medians and run by run (each run against the bare
+run just before it), in wall time and in CPU time; the verdict is the median of the run-by-run
+wall ratios. tests/benchmarks/README.md says how to read them.
 
     python tests/benchmarks/bench_startup.py [--runs 7]
 """
@@ -250,15 +250,14 @@ def main() -> int:
     for name, wall, cpu, target in rows[1:]:
         ratio = statistics.median(wall) / bare_wall
         cpu_ratio = statistics.median(cpu) / bare_cpu if bare_cpu else float("nan")
-        verdict = "met" if ratio <= target else "NOT met"
+        print(f"  {name.split(': ')[1]} / bare: {ratio:.2f}x wall, {cpu_ratio:.2f}x CPU (ratio of the medians)")
+        # The verdict: each run against the bare run just before it, so a burst of load on the
+        # machine spoils one pair, not the whole series; the median of those ratios, in wall time.
+        by_run = pair_ratios(wall, rows[0][1])
+        verdict = "met" if by_run and statistics.median(by_run) <= target else "NOT met"
         print(
-            f"  {name.split(': ')[1]} / bare: {ratio:.2f}x wall, {cpu_ratio:.2f}x CPU "
-            f"(target: at most {target:.2f}x) -> {verdict}"
-        )
-        # Each run against the bare run just before it: a burst of load on the machine
-        # spoils one pair, not the medians of the whole series.
-        print(
-            f"    run by run: wall {spread(pair_ratios(wall, rows[0][1]))}, CPU {spread(pair_ratios(cpu, rows[0][2]))}"
+            f"    run by run: wall {spread(by_run)}, CPU {spread(pair_ratios(cpu, rows[0][2]))} "
+            f"(target: wall at most {target:.2f}x) -> {verdict}"
         )
     return 0
 
