@@ -9,8 +9,8 @@ App makes one from its keyword arguments when started without it (tests, screens
 Each part is made on first use, once, by the method that names it, so the App can take
 them in the order its start-up needs: the store before the home screen is complete (its
 demo ids come from the demo data, not the sandbox), the sandbox and the API layer (httpx,
-pydantic) after. Nothing heavy is imported with this
-module: every import of the API layer or SQLite is inside the method that needs it.
+pydantic) after. Nothing heavy is imported with this module: every import of the API layer
+or SQLite is inside the method that needs it.
 """
 
 from __future__ import annotations
