@@ -73,7 +73,7 @@ for _kind in (
     Kind("shipments", "pickterm.screens.shipments:ShipmentsScreen"),
     Kind("track", "pickterm.screens.tracking:TrackingScreen"),
     Kind("pack", "pickterm.screens.pack:PackScreen"),
-    Kind("package", "pickterm.screens.pack:PackageScreen"),  # a package's id: its order's pack screen
+    Kind("package", "pickterm.screens.package:PackageScreen"),  # a package's id: its order's pack screen
     Kind(
         "outbox",
         "pickterm.screens.outbox:OutboxScreen",
