@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from pickterm.store.state import MIGRATIONS, PickRefused, StateDB, StateError, state_path
+from pickterm.store.outbox import Outbox
+from pickterm.store.state import MIGRATION_MARKS, MIGRATIONS, PickRefused, StateDB, StateError, state_path
 
 WS = "546744628006"
 
@@ -201,6 +202,66 @@ def test_recent_lookups_from_before_profiles_stay_readable(tmp_path):
         db.add_recent("order", "old-1", "shop1")
         assert [r.ident for r in db.recent(profile="shop1")] == ["old-1", "old-2"]
         assert [r.ident for r in db.recent(profile="shop2")] == ["old-2"]
+
+
+def _apply(conn, *numbers):
+    for number in numbers:
+        for statement in MIGRATIONS[number].split(";"):
+            if statement.strip():
+                conn.execute(statement)
+
+
+def _schema_has(conn, mark):
+    table, _dot, column = mark.partition(".")
+    columns = {row[1] for row in conn.execute(f"PRAGMA table_info({table})")}
+    return bool(columns) and (not column or column in columns)
+
+
+def test_each_migration_leaves_its_mark_and_no_earlier_one_does(tmp_path):
+    """The mark that tells a migration has run appears with it, not before: a missing or wrong
+    mark would run a migration twice or never."""
+    conn = sqlite3.connect(tmp_path / "m.db", isolation_level=None)
+    assert len(MIGRATION_MARKS) == len(MIGRATIONS)
+    for number, mark in enumerate(MIGRATION_MARKS):
+        assert not _schema_has(conn, mark), mark
+        _apply(conn, number)
+        assert all(_schema_has(conn, earlier) for earlier in MIGRATION_MARKS[: number + 1]), mark
+    conn.close()
+
+
+def test_a_database_whose_build_numbered_the_facility_cache_third_opens_with_everything_kept(tmp_path):
+    """A build made beside another numbered its facility cache migration 3, where main has the
+    recent lookups' profile: its database (user_version 3) opens, keeps its recent lookups,
+    progress, outbox and cached facility, and gains what it lacked."""
+    path = tmp_path / "side.db"
+    conn = sqlite3.connect(path, isolation_level=None)
+    _apply(conn, 0, 1, 3)
+    conn.execute("PRAGMA user_version = 3")
+    conn.execute("INSERT INTO recent (kind, ident, opened_at) VALUES ('order', 'o-1', '2026-12-03T08:00:00Z')")
+    conn.execute(
+        "INSERT INTO pick_event (worksheet_id, item_id, units, created_at) VALUES (?, '73', 2, '2026-12-03T08:01:00Z')",
+        (WS,),
+    )
+    conn.execute(
+        "INSERT INTO outbox (order_id, payload, created_at) VALUES ('o-1', '{\"trackingNumber\": \"T1\"}', 'x')"
+    )
+    conn.execute(
+        "INSERT INTO facility_cache (facility_id, body, fetched_at) VALUES ('f1', '{\"name\": \"North\"}', ?)",
+        (time.time(),),
+    )
+    conn.close()
+    with StateDB.open(path=path) as db:
+        assert db.schema_version == len(MIGRATIONS)
+        assert [(r.kind, r.ident) for r in db.recent(profile="shop1")] == [("order", "o-1")]
+        assert db.load_progress(WS).item("73").units == 2
+        assert db.facility_ahead() == ("f1", {"name": "North"})
+        assert [e.order_id for e in Outbox(db).list()] == ["o-1"]
+        db.add_recent("order", "o-2", "shop1")
+        db.add_pack_units("o-1", "p1", "73", 1, limit=1)
+        assert [e.units for e in db.pack_events("o-1")] == [1]
+    with StateDB.open(path=path) as db:  # opening again changes nothing
+        assert [r.ident for r in db.recent(profile="shop1")] == ["o-2", "o-1"]
+        assert len(db.pack_events("o-1")) == 1
 
 
 def test_schema_version_and_a_newer_database_is_refused(tmp_path):

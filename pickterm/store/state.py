@@ -4,7 +4,8 @@
 scans never mix with real ones. WAL mode and a 5 s busy timeout make two processes
 of the same user safe at once; every write is one short ``BEGIN IMMEDIATE``
 transaction, committed before the call returns. The schema version is
-``PRAGMA user_version``; :data:`MIGRATIONS` only ever grows.
+``PRAGMA user_version``; :data:`MIGRATIONS` only ever grows, and each runs when the
+schema lacks its mark (:data:`MIGRATION_MARKS`).
 
 The API is synchronous and thread-safe (one connection behind a lock): the app calls
 it from worker threads or directly.
@@ -34,6 +35,7 @@ __all__ = [
     "FACILITY_TTL",
     "ITEM_STATES",
     "MIGRATIONS",
+    "MIGRATION_MARKS",
     "RECENT_KINDS",
     "ItemProgress",
     "ItemTotal",
@@ -63,8 +65,8 @@ PACK_KINDS = ("unit", "manual", "print", "reprint", "forced", "print_uncertain",
 _PACK_EVENT_COLUMNS = "id, order_id, package_id, kind, item_key, units, code, reason, undone_at, created_at"
 _PICK_EVENT_COLUMNS = "id, worksheet_id, item_id, units, weight_kg, code, created_at"  # PickEvent's fields
 
-# Forward migrations; user_version N means the first N have run. Never edit one
-# that shipped: append a new one.
+# Forward migrations. Never edit one that shipped: append a new one, with its mark in
+# MIGRATION_MARKS.
 MIGRATIONS: list[str] = [
     """
     CREATE TABLE pick_event (
@@ -168,6 +170,18 @@ MIGRATIONS: list[str] = [
     CREATE INDEX pack_event_by_order ON pack_event (order_id, id);
     """,
 ]
+
+# What each migration leaves in the schema (a table, or "table.column"), which no later one
+# removes: a migration runs when its mark is missing, whatever user_version says. Builds
+# made side by side once numbered theirs differently (a database at user_version 3 may hold
+# the facility cache and not the recent lookups' profile), so the number alone cannot tell.
+MIGRATION_MARKS: tuple[str, ...] = ("pick_event", "outbox.profile", "recent.profile", "facility_cache", "pack_event")
+
+
+def _has(conn: sqlite3.Connection, mark: str) -> bool:
+    table, _dot, column = mark.partition(".")
+    columns = {row[1] for row in conn.execute(f"PRAGMA table_info({table})").fetchall()}
+    return bool(columns) and (not column or column in columns)
 
 
 class StateError(Exception):
@@ -354,10 +368,11 @@ class StateDB:
                         "State database {path} was written by a newer pickterm (schema {version}); upgrade pickterm to use it"
                     ).format(path=self.path, version=version)
                 )
-            for number in range(version, len(MIGRATIONS)):
-                for statement in MIGRATIONS[number].split(";"):
-                    if statement.strip():
-                        conn.execute(statement)
+            for migration, mark in zip(MIGRATIONS, MIGRATION_MARKS, strict=True):
+                if not _has(conn, mark):
+                    for statement in migration.split(";"):
+                        if statement.strip():
+                            conn.execute(statement)
             conn.execute(f"PRAGMA user_version = {len(MIGRATIONS)}")
 
     def data_version(self) -> int:
