@@ -16,7 +16,7 @@ from pickterm.sandbox import data
 from pickterm.screens.confirm import ConfirmScreen
 from pickterm.screens.help import HelpScreen
 from pickterm.screens.lookup import LookupScreen
-from pickterm.store import state as state_module
+from pickterm.store import database as store_database
 from pickterm.store.state import StateDB, state_path
 
 from apphelpers import answer, header_status, notifications, settle, static_text, until
@@ -65,7 +65,7 @@ def fast_store_poll(monkeypatch):
 
 
 async def test_keys_echo_while_another_process_holds_the_database(monkeypatch):
-    monkeypatch.setattr(state_module, "BUSY_TIMEOUT_MS", 30_000)  # a long wait for the lock
+    monkeypatch.setattr(store_database, "BUSY_TIMEOUT_MS", 30_000)  # a long wait for the lock
     app = PickTermApp(demo=True)
     async with app.run_test(size=(40, 16)) as pilot:
         await settle(pilot)
@@ -96,7 +96,7 @@ async def test_the_outbox_retry_loop_waiting_for_the_database_never_freezes_the_
     from pickterm.sandbox import DEMO_API_URL, DEMO_AUTH_URL
     from pickterm.store.outbox import Outbox, Target
 
-    monkeypatch.setattr(state_module, "BUSY_TIMEOUT_MS", 30_000)
+    monkeypatch.setattr(store_database, "BUSY_TIMEOUT_MS", 30_000)
     state = StateDB.open(demo=True)
     Outbox(state).add(
         data.ORDER_ON_ROUTE,
@@ -125,7 +125,7 @@ async def test_the_outbox_retry_loop_waiting_for_the_database_never_freezes_the_
 
 
 async def test_a_busy_database_shows_in_the_header_and_clears(monkeypatch):
-    monkeypatch.setattr(state_module, "BUSY_TIMEOUT_MS", 100)
+    monkeypatch.setattr(store_database, "BUSY_TIMEOUT_MS", 100)
     app = PickTermApp(demo=True)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
@@ -156,7 +156,7 @@ async def outbox_with_a_refused_write(app, pilot) -> int:
 
 
 async def test_discarding_in_the_outbox_while_another_process_holds_the_database_never_freezes(monkeypatch):
-    monkeypatch.setattr(state_module, "BUSY_TIMEOUT_MS", 30_000)
+    monkeypatch.setattr(store_database, "BUSY_TIMEOUT_MS", 30_000)
     app = PickTermApp(demo=True)
     async with app.run_test(size=(40, 16)) as pilot:
         await settle(pilot)
@@ -178,7 +178,7 @@ async def test_discarding_in_the_outbox_while_another_process_holds_the_database
 
 
 async def test_retrying_in_the_outbox_while_another_process_holds_the_database_never_freezes(monkeypatch):
-    monkeypatch.setattr(state_module, "BUSY_TIMEOUT_MS", 30_000)
+    monkeypatch.setattr(store_database, "BUSY_TIMEOUT_MS", 30_000)
     app = PickTermApp(demo=True)
     async with app.run_test(size=(40, 16)) as pilot:
         await settle(pilot)
@@ -262,7 +262,7 @@ async def test_a_walk_without_a_store_works_and_says_progress_is_not_saved(fast_
 
 
 async def test_a_database_locked_at_start_is_picked_up_when_the_lock_goes(monkeypatch, fast_store_poll):
-    monkeypatch.setattr(state_module, "BUSY_TIMEOUT_MS", 100)
+    monkeypatch.setattr(store_database, "BUSY_TIMEOUT_MS", 100)
     path = state_path(demo=True)
     StateDB.open(path=path).close()
     holder = Holder(path).hold()

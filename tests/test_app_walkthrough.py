@@ -20,7 +20,7 @@ from pickterm.sandbox import Sandbox, data
 from pickterm.screens import walkthrough_dialogs
 from pickterm.screens.walkthrough import WalkthroughScreen
 from pickterm.screens.walkthrough_dialogs import ItemListDialog, ScanErrorDialog, ShortReasonDialog, SummaryDialog
-from pickterm.store import state as state_module
+from pickterm.store import database as store_database
 
 from apphelpers import BANANAS, SPINACH, dialog_text, ean, open_screen, open_walk, static_text, units, walk, wedge
 
@@ -427,7 +427,7 @@ async def test_an_item_another_terminal_completed_first_is_refused_and_shows_the
         assert static_text(app, "#item-name") == "Baby spinach 200g"  # 1 to pick
         assert static_text(app, "#walk-progress") == "2/38 items · 4/69 units"
         with StateDB.open(path=app.state.path) as other:  # a second pickterm on the same store picks it
-            other.record_pick(data.WS_MAIN, SPINACH, 1)
+            other.add_pick(data.WS_MAIN, SPINACH, 1)
         bells = count_bells(app)
         await wedge(pilot, ean(app.sandbox, SPINACH))
         dialog = app.screen
@@ -654,7 +654,7 @@ async def test_a_scan_while_another_pickterm_holds_the_store_waits_and_the_scree
     monkeypatch, pause_waits_for_saves
 ):
     pause_waits_for_saves.on = False  # the save waits for the lock: pauses must not
-    monkeypatch.setattr(state_module, "BUSY_TIMEOUT_MS", 30_000)  # the lock goes long before the timeout
+    monkeypatch.setattr(store_database, "BUSY_TIMEOUT_MS", 30_000)  # the lock goes long before the timeout
     app = PickTermApp(demo=True)
     async with app.run_test(size=(40, 16)) as pilot:
         screen = await open_walk(pilot)
@@ -686,7 +686,7 @@ async def test_a_scan_while_another_pickterm_holds_the_store_waits_and_the_scree
 
 async def test_a_scan_refused_because_the_store_stayed_held_counts_nothing(monkeypatch, pause_waits_for_saves):
     pause_waits_for_saves.on = False  # the save waits for the lock: pauses must not
-    monkeypatch.setattr(state_module, "BUSY_TIMEOUT_MS", 1_500)
+    monkeypatch.setattr(store_database, "BUSY_TIMEOUT_MS", 1_500)
     app = PickTermApp(demo=True)
     async with app.run_test(size=(40, 16)) as pilot:
         screen = await open_walk(pilot)
@@ -725,7 +725,7 @@ async def test_scans_waiting_for_a_held_store_keep_their_order_and_a_blocking_on
     monkeypatch, pause_waits_for_saves
 ):
     pause_waits_for_saves.on = False  # the save waits for the lock: pauses must not
-    monkeypatch.setattr(state_module, "BUSY_TIMEOUT_MS", 30_000)
+    monkeypatch.setattr(store_database, "BUSY_TIMEOUT_MS", 30_000)
     app = PickTermApp(demo=True)
     async with app.run_test(size=(40, 16)) as pilot:
         screen = await open_walk(pilot)

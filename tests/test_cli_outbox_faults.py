@@ -11,7 +11,7 @@ import pytest
 from pickterm.commands.track import build_update
 from pickterm.sandbox import DEMO_API_KEY, Sandbox, serve_in_thread
 from pickterm.sandbox.data import ORDER_ON_ROUTE, ORDER_WEIGHABLE
-from pickterm.store import state as state_module
+from pickterm.store import database as store_database
 from pickterm.store.outbox import Outbox, Target
 from pickterm.store.state import StateDB, StateError, state_path
 
@@ -135,7 +135,7 @@ def test_local_store_failures_exit_4_and_a_full_disk_is_called_so(capsys, server
     assert server.sandbox.tracking_writes == []
     db = StateDB(state_path(), sqlite3.connect(":memory:"))
     assert "the disk is full" in str(db._error(sqlite3.OperationalError("database or disk is full")))
-    monkeypatch.setattr(state_module.shutil, "disk_usage", lambda path: shutil._ntuple_diskusage(100, 100, 0))
+    monkeypatch.setattr(store_database.shutil, "disk_usage", lambda path: shutil._ntuple_diskusage(100, 100, 0))
     assert "the disk is full" in str(db._error(sqlite3.OperationalError("disk I/O error")))
 
 

@@ -21,7 +21,7 @@ WS = "546744628006"
 def test_real_and_demo_databases_are_separate_files(monkeypatch, tmp_path):
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path))
     with StateDB.open() as real, StateDB.open(demo=True) as demo:
-        demo.record_pick(WS, "73", 2)
+        demo.add_pick(WS, "73", 2)
         assert real.path == tmp_path / "pickterm" / "state.db"
         assert demo.path == tmp_path / "pickterm" / "demo-state.db"
         assert real.load_progress(WS).item("73").units == 0
@@ -31,10 +31,10 @@ def test_real_and_demo_databases_are_separate_files(monkeypatch, tmp_path):
 
 def test_progress_survives_reopening():
     with StateDB.open() as db:
-        db.record_pick(WS, "73", 1, code="7891000100103")
-        db.record_pick(WS, "73", 3)
-        db.record_pick(WS, "75", 1, weight_kg=0.19, code="2001234001904")
-        db.record_pick(WS, "75", 1, weight_kg=0.21)
+        db.add_pick(WS, "73", 1, code="7891000100103")
+        db.add_pick(WS, "73", 3)
+        db.add_pick(WS, "75", 1, weight_kg=0.19, code="2001234001904")
+        db.add_pick(WS, "75", 1, weight_kg=0.21)
         db.set_item_state(WS, "88", "short", "out of stock")
         db.set_current_item(WS, "116")
     with StateDB.open() as db:
@@ -54,24 +54,24 @@ def test_unknown_items_and_worksheets_are_fresh_todo(db):
 
 
 def test_undo_removes_exactly_the_last_pick(db):
-    db.record_pick(WS, "75", 1, weight_kg=0.19, code="A")
-    db.record_pick(WS, "73", 2, code="B")
-    db.record_pick(WS, "75", 1, weight_kg=0.25, code="C")
-    undone = db.undo_last_pick(WS)
+    db.add_pick(WS, "75", 1, weight_kg=0.19, code="A")
+    db.add_pick(WS, "73", 2, code="B")
+    db.add_pick(WS, "75", 1, weight_kg=0.25, code="C")
+    undone, _total = db.undo_pick(WS)
     assert (undone.item_id, undone.units, undone.weight_kg, undone.code) == ("75", 1, 0.25, "C")
     progress = db.load_progress(WS)
     assert progress.item("75").units == 1 and progress.item("75").weight_kg == pytest.approx(0.19)
     assert progress.item("73").units == 2
-    assert db.undo_last_pick(WS).code == "B"
-    assert db.undo_last_pick(WS).code == "A"
-    assert db.undo_last_pick(WS) is None
+    assert db.undo_pick(WS)[0].code == "B"
+    assert db.undo_pick(WS)[0].code == "A"
+    assert db.undo_pick(WS) is None
     assert db.load_progress(WS).item("75").weight_kg is None
 
 
 def test_undo_only_touches_its_own_worksheet(db):
-    db.record_pick(WS, "73", 1)
-    db.record_pick("other", "73", 5)
-    assert db.undo_last_pick(WS).units == 1
+    db.add_pick(WS, "73", 1)
+    db.add_pick("other", "73", 5)
+    assert db.undo_pick(WS)[0].units == 1
     assert db.load_progress("other").item("73").units == 5
 
 
@@ -92,10 +92,10 @@ def test_skipped_items_keep_their_skip_order(db):
 
 
 def test_reset_forgets_one_worksheet(db):
-    db.record_pick(WS, "73", 1)
+    db.add_pick(WS, "73", 1)
     db.set_item_state(WS, "88", "skipped")
     db.set_current_item(WS, "88")
-    db.record_pick("other", "73", 1)
+    db.add_pick("other", "73", 1)
     db.reset_progress(WS)
     progress = db.load_progress(WS)
     assert progress.items == {} and progress.current_item is None
@@ -103,14 +103,14 @@ def test_reset_forgets_one_worksheet(db):
 
 
 def test_worksheets_touched_come_newest_first_whatever_touched_them(db, monkeypatch):
-    from pickterm.store import state as state_module
+    from pickterm.store import picks
 
     moments = iter(f"2025-02-11T09:{minute:02d}:00.000+00:00" for minute in range(60))
-    monkeypatch.setattr(state_module, "now_iso", lambda: next(moments))
-    db.record_pick("A", "73", 1)
+    monkeypatch.setattr(picks, "now_iso", lambda: next(moments))
+    db.add_pick("A", "73", 1)
     db.set_item_state("B", "88", "skipped")
     db.set_current_item("C", "88")
-    db.record_pick("A", "74", 1)  # A again: the newest
+    db.add_pick("A", "74", 1)  # A again: the newest
     assert db.worksheets_touched(10) == ["A", "C", "B"]
     assert db.worksheets_touched(2) == ["A", "C"]
     db.reset_progress("A")
@@ -292,7 +292,7 @@ def test_wal_mode_and_a_writer_waits_for_a_busy_database(tmp_path):
         released = threading.Timer(0.4, lambda: other.execute("COMMIT"))
         released.start()
         started = time.monotonic()
-        db.record_pick(WS, "73", 1)  # waits (busy_timeout) instead of failing
+        db.add_pick(WS, "73", 1)  # waits (busy_timeout) instead of failing
         assert time.monotonic() - started >= 0.3
         released.join()
         other.close()
@@ -300,27 +300,27 @@ def test_wal_mode_and_a_writer_waits_for_a_busy_database(tmp_path):
 
 
 def test_a_database_locked_too_long_is_one_sentence(tmp_path, monkeypatch):
-    from pickterm.store import state
+    from pickterm.store import database
 
-    monkeypatch.setattr(state, "BUSY_TIMEOUT_MS", 200)
+    monkeypatch.setattr(database, "BUSY_TIMEOUT_MS", 200)
     path = tmp_path / "s.db"
     with StateDB.open(path=path) as db:
         other = sqlite3.connect(path, isolation_level=None)
         other.execute("BEGIN IMMEDIATE")
         try:
             with pytest.raises(StateError, match=r"is busy: another pickterm kept it locked"):
-                db.record_pick(WS, "73", 1)
+                db.add_pick(WS, "73", 1)
         finally:
             other.execute("ROLLBACK")
             other.close()
-        db.record_pick(WS, "73", 1)  # usable again once the lock is gone
+        db.add_pick(WS, "73", 1)  # usable again once the lock is gone
         assert db.load_progress(WS).item("73").units == 1
 
 
 def test_a_database_locked_at_open_is_busy_not_unusable(tmp_path, monkeypatch):
-    from pickterm.store import state
+    from pickterm.store import database
 
-    monkeypatch.setattr(state, "BUSY_TIMEOUT_MS", 100)
+    monkeypatch.setattr(database, "BUSY_TIMEOUT_MS", 100)
     path = tmp_path / "s.db"
     StateDB.open(path=path).close()
     other = sqlite3.connect(path, isolation_level=None)
@@ -348,35 +348,35 @@ def test_data_version_changes_when_another_connection_commits(tmp_path):
 def test_two_handles_on_one_file_never_count_an_item_past_its_need_or_below_none(tmp_path):
     path = tmp_path / "state.db"
     with StateDB.open(path=path) as one, StateDB.open(path=path) as two:
-        one.record_pick(WS, "73", 1, limit=2)
-        two.record_pick(WS, "73", 1, limit=2)
+        one.add_pick(WS, "73", 1, limit=2)
+        two.add_pick(WS, "73", 1, limit=2)
         with pytest.raises(PickRefused) as refused:  # the store's count, not the caller's, decides
-            one.record_pick(WS, "73", 1, limit=2)
+            one.add_pick(WS, "73", 1, limit=2)
         assert refused.value.item_id == "73" and refused.value.total.units == 2
         with pytest.raises(PickRefused):
-            two.record_pick(WS, "73", 2, limit=3)
+            two.add_pick(WS, "73", 2, limit=3)
         assert len(two.pick_events(WS)) == 2 and one.load_progress(WS).item("73").units == 2
         # Units taken back: never fewer than none, whoever took them.
         assert one.add_pick(WS, "73", -1)[1].units == 1
         assert two.add_pick(WS, "73", -1)[1].units == 0
         with pytest.raises(PickRefused) as refused:
-            one.record_pick(WS, "73", -1)
+            one.add_pick(WS, "73", -1)
         assert refused.value.total.units == 0 and two.load_progress(WS).item("73").units == 0
 
 
 def test_an_undo_never_leaves_an_item_below_none_or_past_its_need(tmp_path):
     path = tmp_path / "state.db"
     with StateDB.open(path=path) as one, StateDB.open(path=path) as two:
-        mine = one.record_pick(WS, "73", 1, limit=2)
-        two.record_pick(WS, "73", -1)  # the other terminal took the unit back
+        mine = one.add_pick(WS, "73", 1, limit=2)[0]
+        two.add_pick(WS, "73", -1)  # the other terminal took the unit back
         with pytest.raises(PickRefused) as refused:
             one.undo_pick(WS, mine)
         assert refused.value.total.units == 0 and one.load_progress(WS).item("73").units == 0
         assert [e.units for e in one.pick_events(WS)] == [1, -1]  # nothing was removed
         # The undo of a unit taken back would count past the need once the other terminal completed it.
-        one.record_pick(WS, "74", 1, limit=1)
-        taken_back = one.record_pick(WS, "74", -1)
-        two.record_pick(WS, "74", 1, limit=1)
+        one.add_pick(WS, "74", 1, limit=1)
+        taken_back = one.add_pick(WS, "74", -1)[0]
+        two.add_pick(WS, "74", 1, limit=1)
         with pytest.raises(PickRefused):
             one.undo_pick(WS, taken_back, limits={"74": 1})
         undone = two.undo_pick(WS, limits={"74": 1})  # the newest pick, the other's own: allowed
@@ -388,7 +388,7 @@ def test_an_undo_never_leaves_an_item_below_none_or_past_its_need(tmp_path):
 def test_threads_share_one_handle(db):
     def work(item):
         for _ in range(50):
-            db.record_pick(WS, item, 1)
+            db.add_pick(WS, item, 1)
             db.load_progress(WS)
 
     threads = [threading.Thread(target=work, args=(str(n),)) for n in range(4)]
@@ -405,14 +405,14 @@ def _picker(path: str, item: str, count: int, ready, go) -> None:
         ready.set()
         go.wait(10)
         for n in range(count):
-            db.record_pick(WS, item, 1, weight_kg=0.5)
-            db.record_pick(WS, "shared", 1)
+            db.add_pick(WS, item, 1, weight_kg=0.5)
+            db.add_pick(WS, "shared", 1)
             if n % 10 == 0:
                 db.set_item_state(WS, item, "skipped")
                 db.add_recent("worksheet", f"{item}-{n}")
             if n % 25 == 0:
-                db.undo_last_pick(WS)  # removes this process's own "shared" pick or the other's
-                db.record_pick(WS, "shared", 1)
+                db.undo_pick(WS)  # removes this process's own "shared" pick or the other's
+                db.add_pick(WS, "shared", 1)
             db.set_current_item(WS, item)
             db.load_progress(WS)
 

@@ -1,5 +1,6 @@
-"""Local store: config profiles and secrets (``config``), SQLite state with pick progress
-and recent lookups (``state``), the outbox of tracking writes (``outbox``), the names the
+"""Local store: config profiles and secrets (``config``), SQLite state (``state``: pick
+progress in ``picks``, pack progress in ``packs``, recent lookups and the facility cache in
+``lookups``, on the connection of ``database``), the outbox of tracking writes (``outbox``), the names the
 settings allow (``names``: themes, profile names), and typed dates (``dates``). No Textual in here.
 
 :func:`private_dir` makes every directory pickterm creates (the config dir, the state dir,

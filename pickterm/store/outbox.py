@@ -70,7 +70,8 @@ from pickterm.api.errors import PickPackError
 from pickterm.api.models import TrackingResult, TrackingUpdate
 from pickterm.i18n import _, ngettext
 from pickterm.ids import order_id_problem
-from pickterm.store.state import StateDB, StateError, now_iso
+from pickterm.store.database import StateError, now_iso
+from pickterm.store.state import StateDB
 
 if TYPE_CHECKING:
     from pickterm.api.models import Order
