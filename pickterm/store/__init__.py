@@ -1,7 +1,8 @@
 """Local store: config profiles and secrets (``config``), SQLite state (``state``: pick
 progress in ``picks``, pack progress in ``packs``, recent lookups and the facility cache in
-``lookups``, on the connection of ``database``), the outbox of tracking writes (``outbox``), the names the
-settings allow (``names``: themes, profile names), and typed dates (``dates``). No Textual in here.
+``lookups``, on the connection of ``database``), the outbox of tracking writes (``outbox``),
+the names the settings allow (``names``: themes, profile names), and typed dates (``dates``).
+No Textual in here.
 
 :func:`private_dir` makes every directory pickterm creates (the config dir, the state dir,
 the token cache): 0700 at every level it creates, not only the last one."""
