@@ -63,7 +63,7 @@ OUTCOMES = {
     "not_packed": "the package is not fully packed: a label needs a reason",
     "already_printed": "the label printed already: a reprint must be asked",
     "printed": "the label was sent to the printer",
-    "no_label": "the package's shipment has no label this printer can print",
+    "no_label": "the package's shipment has no label to print yet (none with an address to fetch it from)",
     "label_failed": "the label could not be fetched",
     "print_failed": "the printer did not take the job (kept; nothing printed)",
     "print_uncertain": "the job may have printed",

@@ -323,6 +323,20 @@ async def test_an_unreachable_printer_is_said_and_nothing_is_recorded(monkeypatc
         assert "label not printed" in static_text(app, "#pack-box")
 
 
+async def test_f4_on_a_shipment_without_labels_says_it_has_none_yet_and_prints_nothing(monkeypatch):
+    monkeypatch.setattr(data, "LABEL_KINDS", ())  # the demo's shipment comes without labels
+    app = PickTermApp(demo=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_pack(pilot)
+        await scans(pilot, EGGS, EGGS)
+        await pilot.press("f4")
+        await settle(pilot)
+        assert "no label to print yet" in feedback(app)
+        assert "printer" not in feedback(app)
+        assert printed() == []
+        assert "label not printed" in static_text(app, "#pack-box")
+
+
 async def test_a_label_printed_from_the_command_line_is_not_printed_again_by_f4():
     import asyncio
 

@@ -585,7 +585,7 @@ class PackScreen(DataScreen):
             why = _(LABEL_ERROR_WORDS.get(data["error"], data["error"]))
             self._fail(_("Label: {why}. Nothing printed.").format(why=why))
         elif outcome.code == "no_label":
-            self._fail(_("The shipment has no label this printer can print."))
+            self._fail(_("The shipment has no label to print yet."))
         elif outcome.code == "already_printed":
             self._fail(
                 _("The label printed already: {key} prints it again.").format(
